@@ -1,0 +1,435 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Control-channel codec: explicit little-endian serialisation of the
+ * messages of ctl_proto.h. Bodies have one fixed size per type; decoders
+ * refuse any other size (a build mismatch) and any out-of-range field.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <relais/ctl_proto.h>
+
+struct wbuf {
+	uint8_t *p;
+	size_t cap;
+	size_t len;
+	int overflow;
+};
+
+struct rbuf {
+	const uint8_t *p;
+	size_t len;
+	size_t pos;
+	int underflow;
+};
+
+/* Append n raw bytes; marks overflow instead of writing past cap. */
+static void put_bytes(struct wbuf *w, const void *src, size_t n)
+{
+	if (w->overflow || w->cap - w->len < n) {
+		w->overflow = 1;
+		return;
+	}
+	if (w->p != NULL) /* NULL buffer: only measure */
+		memcpy(w->p + w->len, src, n);
+	w->len += n;
+}
+
+/* Append an unsigned integer of `bytes` bytes, little-endian. */
+static void put_le(struct wbuf *w, uint64_t v, unsigned bytes)
+{
+	uint8_t b[8];
+
+	for (unsigned i = 0; i < bytes; i++)
+		b[i] = (uint8_t)(v >> (8 * i));
+	put_bytes(w, b, bytes);
+}
+
+/* Take n raw bytes; marks underflow (and zero-fills dst) when short. */
+static void get_bytes(struct rbuf *r, void *dst, size_t n)
+{
+	if (r->underflow || r->len - r->pos < n) {
+		r->underflow = 1;
+		memset(dst, 0, n);
+		return;
+	}
+	memcpy(dst, r->p + r->pos, n);
+	r->pos += n;
+}
+
+/* Take a little-endian unsigned integer of `bytes` bytes. */
+static uint64_t get_le(struct rbuf *r, unsigned bytes)
+{
+	uint8_t b[8];
+	uint64_t v = 0;
+
+	get_bytes(r, b, bytes);
+	for (unsigned i = 0; i < bytes; i++)
+		v |= (uint64_t)b[i] << (8 * i);
+	return v;
+}
+
+static void put_addr(struct wbuf *w, const struct relais_addr *a)
+{
+	put_le(w, a->family, 1);
+	put_le(w, a->port, 2);
+	put_bytes(w, a->ip, sizeof(a->ip));
+}
+
+static void get_addr(struct rbuf *r, struct relais_addr *a)
+{
+	a->family = (uint8_t)get_le(r, 1);
+	a->port = (uint16_t)get_le(r, 2);
+	get_bytes(r, a->ip, sizeof(a->ip));
+}
+
+static void put_key(struct wbuf *w, const struct relais_srtp_key *k)
+{
+	put_le(w, k->profile, 2);
+	put_bytes(w, k->key, sizeof(k->key));
+	put_bytes(w, k->salt, sizeof(k->salt));
+}
+
+static void get_key(struct rbuf *r, struct relais_srtp_key *k)
+{
+	k->profile = (uint16_t)get_le(r, 2);
+	get_bytes(r, k->key, sizeof(k->key));
+	get_bytes(r, k->salt, sizeof(k->salt));
+}
+
+/* Write the body of request m (its layout is the decoder's, field by field). */
+static void put_msg_body(struct wbuf *w, const struct relais_ctl_msg *m)
+{
+	switch (m->type) {
+	case RELAIS_CTL_HELLO:
+		put_le(w, m->u.hello.version, 4);
+		put_bytes(w, m->u.hello.peer_name, sizeof(m->u.hello.peer_name));
+		break;
+	case RELAIS_CTL_ROOM_ADD:
+	case RELAIS_CTL_ROOM_DEL:
+		put_le(w, m->u.room.room_id, 4);
+		break;
+	case RELAIS_CTL_PART_ADD:
+		put_le(w, m->u.part.room_id, 4);
+		put_le(w, m->u.part.part_id, 4);
+		put_addr(w, &m->u.part.addr);
+		put_key(w, &m->u.part.rx_key);
+		put_key(w, &m->u.part.tx_key);
+		put_le(w, m->u.part.fb_ssrc, 4);
+		break;
+	case RELAIS_CTL_PART_DEL:
+	case RELAIS_CTL_TRACK_DEL:
+	case RELAIS_CTL_SUB_DEL:
+	case RELAIS_CTL_TRACK_STATS:
+		put_le(w, m->u.id.id, 4);
+		break;
+	case RELAIS_CTL_TRACK_ADD:
+		put_le(w, m->u.track.track_id, 4);
+		put_le(w, m->u.track.part_id, 4);
+		put_le(w, m->u.track.ssrc, 4);
+		put_le(w, m->u.track.clock_rate, 4);
+		put_le(w, m->u.track.kind, 1);
+		put_le(w, m->u.track.flags, 1);
+		put_le(w, m->u.track.pt, 1);
+		break;
+	case RELAIS_CTL_SUB_ADD:
+		put_le(w, m->u.sub.sub_id, 4);
+		put_le(w, m->u.sub.part_id, 4);
+		put_le(w, m->u.sub.track_id, 4);
+		put_le(w, m->u.sub.out_ssrc, 4);
+		put_le(w, m->u.sub.n_pt, 1);
+		put_bytes(w, m->u.sub.pt_map, sizeof(m->u.sub.pt_map));
+		break;
+	case RELAIS_CTL_SUB_SWITCH:
+		put_le(w, m->u.sw.sub_id, 4);
+		put_le(w, m->u.sw.track_id, 4);
+		break;
+	default: /* RELAIS_CTL_STATS: empty body */
+		break;
+	}
+}
+
+/* Read the body of a request of type m->type (mirror of put_msg_body). */
+static void get_msg_body(struct rbuf *r, struct relais_ctl_msg *m)
+{
+	switch (m->type) {
+	case RELAIS_CTL_HELLO:
+		m->u.hello.version = (uint32_t)get_le(r, 4);
+		get_bytes(r, m->u.hello.peer_name, sizeof(m->u.hello.peer_name));
+		m->u.hello.peer_name[sizeof(m->u.hello.peer_name) - 1] = '\0';
+		break;
+	case RELAIS_CTL_ROOM_ADD:
+	case RELAIS_CTL_ROOM_DEL:
+		m->u.room.room_id = (uint32_t)get_le(r, 4);
+		break;
+	case RELAIS_CTL_PART_ADD:
+		m->u.part.room_id = (uint32_t)get_le(r, 4);
+		m->u.part.part_id = (uint32_t)get_le(r, 4);
+		get_addr(r, &m->u.part.addr);
+		get_key(r, &m->u.part.rx_key);
+		get_key(r, &m->u.part.tx_key);
+		m->u.part.fb_ssrc = (uint32_t)get_le(r, 4);
+		break;
+	case RELAIS_CTL_PART_DEL:
+	case RELAIS_CTL_TRACK_DEL:
+	case RELAIS_CTL_SUB_DEL:
+	case RELAIS_CTL_TRACK_STATS:
+		m->u.id.id = (uint32_t)get_le(r, 4);
+		break;
+	case RELAIS_CTL_TRACK_ADD:
+		m->u.track.track_id = (uint32_t)get_le(r, 4);
+		m->u.track.part_id = (uint32_t)get_le(r, 4);
+		m->u.track.ssrc = (uint32_t)get_le(r, 4);
+		m->u.track.clock_rate = (uint32_t)get_le(r, 4);
+		m->u.track.kind = (uint8_t)get_le(r, 1);
+		m->u.track.flags = (uint8_t)get_le(r, 1);
+		m->u.track.pt = (uint8_t)get_le(r, 1);
+		break;
+	case RELAIS_CTL_SUB_ADD:
+		m->u.sub.sub_id = (uint32_t)get_le(r, 4);
+		m->u.sub.part_id = (uint32_t)get_le(r, 4);
+		m->u.sub.track_id = (uint32_t)get_le(r, 4);
+		m->u.sub.out_ssrc = (uint32_t)get_le(r, 4);
+		m->u.sub.n_pt = (uint8_t)get_le(r, 1);
+		get_bytes(r, m->u.sub.pt_map, sizeof(m->u.sub.pt_map));
+		break;
+	case RELAIS_CTL_SUB_SWITCH:
+		m->u.sw.sub_id = (uint32_t)get_le(r, 4);
+		m->u.sw.track_id = (uint32_t)get_le(r, 4);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Body size of request `type` in this build's wire format; -1 if unknown. */
+static int msg_body_size(unsigned type)
+{
+	struct relais_ctl_msg m;
+	struct wbuf w = {NULL, SIZE_MAX, 0, 0};
+
+	if (type == 0 || type >= RELAIS_CTL_TYPE_MAX)
+		return -1;
+	memset(&m, 0, sizeof(m));
+	m.type = (uint16_t)type;
+	put_msg_body(&w, &m);
+	return (int)w.len;
+}
+
+static int key_valid(const struct relais_srtp_key *k)
+{
+	return relais_srtp_profile_get(k->profile) != NULL;
+}
+
+static int addr_valid(const struct relais_addr *a)
+{
+	return (a->family == 4 || a->family == 6) && a->port != 0;
+}
+
+/* Range checks of a decoded request; 0 or -EINVAL. */
+static int msg_validate(const struct relais_ctl_msg *m)
+{
+	switch (m->type) {
+	case RELAIS_CTL_PART_ADD:
+		if (!addr_valid(&m->u.part.addr) || !key_valid(&m->u.part.rx_key) ||
+		    !key_valid(&m->u.part.tx_key))
+			return -EINVAL;
+		break;
+	case RELAIS_CTL_TRACK_ADD:
+		if (m->u.track.kind != RELAIS_TRACK_AUDIO && m->u.track.kind != RELAIS_TRACK_VIDEO)
+			return -EINVAL;
+		if (m->u.track.clock_rate == 0 || (m->u.track.flags & ~RELAIS_TRACK_F_LEARN_SSRC))
+			return -EINVAL;
+		if (m->u.track.pt != RELAIS_PT_ANY && m->u.track.pt > 127)
+			return -EINVAL;
+		break;
+	case RELAIS_CTL_SUB_ADD:
+		if (m->u.sub.n_pt > RELAIS_CTL_MAX_PT_MAP)
+			return -EINVAL;
+		for (unsigned i = 0; i < m->u.sub.n_pt; i++)
+			if (m->u.sub.pt_map[i][0] > 127 || m->u.sub.pt_map[i][1] > 127)
+				return -EINVAL;
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static void put_hdr(struct wbuf *w, unsigned type, uint32_t body_len, uint32_t seq)
+{
+	put_le(w, RELAIS_CTL_MAGIC, 4);
+	put_le(w, RELAIS_CTL_VERSION, 2);
+	put_le(w, type, 2);
+	put_le(w, body_len, 4);
+	put_le(w, seq, 4);
+}
+
+/* Read and check a header; returns the type or -errno. */
+static int get_hdr(struct rbuf *r, uint32_t *body_len, uint32_t *seq)
+{
+	uint32_t magic, version, type;
+
+	if (r->len < RELAIS_CTL_HDR_LEN)
+		return -EPROTO;
+	magic = (uint32_t)get_le(r, 4);
+	version = (uint32_t)get_le(r, 2);
+	type = (uint32_t)get_le(r, 2);
+	*body_len = (uint32_t)get_le(r, 4);
+	*seq = (uint32_t)get_le(r, 4);
+	if (magic != RELAIS_CTL_MAGIC)
+		return -EPROTO;
+	if (version != RELAIS_CTL_VERSION)
+		return -EPROTONOSUPPORT;
+	if (*body_len != r->len - RELAIS_CTL_HDR_LEN)
+		return -EBADMSG;
+	return (int)type;
+}
+
+/* Encode request m; bytes written or -EINVAL / -EMSGSIZE. */
+int relais_ctl_encode_msg(const struct relais_ctl_msg *m, uint8_t *buf, size_t cap)
+{
+	int body = msg_body_size(m->type);
+	struct wbuf w = {buf, cap, 0, 0};
+
+	if (body < 0 || msg_validate(m) != 0)
+		return -EINVAL;
+	put_hdr(&w, m->type, (uint32_t)body, m->seq);
+	put_msg_body(&w, m);
+	return w.overflow ? -EMSGSIZE : (int)w.len;
+}
+
+/* Decode one request datagram; 0 or -EPROTO/-EPROTONOSUPPORT/-EBADMSG/-EINVAL. */
+int relais_ctl_decode_msg(const uint8_t *buf, size_t len, struct relais_ctl_msg *m)
+{
+	struct rbuf r = {buf, len, 0, 0};
+	uint32_t body_len, seq;
+	int type;
+
+	memset(m, 0, sizeof(*m));
+	type = get_hdr(&r, &body_len, &seq);
+	if (type < 0)
+		return type;
+	if ((type & RELAIS_CTL_REPLY) || msg_body_size((unsigned)type) != (int)body_len)
+		return -EBADMSG;
+	m->type = (uint16_t)type;
+	m->seq = seq;
+	get_msg_body(&r, m);
+	if (r.underflow)
+		return -EBADMSG;
+	return msg_validate(m);
+}
+
+/* Reply payload, present only when status == 0. */
+static void put_reply_payload(struct wbuf *w, const struct relais_ctl_reply *r)
+{
+	const struct relais_ctl_track_stats *ts = &r->u.track_stats;
+
+	switch (r->type) {
+	case RELAIS_CTL_HELLO:
+		put_le(w, r->u.hello.version, 4);
+		put_bytes(w, r->u.hello.peer_name, sizeof(r->u.hello.peer_name));
+		break;
+	case RELAIS_CTL_STATS:
+		put_le(w, RELAIS_STAT_MAX, 4);
+		put_le(w, RELAIS_DROP_MAX, 4);
+		for (unsigned i = 0; i < RELAIS_STAT_MAX; i++)
+			put_le(w, r->u.stats.v[i], 8);
+		for (unsigned i = 0; i < RELAIS_DROP_MAX; i++)
+			put_le(w, r->u.stats.drops[i], 8);
+		break;
+	case RELAIS_CTL_TRACK_STATS:
+		put_le(w, ts->track_id, 4);
+		put_le(w, ts->ssrc, 4);
+		put_le(w, ts->n_subs, 4);
+		put_le(w, ts->pkts, 8);
+		put_le(w, ts->bytes, 8);
+		put_le(w, ts->drops, 8);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Mirror of put_reply_payload; -EBADMSG when counts differ from this build. */
+static int get_reply_payload(struct rbuf *rb, struct relais_ctl_reply *r)
+{
+	struct relais_ctl_track_stats *ts = &r->u.track_stats;
+
+	switch (r->type) {
+	case RELAIS_CTL_HELLO:
+		r->u.hello.version = (uint32_t)get_le(rb, 4);
+		get_bytes(rb, r->u.hello.peer_name, sizeof(r->u.hello.peer_name));
+		r->u.hello.peer_name[sizeof(r->u.hello.peer_name) - 1] = '\0';
+		break;
+	case RELAIS_CTL_STATS:
+		if (get_le(rb, 4) != RELAIS_STAT_MAX || get_le(rb, 4) != RELAIS_DROP_MAX)
+			return -EBADMSG;
+		for (unsigned i = 0; i < RELAIS_STAT_MAX; i++)
+			r->u.stats.v[i] = get_le(rb, 8);
+		for (unsigned i = 0; i < RELAIS_DROP_MAX; i++)
+			r->u.stats.drops[i] = get_le(rb, 8);
+		break;
+	case RELAIS_CTL_TRACK_STATS:
+		ts->track_id = (uint32_t)get_le(rb, 4);
+		ts->ssrc = (uint32_t)get_le(rb, 4);
+		ts->n_subs = (uint32_t)get_le(rb, 4);
+		ts->pkts = get_le(rb, 8);
+		ts->bytes = get_le(rb, 8);
+		ts->drops = get_le(rb, 8);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* Encode reply r; bytes written or -EINVAL / -EMSGSIZE. */
+int relais_ctl_encode_reply(const struct relais_ctl_reply *r, uint8_t *buf, size_t cap)
+{
+	uint8_t body[RELAIS_CTL_MAX_MSG];
+	struct wbuf b = {body, sizeof(body), 0, 0};
+	struct wbuf w = {buf, cap, 0, 0};
+	char err[RELAIS_CTL_ERR_LEN];
+
+	if (r->type == 0 || r->type >= RELAIS_CTL_TYPE_MAX)
+		return -EINVAL;
+	memset(err, 0, sizeof(err));
+	memcpy(err, r->error, strnlen(r->error, sizeof(err) - 1));
+	put_le(&b, (uint32_t)r->status, 4);
+	put_bytes(&b, err, sizeof(err));
+	if (r->status == 0)
+		put_reply_payload(&b, r);
+	if (b.overflow)
+		return -EMSGSIZE;
+	put_hdr(&w, r->type | RELAIS_CTL_REPLY, (uint32_t)b.len, r->seq);
+	put_bytes(&w, body, b.len);
+	return w.overflow ? -EMSGSIZE : (int)w.len;
+}
+
+/* Decode one reply datagram; 0 or -EPROTO/-EPROTONOSUPPORT/-EBADMSG. */
+int relais_ctl_decode_reply(const uint8_t *buf, size_t len, struct relais_ctl_reply *r)
+{
+	struct rbuf rb = {buf, len, 0, 0};
+	uint32_t body_len, seq;
+	int type, rc;
+
+	memset(r, 0, sizeof(*r));
+	type = get_hdr(&rb, &body_len, &seq);
+	if (type < 0)
+		return type;
+	if (!(type & RELAIS_CTL_REPLY))
+		return -EBADMSG;
+	r->type = (uint16_t)(type & ~RELAIS_CTL_REPLY);
+	if (r->type == 0 || r->type >= RELAIS_CTL_TYPE_MAX)
+		return -EBADMSG;
+	r->seq = seq;
+	r->status = (int32_t)get_le(&rb, 4);
+	get_bytes(&rb, r->error, sizeof(r->error));
+	r->error[sizeof(r->error) - 1] = '\0';
+	rc = r->status == 0 ? get_reply_payload(&rb, r) : 0;
+	if (rc == 0 && (rb.underflow || rb.pos != rb.len))
+		rc = -EBADMSG;
+	return rc;
+}

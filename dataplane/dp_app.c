@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The dataplane application's lifecycle; see dp_app.h. */
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_ring.h>
+
+#include "dp_app.h"
+#include "dp_ctl.h"
+#include "dp_lcore.h"
+#include "dp_stats.h"
+#include "dp_tables.h"
+#include "dp_worker.h"
+
+/* See dp_app.h. */
+int dp_app_init(struct dp_app *a, bool with_port, char *err, size_t n)
+{
+	struct dp_worker_conf wc;
+	int rc;
+
+	a->with_port = with_port;
+	a->eng_ops = dp_crypto_engine_find(a->cfg.crypto_engine);
+	if (a->eng_ops == NULL) {
+		snprintf(err, n, "control.crypto_engine: unknown engine '%s' (available: libsrtp)",
+			 a->cfg.crypto_engine);
+		return -EINVAL;
+	}
+	a->pool = rte_pktmbuf_pool_create("rl_mbufs", a->cfg.mbufs, 256, 0,
+					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	a->eng = a->pool ? a->eng_ops->create(a->cfg.n_workers) : NULL;
+	if (a->eng == NULL) {
+		snprintf(err, n, "limits.mbufs: cannot allocate %u mbufs or the crypto engine "
+				 "(hugepages reserved?)", a->cfg.mbufs);
+		return -ENOMEM;
+	}
+	rc = dp_tables_init(&a->cfg, a->eng_ops, a->eng);
+	if (rc < 0) {
+		snprintf(err, n, "limits: cannot allocate tables for %u participants, %u tracks, "
+				 "%u subscriptions", a->cfg.max_participants, a->cfg.max_tracks,
+			 a->cfg.max_subs);
+		return rc;
+	}
+	if (with_port) {
+		rc = dp_port_init(a->cfg.port_id, a->cfg.n_rxq, a->cfg.n_workers, a->pool, a->mac,
+				  err, n);
+		if (rc < 0)
+			return rc;
+	}
+	wc = (struct dp_worker_conf){&a->cfg, a->pool, a->cfg.port_id, {0}, &a->stop};
+	memcpy(wc.mac, a->mac, 6);
+	rc = dp_workers_init(&wc);
+	if (rc < 0) {
+		snprintf(err, n, "workers: cannot create rings/TX buffers (limits.ring_size?)");
+		return rc;
+	}
+	dp_telemetry_init();
+	if (a->cfg.ctl_socket[0] && (rc = dp_ctl_open(a->cfg.ctl_socket)) < 0) {
+		snprintf(err, n, "control.socket: cannot listen on %s: %s", a->cfg.ctl_socket,
+			 strerror(-rc));
+		return rc;
+	}
+	return 0;
+}
+
+/* See dp_app.h. */
+int dp_app_launch(struct dp_app *a)
+{
+	for (unsigned i = 0; i < a->cfg.n_workers; i++) {
+		int rc = rte_eal_remote_launch(dp_worker_main, NULL, a->cfg.workers[i]);
+
+		if (rc < 0)
+			return rc;
+	}
+	a->launched = true;
+	return 0;
+}
+
+/* Free what the exception path collected (STUN/DTLS: counted already). */
+static void drain_exceptions(void)
+{
+	struct rte_mbuf *m[32];
+	unsigned k;
+
+	while ((k = rte_ring_dequeue_burst(dp_sh.exception, (void **)m, 32, NULL)) > 0)
+		rte_pktmbuf_free_bulk(m, k);
+}
+
+/* See dp_app.h. */
+void dp_app_control_step(struct dp_app *a __rte_unused, int timeout_ms)
+{
+	dp_ctl_poll(timeout_ms);
+	dp_neigh_apply();
+	drain_exceptions();
+	dp_tables_reclaim();
+}
+
+/* See dp_app.h. */
+void dp_app_fini(struct dp_app *a)
+{
+	a->stop = true;
+	if (a->launched)
+		rte_eal_mp_wait_lcore();
+	a->launched = false;
+	dp_ctl_close();
+	if (a->with_port) {
+		rte_eth_dev_stop(a->cfg.port_id);
+		rte_eth_dev_close(a->cfg.port_id);
+	}
+	dp_workers_fini();
+	dp_tables_fini();
+	if (a->eng)
+		a->eng_ops->destroy(a->eng);
+	a->eng = NULL;
+	rte_mempool_free(a->pool);
+	a->pool = NULL;
+}

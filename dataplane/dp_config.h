@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The dataplane's own configuration (after the EAL arguments): a small INI
+ * file plus command-line overrides. Every error names the setting.
+ * See docs/configuration.md for the operator's view.
+ */
+#ifndef DP_CONFIG_H
+#define DP_CONFIG_H
+
+#include <stdint.h>
+
+#include <rte_lcore.h>
+
+#define DP_MAX_WORKERS 32
+#define DP_MAX_RXQ 32
+
+struct dp_config {
+	/* [media] */
+	uint16_t media_port;    /* UDP port on every address; default 5000 */
+	uint8_t has_ip4, has_ip6;
+	uint8_t ip4[4];
+	uint8_t ip6[16];
+	uint8_t prefix4, prefix6;           /* on-link prefix lengths */
+	uint8_t has_gw4, has_gw6;
+	uint8_t gw4[4], gw6[16];            /* next hop for off-link peers */
+	uint16_t vlan;                      /* 0 = untagged */
+	/* [lcores] */
+	unsigned n_workers;
+	unsigned workers[DP_MAX_WORKERS];   /* lcore ids that forward */
+	unsigned n_rxq;                     /* RX queues on the port */
+	unsigned rxq_lcore[DP_MAX_RXQ];     /* queue -> lcore polling it */
+	/* [limits] */
+	uint32_t max_participants;
+	uint32_t max_tracks;
+	uint32_t max_subs;
+	uint32_t mbufs;
+	uint32_t ring_size;
+	uint16_t port_id;                   /* DPDK port to use; default 0 */
+	/* [control] */
+	char ctl_socket[108];
+	char crypto_engine[32];
+	uint32_t tx_drain_us;
+};
+
+/* Defaults for everything (no addresses). */
+void dp_config_defaults(struct dp_config *c);
+
+/*
+ * Parse an INI file into c (on top of what is there). On error returns
+ * -EINVAL and writes "file:line: section.key: why" into err.
+ */
+int dp_config_load(struct dp_config *c, const char *path, char *err, size_t errlen);
+
+/* Apply one "section.key=value" override (same rules as the file). */
+int dp_config_set(struct dp_config *c, const char *assignment, char *err, size_t errlen);
+
+/*
+ * Check the config against the running EAL: at least one address, workers
+ * are enabled lcores and not the main lcore, each RX queue maps to a worker.
+ * Fills defaults that depend on the workers (rxq map). -EINVAL + err.
+ */
+int dp_config_validate(struct dp_config *c, char *err, size_t errlen);
+
+#endif /* DP_CONFIG_H */

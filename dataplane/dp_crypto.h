@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The crypto engine seam. Every engine (libsrtp2 now, rte_cryptodev later)
+ * implements SRTP/SRTCP protect and unprotect on bursts of packets, each
+ * with its own context, so the pipeline never calls a crypto library
+ * directly and a batched engine can replace the first one without any
+ * change to the pipeline.
+ *
+ * Contexts: one per direction per participant. An inbound context
+ * unprotects everything a participant sends (any SSRC, RTP and RTCP); an
+ * outbound context protects everything we send to it (any SSRC). A context
+ * is used by exactly one lcore at a time (its owner); creation and
+ * destruction happen on the control thread, destruction only after an RCU
+ * grace period. Destruction zeroes all key material.
+ *
+ * Replay protection and ROC (RFC 3711 §3.3, App. A) are the engine's job:
+ * the replay check happens before any crypto and the window update only
+ * after successful authentication.
+ */
+#ifndef DP_CRYPTO_H
+#define DP_CRYPTO_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include <relais/ctl_proto.h>
+#include <relais/drop_reasons.h>
+
+enum dp_crypto_dir { DP_CRYPTO_INBOUND = 0, DP_CRYPTO_OUTBOUND = 1 };
+
+struct dp_crypto_ctx;    /* opaque, engine-specific */
+struct dp_crypto_engine; /* opaque, engine-specific */
+
+/*
+ * One operation of a burst. The (S)RTP/(S)RTCP packet is the bytes from
+ * offset `off` to the end of the single-segment mbuf `m`.
+ * Unprotect shrinks the mbuf by the auth tag (and SRTCP index); protect
+ * grows it (the caller guarantees RELAIS_SRTP_MAX_TRAILER bytes tailroom).
+ * On return `drop` is RELAIS_DROP_NONE, or SRTP_AUTH, SRTP_REPLAY,
+ * TRUNCATED, SRTP_ERROR.
+ */
+struct dp_crypto_op {
+	struct rte_mbuf *m;
+	struct dp_crypto_ctx *ctx;
+	uint16_t off;
+	uint8_t is_rtcp;
+	uint8_t drop; /* enum relais_drop_reason, output */
+};
+
+struct dp_crypto_engine_ops {
+	const char *name;
+	/* Engine-wide setup/teardown; n_queues = number of lcores that call
+	 * the burst functions (each passes its own queue index). */
+	struct dp_crypto_engine *(*create)(unsigned n_queues);
+	void (*destroy)(struct dp_crypto_engine *e);
+	/* Context for one direction; NULL + errno (EINVAL unknown profile). */
+	struct dp_crypto_ctx *(*ctx_create)(struct dp_crypto_engine *e,
+					    const struct relais_srtp_key *key,
+					    enum dp_crypto_dir dir);
+	void (*ctx_destroy)(struct dp_crypto_engine *e, struct dp_crypto_ctx *c);
+	/* Process n ops; returns n (all ops have their verdict in .drop). */
+	uint16_t (*unprotect_burst)(struct dp_crypto_engine *e, unsigned queue,
+				    struct dp_crypto_op *ops, uint16_t n);
+	uint16_t (*protect_burst)(struct dp_crypto_engine *e, unsigned queue,
+				  struct dp_crypto_op *ops, uint16_t n);
+};
+
+/* The engines compiled in. */
+extern const struct dp_crypto_engine_ops dp_crypto_libsrtp_ops;
+
+/* Engine by name ("libsrtp"), NULL if unknown. */
+const struct dp_crypto_engine_ops *dp_crypto_engine_find(const char *name);
+
+#endif /* DP_CRYPTO_H */

@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The libsrtp2 engine behind the crypto seam (dp_crypto.h).
+ *
+ * One srtp_t per context: inbound contexts are created with
+ * ssrc_any_inbound (libsrtp clones a stream for every SSRC of the
+ * participant once its first packet authenticated), outbound ones with
+ * ssrc_any_outbound and allow_repeat_tx (retransmissions reuse an index).
+ * libsrtp keeps the ROC and the replay window itself (RFC 3711 §3.3,
+ * window DP_REPLAY_WINDOW): it checks before decrypting and records the
+ * index only after authentication, as the seam requires. Each srtp_t is
+ * touched only by its owning lcore, so no lock is taken per packet.
+ *
+ * Packets are processed in place at m->buf_addr + data_off + off; the mbuf
+ * grows (rte_pktmbuf_append) after protect and shrinks (rte_pktmbuf_trim)
+ * after unprotect. Lengths and the RTP/RTCP header are checked here before
+ * libsrtp sees the packet, so a short or lying packet is a TRUNCATED drop.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <srtp2/srtp.h>
+
+#include <rte_byteorder.h>
+#include <rte_mbuf.h>
+
+#include <relais/srtp_profile.h>
+
+#include "dp_crypto.h"
+#include "dp_srtp_index.h"
+
+#define RTP_HDR_LEN 12
+#define RTCP_HDR_LEN 8
+#define SRTCP_INDEX_LEN 4
+
+struct dp_crypto_engine {
+	unsigned n_queues;
+};
+
+struct dp_crypto_ctx {
+	srtp_t session;
+	const struct relais_srtp_profile_info *prof;
+	enum dp_crypto_dir dir;
+};
+
+/* srtp_init/srtp_shutdown are process-wide: reference-counted across
+ * engines, on the control thread only. */
+static pthread_mutex_t lib_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned lib_users;
+
+/* Create the engine; initialises libsrtp on first use. NULL + errno
+ * (EINVAL for n_queues 0, EIO when srtp_init fails, ENOMEM). */
+static struct dp_crypto_engine *ls_create(unsigned n_queues)
+{
+	struct dp_crypto_engine *e;
+
+	if (n_queues == 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	e = calloc(1, sizeof(*e));
+	if (e == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	pthread_mutex_lock(&lib_lock);
+	if (lib_users == 0 && srtp_init() != srtp_err_status_ok) {
+		pthread_mutex_unlock(&lib_lock);
+		free(e);
+		errno = EIO;
+		return NULL;
+	}
+	lib_users++;
+	pthread_mutex_unlock(&lib_lock);
+	e->n_queues = n_queues;
+	return e;
+}
+
+/* Destroy the engine (all its contexts must be gone); the last engine shuts
+ * libsrtp down. NULL is ignored. */
+static void ls_destroy(struct dp_crypto_engine *e)
+{
+	if (e == NULL)
+		return;
+	pthread_mutex_lock(&lib_lock);
+	if (lib_users > 0 && --lib_users == 0)
+		srtp_shutdown();
+	pthread_mutex_unlock(&lib_lock);
+	free(e);
+}
+
+/* libsrtp crypto policies of a profile. For AES_CM_128_HMAC_SHA1_32 the
+ * SRTCP policy keeps the 80-bit tag (RFC 5764 §4.1.2; libsrtp documents
+ * its _32 policy as "not for SRTCP"). 0 or -EINVAL. */
+static int policy_for_profile(uint16_t id, srtp_crypto_policy_t *rtp, srtp_crypto_policy_t *rtcp)
+{
+	switch (id) {
+	case RELAIS_SRTP_AES128_CM_SHA1_80:
+		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(rtp);
+		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(rtcp);
+		return 0;
+	case RELAIS_SRTP_AES128_CM_SHA1_32:
+		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(rtp);
+		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(rtcp);
+		return 0;
+	case RELAIS_SRTP_AEAD_AES_128_GCM: /* RFC 7714 §14.2 */
+		srtp_crypto_policy_set_aes_gcm_128_16_auth(rtp);
+		srtp_crypto_policy_set_aes_gcm_128_16_auth(rtcp);
+		return 0;
+	case RELAIS_SRTP_AEAD_AES_256_GCM:
+		srtp_crypto_policy_set_aes_gcm_256_16_auth(rtp);
+		srtp_crypto_policy_set_aes_gcm_256_16_auth(rtcp);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* Context for one direction of one participant. The master key and salt
+ * are copied into a stack buffer for srtp_create and wiped right after;
+ * libsrtp keeps only the derived session keys. NULL + errno: EINVAL
+ * (unknown profile, bad arguments), ENOMEM, EIO (libsrtp refused). */
+static struct dp_crypto_ctx *
+ls_ctx_create(struct dp_crypto_engine *e, const struct relais_srtp_key *key, enum dp_crypto_dir dir)
+{
+	uint8_t material[RELAIS_SRTP_MAX_KEY_LEN + RELAIS_SRTP_MAX_SALT_LEN];
+	const struct relais_srtp_profile_info *prof;
+	struct dp_crypto_ctx *c;
+	srtp_policy_t pol;
+	srtp_err_status_t st;
+
+	prof = key != NULL ? relais_srtp_profile_get(key->profile) : NULL;
+	if (e == NULL || prof == NULL || (dir != DP_CRYPTO_INBOUND && dir != DP_CRYPTO_OUTBOUND)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	memset(&pol, 0, sizeof(pol));
+	if (policy_for_profile(key->profile, &pol.rtp, &pol.rtcp) != 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	memcpy(material, key->key, prof->key_len);
+	memcpy(material + prof->key_len, key->salt, prof->salt_len);
+	pol.ssrc.type = dir == DP_CRYPTO_INBOUND ? ssrc_any_inbound : ssrc_any_outbound;
+	pol.key = material;
+	pol.window_size = DP_REPLAY_WINDOW;
+	pol.allow_repeat_tx = dir == DP_CRYPTO_OUTBOUND;
+	st = srtp_create(&c->session, &pol);
+	explicit_bzero(material, sizeof(material));
+	if (st != srtp_err_status_ok) {
+		free(c);
+		errno = st == srtp_err_status_alloc_fail ? ENOMEM : EIO;
+		return NULL;
+	}
+	c->prof = prof;
+	c->dir = dir;
+	return c;
+}
+
+/* Free a context: srtp_dealloc zeroes libsrtp's session keys; the wrapper
+ * is wiped too. Call only after an RCU grace period. NULL is ignored. */
+static void ls_ctx_destroy(struct dp_crypto_engine *e, struct dp_crypto_ctx *c)
+{
+	(void)e;
+	if (c == NULL)
+		return;
+	srtp_dealloc(c->session);
+	explicit_bzero(c, sizeof(*c));
+	free(c);
+}
+
+/* Map a libsrtp status to a drop reason (RFC 3711 §3.3 step order:
+ * replay before auth). cant_check is libsrtp's answer to an SRTCP packet
+ * whose E flag says "not encrypted" while the policy encrypts (RFC 3711
+ * §3.4): an unacceptable packet from the wire, counted with auth failures. */
+static uint8_t drop_of(srtp_err_status_t st)
+{
+	switch (st) {
+	case srtp_err_status_ok:
+		return RELAIS_DROP_NONE;
+	case srtp_err_status_auth_fail:
+	case srtp_err_status_cant_check:
+		return RELAIS_DROP_SRTP_AUTH;
+	case srtp_err_status_replay_fail:
+	case srtp_err_status_replay_old:
+		return RELAIS_DROP_SRTP_REPLAY;
+	default:
+		return RELAIS_DROP_SRTP_ERROR;
+	}
+}
+
+/* Length of the RTP header (fixed part, CSRCs, extension, RFC 3550 §5.1,
+ * §5.3.1) of the len-byte packet p, or 0 when it does not fit in len. */
+static uint32_t rtp_header_len(const uint8_t *p, uint32_t len)
+{
+	uint32_t hl;
+
+	if (len < RTP_HDR_LEN)
+		return 0;
+	hl = RTP_HDR_LEN + 4u * (p[0] & 0x0f);
+	if (p[0] & 0x10) {
+		if (len < hl + 4)
+			return 0;
+		hl += 4 + 4u * (((uint32_t)p[hl + 2] << 8) | p[hl + 3]);
+	}
+	return hl <= len ? hl : 0;
+}
+
+/* Packet bytes of an op: sets *p and *len, or returns a drop reason for
+ * an op that cannot be processed at all. */
+static uint8_t op_packet(const struct dp_crypto_op *op, uint8_t **p, uint32_t *len)
+{
+	struct rte_mbuf *m = op->m;
+
+	if (m == NULL || op->ctx == NULL || m->nb_segs != 1)
+		return RELAIS_DROP_SRTP_ERROR;
+	if (op->off > rte_pktmbuf_data_len(m))
+		return RELAIS_DROP_TRUNCATED;
+	*p = rte_pktmbuf_mtod_offset(m, uint8_t *, op->off);
+	*len = rte_pktmbuf_data_len(m) - op->off;
+	return RELAIS_DROP_NONE;
+}
+
+/* Unprotect one op in place; returns its drop reason. */
+static uint8_t unprotect_one(struct dp_crypto_op *op)
+{
+	const struct relais_srtp_profile_info *prof;
+	srtp_err_status_t st;
+	uint8_t *p = NULL;
+	uint32_t len = 0;
+	uint8_t drop;
+	int n;
+
+	drop = op_packet(op, &p, &len);
+	if (drop != RELAIS_DROP_NONE)
+		return drop;
+	prof = op->ctx->prof;
+	if (op->is_rtcp) {
+		if (len < RTCP_HDR_LEN + SRTCP_INDEX_LEN + (uint32_t)prof->rtcp_tag_len)
+			return RELAIS_DROP_TRUNCATED;
+		n = (int)len;
+		st = srtp_unprotect_rtcp(op->ctx->session, p, &n);
+	} else {
+		uint32_t hl = rtp_header_len(p, len);
+
+		if (hl == 0 || len < hl + prof->rtp_tag_len)
+			return RELAIS_DROP_TRUNCATED;
+		n = (int)len;
+		st = srtp_unprotect(op->ctx->session, p, &n);
+	}
+	if (st != srtp_err_status_ok)
+		return drop_of(st);
+	if (n < 0 || (uint32_t)n > len || rte_pktmbuf_trim(op->m, (uint16_t)(len - (uint32_t)n)))
+		return RELAIS_DROP_SRTP_ERROR;
+	return RELAIS_DROP_NONE;
+}
+
+/* Protect one op in place; returns its drop reason. */
+static uint8_t protect_one(struct dp_crypto_op *op)
+{
+	const struct relais_srtp_profile_info *prof;
+	srtp_err_status_t st;
+	uint8_t *p = NULL;
+	uint32_t len = 0, grow;
+	uint8_t drop;
+	int n;
+
+	drop = op_packet(op, &p, &len);
+	if (drop != RELAIS_DROP_NONE)
+		return drop;
+	prof = op->ctx->prof;
+	if (op->is_rtcp) {
+		if (len < RTCP_HDR_LEN)
+			return RELAIS_DROP_TRUNCATED;
+		grow = SRTCP_INDEX_LEN + prof->rtcp_tag_len;
+	} else {
+		if (rtp_header_len(p, len) == 0)
+			return RELAIS_DROP_TRUNCATED;
+		grow = prof->rtp_tag_len;
+	}
+	if (rte_pktmbuf_tailroom(op->m) < grow)
+		return RELAIS_DROP_SRTP_ERROR;
+	n = (int)len;
+	if (op->is_rtcp)
+		st = srtp_protect_rtcp(op->ctx->session, p, &n);
+	else
+		st = srtp_protect(op->ctx->session, p, &n);
+	if (st != srtp_err_status_ok)
+		return drop_of(st);
+	if (n < (int)len || (uint32_t)n - len > grow ||
+	    rte_pktmbuf_append(op->m, (uint16_t)((uint32_t)n - len)) == NULL)
+		return RELAIS_DROP_SRTP_ERROR;
+	return RELAIS_DROP_NONE;
+}
+
+/* Unprotect a burst: every op gets its verdict in .drop; returns n. The
+ * queue index is unused (contexts are owned by one lcore each). */
+static uint16_t ls_unprotect_burst(struct dp_crypto_engine *e, unsigned queue,
+				   struct dp_crypto_op *ops, uint16_t n)
+{
+	(void)e;
+	(void)queue;
+	for (uint16_t i = 0; i < n; i++)
+		ops[i].drop = unprotect_one(&ops[i]);
+	return n;
+}
+
+/* Protect a burst: every op gets its verdict in .drop; returns n. */
+static uint16_t ls_protect_burst(struct dp_crypto_engine *e, unsigned queue,
+				 struct dp_crypto_op *ops, uint16_t n)
+{
+	(void)e;
+	(void)queue;
+	for (uint16_t i = 0; i < n; i++)
+		ops[i].drop = protect_one(&ops[i]);
+	return n;
+}
+
+const struct dp_crypto_engine_ops dp_crypto_libsrtp_ops = {
+    .name = "libsrtp",
+    .create = ls_create,
+    .destroy = ls_destroy,
+    .ctx_create = ls_ctx_create,
+    .ctx_destroy = ls_ctx_destroy,
+    .unprotect_burst = ls_unprotect_burst,
+    .protect_burst = ls_protect_burst,
+};

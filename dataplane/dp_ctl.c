@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Control channel server; see dp_ctl.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <rte_log.h>
+
+#include "dp_ctl.h"
+#include "dp_stats.h"
+#include "dp_tables.h"
+
+#define MAX_CLIENTS 32
+
+struct client {
+	int fd;
+	int hello; /* HELLO received */
+};
+
+static int listen_fd = -1;
+static char sock_path[108];
+static struct client clients[MAX_CLIENTS];
+static unsigned n_clients;
+
+/* mkdir -p of path's parent directory. */
+static void make_parent(const char *path)
+{
+	char dir[108];
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		mkdir(dir, 0755);
+		*p = '/';
+	}
+}
+
+/* See dp_ctl.h. */
+int dp_ctl_open(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd, rc;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	make_parent(path);
+	strcpy(sa.sun_path, path);
+	unlink(path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	chmod(path, 0660);
+	listen_fd = fd;
+	snprintf(sock_path, sizeof(sock_path), "%s", path);
+	return 0;
+}
+
+/* See dp_ctl.h. */
+void dp_ctl_close(void)
+{
+	for (unsigned i = 0; i < n_clients; i++)
+		close(clients[i].fd);
+	n_clients = 0;
+	if (listen_fd >= 0) {
+		close(listen_fd);
+		unlink(sock_path);
+	}
+	listen_fd = -1;
+}
+
+/* Fill the STATS reply: counters summed over lcores plus object counts. */
+static void fill_stats(struct relais_ctl_stats *s)
+{
+	dp_stats_sum(s);
+	s->v[RELAIS_STAT_rooms] = dp_tab.counts[0];
+	s->v[RELAIS_STAT_participants] = dp_tab.counts[1];
+	s->v[RELAIS_STAT_tracks] = dp_tab.counts[2];
+	s->v[RELAIS_STAT_subscriptions] = dp_tab.counts[3];
+	s->v[RELAIS_STAT_lcores] = dp_tab.cfg->n_workers;
+}
+
+/* Fill the TRACK_STATS reply; -ENOENT if the track does not exist. */
+static int fill_track_stats(uint32_t id, struct relais_ctl_track_stats *ts, char *err, size_t n)
+{
+	struct dp_track *t = dp_track_by_id(id);
+
+	if (t == NULL) {
+		snprintf(err, n, "track %u does not exist", id);
+		return -ENOENT;
+	}
+	ts->track_id = id;
+	ts->ssrc = __atomic_load_n(&t->ssrc_known, __ATOMIC_ACQUIRE) ? t->ssrc : 0;
+	ts->n_subs = t->n_ctl_subs;
+	ts->pkts = t->pkts;
+	ts->bytes = t->bytes;
+	ts->drops = t->drops;
+	return 0;
+}
+
+/* See dp_ctl.h. */
+void dp_ctl_apply(const struct relais_ctl_msg *m, struct relais_ctl_reply *r)
+{
+	char *e = r->error;
+	size_t n = sizeof(r->error);
+
+	memset(r, 0, sizeof(*r));
+	r->type = m->type;
+	r->seq = m->seq;
+	switch (m->type) {
+	case RELAIS_CTL_HELLO:
+		r->u.hello.version = RELAIS_CTL_VERSION;
+		snprintf(r->u.hello.peer_name, sizeof(r->u.hello.peer_name), "relais-dataplane");
+		break;
+	case RELAIS_CTL_ROOM_ADD: r->status = dp_room_add(m->u.room.room_id, e, n); break;
+	case RELAIS_CTL_ROOM_DEL: r->status = dp_room_del(m->u.room.room_id, e, n); break;
+	case RELAIS_CTL_PART_ADD: r->status = dp_part_add(&m->u.part, e, n); break;
+	case RELAIS_CTL_PART_DEL: r->status = dp_part_del(m->u.id.id, e, n); break;
+	case RELAIS_CTL_TRACK_ADD: r->status = dp_track_add(&m->u.track, e, n); break;
+	case RELAIS_CTL_TRACK_DEL: r->status = dp_track_del(m->u.id.id, e, n); break;
+	case RELAIS_CTL_SUB_ADD: r->status = dp_sub_add(&m->u.sub, e, n); break;
+	case RELAIS_CTL_SUB_DEL: r->status = dp_sub_del(m->u.id.id, e, n); break;
+	case RELAIS_CTL_SUB_SWITCH:
+		r->status = dp_sub_switch(m->u.sw.sub_id, m->u.sw.track_id, e, n);
+		break;
+	case RELAIS_CTL_STATS: fill_stats(&r->u.stats); break;
+	case RELAIS_CTL_TRACK_STATS:
+		r->status = fill_track_stats(m->u.id.id, &r->u.track_stats, e, n);
+		break;
+	default:
+		r->status = -EOPNOTSUPP;
+		snprintf(e, n, "unknown request type %u", m->type);
+	}
+}
+
+/* Send reply r on fd (best effort: a client that cannot take it is slow). */
+static void send_reply(int fd, const struct relais_ctl_reply *r)
+{
+	uint8_t buf[RELAIS_CTL_MAX_MSG];
+	int len = relais_ctl_encode_reply(r, buf, sizeof(buf));
+
+	if (len > 0)
+		send(fd, buf, (size_t)len, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+/* Handle one datagram from client c; returns false to close it. */
+static bool handle_datagram(struct client *c, const uint8_t *buf, size_t len)
+{
+	struct relais_ctl_msg m;
+	struct relais_ctl_reply r;
+	int rc = relais_ctl_decode_msg(buf, len, &m);
+
+	if (rc < 0 || (!c->hello && m.type != RELAIS_CTL_HELLO)) {
+		memset(&r, 0, sizeof(r));
+		r.type = RELAIS_CTL_HELLO;
+		r.seq = m.seq;
+		r.status = rc < 0 ? rc : -EPROTO;
+		snprintf(r.error, sizeof(r.error), "%s",
+			 rc == -EPROTONOSUPPORT ? "protocol version mismatch (dataplane speaks v1)"
+			 : rc < 0	       ? "malformed request"
+						: "HELLO must come first");
+		send_reply(c->fd, &r);
+		RTE_LOG(WARNING, USER1, "ctl: refusing client: %s\n", r.error);
+		return false;
+	}
+	if (m.type == RELAIS_CTL_HELLO)
+		c->hello = 1;
+	dp_ctl_apply(&m, &r);
+	if (r.status != 0)
+		RTE_LOG(NOTICE, USER1, "ctl: %s refused: %s\n", relais_ctl_type_name(m.type),
+			r.error);
+	send_reply(c->fd, &r);
+	return true;
+}
+
+/* Accept pending connections. */
+static void accept_clients(void)
+{
+	int fd;
+
+	while ((fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		if (n_clients == MAX_CLIENTS) {
+			close(fd);
+			continue;
+		}
+		clients[n_clients].fd = fd;
+		clients[n_clients++].hello = 0;
+	}
+}
+
+/* See dp_ctl.h. */
+void dp_ctl_poll(int timeout_ms)
+{
+	struct pollfd p[MAX_CLIENTS + 1];
+	uint8_t buf[RELAIS_CTL_MAX_MSG];
+
+	if (listen_fd < 0)
+		return;
+	p[0].fd = listen_fd;
+	p[0].events = POLLIN;
+	for (unsigned i = 0; i < n_clients; i++) {
+		p[i + 1].fd = clients[i].fd;
+		p[i + 1].events = POLLIN;
+	}
+	if (poll(p, n_clients + 1, timeout_ms) <= 0)
+		return;
+	for (unsigned i = n_clients; i-- > 0;) {
+		ssize_t len;
+		bool keep = true;
+
+		if (!(p[i + 1].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		len = recv(clients[i].fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (len <= 0 && !(len < 0 && errno == EAGAIN))
+			keep = false;
+		else if (len > 0)
+			keep = handle_datagram(&clients[i], buf, (size_t)len);
+		if (!keep) {
+			close(clients[i].fd);
+			clients[i] = clients[--n_clients];
+		}
+	}
+	if (p[0].revents & POLLIN)
+		accept_clients();
+}

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Egress: protect batches, next-hop resolution, Ethernet/IP/UDP headers and
+ * TX buffering; ARP and IPv6 ND for our own addresses.
+ */
+#include <string.h>
+
+#include <rte_cycles.h>
+
+#include "dp_lcore.h"
+#include "dp_parse.h"
+#include "dp_stats.h"
+
+#define SOLICIT_INTERVAL_US 50000
+
+/* Is ip on-link for our prefix of its family? */
+static bool on_link(uint8_t family, const uint8_t *ip)
+{
+	const struct dp_config *c = dp_sh.cfg;
+	const uint8_t *ours = family == 4 ? c->ip4 : c->ip6;
+	unsigned bits = family == 4 ? c->prefix4 : c->prefix6;
+
+	for (unsigned i = 0; i < bits / 8; i++)
+		if (ip[i] != ours[i])
+			return false;
+	if (bits % 8) {
+		uint8_t mask = (uint8_t)(0xff << (8 - bits % 8));
+
+		return (ip[bits / 8] & mask) == (ours[bits / 8] & mask);
+	}
+	return true;
+}
+
+/* Send an ARP request / NS for ip, at most once per SOLICIT_INTERVAL_US
+ * per lcore. */
+static void solicit(struct dp_lcore *lc, uint8_t family, const uint8_t *ip)
+{
+	struct rte_mbuf *m;
+	size_t len;
+
+	if (lc->now - lc->last_solicit_tsc < lc->hz / 1000000 * SOLICIT_INTERVAL_US)
+		return;
+	lc->last_solicit_tsc = lc->now;
+	m = rte_pktmbuf_alloc(lc->pool);
+	if (m == NULL)
+		return;
+	len = family == 4 ? dp_arp_build_request(rte_pktmbuf_mtod(m, uint8_t *),
+						 rte_pktmbuf_tailroom(m), &dp_sh.ifa, ip)
+			  : dp_nd_build_ns(rte_pktmbuf_mtod(m, uint8_t *),
+					   rte_pktmbuf_tailroom(m), &dp_sh.ifa, ip);
+	if (len == 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	m->data_len = m->pkt_len = (uint32_t)len;
+	DP_STAT_ADD(neigh_requests, 1);
+	rte_eth_tx_buffer(lc->port, lc->txq, lc->txb, m);
+}
+
+/* See dp_lcore.h. */
+void dp_egress_send(struct dp_lcore *lc, struct rte_mbuf *m, const struct dp_addr_key *dst)
+{
+	const struct dp_config *c = dp_sh.cfg;
+	bool vlan = c->vlan != 0;
+	size_t hl = dp_hdr_len(dst->family, vlan);
+	struct dp_udp_tmpl t;
+	const uint8_t *hop = dst->ip;
+	uint16_t plen = (uint16_t)rte_pktmbuf_pkt_len(m);
+	uint8_t *h;
+
+	if ((dst->family == 4 && !c->has_ip4) || (dst->family == 6 && !c->has_ip6)) {
+		DP_DROP(RELAIS_DROP_NO_NEIGHBOR);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (!on_link(dst->family, dst->ip) && (dst->family == 4 ? c->has_gw4 : c->has_gw6))
+		hop = dst->family == 4 ? c->gw4 : c->gw6;
+	if (dp_neigh_lookup(dst->family, hop, t.dst_mac) < 0) {
+		solicit(lc, dst->family, hop);
+		DP_DROP(RELAIS_DROP_NO_NEIGHBOR);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	h = (uint8_t *)rte_pktmbuf_prepend(m, (uint16_t)hl);
+	if (h == NULL) {
+		DP_DROP(RELAIS_DROP_OVERSIZED);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	memcpy(t.src_mac, dp_sh.ifa.mac, 6);
+	t.has_vlan = vlan;
+	t.vlan_tci = c->vlan;
+	t.family = dst->family;
+	t.ttl = 64;
+	t.tos = 0;
+	memcpy(t.src_ip, dst->family == 4 ? c->ip4 : c->ip6, 16);
+	memcpy(t.dst_ip, dst->ip, 16);
+	t.src_port = c->media_port;
+	t.dst_port = dst->port;
+	dp_build_udp_headers(h, hl, &t, plen);
+	if (dst->family == 6)
+		dp_udp_checksum_ipv6(h, hl - DP_UDP_HLEN - DP_IPV6_HLEN, hl + plen);
+	DP_STAT_ADD(tx_pkts, 1);
+	DP_STAT_ADD(tx_bytes, rte_pktmbuf_pkt_len(m));
+	rte_eth_tx_buffer(lc->port, lc->txq, lc->txb, m);
+}
+
+/* See dp_lcore.h. The packet to protect is m's data from `off` on. */
+void dp_protect_enqueue(struct dp_lcore *lc, struct rte_mbuf *m, struct dp_part *to, uint16_t off,
+			bool is_rtcp)
+{
+	struct dp_crypto_op *op = &lc->pops[lc->n_pops];
+
+	op->m = m;
+	op->ctx = to->tx_ctx;
+	op->off = off;
+	op->is_rtcp = is_rtcp;
+	op->drop = RELAIS_DROP_NONE;
+	lc->pdst[lc->n_pops] = &to->addr;
+	if (++lc->n_pops == DP_BURST)
+		dp_protect_flush(lc);
+}
+
+/* See dp_lcore.h: one engine call for the batch, then egress. */
+void dp_protect_flush(struct dp_lcore *lc)
+{
+	uint16_t n = lc->n_pops;
+
+	if (n == 0)
+		return;
+	lc->n_pops = 0;
+	dp_tab.eng_ops->protect_burst(dp_tab.eng, (unsigned)dp_worker_index(lc->lcore), lc->pops,
+				      n);
+	for (uint16_t i = 0; i < n; i++) {
+		struct dp_crypto_op *op = &lc->pops[i];
+
+		if (op->drop != RELAIS_DROP_NONE) {
+			DP_DROP(op->drop);
+			rte_pktmbuf_free(op->m);
+			continue;
+		}
+		DP_STAT_ADD(encrypt_ok, 1);
+		if (op->off)
+			rte_pktmbuf_adj(op->m, op->off);
+		dp_egress_send(lc, op->m, lc->pdst[i]);
+	}
+}
+
+/* See dp_lcore.h. */
+void dp_neigh_observe(const struct dp_pkt_info *pi)
+{
+	struct dp_neigh n;
+
+	if (!on_link(pi->family, pi->src_ip))
+		return; /* off-link sources come through the gateway */
+	n.family = pi->family;
+	memcpy(n.ip, pi->src_ip, 16);
+	memcpy(n.mac, pi->src_mac, 6);
+	dp_neigh_learn_async(&n);
+}
+
+/* See dp_lcore.h: answer ARP/NS for our addresses, learn senders. */
+void dp_neigh_input(struct dp_lcore *lc, struct rte_mbuf *m, const struct dp_pkt_info *pi)
+{
+	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *);
+	size_t len = rte_pktmbuf_data_len(m), out;
+	struct dp_neigh n;
+	bool learned = false;
+
+	if (pi->kind == DP_L3_ARP) {
+		if (dp_arp_learn(f, len, pi->l3_off, dp_sh.ifa.ip4, &n) == 0) {
+			dp_neigh_learn_async(&n);
+			learned = true;
+		}
+		out = dp_sh.cfg->has_ip4 ? dp_arp_reply(f, len, pi->l3_off, &dp_sh.ifa) : 0;
+		if (out)
+			DP_STAT_ADD(arp_replies, 1);
+	} else {
+		if (dp_nd_learn(f, len, pi->l3_off, dp_sh.ifa.ip6, &n) == 0) {
+			dp_neigh_learn_async(&n);
+			learned = true;
+		}
+		out = dp_sh.cfg->has_ip6 ? dp_nd_reply(f, len, len + rte_pktmbuf_tailroom(m),
+						       pi->l3_off, &dp_sh.ifa)
+					 : 0;
+		if (out)
+			DP_STAT_ADD(nd_replies, 1);
+	}
+	if (out == 0) {
+		if (!learned) /* neither learned from nor answered */
+			DP_DROP(RELAIS_DROP_ARP_IGNORED);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	m->data_len = m->pkt_len = (uint32_t)out;
+	rte_eth_tx_buffer(lc->port, lc->txq, lc->txb, m);
+}

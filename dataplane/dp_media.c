@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The media path on the owner lcore: pre-crypto checks, one unprotect call
+ * per burst, SSRC learning, fan-out of the decrypted packet (shared,
+ * reference-counted, to the lcores owning subscribers) and, per local
+ * subscriber, copy + rewrite + protect.
+ */
+#include <rte_memcpy.h>
+
+#include "dp_lcore.h"
+#include "dp_parse.h"
+#include "dp_rewrite.h"
+#include "dp_rtp.h"
+#include "dp_stats.h"
+
+/* Bytes of the (S)RTP packet held by m from off on. */
+static inline uint16_t pkt_len_from(const struct rte_mbuf *m, uint16_t off)
+{
+	return (uint16_t)(rte_pktmbuf_pkt_len(m) - off);
+}
+
+/* Pre-crypto checks of one owned packet; RELAIS_DROP_NONE when it goes to
+ * the unprotect burst (*is_rtcp says which kind). */
+static enum relais_drop_reason precheck(struct rte_mbuf *m, struct dp_part *p, uint8_t *is_rtcp)
+{
+	uint16_t off = dp_meta(m)->rtp_off, len = pkt_len_from(m, off);
+	const uint8_t *pkt = rte_pktmbuf_mtod_offset(m, const uint8_t *, off);
+	struct dp_rtp_info ri;
+	enum relais_drop_reason why;
+
+	*is_rtcp = dp_demux_classify(pkt, len) == DP_DEMUX_RTCP;
+	if (*is_rtcp) {
+		DP_STAT_ADD(rtcp_in, 1);
+		return len < DP_RTCP_MIN_HDR ? RELAIS_DROP_TRUNCATED : RELAIS_DROP_NONE;
+	}
+	DP_STAT_ADD(rtp_in, 1);
+	why = dp_rtp_parse(pkt, len, &ri);
+	if (why == RELAIS_DROP_NONE && dp_part_track_by_ssrc(p, ri.ssrc, ri.pt, false) == NULL)
+		why = RELAIS_DROP_UNKNOWN_SSRC;
+	return why;
+}
+
+/* Serve the subscribers of group g with the decrypted RTP packet in m. */
+static void serve_group(struct dp_lcore *lc, struct rte_mbuf *m, const struct dp_track *t,
+			const struct dp_fanout_group *g)
+{
+	uint16_t off = dp_meta(m)->rtp_off, len = pkt_len_from(m, off);
+	const uint8_t *src = rte_pktmbuf_mtod_offset(m, const uint8_t *, off);
+	struct dp_rtp_info ri;
+
+	if (dp_rtp_parse(src, len, &ri) != RELAIS_DROP_NONE)
+		return; /* parsed before decryption; cannot fail now */
+	for (uint32_t i = 0; i < g->n; i++) {
+		struct dp_sub *s = g->subs[i];
+		int pt = dp_rewrite_pt(s, ri.pt);
+		struct rte_mbuf *c;
+		uint8_t *dst;
+		uint16_t oseq;
+		uint32_t ots;
+
+		if (pt < 0) {
+			s->drops++;
+			DP_DROP(RELAIS_DROP_PT_UNMAPPED);
+			continue;
+		}
+		c = rte_pktmbuf_alloc(lc->pool);
+		dst = c ? (uint8_t *)rte_pktmbuf_append(c, len) : NULL;
+		if (dst == NULL) {
+			rte_pktmbuf_free(c);
+			s->drops++;
+			DP_DROP(RELAIS_DROP_NO_MBUF);
+			continue;
+		}
+		rte_memcpy(dst, src, len);
+		dp_rewrite_map(&s->rw, t->id, ri.ssrc, ri.seq, ri.ts, lc->now, lc->hz, t->clock_rate,
+			       &oseq, &ots);
+		dp_rtp_set_ssrc(dst, s->out_ssrc);
+		dp_rtp_set_seq(dst, oseq);
+		dp_rtp_set_ts(dst, ots);
+		dp_rtp_set_pt(dst, (uint8_t)pt);
+		s->pkts++;
+		s->bytes += len;
+		dp_protect_enqueue(lc, c, s->part, 0, false);
+	}
+}
+
+/* The group of fan-out f that lcore l serves, or NULL. */
+static const struct dp_fanout_group *my_group(const struct dp_fanout *f, unsigned l)
+{
+	for (uint32_t g = 0; f && g < f->n_groups; g++)
+		if (f->g[g].lcore == l)
+			return &f->g[g];
+	return NULL;
+}
+
+/* Forward one decrypted RTP packet of publisher p: hand a reference to
+ * every other lcore with subscribers, serve ours, release our reference. */
+static void forward_rtp(struct dp_lcore *lc, struct rte_mbuf *m, struct dp_part *p)
+{
+	uint16_t off = dp_meta(m)->rtp_off, len = pkt_len_from(m, off);
+	const uint8_t *pkt = rte_pktmbuf_mtod_offset(m, const uint8_t *, off);
+	struct dp_rtp_info ri;
+	struct dp_track *t;
+	const struct dp_fanout *f;
+
+	dp_rtp_parse(pkt, len, &ri);
+	t = dp_part_track_by_ssrc(p, ri.ssrc, ri.pt, true);
+	if (t == NULL) {
+		DP_DROP(RELAIS_DROP_UNKNOWN_SSRC);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	t->pkts++;
+	t->bytes += len;
+	/* Acquire: pairs with the control thread's release in fanout_rebuild. */
+	f = __atomic_load_n(&t->fan, __ATOMIC_ACQUIRE);
+	if (f == NULL || f->n_subs == 0) {
+		DP_DROP(RELAIS_DROP_NO_SUBSCRIBERS);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	dp_meta(m)->kind = DP_META_FANOUT;
+	dp_meta(m)->track_id = t->id;
+	for (uint32_t g = 0; g < f->n_groups; g++) {
+		if (f->g[g].lcore == lc->lcore)
+			continue;
+		rte_mbuf_refcnt_update(m, 1);
+		dp_handoff(m, f->g[g].lcore);
+	}
+	const struct dp_fanout_group *mine = my_group(f, lc->lcore);
+
+	if (mine)
+		serve_group(lc, m, t, mine);
+	rte_pktmbuf_free(m);
+}
+
+/* See dp_lcore.h. */
+void dp_media_owned(struct dp_lcore *lc, struct rte_mbuf **m, struct dp_part **parts, uint16_t n)
+{
+	struct dp_crypto_op ops[DP_BURST];
+	struct dp_part *owner[DP_BURST];
+	uint16_t k = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		uint8_t is_rtcp;
+		enum relais_drop_reason why = precheck(m[i], parts[i], &is_rtcp);
+
+		if (why != RELAIS_DROP_NONE) {
+			parts[i]->drops++;
+			DP_DROP(why);
+			rte_pktmbuf_free(m[i]);
+			continue;
+		}
+		ops[k].m = m[i];
+		ops[k].ctx = parts[i]->rx_ctx;
+		ops[k].off = dp_meta(m[i])->rtp_off;
+		ops[k].is_rtcp = is_rtcp;
+		ops[k].drop = RELAIS_DROP_NONE;
+		owner[k++] = parts[i];
+	}
+	if (k == 0)
+		return;
+	dp_tab.eng_ops->unprotect_burst(dp_tab.eng, (unsigned)dp_worker_index(lc->lcore), ops, k);
+	for (uint16_t i = 0; i < k; i++) {
+		if (ops[i].drop != RELAIS_DROP_NONE) {
+			owner[i]->drops++;
+			DP_DROP(ops[i].drop);
+			rte_pktmbuf_free(ops[i].m);
+			continue;
+		}
+		DP_STAT_ADD(decrypt_ok, 1);
+		owner[i]->rx_pkts++;
+		if (ops[i].is_rtcp)
+			dp_rtcp_owned(lc, ops[i].m, owner[i]);
+		else
+			forward_rtp(lc, ops[i].m, owner[i]);
+	}
+}
+
+/* See dp_lcore.h: a decrypted packet handed over by the publisher's owner. */
+void dp_media_fanout_in(struct dp_lcore *lc, struct rte_mbuf *m)
+{
+	struct dp_track *t = dp_track_by_id(dp_meta(m)->track_id);
+	const struct dp_fanout_group *g;
+
+	DP_STAT_ADD(fanout_in, 1);
+	if (t == NULL) {
+		DP_DROP(RELAIS_DROP_STALE_OBJECT);
+	} else {
+		g = my_group(__atomic_load_n(&t->fan, __ATOMIC_ACQUIRE), lc->lcore);
+		if (g)
+			serve_group(lc, m, t, g);
+	}
+	rte_pktmbuf_free(m);
+}

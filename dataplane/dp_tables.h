@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Forwarding state: participants, tracks, subscriptions and rooms.
+ *
+ * Concurrency model:
+ * - One writer: the control thread (main lcore). It inserts and removes
+ *   entries in rte_hash tables created with lock-free read concurrency and
+ *   publishes pointers with release stores.
+ * - Many readers: worker lcores, each a registered rte_rcu_qsbr thread that
+ *   reports a quiescent state once per loop iteration and keeps no object
+ *   pointer across iterations. Packets handed between lcores carry ids,
+ *   never pointers, and are re-resolved by the receiver.
+ * - Removed objects (and replaced fan-out arrays) are freed by the control
+ *   thread through an rte_rcu_qsbr defer queue, after every worker passed a
+ *   quiescent state.
+ * - Mutable per-packet state of an object (replay windows inside crypto
+ *   contexts, rewrite offsets, counters) is written only by the object's
+ *   owner lcore.
+ */
+#ifndef DP_TABLES_H
+#define DP_TABLES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_hash.h>
+#include <rte_rcu_qsbr.h>
+
+#include <relais/ctl_proto.h>
+
+#include "dp_config.h"
+#include "dp_crypto.h"
+
+#define DP_MAX_TRACKS_PER_PART 16
+/* RCU thread id used by non-lcore readers (telemetry thread). */
+#define DP_RCU_TELEMETRY_ID RTE_MAX_LCORE
+
+struct dp_addr_key {
+	uint8_t family;
+	uint8_t pad;
+	uint16_t port;
+	uint8_t ip[16];
+};
+
+struct dp_track;
+
+struct dp_part {
+	uint32_t id;
+	uint32_t room_id;
+	uint32_t fb_ssrc;
+	uint16_t owner;                 /* lcore owning both contexts */
+	struct dp_addr_key addr;
+	struct dp_crypto_ctx *rx_ctx;   /* unprotects what it sends */
+	struct dp_crypto_ctx *tx_ctx;   /* protects what we send it */
+	/* Published tracks; slots written by control (release), read by owner
+	 * (acquire). */
+	struct dp_track *tracks[DP_MAX_TRACKS_PER_PART];
+	uint32_t n_subs;                /* control thread only */
+	/* owner-written counters */
+	uint64_t rx_pkts, tx_pkts, drops;
+} __rte_cache_aligned;
+
+struct dp_sub;
+
+/* Subscribers of a track, grouped by owner lcore. Immutable once published. */
+struct dp_fanout_group {
+	uint16_t lcore;
+	uint32_t n;
+	struct dp_sub **subs;
+};
+struct dp_fanout {
+	uint32_t n_groups;
+	uint32_t n_subs;
+	struct dp_fanout_group g[];
+};
+
+struct dp_track {
+	uint32_t id;
+	uint32_t part_id;
+	uint32_t clock_rate;
+	uint8_t kind;
+	uint8_t learn;                  /* SSRC learned from first packet */
+	uint8_t pt;                     /* RELAIS_PT_ANY or the learnable PT */
+	/* SSRC: declared, or learned by the publisher's owner lcore (written
+	 * once with release, read with acquire). */
+	uint32_t ssrc;
+	uint8_t ssrc_known;
+	uint8_t fir_seq;                /* owner lcore only */
+	uint64_t last_pli_tsc;          /* owner lcore only */
+	struct dp_fanout *fan;          /* RCU-published by control */
+	/* control thread only: the subscriptions currently on this track */
+	struct dp_sub **ctl_subs;
+	uint32_t n_ctl_subs, cap_ctl_subs;
+	/* owner-written counters */
+	uint64_t pkts, bytes, drops;
+} __rte_cache_aligned;
+
+/* Per-subscription rewrite state (RFC 3550 continuity across sources). */
+struct dp_rewrite {
+	bool started;
+	uint32_t src_track_id;
+	uint32_t src_ssrc;
+	uint16_t seq_off;
+	uint32_t ts_off;
+	uint16_t last_seq;              /* highest output sequence */
+	uint32_t last_ts;               /* output timestamp of last_seq */
+	uint64_t last_tsc;              /* when last_seq was sent */
+};
+
+struct dp_sub {
+	uint32_t id;
+	uint32_t part_id;               /* subscriber */
+	struct dp_part *part;           /* subscriber (outlives the sub) */
+	uint32_t out_ssrc;
+	uint32_t track_id;              /* current source; control writes */
+	uint16_t owner;                 /* = subscriber's owner lcore */
+	uint8_t n_pt;
+	uint8_t pt_map[RELAIS_CTL_MAX_PT_MAP][2];
+	struct dp_rewrite rw;           /* owner lcore only */
+	uint64_t pkts, bytes, drops;    /* owner-written */
+} __rte_cache_aligned;
+
+struct dp_tables {
+	struct rte_hash *part_by_addr;  /* dp_addr_key -> dp_part */
+	struct rte_hash *part_by_id;    /* u32 -> dp_part */
+	struct rte_hash *track_by_id;   /* u32 -> dp_track */
+	struct rte_hash *sub_by_id;     /* u32 -> dp_sub */
+	struct rte_hash *sub_by_out;    /* {part_id, out_ssrc} -> dp_sub */
+	struct rte_hash *room_by_id;    /* u32 -> participants count */
+	struct rte_rcu_qsbr *rcu;
+	struct rte_rcu_qsbr_dq *dq;
+	const struct dp_crypto_engine_ops *eng_ops;
+	struct dp_crypto_engine *eng;
+	const struct dp_config *cfg;
+	unsigned next_owner;            /* round-robin over workers */
+	uint64_t counts[4];             /* rooms, parts, tracks, subs */
+};
+
+extern struct dp_tables dp_tab;
+
+/* Create the tables, RCU variable and defer queue for cfg's limits.
+ * 0 or -errno (rte_errno names the failing library). */
+int dp_tables_init(const struct dp_config *cfg, const struct dp_crypto_engine_ops *ops,
+		   struct dp_crypto_engine *eng);
+/* Free everything (after workers stopped). */
+void dp_tables_fini(void);
+
+/* Control-thread mutations: 0 or -errno with a sentence in err. */
+int dp_room_add(uint32_t room_id, char *err, size_t n);
+int dp_room_del(uint32_t room_id, char *err, size_t n);
+int dp_part_add(const struct relais_ctl_part *p, char *err, size_t n);
+int dp_part_del(uint32_t id, char *err, size_t n);
+int dp_track_add(const struct relais_ctl_track *t, char *err, size_t n);
+int dp_track_del(uint32_t id, char *err, size_t n);
+int dp_sub_add(const struct relais_ctl_sub *s, char *err, size_t n);
+int dp_sub_del(uint32_t id, char *err, size_t n);
+int dp_sub_switch(uint32_t sub_id, uint32_t track_id, char *err, size_t n);
+/* Reclaim what the defer queue allows; call regularly on the control thread. */
+void dp_tables_reclaim(void);
+
+/* Reader-side lookups (any registered RCU reader). NULL if absent. */
+struct dp_part *dp_part_by_addr(const struct dp_addr_key *k);
+struct dp_part *dp_part_by_id(uint32_t id);
+struct dp_track *dp_track_by_id(uint32_t id);
+struct dp_sub *dp_sub_by_out(uint32_t part_id, uint32_t out_ssrc);
+/* Track of participant p carrying ssrc; binds an unbound learn-track whose
+ * PT matches when `learn` (owner lcore only, after authentication). */
+struct dp_track *dp_part_track_by_ssrc(struct dp_part *p, uint32_t ssrc, uint8_t pt, bool learn);
+
+#endif /* DP_TABLES_H */

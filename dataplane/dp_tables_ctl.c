@@ -1,0 +1,432 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Control-thread mutations of the forwarding tables. Each function checks
+ * everything first, then publishes; on error nothing has changed and err
+ * holds one sentence naming the object. Objects leave the tables before
+ * they are freed through RCU.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_malloc.h>
+
+#include "dp_stats.h"
+#include "dp_tables_priv.h"
+#include "dp_worker.h"
+
+enum { CNT_ROOMS, CNT_PARTS, CNT_TRACKS, CNT_SUBS };
+
+#define FAIL(rc, ...)                                                                              \
+	do {                                                                                       \
+		snprintf(err, n, __VA_ARGS__);                                                     \
+		return (rc);                                                                       \
+	} while (0)
+
+/* Participants count of a room, or -1 if the room does not exist. */
+static long room_count(uint32_t room_id)
+{
+	void *data;
+
+	if (rte_hash_lookup_data(dp_tab.room_by_id, &room_id, &data) < 0)
+		return -1;
+	return (long)(uintptr_t)data;
+}
+
+static void room_set_count(uint32_t room_id, long count)
+{
+	rte_hash_add_key_data(dp_tab.room_by_id, &room_id, (void *)(uintptr_t)count);
+}
+
+/* Subscription by id (control thread). */
+static struct dp_sub *lookup_sub(uint32_t id)
+{
+	void *data;
+
+	return rte_hash_lookup_data(dp_tab.sub_by_id, &id, &data) >= 0 ? data : NULL;
+}
+
+/* Create an empty room. */
+int dp_room_add(uint32_t room_id, char *err, size_t n)
+{
+	if (room_count(room_id) >= 0)
+		FAIL(-EEXIST, "room %u already exists", room_id);
+	if (rte_hash_add_key_data(dp_tab.room_by_id, &room_id, (void *)0) < 0)
+		FAIL(-ENOSPC, "room %u: room table full", room_id);
+	dp_tab.counts[CNT_ROOMS]++;
+	return 0;
+}
+
+/* Remove a room and every participant in it (with their tracks and
+ * subscriptions). */
+int dp_room_del(uint32_t room_id, char *err, size_t n)
+{
+	uint32_t ids[256];
+	unsigned k;
+
+	if (room_count(room_id) < 0)
+		FAIL(-ENOENT, "room %u does not exist", room_id);
+	do { /* collect then delete: never delete while iterating */
+		const void *key;
+		void *data;
+		uint32_t it = 0;
+
+		k = 0;
+		while (k < RTE_DIM(ids) &&
+		       rte_hash_iterate(dp_tab.part_by_id, &key, &data, &it) >= 0)
+			if (((struct dp_part *)data)->room_id == room_id)
+				ids[k++] = ((struct dp_part *)data)->id;
+		for (unsigned i = 0; i < k; i++)
+			dp_part_del(ids[i], err, n);
+	} while (k == RTE_DIM(ids));
+	rte_hash_del_key(dp_tab.room_by_id, &room_id);
+	dp_tab.counts[CNT_ROOMS]--;
+	return 0;
+}
+
+static void addr_key(struct dp_addr_key *k, const struct relais_addr *a)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = a->family;
+	k->port = a->port;
+	memcpy(k->ip, a->ip, a->family == 4 ? 4 : 16);
+}
+
+/* Least recently assigned worker, round robin. */
+static uint16_t pick_owner(void)
+{
+	const struct dp_config *c = dp_tab.cfg;
+
+	return (uint16_t)c->workers[dp_tab.next_owner++ % c->n_workers];
+}
+
+/* Add a participant with its two crypto contexts. */
+int dp_part_add(const struct relais_ctl_part *p, char *err, size_t n)
+{
+	struct dp_part *pt;
+	long rc = room_count(p->room_id);
+	char a[64];
+
+	relais_addr_format(&p->addr, a, sizeof(a));
+	if (rc < 0)
+		FAIL(-ENOENT, "participant %u: room %u does not exist", p->part_id, p->room_id);
+	if (dp_part_by_id(p->part_id))
+		FAIL(-EEXIST, "participant %u already exists", p->part_id);
+	pt = rte_zmalloc("rl_part", sizeof(*pt), RTE_CACHE_LINE_SIZE);
+	if (pt == NULL)
+		FAIL(-ENOMEM, "participant %u: out of memory", p->part_id);
+	pt->id = p->part_id;
+	pt->room_id = p->room_id;
+	pt->fb_ssrc = p->fb_ssrc;
+	addr_key(&pt->addr, &p->addr);
+	if (dp_part_by_addr(&pt->addr)) {
+		rte_free(pt);
+		FAIL(-EADDRINUSE, "participant %u: address %s already in use", p->part_id, a);
+	}
+	pt->rx_ctx = dp_tab.eng_ops->ctx_create(dp_tab.eng, &p->rx_key, DP_CRYPTO_INBOUND);
+	pt->tx_ctx = dp_tab.eng_ops->ctx_create(dp_tab.eng, &p->tx_key, DP_CRYPTO_OUTBOUND);
+	if (!pt->rx_ctx || !pt->tx_ctx ||
+	    rte_hash_add_key_data(dp_tab.part_by_id, &pt->id, pt) < 0) {
+		dp_tables_defer_free(pt, DQ_PART);
+		FAIL(-EINVAL, "participant %u: cannot create SRTP contexts or table full",
+		     p->part_id);
+	}
+	pt->owner = pick_owner();
+	if (rte_hash_add_key_data(dp_tab.part_by_addr, &pt->addr, pt) < 0) {
+		rte_hash_del_key(dp_tab.part_by_id, &pt->id);
+		dp_tables_defer_free(pt, DQ_PART);
+		FAIL(-ENOSPC, "participant %u: address table full", p->part_id);
+	}
+	room_set_count(p->room_id, rc + 1);
+	dp_tab.counts[CNT_PARTS]++;
+	return 0;
+}
+
+/* Ids of subscriptions matching (part_id or track_id); up to max. */
+static unsigned collect_subs(uint32_t part_id, uint32_t track_id, uint32_t *ids, unsigned max)
+{
+	const void *key;
+	void *data;
+	uint32_t it = 0;
+	unsigned k = 0;
+
+	while (k < max && rte_hash_iterate(dp_tab.sub_by_id, &key, &data, &it) >= 0) {
+		struct dp_sub *s = data;
+
+		if (s->part_id == part_id || s->track_id == track_id)
+			ids[k++] = s->id;
+	}
+	return k;
+}
+
+/* Remove a participant, its tracks and all its subscriptions. */
+int dp_part_del(uint32_t id, char *err, size_t n)
+{
+	struct dp_part *pt = dp_part_by_id(id);
+	uint32_t ids[256];
+	unsigned k;
+
+	if (pt == NULL)
+		FAIL(-ENOENT, "participant %u does not exist", id);
+	for (unsigned i = 0; i < DP_MAX_TRACKS_PER_PART; i++)
+		if (pt->tracks[i])
+			dp_track_del(pt->tracks[i]->id, err, n);
+	do {
+		k = collect_subs(id, UINT32_MAX, ids, RTE_DIM(ids));
+		for (unsigned i = 0; i < k; i++)
+			dp_sub_del(ids[i], err, n);
+	} while (k == RTE_DIM(ids));
+	rte_hash_del_key(dp_tab.part_by_addr, &pt->addr);
+	rte_hash_del_key(dp_tab.part_by_id, &pt->id);
+	room_set_count(pt->room_id, room_count(pt->room_id) - 1);
+	dp_tab.counts[CNT_PARTS]--;
+	dp_tables_defer_free(pt, DQ_PART);
+	return 0;
+}
+
+/* Add a published track to its participant. */
+int dp_track_add(const struct relais_ctl_track *t, char *err, size_t n)
+{
+	struct dp_part *pt = dp_part_by_id(t->part_id);
+	bool learn = t->flags & RELAIS_TRACK_F_LEARN_SSRC;
+	int slot = -1;
+	struct dp_track *tr;
+
+	if (pt == NULL)
+		FAIL(-ENOENT, "track %u: participant %u does not exist", t->track_id, t->part_id);
+	if (dp_track_by_id(t->track_id))
+		FAIL(-EEXIST, "track %u already exists", t->track_id);
+	for (int i = DP_MAX_TRACKS_PER_PART - 1; i >= 0; i--) {
+		struct dp_track *o = pt->tracks[i];
+
+		if (o == NULL)
+			slot = i;
+		else if (!learn && o->ssrc_known && o->ssrc == t->ssrc)
+			FAIL(-EEXIST, "track %u: participant %u already sends SSRC %u (track %u)",
+			     t->track_id, t->part_id, t->ssrc, o->id);
+	}
+	if (slot < 0)
+		FAIL(-ENOSPC, "track %u: participant %u already has %d tracks", t->track_id,
+		     t->part_id, DP_MAX_TRACKS_PER_PART);
+	tr = rte_zmalloc("rl_track", sizeof(*tr), RTE_CACHE_LINE_SIZE);
+	if (tr == NULL)
+		FAIL(-ENOMEM, "track %u: out of memory", t->track_id);
+	tr->id = t->track_id;
+	tr->part_id = t->part_id;
+	tr->clock_rate = t->clock_rate;
+	tr->kind = t->kind;
+	tr->learn = learn;
+	tr->pt = t->pt;
+	tr->ssrc = learn ? 0 : t->ssrc;
+	tr->ssrc_known = !learn;
+	if (rte_hash_add_key_data(dp_tab.track_by_id, &tr->id, tr) < 0) {
+		rte_free(tr);
+		FAIL(-ENOSPC, "track %u: track table full", t->track_id);
+	}
+	/* Release: the track is fully built before the owner can see it. */
+	__atomic_store_n(&pt->tracks[slot], tr, __ATOMIC_RELEASE);
+	dp_tab.counts[CNT_TRACKS]++;
+	return 0;
+}
+
+/* Remove a track and the subscriptions currently on it. */
+int dp_track_del(uint32_t id, char *err, size_t n)
+{
+	struct dp_track *tr = dp_track_by_id(id);
+	struct dp_part *pt;
+
+	if (tr == NULL)
+		FAIL(-ENOENT, "track %u does not exist", id);
+	while (tr->n_ctl_subs)
+		dp_sub_del(tr->ctl_subs[tr->n_ctl_subs - 1]->id, err, n);
+	pt = dp_part_by_id(tr->part_id);
+	for (unsigned i = 0; pt && i < DP_MAX_TRACKS_PER_PART; i++)
+		if (pt->tracks[i] == tr)
+			__atomic_store_n(&pt->tracks[i], NULL, __ATOMIC_RELEASE);
+	rte_hash_del_key(dp_tab.track_by_id, &id);
+	dp_tab.counts[CNT_TRACKS]--;
+	dp_tables_defer_free(tr, DQ_TRACK);
+	return 0;
+}
+
+/* Build and publish tr's fan-out from its control list, grouped by owner
+ * lcore; the old array is freed after a grace period. */
+static int fanout_rebuild(struct dp_track *tr)
+{
+	struct dp_fanout *f = NULL, *old;
+	uint32_t n_groups = 0;
+	uint16_t lc[DP_MAX_WORKERS];
+
+	for (uint32_t i = 0; i < tr->n_ctl_subs; i++) {
+		uint32_t g = 0;
+
+		while (g < n_groups && lc[g] != tr->ctl_subs[i]->owner)
+			g++;
+		if (g == n_groups)
+			lc[n_groups++] = tr->ctl_subs[i]->owner;
+	}
+	if (tr->n_ctl_subs) {
+		size_t sz = sizeof(*f) + n_groups * sizeof(f->g[0]) +
+			    tr->n_ctl_subs * sizeof(struct dp_sub *);
+		struct dp_sub **slots;
+
+		f = rte_zmalloc("rl_fan", sz, RTE_CACHE_LINE_SIZE);
+		if (f == NULL)
+			return -ENOMEM;
+		slots = (struct dp_sub **)&f->g[n_groups];
+		f->n_groups = n_groups;
+		f->n_subs = tr->n_ctl_subs;
+		for (uint32_t g = 0; g < n_groups; g++) {
+			f->g[g].lcore = lc[g];
+			f->g[g].subs = slots;
+			for (uint32_t i = 0; i < tr->n_ctl_subs; i++)
+				if (tr->ctl_subs[i]->owner == lc[g])
+					f->g[g].subs[f->g[g].n++] = tr->ctl_subs[i];
+			slots += f->g[g].n;
+		}
+	}
+	old = tr->fan;
+	/* Release: pairs with the publisher owner's acquire load of tr->fan. */
+	__atomic_store_n(&tr->fan, f, __ATOMIC_RELEASE);
+	dp_tables_defer_free(old, DQ_MEM);
+	return 0;
+}
+
+/* Append s to tr's control list and republish the fan-out. */
+static int track_attach(struct dp_track *tr, struct dp_sub *s)
+{
+	if (tr->n_ctl_subs == tr->cap_ctl_subs) {
+		uint32_t cap = tr->cap_ctl_subs ? tr->cap_ctl_subs * 2 : 8;
+		struct dp_sub **a = realloc(tr->ctl_subs, cap * sizeof(*a));
+
+		if (a == NULL)
+			return -ENOMEM;
+		tr->ctl_subs = a;
+		tr->cap_ctl_subs = cap;
+	}
+	tr->ctl_subs[tr->n_ctl_subs++] = s;
+	if (fanout_rebuild(tr) < 0) {
+		tr->n_ctl_subs--;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Remove s from tr's control list and republish. */
+static void track_detach(struct dp_track *tr, struct dp_sub *s)
+{
+	for (uint32_t i = 0; i < tr->n_ctl_subs; i++) {
+		if (tr->ctl_subs[i] == s) {
+			tr->ctl_subs[i] = tr->ctl_subs[--tr->n_ctl_subs];
+			break;
+		}
+	}
+	fanout_rebuild(tr);
+}
+
+/* Ask the publisher of a video track for a key frame. */
+static void request_keyframe(const struct dp_track *tr)
+{
+	struct dp_part *pub = dp_part_by_id(tr->part_id);
+
+	if (pub && tr->kind == RELAIS_TRACK_VIDEO)
+		dp_worker_request_pli(pub->owner, tr->id);
+}
+
+/* Subscribe a participant to a track. */
+int dp_sub_add(const struct relais_ctl_sub *s, char *err, size_t n)
+{
+	struct dp_part *pt = dp_part_by_id(s->part_id);
+	struct dp_track *tr = dp_track_by_id(s->track_id);
+	struct sub_out_key ok = {s->part_id, s->out_ssrc};
+	struct dp_sub *sub;
+
+	if (pt == NULL)
+		FAIL(-ENOENT, "subscription %u: participant %u does not exist", s->sub_id,
+		     s->part_id);
+	if (tr == NULL)
+		FAIL(-ENOENT, "subscription %u: track %u does not exist", s->sub_id, s->track_id);
+	if (lookup_sub(s->sub_id))
+		FAIL(-EEXIST, "subscription %u already exists", s->sub_id);
+	if (dp_sub_by_out(s->part_id, s->out_ssrc))
+		FAIL(-EEXIST, "subscription %u: participant %u already receives SSRC %u",
+		     s->sub_id, s->part_id, s->out_ssrc);
+	sub = rte_zmalloc("rl_sub", sizeof(*sub), RTE_CACHE_LINE_SIZE);
+	if (sub == NULL)
+		FAIL(-ENOMEM, "subscription %u: out of memory", s->sub_id);
+	sub->id = s->sub_id;
+	sub->part_id = s->part_id;
+	sub->part = pt;
+	sub->out_ssrc = s->out_ssrc;
+	sub->track_id = s->track_id;
+	sub->owner = pt->owner;
+	sub->n_pt = s->n_pt;
+	memcpy(sub->pt_map, s->pt_map, sizeof(sub->pt_map));
+	if (rte_hash_add_key_data(dp_tab.sub_by_id, &sub->id, sub) < 0) {
+		rte_free(sub);
+		FAIL(-ENOSPC, "subscription %u: table full", s->sub_id);
+	}
+	if (rte_hash_add_key_data(dp_tab.sub_by_out, &ok, sub) < 0 || track_attach(tr, sub) < 0) {
+		rte_hash_del_key(dp_tab.sub_by_out, &ok);
+		rte_hash_del_key(dp_tab.sub_by_id, &sub->id);
+		dp_tables_defer_free(sub, DQ_SUB);
+		FAIL(-ENOSPC, "subscription %u: table full", s->sub_id);
+	}
+	pt->n_subs++;
+	dp_tab.counts[CNT_SUBS]++;
+	request_keyframe(tr);
+	return 0;
+}
+
+/* Remove a subscription. */
+int dp_sub_del(uint32_t id, char *err, size_t n)
+{
+	struct dp_sub *sub = lookup_sub(id);
+	struct sub_out_key ok;
+	struct dp_track *tr;
+	struct dp_part *pt;
+
+	if (sub == NULL)
+		FAIL(-ENOENT, "subscription %u does not exist", id);
+	tr = dp_track_by_id(sub->track_id);
+	if (tr)
+		track_detach(tr, sub);
+	ok.part_id = sub->part_id;
+	ok.out_ssrc = sub->out_ssrc;
+	rte_hash_del_key(dp_tab.sub_by_out, &ok);
+	rte_hash_del_key(dp_tab.sub_by_id, &id);
+	pt = dp_part_by_id(sub->part_id);
+	if (pt)
+		pt->n_subs--;
+	dp_tab.counts[CNT_SUBS]--;
+	dp_tables_defer_free(sub, DQ_SUB);
+	return 0;
+}
+
+/* Move a subscription to another track; its output SSRC, sequence and
+ * timestamp continue (the owner recomputes offsets on the first packet). */
+int dp_sub_switch(uint32_t sub_id, uint32_t track_id, char *err, size_t n)
+{
+	struct dp_sub *sub = lookup_sub(sub_id);
+	struct dp_track *to = dp_track_by_id(track_id), *from;
+
+	if (sub == NULL)
+		FAIL(-ENOENT, "subscription %u does not exist", sub_id);
+	if (to == NULL)
+		FAIL(-ENOENT, "subscription %u: track %u does not exist", sub_id, track_id);
+	if (sub->track_id == track_id)
+		return 0;
+	from = dp_track_by_id(sub->track_id);
+	if (from) /* detach first: the sub never receives from two sources */
+		track_detach(from, sub);
+	if (track_attach(to, sub) < 0) {
+		if (from)
+			track_attach(from, sub);
+		FAIL(-ENOMEM, "subscription %u: out of memory", sub_id);
+	}
+	/* Release: feedback mapping on the owner reads it with acquire. */
+	__atomic_store_n(&sub->track_id, track_id, __ATOMIC_RELEASE);
+	request_keyframe(to);
+	return 0;
+}

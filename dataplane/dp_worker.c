@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The worker loop (rx burst, classify, hand off or process, inbox, TX
+ * drain, quiescent state) and the hand-offs between lcores.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_malloc.h>
+#include <rte_mbuf_dyn.h>
+
+#include "dp_lcore.h"
+#include "dp_parse.h"
+#include "dp_stats.h"
+
+int dp_meta_offset = -1;
+struct dp_shared dp_sh;
+static struct dp_lcore *lcores[RTE_MAX_LCORE];
+static volatile bool *stop_flag;
+static int worker_idx[RTE_MAX_LCORE];
+
+/* Index of lcore among the workers, or -1. */
+int dp_worker_index(unsigned lcore)
+{
+	return lcore < RTE_MAX_LCORE ? worker_idx[lcore] : -1;
+}
+
+/* TX buffer error callback: the queue was full. */
+static void tx_unsent(struct rte_mbuf **pkts, uint16_t n, void *arg __rte_unused)
+{
+	dp_stats[rte_lcore_id()].drops[RELAIS_DROP_TX_FULL] += n;
+	rte_pktmbuf_free_bulk(pkts, n);
+}
+
+/* Create one worker's context: inbox ring and TX buffer. */
+static int lcore_init(const struct dp_worker_conf *wc, unsigned l, unsigned idx)
+{
+	char name[RTE_RING_NAMESIZE];
+	struct dp_lcore *lc = rte_zmalloc("rl_lcore", sizeof(*lc), RTE_CACHE_LINE_SIZE);
+
+	if (lc == NULL)
+		return -ENOMEM;
+	snprintf(name, sizeof(name), "rl_inbox_%u", l);
+	lc->lcore = l;
+	lc->txq = (uint16_t)idx;
+	lc->port = wc->port;
+	lc->pool = wc->pool;
+	lc->hz = rte_get_tsc_hz();
+	lc->inbox = rte_ring_create(name, wc->cfg->ring_size, (int)rte_socket_id(),
+				    RING_F_SC_DEQ);
+	lc->txb = rte_zmalloc("rl_txb", RTE_ETH_TX_BUFFER_SIZE(DP_BURST), 0);
+	lcores[l] = lc;
+	if (lc->inbox == NULL || lc->txb == NULL)
+		return -ENOMEM;
+	rte_eth_tx_buffer_init(lc->txb, DP_BURST);
+	rte_eth_tx_buffer_set_err_callback(lc->txb, tx_unsent, NULL);
+	dp_sh.inbox[l] = lc->inbox;
+	worker_idx[l] = (int)idx;
+	return rte_rcu_qsbr_thread_register(dp_tab.rcu, l) == 0 ? 0 : -EINVAL;
+}
+
+/* See dp_worker.h. */
+int dp_workers_init(const struct dp_worker_conf *wc)
+{
+	static const struct rte_mbuf_dynfield desc = {
+		.name = "relais_meta",
+		.size = sizeof(struct dp_meta),
+		.align = __alignof__(struct dp_meta),
+	};
+	const struct dp_config *c = wc->cfg;
+	int rc;
+
+	dp_meta_offset = rte_mbuf_dynfield_register(&desc);
+	if (dp_meta_offset < 0)
+		return -rte_errno;
+	for (unsigned l = 0; l < RTE_MAX_LCORE; l++)
+		worker_idx[l] = -1;
+	dp_sh.cfg = c;
+	dp_sh.pool = wc->pool;
+	dp_sh.port = wc->port;
+	memcpy(dp_sh.ifa.mac, wc->mac, 6);
+	dp_sh.ifa.has_vlan = c->vlan != 0;
+	dp_sh.ifa.vlan_tci = c->vlan;
+	memcpy(dp_sh.ifa.ip4, c->ip4, 4);
+	memcpy(dp_sh.ifa.ip6, c->ip6, 16);
+	stop_flag = wc->stop;
+	dp_sh.exception = rte_ring_create("rl_exception", 1024, (int)rte_socket_id(),
+					  RING_F_SC_DEQ);
+	if (dp_sh.exception == NULL)
+		return -ENOMEM;
+	rc = dp_neigh_init(4096);
+	for (unsigned i = 0; rc == 0 && i < c->n_workers; i++)
+		rc = lcore_init(wc, c->workers[i], i);
+	return rc;
+}
+
+/* See dp_worker.h. */
+void dp_workers_fini(void)
+{
+	for (unsigned l = 0; l < RTE_MAX_LCORE; l++) {
+		if (lcores[l] == NULL)
+			continue;
+		if (lcores[l]->inbox) {
+			struct rte_mbuf *m;
+
+			while (rte_ring_dequeue(lcores[l]->inbox, (void **)&m) == 0)
+				rte_pktmbuf_free(m);
+		}
+		rte_ring_free(lcores[l]->inbox);
+		rte_free(lcores[l]->txb);
+		rte_free(lcores[l]);
+		lcores[l] = NULL;
+		dp_sh.inbox[l] = NULL;
+	}
+	if (dp_sh.exception) {
+		struct rte_mbuf *m;
+
+		while (rte_ring_dequeue(dp_sh.exception, (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+		rte_ring_free(dp_sh.exception);
+		dp_sh.exception = NULL;
+	}
+	dp_neigh_fini();
+}
+
+/* See dp_lcore.h. */
+void dp_handoff(struct rte_mbuf *m, unsigned to)
+{
+	if (rte_ring_enqueue(dp_sh.inbox[to], m) != 0) {
+		DP_DROP(RELAIS_DROP_RING_FULL);
+		rte_pktmbuf_free(m);
+	}
+}
+
+/* See dp_worker.h (control thread). */
+void dp_worker_request_pli(uint16_t owner, uint32_t track_id)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(dp_sh.pool);
+
+	if (m == NULL)
+		return;
+	dp_meta(m)->kind = DP_META_PLI_REQ;
+	dp_meta(m)->track_id = track_id;
+	if (rte_ring_enqueue(dp_sh.inbox[owner], m) != 0)
+		rte_pktmbuf_free(m);
+}
+
+/* Is the destination one of our addresses? */
+static bool is_ours(const struct dp_pkt_info *pi)
+{
+	const struct dp_config *c = dp_sh.cfg;
+
+	if (pi->family == 4)
+		return c->has_ip4 && memcmp(pi->dst_ip, c->ip4, 4) == 0;
+	return c->has_ip6 && memcmp(pi->dst_ip, c->ip6, 16) == 0;
+}
+
+/* Classify one UDP datagram for us. Returns the owner's participant when
+ * this lcore owns it (packet to process here), NULL when the packet was
+ * consumed (dropped, handed off or sent to the exception path). */
+static struct dp_part *classify_udp(struct dp_lcore *lc, struct rte_mbuf *m,
+				    const struct dp_pkt_info *pi)
+{
+	const uint8_t *pl = rte_pktmbuf_mtod_offset(m, const uint8_t *, pi->payload_off);
+	enum dp_demux d = dp_demux_classify(pl, pi->payload_len);
+	struct dp_addr_key k = {.family = pi->family, .port = pi->src_port};
+	enum relais_drop_reason why = RELAIS_DROP_NONE;
+	struct dp_part *p = NULL;
+
+	if (!is_ours(pi))
+		why = RELAIS_DROP_NOT_FOR_US;
+	else if (pi->dst_port != dp_sh.cfg->media_port)
+		why = RELAIS_DROP_WRONG_PORT;
+	else if (d == DP_DEMUX_STUN || d == DP_DEMUX_DTLS) {
+		if (d == DP_DEMUX_STUN)
+			DP_STAT_ADD(stun, 1);
+		else
+			DP_STAT_ADD(dtls, 1);
+		if (rte_ring_enqueue(dp_sh.exception, m) != 0)
+			why = RELAIS_DROP_EXCEPTION_FULL;
+		else
+			return NULL;
+	} else if (d != DP_DEMUX_RTP && d != DP_DEMUX_RTCP)
+		why = RELAIS_DROP_DEMUX_UNKNOWN;
+	if (why == RELAIS_DROP_NONE) {
+		memcpy(k.ip, pi->src_ip, pi->family == 4 ? 4 : 16);
+		p = dp_part_by_addr(&k);
+		if (p == NULL)
+			why = RELAIS_DROP_UNKNOWN_SOURCE;
+	}
+	if (why != RELAIS_DROP_NONE) {
+		DP_DROP(why);
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	dp_neigh_observe(pi);
+	/* Keep exactly the UDP payload: strip Ethernet padding. */
+	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - pi->payload_off - pi->payload_len));
+	dp_meta(m)->kind = DP_META_INGRESS;
+	dp_meta(m)->rtp_off = pi->payload_off;
+	dp_meta(m)->part_id = p->id;
+	if (p->owner != lc->lcore) {
+		dp_handoff(m, p->owner);
+		return NULL;
+	}
+	return p;
+}
+
+/* One RX burst: parse, answer ARP/ND, classify, process owned packets. */
+static void rx_burst(struct dp_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct rte_mbuf *own[DP_BURST];
+	struct dp_part *parts[DP_BURST];
+	uint16_t n_own = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct dp_pkt_info pi;
+		enum relais_drop_reason why;
+
+		DP_STAT_ADD(rx_pkts, 1);
+		DP_STAT_ADD(rx_bytes, rte_pktmbuf_pkt_len(m));
+		why = m->nb_segs > 1 ? RELAIS_DROP_OVERSIZED
+				     : dp_parse_frame(rte_pktmbuf_mtod(m, const uint8_t *),
+						      rte_pktmbuf_data_len(m), &pi);
+		if (why != RELAIS_DROP_NONE) {
+			DP_DROP(why);
+			rte_pktmbuf_free(m);
+		} else if (pi.kind == DP_L3_ARP || pi.kind == DP_L3_ND) {
+			dp_neigh_input(lc, m, &pi);
+		} else if ((parts[n_own] = classify_udp(lc, m, &pi)) != NULL) {
+			own[n_own++] = m;
+		}
+	}
+	if (n_own)
+		dp_media_owned(lc, own, parts, n_own);
+}
+
+/* Process what other lcores (and the control thread) handed us. */
+static void inbox_burst(struct dp_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct rte_mbuf *own[DP_BURST];
+	struct dp_part *parts[DP_BURST];
+	uint16_t n_own = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct dp_meta *md = dp_meta(m);
+
+		switch (md->kind) {
+		case DP_META_INGRESS:
+			DP_STAT_ADD(handoff_in, 1);
+			parts[n_own] = dp_part_by_id(md->part_id);
+			if (parts[n_own] == NULL || parts[n_own]->owner != lc->lcore) {
+				DP_DROP(RELAIS_DROP_STALE_OBJECT);
+				rte_pktmbuf_free(m);
+			} else {
+				own[n_own++] = m;
+			}
+			break;
+		case DP_META_FANOUT:
+			dp_media_fanout_in(lc, m);
+			break;
+		case DP_META_SR:
+			dp_rtcp_sr_in(lc, m);
+			break;
+		case DP_META_FEEDBACK:
+			dp_rtcp_feedback_in(lc, m);
+			break;
+		case DP_META_PLI_REQ:
+			dp_rtcp_pli_req_in(lc, m);
+			break;
+		default:
+			DP_DROP(RELAIS_DROP_STALE_OBJECT);
+			rte_pktmbuf_free(m);
+		}
+	}
+	if (n_own)
+		dp_media_owned(lc, own, parts, n_own);
+}
+
+/* The forwarding loop of one worker lcore. */
+int dp_worker_main(void *arg __rte_unused)
+{
+	unsigned l = rte_lcore_id();
+	struct dp_lcore *lc = lcores[l];
+	const struct dp_config *c = dp_sh.cfg;
+	uint64_t drain = lc->hz / 1000000 * c->tx_drain_us, next_drain = 0;
+	struct rte_mbuf *pkts[DP_BURST];
+	uint16_t n;
+
+	rte_rcu_qsbr_thread_online(dp_tab.rcu, l);
+	while (!*stop_flag) {
+		lc->now = rte_rdtsc();
+		for (unsigned q = 0; q < c->n_rxq; q++) {
+			if (c->rxq_lcore[q] != l)
+				continue;
+			n = rte_eth_rx_burst(lc->port, (uint16_t)q, pkts, DP_BURST);
+			if (n)
+				rx_burst(lc, pkts, n);
+		}
+		n = (uint16_t)rte_ring_dequeue_burst(lc->inbox, (void **)pkts, DP_BURST, NULL);
+		if (n)
+			inbox_burst(lc, pkts, n);
+		dp_protect_flush(lc);
+		if (lc->now >= next_drain) {
+			rte_eth_tx_buffer_flush(lc->port, lc->txq, lc->txb);
+			next_drain = lc->now + drain;
+		}
+		/* No object pointer survives past this point. */
+		rte_rcu_qsbr_quiescent(dp_tab.rcu, l);
+	}
+	dp_protect_flush(lc);
+	rte_eth_tx_buffer_flush(lc->port, lc->txq, lc->txb);
+	rte_rcu_qsbr_thread_offline(dp_tab.rcu, l);
+	return 0;
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Worker lcores: the forwarding loop and the hand-offs between lcores.
+ * Every worker owns an inbox ring (multi-producer, single-consumer) that
+ * carries mbufs whose dp_meta says what to do with them.
+ */
+#ifndef DP_WORKER_H
+#define DP_WORKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "dp_config.h"
+
+enum dp_meta_kind {
+	DP_META_INGRESS = 1, /* raw frame for its participant's owner */
+	DP_META_FANOUT,      /* decrypted RTP of track_id, shared (refcnt) */
+	DP_META_SR,          /* decrypted RTCP SR of track_id, shared */
+	DP_META_FEEDBACK,    /* plaintext RTCP for publisher part_id */
+	DP_META_PLI_REQ,     /* send a PLI for track_id to its publisher */
+};
+
+/* Per-mbuf metadata (an mbuf dynamic field). */
+struct dp_meta {
+	uint8_t kind;
+	uint8_t pad;
+	uint16_t rtp_off;    /* offset of the RTP/RTCP packet in the mbuf */
+	uint32_t part_id;
+	uint32_t track_id;
+	uint32_t aux;        /* SR: offset of the SR block; FB: block count */
+};
+
+extern int dp_meta_offset;
+static inline struct dp_meta *dp_meta(struct rte_mbuf *m)
+{
+	return RTE_MBUF_DYNFIELD(m, dp_meta_offset, struct dp_meta *);
+}
+
+struct dp_worker_conf {
+	const struct dp_config *cfg;
+	struct rte_mempool *pool;
+	uint16_t port;
+	uint8_t mac[6];
+	volatile bool *stop;
+};
+
+/* Register the dynfield, create one inbox per worker and TX buffers.
+ * 0 or -errno. */
+int dp_workers_init(const struct dp_worker_conf *wc);
+void dp_workers_fini(void);
+
+/* The lcore entry point (rte_eal_remote_launch); arg unused. */
+int dp_worker_main(void *arg);
+
+/* Control thread: ask the publisher's owner lcore to send a PLI for the
+ * track. Best effort (counted as ring_full when the inbox is full). */
+void dp_worker_request_pli(uint16_t owner, uint32_t track_id);
+
+/* Index of lcore among workers, or -1. */
+int dp_worker_index(unsigned lcore);
+
+#endif /* DP_WORKER_H */

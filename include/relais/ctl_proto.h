@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The dataplane control channel: a versioned request/reply protocol carried
+ * over a SOCK_SEQPACKET unix socket (one message per datagram).
+ *
+ * Wire format, all integers little-endian:
+ *   header (16 bytes): u32 magic "RLIS", u16 version, u16 type, u32 body_len,
+ *                      u32 seq
+ *   body: fixed size per message type (see relais_ctl_body_size()); a body
+ *         whose size differs from the one this build expects is refused, so
+ *         mismatched builds never misread each other.
+ * Replies carry type | RELAIS_CTL_REPLY, the request's seq, an i32 status
+ * (0 or -errno), a 128-byte NUL-terminated error text and a type-specific
+ * payload. A peer whose version differs is refused with -EPROTONOSUPPORT
+ * before any other message is read.
+ */
+#ifndef RELAIS_CTL_PROTO_H
+#define RELAIS_CTL_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "drop_reasons.h"
+#include "srtp_profile.h"
+
+#define RELAIS_CTL_MAGIC 0x534c4c52u /* "RLLS" as little-endian bytes */
+#define RELAIS_CTL_VERSION 1
+#define RELAIS_CTL_HDR_LEN 16
+#define RELAIS_CTL_MAX_MSG 4096
+#define RELAIS_CTL_REPLY 0x8000u
+#define RELAIS_CTL_ERR_LEN 128
+#define RELAIS_CTL_MAX_PT_MAP 8
+#define RELAIS_CTL_DEFAULT_SOCK "/run/relais/dataplane.sock"
+
+enum relais_ctl_type {
+	RELAIS_CTL_HELLO = 1,
+	RELAIS_CTL_ROOM_ADD,
+	RELAIS_CTL_ROOM_DEL,
+	RELAIS_CTL_PART_ADD,
+	RELAIS_CTL_PART_DEL,
+	RELAIS_CTL_TRACK_ADD,
+	RELAIS_CTL_TRACK_DEL,
+	RELAIS_CTL_SUB_ADD,
+	RELAIS_CTL_SUB_DEL,
+	RELAIS_CTL_SUB_SWITCH,
+	RELAIS_CTL_STATS,
+	RELAIS_CTL_TRACK_STATS,
+	RELAIS_CTL_TYPE_MAX
+};
+
+/* A transport address. family is 4 or 6; ip holds 4 or 16 bytes. */
+struct relais_addr {
+	uint8_t family;
+	uint16_t port; /* host order */
+	uint8_t ip[16];
+};
+
+/* SRTP master key material for one direction. */
+struct relais_srtp_key {
+	uint16_t profile; /* enum relais_srtp_profile */
+	uint8_t key[RELAIS_SRTP_MAX_KEY_LEN];
+	uint8_t salt[RELAIS_SRTP_MAX_SALT_LEN];
+};
+
+enum relais_track_kind { RELAIS_TRACK_AUDIO = 1, RELAIS_TRACK_VIDEO = 2 };
+#define RELAIS_TRACK_F_LEARN_SSRC 0x01 /* ssrc unknown: learn it */
+#define RELAIS_PT_ANY 0xff
+
+struct relais_ctl_hello {
+	uint32_t version;
+	char peer_name[32];
+};
+struct relais_ctl_room {
+	uint32_t room_id;
+};
+/* A participant: one remote transport address with its two SRTP keys.
+ * rx_key protects what the participant sends (we unprotect); tx_key is what
+ * we protect with towards it. fb_ssrc is the SSRC relais uses as RTCP sender
+ * when it sends feedback (PLI/FIR/NACK) to this participant. */
+struct relais_ctl_part {
+	uint32_t room_id;
+	uint32_t part_id;
+	struct relais_addr addr;
+	struct relais_srtp_key rx_key;
+	struct relais_srtp_key tx_key;
+	uint32_t fb_ssrc;
+};
+struct relais_ctl_id {
+	uint32_t id;
+};
+/* A published track: the stream with SSRC `ssrc` from participant part_id
+ * (or, with RELAIS_TRACK_F_LEARN_SSRC, the first authenticated unknown SSRC
+ * from it whose payload type matches `pt`, RELAIS_PT_ANY for any). */
+struct relais_ctl_track {
+	uint32_t track_id;
+	uint32_t part_id;
+	uint32_t ssrc;
+	uint32_t clock_rate;
+	uint8_t kind;
+	uint8_t flags;
+	uint8_t pt;
+};
+/* A subscription: participant part_id receives track_id as SSRC out_ssrc,
+ * payload types mapped through pt_map (empty map: unchanged). */
+struct relais_ctl_sub {
+	uint32_t sub_id;
+	uint32_t part_id;
+	uint32_t track_id;
+	uint32_t out_ssrc;
+	uint8_t n_pt;
+	uint8_t pt_map[RELAIS_CTL_MAX_PT_MAP][2]; /* {in, out} */
+};
+struct relais_ctl_sub_switch {
+	uint32_t sub_id;
+	uint32_t track_id;
+};
+
+/* Counters of the whole dataplane (sum over lcores). */
+#define RELAIS_STATS_FIELDS(X)                                                 \
+	X(rx_pkts) X(rx_bytes) X(tx_pkts) X(tx_bytes) X(rtp_in) X(rtcp_in)     \
+	X(decrypt_ok) X(encrypt_ok) X(handoff_in) X(fanout_in) X(stun)         \
+	X(dtls) X(arp_replies) X(nd_replies) X(neigh_requests) X(pli_sent)     \
+	X(fb_forwarded) X(sr_forwarded) X(rooms) X(participants) X(tracks)      \
+	X(subscriptions) X(lcores)
+#define RELAIS_STATS_ENUM_(n) RELAIS_STAT_##n,
+enum relais_stat { RELAIS_STATS_FIELDS(RELAIS_STATS_ENUM_) RELAIS_STAT_MAX };
+#undef RELAIS_STATS_ENUM_
+
+struct relais_ctl_stats {
+	uint64_t v[RELAIS_STAT_MAX];
+	uint64_t drops[RELAIS_DROP_MAX];
+};
+struct relais_ctl_track_stats {
+	uint32_t track_id;
+	uint32_t ssrc;     /* current (declared or learned) SSRC */
+	uint32_t n_subs;
+	uint64_t pkts;
+	uint64_t bytes;
+	uint64_t drops;
+};
+
+struct relais_ctl_msg {
+	uint16_t type;
+	uint32_t seq;
+	union {
+		struct relais_ctl_hello hello;
+		struct relais_ctl_room room;
+		struct relais_ctl_part part;
+		struct relais_ctl_id id;
+		struct relais_ctl_track track;
+		struct relais_ctl_sub sub;
+		struct relais_ctl_sub_switch sw;
+	} u;
+};
+
+struct relais_ctl_reply {
+	uint16_t type; /* request type, without RELAIS_CTL_REPLY */
+	uint32_t seq;
+	int32_t status; /* 0 or -errno */
+	char error[RELAIS_CTL_ERR_LEN];
+	union {
+		struct relais_ctl_hello hello;
+		struct relais_ctl_stats stats;
+		struct relais_ctl_track_stats track_stats;
+	} u;
+};
+
+/* Name of a message type ("part_add"), "?" if unknown. */
+const char *relais_ctl_type_name(unsigned type);
+/* Name of a drop reason ("srtp_auth"), "?" if out of range. */
+const char *relais_drop_name(unsigned reason);
+/* One-line operator explanation of a drop reason. */
+const char *relais_drop_help(unsigned reason);
+/* Name of a stats field ("rx_pkts"). */
+const char *relais_stat_name(unsigned stat);
+
+/* Encode a request into buf. Returns bytes written or -EINVAL (bad type or
+ * field), -EMSGSIZE (cap too small). */
+int relais_ctl_encode_msg(const struct relais_ctl_msg *m, uint8_t *buf, size_t cap);
+/* Decode one request datagram. Returns 0, or -EPROTO (bad magic/short),
+ * -EPROTONOSUPPORT (version), -EBADMSG (unknown type or body size mismatch),
+ * -EINVAL (field out of range, e.g. family not 4/6, unknown profile). */
+int relais_ctl_decode_msg(const uint8_t *buf, size_t len, struct relais_ctl_msg *m);
+/* Same pair for replies. */
+int relais_ctl_encode_reply(const struct relais_ctl_reply *r, uint8_t *buf, size_t cap);
+int relais_ctl_decode_reply(const uint8_t *buf, size_t len, struct relais_ctl_reply *r);
+
+/* Address helpers: parse "1.2.3.4:5000" / "[::1]:5000" into a; format a into
+ * buf ("1.2.3.4:5000", "[::1]:5000"). Return 0 / -EINVAL. */
+int relais_addr_parse(const char *s, struct relais_addr *a);
+int relais_addr_format(const struct relais_addr *a, char *buf, size_t cap);
+
+/* Client side: connect to the dataplane socket and say HELLO. Returns an fd
+ * or -errno (-EPROTONOSUPPORT when the dataplane speaks another version). */
+int relais_ctl_connect(const char *path, const char *peer_name);
+/* Send m and wait up to timeout_ms for its reply. 0 or -errno (transport);
+ * the dataplane's verdict is in r->status. */
+int relais_ctl_call(int fd, const struct relais_ctl_msg *m, struct relais_ctl_reply *r,
+		    int timeout_ms);
+
+#endif /* RELAIS_CTL_PROTO_H */
