@@ -23,6 +23,7 @@ struct dp_lcore {
 	struct rte_mempool *pool;
 	uint64_t hz;
 	uint64_t now;                   /* TSC at the top of this iteration */
+	uint64_t next_drain;            /* TSC of the next TX buffer flush */
 	uint64_t last_solicit_tsc;
 	/* protect batch: ops and their destinations */
 	struct dp_crypto_op pops[DP_BURST];

@@ -280,37 +280,51 @@ static void inbox_burst(struct dp_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 		dp_media_owned(lc, own, parts, n_own);
 }
 
+/* One iteration of the loop: RX queues, inbox, protect, TX drain. */
+static void iterate(struct dp_lcore *lc, uint64_t drain)
+{
+	const struct dp_config *c = dp_sh.cfg;
+	struct rte_mbuf *pkts[DP_BURST];
+	uint16_t n;
+
+	lc->now = rte_rdtsc();
+	for (unsigned q = 0; q < c->n_rxq; q++) {
+		if (c->rxq_lcore[q] != lc->lcore)
+			continue;
+		n = rte_eth_rx_burst(lc->port, (uint16_t)q, pkts, DP_BURST);
+		if (n)
+			rx_burst(lc, pkts, n);
+	}
+	n = (uint16_t)rte_ring_dequeue_burst(lc->inbox, (void **)pkts, DP_BURST, NULL);
+	if (n)
+		inbox_burst(lc, pkts, n);
+	dp_protect_flush(lc);
+	if (lc->now >= lc->next_drain) {
+		rte_eth_tx_buffer_flush(lc->port, lc->txq, lc->txb);
+		lc->next_drain = lc->now + drain;
+	}
+	/* No object pointer survives past this point. */
+	rte_rcu_qsbr_quiescent(dp_tab.rcu, lc->lcore);
+}
+
+/* See dp_worker.h. */
+void dp_worker_poll_once(void)
+{
+	struct dp_lcore *lc = lcores[rte_lcore_id()];
+
+	iterate(lc, 0);
+}
+
 /* The forwarding loop of one worker lcore. */
 int dp_worker_main(void *arg __rte_unused)
 {
 	unsigned l = rte_lcore_id();
 	struct dp_lcore *lc = lcores[l];
-	const struct dp_config *c = dp_sh.cfg;
-	uint64_t drain = lc->hz / 1000000 * c->tx_drain_us, next_drain = 0;
-	struct rte_mbuf *pkts[DP_BURST];
-	uint16_t n;
+	uint64_t drain = lc->hz / 1000000 * dp_sh.cfg->tx_drain_us;
 
 	rte_rcu_qsbr_thread_online(dp_tab.rcu, l);
-	while (!*stop_flag) {
-		lc->now = rte_rdtsc();
-		for (unsigned q = 0; q < c->n_rxq; q++) {
-			if (c->rxq_lcore[q] != l)
-				continue;
-			n = rte_eth_rx_burst(lc->port, (uint16_t)q, pkts, DP_BURST);
-			if (n)
-				rx_burst(lc, pkts, n);
-		}
-		n = (uint16_t)rte_ring_dequeue_burst(lc->inbox, (void **)pkts, DP_BURST, NULL);
-		if (n)
-			inbox_burst(lc, pkts, n);
-		dp_protect_flush(lc);
-		if (lc->now >= next_drain) {
-			rte_eth_tx_buffer_flush(lc->port, lc->txq, lc->txb);
-			next_drain = lc->now + drain;
-		}
-		/* No object pointer survives past this point. */
-		rte_rcu_qsbr_quiescent(dp_tab.rcu, l);
-	}
+	while (!*stop_flag)
+		iterate(lc, drain);
 	dp_protect_flush(lc);
 	rte_eth_tx_buffer_flush(lc->port, lc->txq, lc->txb);
 	rte_rcu_qsbr_thread_offline(dp_tab.rcu, l);

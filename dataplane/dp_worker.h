@@ -56,6 +56,11 @@ void dp_workers_fini(void);
 /* The lcore entry point (rte_eal_remote_launch); arg unused. */
 int dp_worker_main(void *arg);
 
+/* One loop iteration of the calling lcore, which must be a configured
+ * worker and RCU-online (benchmarks and tests drive a worker this way;
+ * the TX buffer is flushed every call). */
+void dp_worker_poll_once(void);
+
 /* Control thread: ask the publisher's owner lcore to send a PLI for the
  * track. Best effort (counted as ring_full when the inbox is full). */
 void dp_worker_request_pli(uint16_t owner, uint32_t track_id);

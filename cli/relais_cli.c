@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * relais-cli: the operator's and the local deployment's client of the
+ * dataplane control channel.
+ *   relais-cli [-S SOCKET] COMMAND...       one command (see cli_args.c)
+ *   relais-cli [-S SOCKET] batch FILE       one command per line ('#' comments)
+ *   relais-cli [-S SOCKET] stats [--json]   counters and drops by reason
+ *   relais-cli [-S SOCKET] watch [--interval S] [--duration S]
+ *                                           live per-second rates
+ * Exit status: 0 ok, 1 refused by the dataplane (reason printed), 2 usage
+ * or connection error.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli_args.h"
+
+#define TIMEOUT_MS 5000
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void usage(void)
+{
+	fputs("usage: relais-cli [-S SOCKET] COMMAND\n"
+	      "  room add|del ID\n"
+	      "  part add --room R --id P --addr A:PORT --profile NAME --rx-key K --tx-key K"
+	      " [--fb-ssrc N]\n"
+	      "  part del ID\n"
+	      "  track add --id T --part P (--ssrc N | --learn [--pt N]) --kind audio|video"
+	      " [--clock HZ]\n"
+	      "  track del ID\n"
+	      "  sub add --id S --part P --track T --ssrc OUT [--pt-map IN:OUT,...]\n"
+	      "  sub del ID | sub switch ID TRACK\n"
+	      "  stats [--json] | track-stats ID | watch [--interval S] [--duration S]\n"
+	      "  batch FILE\n"
+	      "keys: hex or base64 of master key || master salt\n",
+	      stderr);
+}
+
+/* Print STATS: counters then non-zero drops with their explanation. */
+static void print_stats(const struct relais_ctl_stats *s, int json)
+{
+	printf(json ? "{" : "");
+	for (unsigned i = 0; i < RELAIS_STAT_MAX; i++)
+		printf(json ? "%s\"%s\":%llu" : "%s%-16s %llu\n", json && i ? "," : "",
+		       relais_stat_name(i), (unsigned long long)s->v[i]);
+	printf(json ? ",\"drops\":{" : "drops:\n");
+	for (unsigned i = 1, first = 1; i < RELAIS_DROP_MAX; i++) {
+		if (json) {
+			printf("%s\"%s\":%llu", first ? "" : ",", relais_drop_name(i),
+			       (unsigned long long)s->drops[i]);
+			first = 0;
+		} else if (s->drops[i]) {
+			printf("  %-16s %-10llu %s\n", relais_drop_name(i),
+			       (unsigned long long)s->drops[i], relais_drop_help(i));
+		}
+	}
+	printf(json ? "}}\n" : "");
+}
+
+/* Send one message; print the outcome. 0, 1 (refused) or 2 (transport). */
+static int call(int fd, struct relais_ctl_msg *m, int json)
+{
+	static uint32_t seq = 100;
+	struct relais_ctl_reply r;
+	int rc;
+
+	m->seq = seq++;
+	rc = relais_ctl_call(fd, m, &r, TIMEOUT_MS);
+	if (rc < 0) {
+		fprintf(stderr, "relais-cli: %s: %s\n", relais_ctl_type_name(m->type),
+			strerror(-rc));
+		return 2;
+	}
+	if (r.status != 0) {
+		fprintf(stderr, "relais-cli: %s refused: %s (%s)\n", relais_ctl_type_name(m->type),
+			r.error, strerror(-r.status));
+		return 1;
+	}
+	if (m->type == RELAIS_CTL_STATS)
+		print_stats(&r.u.stats, json);
+	else if (m->type == RELAIS_CTL_TRACK_STATS)
+		printf("track %u ssrc %u subscribers %u pkts %llu bytes %llu drops %llu\n",
+		       r.u.track_stats.track_id, r.u.track_stats.ssrc, r.u.track_stats.n_subs,
+		       (unsigned long long)r.u.track_stats.pkts,
+		       (unsigned long long)r.u.track_stats.bytes,
+		       (unsigned long long)r.u.track_stats.drops);
+	return 0;
+}
+
+/* Build and send one command line. */
+static int run_command(int fd, int argc, char **argv)
+{
+	struct relais_ctl_msg m;
+	char err[256];
+	int json = argc > 1 && strcmp(argv[argc - 1], "--json") == 0;
+
+	if (cli_build_msg(argc, argv, &m, err, sizeof(err)) < 0) {
+		fprintf(stderr, "relais-cli: %s\n", err);
+		return 2;
+	}
+	return call(fd, &m, json);
+}
+
+/* Execute a file of commands; stops at the first failure. */
+static int run_batch(int fd, const char *path)
+{
+	char line[1024];
+	FILE *f = fopen(path, "r");
+	int lineno = 0, rc = 0;
+
+	if (f == NULL) {
+		fprintf(stderr, "relais-cli: %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	while (rc == 0 && fgets(line, sizeof(line), f)) {
+		char *argv[64], *save = NULL;
+		int argc = 0;
+
+		lineno++;
+		for (char *t = strtok_r(line, " \t\r\n", &save); t && argc < 64;
+		     t = strtok_r(NULL, " \t\r\n", &save))
+			argv[argc++] = t;
+		if (argc == 0 || argv[0][0] == '#')
+			continue;
+		rc = run_command(fd, argc, argv);
+		if (rc)
+			fprintf(stderr, "relais-cli: %s:%d: command failed\n", path, lineno);
+	}
+	fclose(f);
+	return rc;
+}
+
+/* Fetch STATS; 0 or non-zero. */
+static int get_stats(int fd, struct relais_ctl_stats *s)
+{
+	struct relais_ctl_msg m = {.type = RELAIS_CTL_STATS, .seq = 1};
+	struct relais_ctl_reply r;
+
+	if (relais_ctl_call(fd, &m, &r, TIMEOUT_MS) < 0 || r.status)
+		return -1;
+	*s = r.u.stats;
+	return 0;
+}
+
+/* Live per-interval rates until SIGINT or duration. */
+static int watch(int fd, double interval, double duration)
+{
+	struct relais_ctl_stats prev, cur;
+	double t = 0;
+
+	if (get_stats(fd, &prev) < 0)
+		return 2;
+	printf("%6s %10s %10s %10s %10s %8s  %s\n", "t(s)", "rx pps", "tx pps", "decrypt/s",
+	       "encrypt/s", "drops/s", "top drop reasons");
+	while (!stop && (duration <= 0 || t < duration)) {
+		char top[256] = "";
+		uint64_t drops = 0;
+		size_t o = 0;
+
+		usleep((useconds_t)(interval * 1e6));
+		t += interval;
+		if (get_stats(fd, &cur) < 0)
+			return 2;
+		for (unsigned i = 1; i < RELAIS_DROP_MAX; i++) {
+			uint64_t d = cur.drops[i] - prev.drops[i];
+
+			drops += d;
+			if (d && o < sizeof(top) - 40)
+				o += (size_t)snprintf(top + o, sizeof(top) - o, "%s=%llu ",
+						      relais_drop_name(i),
+						      (unsigned long long)(d / interval));
+		}
+#define RATE(f) ((cur.v[RELAIS_STAT_##f] - prev.v[RELAIS_STAT_##f]) / interval)
+		printf("%6.0f %10.0f %10.0f %10.0f %10.0f %8.0f  %s\n", t, RATE(rx_pkts),
+		       RATE(tx_pkts), RATE(decrypt_ok), RATE(encrypt_ok), drops / interval, top);
+#undef RATE
+		fflush(stdout);
+		prev = cur;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *sock = getenv("RELAIS_CTL_SOCKET");
+	int fd, rc, i = 1;
+
+	if (sock == NULL)
+		sock = RELAIS_CTL_DEFAULT_SOCK;
+	if (argc > 2 && strcmp(argv[1], "-S") == 0) {
+		sock = argv[2];
+		i = 3;
+	}
+	if (i >= argc || strcmp(argv[i], "help") == 0 || strcmp(argv[i], "--help") == 0) {
+		usage();
+		return i >= argc ? 2 : 0;
+	}
+	fd = relais_ctl_connect(sock, "relais-cli");
+	if (fd < 0) {
+		fprintf(stderr, "relais-cli: cannot talk to the dataplane at %s: %s\n", sock,
+			fd == -EPROTONOSUPPORT ? "protocol version mismatch" : strerror(-fd));
+		return 2;
+	}
+	signal(SIGINT, on_signal);
+	if (strcmp(argv[i], "batch") == 0 && i + 1 < argc) {
+		rc = run_batch(fd, argv[i + 1]);
+	} else if (strcmp(argv[i], "watch") == 0) {
+		double iv = 1, dur = 0;
+
+		for (int k = i + 1; k + 1 < argc; k++) {
+			if (strcmp(argv[k], "--interval") == 0)
+				iv = atof(argv[k + 1]);
+			if (strcmp(argv[k], "--duration") == 0)
+				dur = atof(argv[k + 1]);
+		}
+		rc = watch(fd, iv > 0 ? iv : 1, dur);
+	} else {
+		rc = run_command(fd, argc - i, argv + i);
+	}
+	close(fd);
+	return rc;
+}

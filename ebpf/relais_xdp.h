@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Shared between the XDP program (relais_xdp.bpf.c, compiled with clang
+ * -target bpf against a generated vmlinux.h) and user space (xdp_ctl.c,
+ * tests, bench): map names, keys, values, config and verdict indexes.
+ *
+ * No libc, no functions: this header must stay includable from BPF C.
+ * Changing a struct here changes the map ABI; the pinned maps of a running
+ * filter must be re-created (detach + attach) after such a change.
+ */
+#ifndef RELAIS_XDP_H
+#define RELAIS_XDP_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#include "relais/drop_reasons.h"
+
+/* Map names, as seen by bpftool and used as pin file names (< 16 chars). */
+#define XDP_MAP_XSKS "xsks_map" /* fixed by DPDK's net_af_xdp xdp_prog= */
+#define XDP_MAP_CONFIG "rlx_config"
+#define XDP_MAP_BLOCK4 "rlx_block4"
+#define XDP_MAP_BLOCK6 "rlx_block6"
+#define XDP_MAP_ALLOW4 "rlx_allow4"
+#define XDP_MAP_ALLOW6 "rlx_allow6"
+#define XDP_MAP_PORTS "rlx_ports"
+#define XDP_MAP_BUCKETS "rlx_buckets"
+#define XDP_MAP_DROPS "rlx_drops"
+#define XDP_MAP_VERDICTS "rlx_verdicts"
+
+/* Map sizes. */
+#define XDP_XSKS_MAX 64       /* queues */
+#define XDP_PREFIX_MAX 16384  /* entries per LPM trie */
+#define XDP_PORTS_MAX 64      /* media UDP ports */
+#define XDP_BUCKETS_MAX 65536 /* tracked sources (LRU) */
+
+/* xdp_config.flags */
+#define XDP_CFG_PORTS (1u << 0)     /* enforce rlx_ports on UDP destination */
+#define XDP_CFG_ALLOWLIST (1u << 1) /* drop sources absent from rlx_allow* */
+#define XDP_CFG_RATE (1u << 2)      /* enforce the per-source token buckets */
+
+/* Largest accepted rate, so that refill arithmetic cannot overflow u64. */
+#define XDP_RATE_MAX 10000000000ull
+
+/*
+ * Run-time configuration: element 0 of rlx_config (BPF_MAP_TYPE_ARRAY).
+ * A zeroed config (as after load) enforces no ports, no allowlist, no rate.
+ * A rate of 0 disables that bucket even when XDP_CFG_RATE is set.
+ */
+struct xdp_config {
+	__u32 flags;
+	__u32 pad;
+	__u64 pkts_per_sec;  /* packet bucket refill rate */
+	__u64 bytes_per_sec; /* byte bucket refill rate (frame bytes) */
+	__u64 burst_pkts;    /* packet bucket depth */
+	__u64 burst_bytes;   /* byte bucket depth */
+};
+
+/* LPM trie keys (BPF_MAP_TYPE_LPM_TRIE, BPF_F_NO_PREALLOC). */
+struct xdp_lpm4_key {
+	__u32 prefixlen; /* 0..32 */
+	__u8 addr[4];    /* network byte order */
+};
+
+struct xdp_lpm6_key {
+	__u32 prefixlen; /* 0..128 */
+	__u8 addr[16];   /* network byte order */
+};
+
+/* Value of the block/allow tries. */
+struct xdp_prefix_val {
+	__u64 expires_ns; /* bpf_ktime_get_ns() (CLOCK_MONOTONIC); 0 = never */
+};
+
+/* Key of rlx_buckets: IPv6 address, or IPv4 as ::ffff:a.b.c.d. */
+struct xdp_src_key {
+	__u8 addr[16];
+};
+
+/* Value of rlx_buckets (BPF_MAP_TYPE_LRU_HASH). */
+struct xdp_bucket {
+	__u64 pkt_tokens;
+	__u64 byte_tokens;
+	__u64 pkt_last_ns;  /* time the packet bucket was last refilled */
+	__u64 byte_last_ns; /* time the byte bucket was last refilled */
+};
+
+/* Value of rlx_ports (BPF_MAP_TYPE_HASH), key __u16 port in host order. */
+struct xdp_port_val {
+	__u8 enabled;
+};
+
+/* Value of rlx_drops and rlx_verdicts (BPF_MAP_TYPE_PERCPU_ARRAY). */
+struct xdp_counter {
+	__u64 pkts;
+	__u64 bytes;
+};
+
+/*
+ * Index of rlx_verdicts. rlx_drops is indexed by enum relais_drop_reason:
+ * index RELAIS_DROP_NONE counts packets classified as media for the dataplane.
+ */
+enum xdp_verdict {
+	XDP_VERDICT_PASS_KERNEL,   /* ARP, ND, non-IP: XDP_PASS on purpose */
+	XDP_VERDICT_REDIRECT,      /* media redirected to an AF_XDP socket */
+	XDP_VERDICT_REDIRECT_MISS, /* media, no socket in xsks_map: XDP_PASS */
+	XDP_VERDICT_DROP,          /* XDP_DROP, reason in rlx_drops */
+	XDP_VERDICT_MAX
+};
+
+#endif /* RELAIS_XDP_H */

@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * relais-xdp: command line over xdp_ctl. See `relais-xdp help` and docs/xdp.md.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xdp_ctl.h"
+
+#define NS 1000000000ull
+
+static const char *const drop_names[] = {
+#define NAME_(sfx, name, help) name,
+    RELAIS_DROP_REASONS(NAME_)
+#undef NAME_
+};
+
+static const char *const verdict_names[XDP_VERDICT_MAX] = {"pass_kernel", "redirect",
+							   "redirect_miss_pass", "drop"};
+
+/* Print usage. */
+static void usage(FILE *f)
+{
+	fputs("usage: relais-xdp [-i IFACE | --pin-dir DIR] COMMAND [ARGS]\n"
+	      "  attach IFACE [--skb]       load, attach, pin maps under " XDP_PIN_ROOT "/IFACE\n"
+	      "  adopt IFACE                pin the maps of the program DPDK (xdp_prog=) attached\n"
+	      "  detach IFACE               detach and remove the pins\n"
+	      "  ban PREFIX [--ttl S]       add to the blocklist (S seconds, default forever)\n"
+	      "  unban PREFIX               remove from the blocklist\n"
+	      "  allow PREFIX [--ttl S]     add to the allowlist\n"
+	      "  disallow PREFIX            remove from the allowlist\n"
+	      "  allowlist on|off           enforce the allowlist or not\n"
+	      "  list                       show block and allow entries\n"
+	      "  stats                      counters summed over CPUs\n"
+	      "  rate --pps N --bps N [--burst N] [--burst-bytes N]\n"
+	      "                             per-source limits (bps in bits/s; 0 = off)\n"
+	      "  ports P[,P...] | ports none  media UDP destination ports\n",
+	      f);
+}
+
+/* Parse an unsigned decimal; -EINVAL on junk. */
+static int parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	if (!s || !*s)
+		return -EINVAL;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return errno || *end ? -EINVAL : 0;
+}
+
+/* Value of "--name V" in argv, or NULL. */
+static const char *opt(int argc, char **argv, const char *name)
+{
+	for (int i = 0; i + 1 < argc; i++)
+		if (!strcmp(argv[i], name))
+			return argv[i + 1];
+	return NULL;
+}
+
+/* True when the flag is present. */
+static int flag(int argc, char **argv, const char *name)
+{
+	for (int i = 0; i < argc; i++)
+		if (!strcmp(argv[i], name))
+			return 1;
+	return 0;
+}
+
+/* attach IFACE: load, attach, pin. */
+static int cmd_attach(const char *ifname, const char *pin_dir, int skb)
+{
+	int ifindex = (int)if_nametoindex(ifname);
+	struct xdp_ctl *c;
+	int err;
+
+	if (!ifindex) {
+		fprintf(stderr, "relais-xdp: no interface %s\n", ifname);
+		return -ENODEV;
+	}
+	c = xdp_ctl_load();
+	if (!c)
+		return -errno;
+	err = xdp_ctl_pin(c, pin_dir);
+	if (!err)
+		err = xdp_ctl_attach(c, ifindex, skb);
+	if (!err)
+		printf("attached to %s, maps pinned under %s\n", ifname, pin_dir);
+	xdp_ctl_close(c);
+	return err;
+}
+
+/* adopt IFACE: pin maps of an already-attached program. */
+static int cmd_adopt(const char *ifname, const char *pin_dir)
+{
+	int ifindex = (int)if_nametoindex(ifname);
+	struct xdp_ctl *c = ifindex ? xdp_ctl_from_ifindex(ifindex) : NULL;
+	int err;
+
+	if (!c) {
+		fprintf(stderr, "relais-xdp: no relais XDP program on %s\n", ifname);
+		return -ENOENT;
+	}
+	err = xdp_ctl_pin(c, pin_dir);
+	if (!err)
+		printf("maps of the program on %s pinned under %s\n", ifname, pin_dir);
+	xdp_ctl_close(c);
+	return err;
+}
+
+/* detach IFACE. */
+static int cmd_detach(const char *ifname, const char *pin_dir)
+{
+	int ifindex = (int)if_nametoindex(ifname);
+	int err = ifindex ? xdp_ctl_detach(ifindex) : -ENODEV;
+
+	if (err)
+		fprintf(stderr, "relais-xdp: detach %s: %s\n", ifname, strerror(-err));
+	xdp_ctl_unpin(pin_dir);
+	return err;
+}
+
+/* Print one list entry. */
+static int print_entry(const struct xdp_acl_entry *e, void *arg)
+{
+	uint64_t now = xdp_now_ns();
+	char buf[INET6_ADDRSTRLEN + 8];
+
+	xdp_prefix_format(&e->prefix, buf, sizeof(buf));
+	if (!e->expires_ns)
+		printf("%-6s %-44s never\n", (const char *)arg, buf);
+	else if (e->expires_ns <= now)
+		printf("%-6s %-44s expired\n", (const char *)arg, buf);
+	else
+		printf("%-6s %-44s %llus\n", (const char *)arg, buf,
+		       (unsigned long long)((e->expires_ns - now + NS - 1) / NS));
+	return 0;
+}
+
+/* stats: config and counters. */
+static int cmd_stats(struct xdp_ctl *c)
+{
+	struct xdp_counter d[RELAIS_DROP_MAX], v[XDP_VERDICT_MAX];
+	struct xdp_config cfg;
+	int err = xdp_counters_read(c, d, v);
+
+	if (err || (err = xdp_config_get(c, &cfg)))
+		return err;
+	printf("config: ports %s, allowlist %s, rate %s (pps %llu burst %llu, bytes/s %llu burst "
+	       "%llu)\n",
+	       cfg.flags & XDP_CFG_PORTS ? "on" : "off",
+	       cfg.flags & XDP_CFG_ALLOWLIST ? "on" : "off",
+	       cfg.flags & XDP_CFG_RATE ? "on" : "off", cfg.pkts_per_sec, cfg.burst_pkts,
+	       cfg.bytes_per_sec, cfg.burst_bytes);
+	for (int i = 0; i < XDP_VERDICT_MAX; i++)
+		printf("verdict %-20s %12llu pkts %14llu bytes\n", verdict_names[i], v[i].pkts,
+		       v[i].bytes);
+	for (int i = 0; i < RELAIS_DROP_MAX; i++)
+		if (d[i].pkts || i == RELAIS_DROP_NONE)
+			printf("drop    %-20s %12llu pkts %14llu bytes%s\n", drop_names[i],
+			       d[i].pkts, d[i].bytes,
+			       i == RELAIS_DROP_NONE ? "  (media to dataplane)" : "");
+	return 0;
+}
+
+/* ports P,P... | none */
+static int cmd_ports(struct xdp_ctl *c, const char *list)
+{
+	uint16_t ports[XDP_PORTS_MAX];
+	size_t n = 0;
+	char buf[512], *save = NULL;
+
+	if (strcmp(list, "none")) {
+		snprintf(buf, sizeof(buf), "%s", list);
+		for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			uint64_t p;
+
+			if (n == XDP_PORTS_MAX || parse_u64(t, &p) || !p || p > 65535)
+				return -EINVAL;
+			ports[n++] = (uint16_t)p;
+		}
+	}
+	return xdp_ports_set(c, ports, n);
+}
+
+/* rate --pps N --bps N --burst N --burst-bytes N */
+static int cmd_rate(struct xdp_ctl *c, int argc, char **argv)
+{
+	uint64_t pps = 0, bps = 0, burst = 0, bburst = 0;
+	const char *s;
+
+	if (((s = opt(argc, argv, "--pps")) && parse_u64(s, &pps)) ||
+	    ((s = opt(argc, argv, "--bps")) && parse_u64(s, &bps)) ||
+	    ((s = opt(argc, argv, "--burst")) && parse_u64(s, &burst)) ||
+	    ((s = opt(argc, argv, "--burst-bytes")) && parse_u64(s, &bburst)))
+		return -EINVAL;
+	return xdp_rate_set(c, pps, bps / 8, burst, bburst);
+}
+
+/* ban/unban/allow/disallow PREFIX [--ttl S] */
+static int cmd_acl(struct xdp_ctl *c, const char *cmd, int argc, char **argv)
+{
+	enum xdp_acl which =
+	    !strcmp(cmd, "ban") || !strcmp(cmd, "unban") ? XDP_ACL_BLOCK : XDP_ACL_ALLOW;
+	struct xdp_prefix p;
+	uint64_t ttl = 0;
+	const char *s = opt(argc, argv, "--ttl");
+
+	if (argc < 1 || xdp_prefix_parse(argv[0], &p) || (s && parse_u64(s, &ttl))) {
+		fprintf(stderr, "relais-xdp: bad prefix or --ttl\n");
+		return -EINVAL;
+	}
+	if (!strcmp(cmd, "unban") || !strcmp(cmd, "disallow"))
+		return xdp_acl_del(c, which, &p);
+	return xdp_acl_add(c, which, &p, ttl * NS);
+}
+
+static char block_label[] = "block", allow_label[] = "allow";
+
+/* Commands that work on an existing filter's maps. */
+static int run_map_cmd(struct xdp_ctl *c, const char *cmd, int argc, char **argv)
+{
+	if (!strcmp(cmd, "ban") || !strcmp(cmd, "unban") || !strcmp(cmd, "allow") ||
+	    !strcmp(cmd, "disallow"))
+		return cmd_acl(c, cmd, argc, argv);
+	if (!strcmp(cmd, "allowlist") && argc >= 1)
+		return xdp_allowlist_enable(c, !strcmp(argv[0], "on"));
+	if (!strcmp(cmd, "list")) {
+		int err = xdp_acl_list(c, XDP_ACL_BLOCK, print_entry, block_label);
+
+		return err ? err : xdp_acl_list(c, XDP_ACL_ALLOW, print_entry, allow_label);
+	}
+	if (!strcmp(cmd, "stats"))
+		return cmd_stats(c);
+	if (!strcmp(cmd, "rate"))
+		return cmd_rate(c, argc, argv);
+	if (!strcmp(cmd, "ports") && argc >= 1)
+		return cmd_ports(c, argv[0]);
+	usage(stderr);
+	return -EINVAL;
+}
+
+/* Open the maps: pins of DIR, else the program attached to IFACE. */
+static struct xdp_ctl *open_maps(const char *ifname, const char *pin_dir)
+{
+	struct xdp_ctl *c = xdp_ctl_from_pins(pin_dir);
+	int ifindex;
+
+	if (c || !ifname)
+		return c;
+	ifindex = (int)if_nametoindex(ifname);
+	c = ifindex ? xdp_ctl_from_ifindex(ifindex) : NULL;
+	if (c)
+		fprintf(stderr, "relais-xdp: using the maps of the program attached to %s\n",
+			ifname);
+	return c;
+}
+
+int main(int argc, char **argv)
+{
+	const char *ifname = NULL, *pin_dir = NULL, *cmd;
+	char dir[256];
+	int i = 1, err;
+	struct xdp_ctl *c;
+
+	for (; i + 1 < argc && argv[i][0] == '-'; i += 2) {
+		if (!strcmp(argv[i], "-i"))
+			ifname = argv[i + 1];
+		else if (!strcmp(argv[i], "--pin-dir"))
+			pin_dir = argv[i + 1];
+	}
+	if (i >= argc || !strcmp(argv[i], "help") || !strcmp(argv[i], "--help")) {
+		usage(i >= argc ? stderr : stdout);
+		return i >= argc ? 2 : 0;
+	}
+	cmd = argv[i++];
+	if (!strcmp(cmd, "attach") || !strcmp(cmd, "detach") || !strcmp(cmd, "adopt")) {
+		if (i >= argc) {
+			usage(stderr);
+			return 2;
+		}
+		ifname = argv[i++];
+	}
+	if (!pin_dir && ifname && !xdp_ctl_pin_dir(ifname, dir, sizeof(dir)))
+		pin_dir = dir;
+	if (!pin_dir) {
+		fprintf(stderr, "relais-xdp: give -i IFACE or --pin-dir DIR\n");
+		return 2;
+	}
+	if (!strcmp(cmd, "attach"))
+		err = cmd_attach(ifname, pin_dir, flag(argc - i, argv + i, "--skb"));
+	else if (!strcmp(cmd, "adopt"))
+		err = cmd_adopt(ifname, pin_dir);
+	else if (!strcmp(cmd, "detach"))
+		err = cmd_detach(ifname, pin_dir);
+	else if (!(c = open_maps(ifname, pin_dir)))
+		err = -errno;
+	else {
+		err = run_map_cmd(c, cmd, argc - i, argv + i);
+		xdp_ctl_close(c);
+	}
+	if (err)
+		fprintf(stderr, "relais-xdp: %s: %s\n", cmd, strerror(-err));
+	return err ? 1 : 0;
+}

@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * xdp_ctl against the kernel, two modes:
+ *   test_xdp_ctl attach  in a private network namespace (unshare, dies with
+ *       the process): attach in generic mode to its lo, find the maps again
+ *       from the ifindex (the DPDK xdp_prog= path), send real UDP through
+ *       lo, ban the sender, detach. Also checks the bpffs error message.
+ *   test_xdp_ctl pin  pin the maps under /sys/fs/bpf and reopen them; exits
+ *       77 (skip) and says so when /sys/fs/bpf is not a bpffs.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_link.h>
+#include <linux/magic.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/statfs.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "xdp_ctl.h"
+
+static int failures;
+
+#define CHECK(cond, ...)                                                     \
+	do {                                                                 \
+		if (!(cond)) {                                               \
+			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
+			fprintf(stderr, __VA_ARGS__);                        \
+			fputc('\n', stderr);                                 \
+			failures++;                                          \
+		}                                                            \
+	} while (0)
+
+/* Bring lo up in the current namespace. */
+static int lo_up(void)
+{
+	struct ifreq ifr = {0};
+	int s = socket(AF_INET, SOCK_DGRAM, 0), err = 0;
+
+	if (s < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0) {
+		ifr.ifr_flags |= IFF_UP;
+		if (ioctl(s, SIOCSIFFLAGS, &ifr))
+			err = -errno;
+	} else {
+		err = -errno;
+	}
+	close(s);
+	return err;
+}
+
+/* Send one RTP-looking datagram to 127.0.0.1:5000 and report whether the
+ * receiving socket got it within 300 ms. */
+static int send_and_recv(int rx)
+{
+	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(5000)};
+	uint8_t pkt[172] = {0x80, 96}, buf[256];
+	int tx = socket(AF_INET, SOCK_DGRAM, 0);
+	ssize_t n;
+
+	inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+	sendto(tx, pkt, sizeof(pkt), 0, (struct sockaddr *)&to, sizeof(to));
+	close(tx);
+	n = recv(rx, buf, sizeof(buf), 0);
+	return n == (ssize_t)sizeof(pkt);
+}
+
+/* Receiving socket on 127.0.0.1:5000 with a 300 ms timeout. */
+static int open_rx(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(5000)};
+	struct timeval tv = {.tv_usec = 300000};
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (bind(s, (struct sockaddr *)&a, sizeof(a))) {
+		close(s);
+		return -1;
+	}
+	return s;
+}
+
+/* Traffic checks through the adopted handle. */
+static void check_traffic(struct xdp_ctl *found)
+{
+	struct xdp_counter d[RELAIS_DROP_MAX], v[XDP_VERDICT_MAX];
+	struct xdp_prefix p;
+	int rx = open_rx();
+
+	CHECK(rx >= 0, "bind 127.0.0.1:5000");
+	CHECK(send_and_recv(rx), "media datagram passes (no AF_XDP socket: XDP_PASS)");
+	CHECK(!xdp_counters_read(found, d, v), "read counters");
+	CHECK(d[RELAIS_DROP_NONE].pkts == 1, "one media packet counted, got %llu",
+	      (unsigned long long)d[RELAIS_DROP_NONE].pkts);
+	CHECK(v[XDP_VERDICT_REDIRECT_MISS].pkts == 1, "one redirect miss");
+	xdp_prefix_parse("127.0.0.0/8", &p);
+	CHECK(!xdp_acl_add(found, XDP_ACL_BLOCK, &p, 0), "ban 127/8");
+	CHECK(!send_and_recv(rx), "banned sender's datagram dropped");
+	CHECK(!xdp_counters_read(found, d, v), "read counters");
+	CHECK(d[RELAIS_DROP_XDP_BLOCKLIST].pkts == 1, "one blocklist drop, got %llu",
+	      (unsigned long long)d[RELAIS_DROP_XDP_BLOCKLIST].pkts);
+	CHECK(!xdp_acl_del(found, XDP_ACL_BLOCK, &p), "unban");
+	CHECK(send_and_recv(rx), "unbanned sender passes again");
+	close(rx);
+}
+
+/* attach / from_ifindex / traffic / detach in a private netns. */
+static int test_attach(void)
+{
+	struct xdp_ctl *c, *found;
+	__u32 id = 0;
+	int ifindex;
+
+	/* Private mounts too: libxdp mounts a bpffs when it finds none, and
+	 * that mount must not outlive the test. */
+	if (unshare(CLONE_NEWNET | CLONE_NEWNS) ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) {
+		fprintf(stderr, "SKIP: cannot make private net/mount namespaces: %s\n",
+			strerror(errno));
+		return 77;
+	}
+	CHECK(!lo_up(), "lo up");
+	ifindex = (int)if_nametoindex("lo");
+	c = xdp_ctl_load();
+	if (!c)
+		return 1;
+	CHECK(xdp_ctl_pin(c, "/tmp/relais-xdp-not-bpffs") == -ENODEV,
+	      "pin outside bpffs says -ENODEV (with mount hint on stderr)");
+	CHECK(!xdp_ctl_attach(c, ifindex, 1), "attach generic to lo");
+	xdp_ctl_close(c); /* stays attached */
+	found = xdp_ctl_from_ifindex(ifindex);
+	CHECK(found != NULL, "maps found from the ifindex: %s", strerror(errno));
+	if (found) {
+		for (int m = XDP_CTL_MAP_XSKS; m < XDP_CTL_MAP_COUNT; m++)
+			CHECK(xdp_ctl_map_fd(found, m) >= 0, "map %s found", xdp_ctl_map_name(m));
+		check_traffic(found);
+		xdp_ctl_close(found);
+	}
+	CHECK(!xdp_ctl_detach(ifindex), "detach");
+	bpf_xdp_query_id(ifindex, XDP_FLAGS_SKB_MODE, &id);
+	CHECK(id == 0, "no program left on lo (id %u)", id);
+	CHECK(xdp_ctl_from_ifindex(ifindex) == NULL && errno == ENOENT,
+	      "from_ifindex after detach: ENOENT");
+	return 0;
+}
+
+/* Pin, reopen from pins, config round trip, unpin. */
+static int test_pin(void)
+{
+	struct statfs st;
+	struct xdp_config cfg = {.flags = XDP_CFG_PORTS, .pkts_per_sec = 7}, back;
+	struct xdp_ctl *c, *p;
+	char dir[128];
+
+	if (statfs("/sys/fs/bpf", &st) || st.f_type != BPF_FS_MAGIC) {
+		fprintf(stderr, "SKIP (not a pass): /sys/fs/bpf is not a BPF filesystem; the "
+				"pinning test needs it: mount -t bpf bpf /sys/fs/bpf\n");
+		return 77;
+	}
+	snprintf(dir, sizeof(dir), "/sys/fs/bpf/relais-test-%d/lo", (int)getpid());
+	c = xdp_ctl_load();
+	if (!c)
+		return 1;
+	CHECK(!xdp_ctl_pin(c, dir), "pin under %s", dir);
+	CHECK(!xdp_config_set(c, &cfg), "config set");
+	p = xdp_ctl_from_pins(dir);
+	CHECK(p != NULL, "open pins");
+	if (p) {
+		CHECK(!xdp_config_get(p, &back) && back.flags == cfg.flags &&
+			  back.pkts_per_sec == 7,
+		      "config seen through pins");
+		xdp_ctl_close(p);
+	}
+	CHECK(!xdp_ctl_unpin(dir), "unpin");
+	*strrchr(dir, '/') = '\0';
+	rmdir(dir);
+	xdp_ctl_close(c);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int r;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "SKIP: needs root\n");
+		return 77;
+	}
+	if (argc < 2)
+		return 2;
+	r = !strcmp(argv[1], "pin") ? test_pin() : test_attach();
+	if (r)
+		return r;
+	printf("xdp_ctl %s: %s (%d failed checks)\n", argv[1], failures ? "FAIL" : "ok", failures);
+	return failures ? 1 : 0;
+}
