@@ -43,8 +43,11 @@ int dp_app_init(struct dp_app *a, bool with_port, char *err, size_t n)
 		return rc;
 	}
 	if (with_port) {
-		rc = dp_port_init(a->cfg.port_id, a->cfg.n_rxq, a->cfg.n_workers, a->pool, a->mac,
-				  err, n);
+		/* One TX queue per worker; at least as many TX as RX queues
+		 * because some PMDs (net_af_xdp) only have queue pairs. */
+		unsigned n_txq = RTE_MAX(a->cfg.n_workers, a->cfg.n_rxq);
+
+		rc = dp_port_init(a->cfg.port_id, a->cfg.n_rxq, n_txq, a->pool, a->mac, err, n);
 		if (rc < 0)
 			return rc;
 	}

@@ -31,14 +31,24 @@ static bool on_link(uint8_t family, const uint8_t *ip)
 	return true;
 }
 
-/* Send an ARP request / NS for ip, at most once per SOLICIT_INTERVAL_US
- * per lcore. */
-static void solicit(struct dp_lcore *lc, uint8_t family, const uint8_t *ip)
+/* Next hop towards ip: ip itself on-link, else the family's gateway. */
+static const uint8_t *next_hop(uint8_t family, const uint8_t *ip)
+{
+	const struct dp_config *c = dp_sh.cfg;
+
+	if (!on_link(family, ip) && (family == 4 ? c->has_gw4 : c->has_gw6))
+		return family == 4 ? c->gw4 : c->gw6;
+	return ip;
+}
+
+/* Send an ARP request / NS for ip; with rate_limit at most once per
+ * SOLICIT_INTERVAL_US per lcore. */
+static void solicit(struct dp_lcore *lc, uint8_t family, const uint8_t *ip, bool rate_limit)
 {
 	struct rte_mbuf *m;
 	size_t len;
 
-	if (lc->now - lc->last_solicit_tsc < lc->hz / 1000000 * SOLICIT_INTERVAL_US)
+	if (rate_limit && lc->now - lc->last_solicit_tsc < lc->hz / 1000000 * SOLICIT_INTERVAL_US)
 		return;
 	lc->last_solicit_tsc = lc->now;
 	m = rte_pktmbuf_alloc(lc->pool);
@@ -64,7 +74,7 @@ void dp_egress_send(struct dp_lcore *lc, struct rte_mbuf *m, const struct dp_add
 	bool vlan = c->vlan != 0;
 	size_t hl = dp_hdr_len(dst->family, vlan);
 	struct dp_udp_tmpl t;
-	const uint8_t *hop = dst->ip;
+	const uint8_t *hop = next_hop(dst->family, dst->ip);
 	uint16_t plen = (uint16_t)rte_pktmbuf_pkt_len(m);
 	uint8_t *h;
 
@@ -73,10 +83,8 @@ void dp_egress_send(struct dp_lcore *lc, struct rte_mbuf *m, const struct dp_add
 		rte_pktmbuf_free(m);
 		return;
 	}
-	if (!on_link(dst->family, dst->ip) && (dst->family == 4 ? c->has_gw4 : c->has_gw6))
-		hop = dst->family == 4 ? c->gw4 : c->gw6;
 	if (dp_neigh_lookup(dst->family, hop, t.dst_mac) < 0) {
-		solicit(lc, dst->family, hop);
+		solicit(lc, dst->family, hop, true);
 		DP_DROP(RELAIS_DROP_NO_NEIGHBOR);
 		rte_pktmbuf_free(m);
 		return;
@@ -103,6 +111,19 @@ void dp_egress_send(struct dp_lcore *lc, struct rte_mbuf *m, const struct dp_add
 	DP_STAT_ADD(tx_pkts, 1);
 	DP_STAT_ADD(tx_bytes, rte_pktmbuf_pkt_len(m));
 	rte_eth_tx_buffer(lc->port, lc->txq, lc->txb, m);
+}
+
+/* See dp_lcore.h. */
+void dp_egress_solicit_in(struct dp_lcore *lc, struct rte_mbuf *m)
+{
+	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint8_t family = d[0], mac[6];
+	const uint8_t *hop = next_hop(family, d + 1);
+	bool ours = family == 4 ? dp_sh.cfg->has_ip4 : dp_sh.cfg->has_ip6;
+
+	if (ours && dp_neigh_lookup(family, hop, mac) < 0)
+		solicit(lc, family, hop, false);
+	rte_pktmbuf_free(m);
 }
 
 /* See dp_lcore.h. The packet to protect is m's data from `off` on. */

@@ -66,6 +66,9 @@ void dp_protect_flush(struct dp_lcore *lc);
 /* Egress (dp_egress.c): prepend Ethernet/IP/UDP for dst and buffer for TX;
  * consumes m (drops are counted). */
 void dp_egress_send(struct dp_lcore *lc, struct rte_mbuf *m, const struct dp_addr_key *dst);
+/* A control request to resolve the next hop of the address in m's data
+ * (family byte + 16 address bytes); consumes m. */
+void dp_egress_solicit_in(struct dp_lcore *lc, struct rte_mbuf *m);
 /* ARP/ND input on any lcore; consumes m. */
 void dp_neigh_input(struct dp_lcore *lc, struct rte_mbuf *m, const struct dp_pkt_info *pi);
 /* Learn src (ip, mac) of a received frame when it differs from the table. */

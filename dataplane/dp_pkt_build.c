@@ -212,7 +212,7 @@ static void solicited_node(uint8_t out[16], const uint8_t ip[16])
 
 /* What nd_check() found in a valid NS/NA. */
 struct nd_view {
-	const uint8_t *ip;  /* IPv6 header */
+	const uint8_t *ip; /* IPv6 header */
 	const uint8_t *icmp;
 	const uint8_t *lla; /* link-layer option MAC of the expected kind, or NULL */
 	uint8_t type;
@@ -263,8 +263,7 @@ static bool nd_check(const uint8_t *frame, size_t len, size_t l3_off, struct nd_
 	v->ip = ip;
 	v->icmp = ip + DP_IPV6_HLEN;
 	v->type = v->icmp[0];
-	if ((v->type != ICMPV6_NS && v->type != ICMPV6_NA) || v->icmp[1] != 0 ||
-	    v->icmp[8] == 0xff)
+	if ((v->type != ICMPV6_NS && v->type != ICMPV6_NA) || v->icmp[1] != 0 || v->icmp[8] == 0xff)
 		return false;
 	if (csum_fold(csum_add(pseudo6(ip, (uint32_t)plen, PROTO_ICMPV6), v->icmp, plen)) != 0)
 		return false;
@@ -319,8 +318,8 @@ size_t dp_nd_reply(uint8_t *frame, size_t len, size_t cap, size_t l3_off,
 	icmp[24] = ND_OPT_TLLA;
 	icmp[25] = 1;
 	memcpy(icmp + 26, ifa->mac, 6);
-	csum_store(icmp + 2, csum_fold(csum_add(pseudo6(ip, DP_NA_LEN, PROTO_ICMPV6), icmp,
-						 DP_NA_LEN)));
+	csum_store(icmp + 2,
+		   csum_fold(csum_add(pseudo6(ip, DP_NA_LEN, PROTO_ICMPV6), icmp, DP_NA_LEN)));
 	return l3_off + DP_IPV6_HLEN + DP_NA_LEN;
 }
 
@@ -375,8 +374,8 @@ size_t dp_nd_build_ns(uint8_t *frame, size_t cap, const struct dp_if_addr *ifa,
 	icmp[24] = ND_OPT_SLLA;
 	icmp[25] = 1;
 	memcpy(icmp + 26, ifa->mac, 6);
-	csum_store(icmp + 2, csum_fold(csum_add(pseudo6(ip, DP_NS_LEN, PROTO_ICMPV6), icmp,
-						 DP_NS_LEN)));
+	csum_store(icmp + 2,
+		   csum_fold(csum_add(pseudo6(ip, DP_NS_LEN, PROTO_ICMPV6), icmp, DP_NS_LEN)));
 	return l3 + DP_IPV6_HLEN + DP_NS_LEN;
 }
 

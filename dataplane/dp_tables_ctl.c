@@ -140,6 +140,7 @@ int dp_part_add(const struct relais_ctl_part *p, char *err, size_t n)
 	}
 	room_set_count(p->room_id, rc + 1);
 	dp_tab.counts[CNT_PARTS]++;
+	dp_worker_request_solicit(pt->owner, pt->addr.family, pt->addr.ip);
 	return 0;
 }
 

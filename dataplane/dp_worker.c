@@ -146,6 +146,23 @@ void dp_worker_request_pli(uint16_t owner, uint32_t track_id)
 		rte_pktmbuf_free(m);
 }
 
+/* See dp_worker.h (control thread). */
+void dp_worker_request_solicit(uint16_t lcore, uint8_t family, const uint8_t *ip)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(dp_sh.pool);
+	uint8_t *d = m ? (uint8_t *)rte_pktmbuf_append(m, 17) : NULL;
+
+	if (d == NULL) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	d[0] = family;
+	memcpy(d + 1, ip, 16);
+	dp_meta(m)->kind = DP_META_SOLICIT;
+	if (rte_ring_enqueue(dp_sh.inbox[lcore], m) != 0)
+		rte_pktmbuf_free(m);
+}
+
 /* Is the destination one of our addresses? */
 static bool is_ours(const struct dp_pkt_info *pi)
 {
@@ -270,6 +287,9 @@ static void inbox_burst(struct dp_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 			break;
 		case DP_META_PLI_REQ:
 			dp_rtcp_pli_req_in(lc, m);
+			break;
+		case DP_META_SOLICIT:
+			dp_egress_solicit_in(lc, m);
 			break;
 		default:
 			DP_DROP(RELAIS_DROP_STALE_OBJECT);

@@ -22,6 +22,7 @@ enum dp_meta_kind {
 	DP_META_SR,          /* decrypted RTCP SR of track_id, shared */
 	DP_META_FEEDBACK,    /* plaintext RTCP for publisher part_id */
 	DP_META_PLI_REQ,     /* send a PLI for track_id to its publisher */
+	DP_META_SOLICIT,     /* resolve the next hop of the address in the data */
 };
 
 /* Per-mbuf metadata (an mbuf dynamic field). */
@@ -64,6 +65,10 @@ void dp_worker_poll_once(void);
 /* Control thread: ask the publisher's owner lcore to send a PLI for the
  * track. Best effort (counted as ring_full when the inbox is full). */
 void dp_worker_request_pli(uint16_t owner, uint32_t track_id);
+
+/* Control thread: ask a worker to resolve the next hop towards a new
+ * participant's address (ARP / NS) so its first packet finds the MAC. */
+void dp_worker_request_solicit(uint16_t lcore, uint8_t family, const uint8_t *ip);
 
 /* Index of lcore among workers, or -1. */
 int dp_worker_index(unsigned lcore);
