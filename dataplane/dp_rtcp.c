@@ -92,14 +92,12 @@ static void map_nack(struct dp_lcore *lc, const uint8_t *blk, const struct dp_rt
 static void subscriber_feedback(struct dp_lcore *lc, const uint8_t *pkt,
 				const struct dp_rtcp_block *b, struct dp_part *p)
 {
-	uint32_t media = b->media_ssrc;
 	struct dp_sub *sub;
 	struct dp_track *t;
 	struct dp_part *pub;
 
-	if (b->pt == DP_RTCP_PSFB && b->count == DP_PSFB_FIR && b->len >= 20)
-		media = rte_be_to_cpu_32(*(const uint32_t *)(pkt + b->off + 12));
-	sub = dp_sub_by_out(p->id, media);
+	/* For FIR the parser reports the FCI's target SSRC (RFC 5104 §4.3.1). */
+	sub = dp_sub_by_out(p->id, b->media_ssrc);
 	/* Acquire: pairs with the release in dp_sub_switch. */
 	t = sub ? dp_track_by_id(__atomic_load_n(&sub->track_id, __ATOMIC_ACQUIRE)) : NULL;
 	pub = t ? dp_part_by_id(t->part_id) : NULL;

@@ -3,7 +3,6 @@
  * RTP / RTCP header parsing, in-place field writers and RTCP feedback
  * builders (RFC 3550, RFC 4585, RFC 5104).
  */
-#include <string.h>
 
 #include "dp_rtp.h"
 

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control-channel codec: every request type round-trips, replies
+ * round-trip, and every malformed input is refused with the documented
+ * error (bad magic, other version, size mismatch, out-of-range fields).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <relais/ctl_proto.h>
+
+#include "test_check.h"
+
+/* A valid request of each type with non-trivial field values. */
+static void sample(unsigned type, struct relais_ctl_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->type = (uint16_t)type;
+	m->seq = 0xabcdef01u + type;
+	switch (type) {
+	case RELAIS_CTL_HELLO:
+		m->u.hello.version = RELAIS_CTL_VERSION;
+		strcpy(m->u.hello.peer_name, "test");
+		break;
+	case RELAIS_CTL_ROOM_ADD:
+	case RELAIS_CTL_ROOM_DEL:
+		m->u.room.room_id = 0xfffffffeu;
+		break;
+	case RELAIS_CTL_PART_ADD:
+		m->u.part.room_id = 7;
+		m->u.part.part_id = 0x80000001u;
+		relais_addr_parse("[2001:db8::1]:65535", &m->u.part.addr);
+		m->u.part.rx_key.profile = RELAIS_SRTP_AEAD_AES_256_GCM;
+		m->u.part.tx_key.profile = RELAIS_SRTP_AES128_CM_SHA1_32;
+		for (unsigned i = 0; i < RELAIS_SRTP_MAX_KEY_LEN; i++)
+			m->u.part.rx_key.key[i] = (uint8_t)(i * 7 + 1);
+		m->u.part.tx_key.salt[13] = 0x99;
+		m->u.part.fb_ssrc = 0xdeadbeef;
+		break;
+	case RELAIS_CTL_TRACK_ADD:
+		m->u.track = (struct relais_ctl_track){9, 8, 0x12345678, 90000,
+						       RELAIS_TRACK_VIDEO, RELAIS_TRACK_F_LEARN_SSRC,
+						       96};
+		break;
+	case RELAIS_CTL_SUB_ADD:
+		m->u.sub.sub_id = 1;
+		m->u.sub.part_id = 2;
+		m->u.sub.track_id = 3;
+		m->u.sub.out_ssrc = 0xffffffff;
+		m->u.sub.n_pt = 2;
+		m->u.sub.pt_map[0][0] = 96;
+		m->u.sub.pt_map[0][1] = 100;
+		m->u.sub.pt_map[1][0] = 111;
+		m->u.sub.pt_map[1][1] = 109;
+		break;
+	case RELAIS_CTL_SUB_SWITCH:
+		m->u.sw.sub_id = 5;
+		m->u.sw.track_id = 6;
+		break;
+	case RELAIS_CTL_STATS:
+		break; /* empty body */
+	default:
+		m->u.id.id = 42;
+	}
+}
+
+/* Every type encodes and decodes to an identical message. */
+static void test_roundtrip(void)
+{
+	for (unsigned t = 1; t < RELAIS_CTL_TYPE_MAX; t++) {
+		struct relais_ctl_msg m, d;
+		uint8_t buf[RELAIS_CTL_MAX_MSG];
+		int len;
+
+		sample(t, &m);
+		len = relais_ctl_encode_msg(&m, buf, sizeof(buf));
+		CHECKF(len >= RELAIS_CTL_HDR_LEN, "type %u: encode %d", t, len);
+		CHECKF(relais_ctl_decode_msg(buf, (size_t)len, &d) == 0, "type %u decode", t);
+		CHECKF(memcmp(&m, &d, sizeof(m)) == 0, "type %u: decoded differs", t);
+		/* one byte short or long: a size mismatch, never a misread */
+		CHECK(relais_ctl_decode_msg(buf, (size_t)len - 1, &d) < 0);
+		buf[len] = 0;
+		CHECK(relais_ctl_decode_msg(buf, (size_t)len + 1, &d) == -EBADMSG);
+		CHECK(relais_ctl_encode_msg(&m, buf, (size_t)len - 1) == -EMSGSIZE);
+	}
+}
+
+/* Header errors: magic, version, reply flag, unknown type, short. */
+static void test_header_errors(void)
+{
+	struct relais_ctl_msg m, d;
+	uint8_t buf[RELAIS_CTL_MAX_MSG];
+	int len;
+
+	sample(RELAIS_CTL_STATS, &m);
+	len = relais_ctl_encode_msg(&m, buf, sizeof(buf));
+	CHECK(relais_ctl_decode_msg(buf, 3, &d) == -EPROTO);
+	buf[0] ^= 1;
+	CHECK(relais_ctl_decode_msg(buf, (size_t)len, &d) == -EPROTO);
+	buf[0] ^= 1;
+	buf[4] = RELAIS_CTL_VERSION + 1;
+	CHECK(relais_ctl_decode_msg(buf, (size_t)len, &d) == -EPROTONOSUPPORT);
+	buf[4] = RELAIS_CTL_VERSION;
+	buf[6] = 0xee; /* unknown type */
+	CHECK(relais_ctl_decode_msg(buf, (size_t)len, &d) == -EBADMSG);
+	buf[6] = RELAIS_CTL_STATS;
+	buf[7] = 0x80; /* a reply is not a request */
+	CHECK(relais_ctl_decode_msg(buf, (size_t)len, &d) == -EBADMSG);
+	CHECK(relais_ctl_decode_reply(buf, (size_t)len, &(struct relais_ctl_reply){0}) < 0);
+}
+
+/* Out-of-range fields are refused by both encoder and decoder. */
+static void test_field_errors(void)
+{
+	struct relais_ctl_msg m, d;
+	uint8_t buf[RELAIS_CTL_MAX_MSG];
+	int len;
+
+	sample(RELAIS_CTL_PART_ADD, &m);
+	len = relais_ctl_encode_msg(&m, buf, sizeof(buf));
+	m.u.part.addr.family = 5;
+	CHECK(relais_ctl_encode_msg(&m, buf + 2048, 2048) == -EINVAL);
+	/* patch the encoded family byte (offset 16 + 8) and the profile */
+	buf[24] = 5;
+	CHECK(relais_ctl_decode_msg(buf, (size_t)len, &d) == -EINVAL);
+	buf[24] = 6;
+	buf[43] = 0x77; /* rx_key.profile low byte: unknown profile */
+	CHECK(relais_ctl_decode_msg(buf, (size_t)len, &d) == -EINVAL);
+	sample(RELAIS_CTL_TRACK_ADD, &m);
+	m.u.track.kind = 3;
+	CHECK(relais_ctl_encode_msg(&m, buf, sizeof(buf)) == -EINVAL);
+	sample(RELAIS_CTL_TRACK_ADD, &m);
+	m.u.track.clock_rate = 0;
+	CHECK(relais_ctl_encode_msg(&m, buf, sizeof(buf)) == -EINVAL);
+	sample(RELAIS_CTL_SUB_ADD, &m);
+	m.u.sub.n_pt = RELAIS_CTL_MAX_PT_MAP + 1;
+	CHECK(relais_ctl_encode_msg(&m, buf, sizeof(buf)) == -EINVAL);
+	sample(RELAIS_CTL_SUB_ADD, &m);
+	m.u.sub.pt_map[1][1] = 128;
+	CHECK(relais_ctl_encode_msg(&m, buf, sizeof(buf)) == -EINVAL);
+}
+
+/* Replies: stats with every counter, an error with its text. */
+static void test_replies(void)
+{
+	struct relais_ctl_reply r, d;
+	uint8_t buf[RELAIS_CTL_MAX_MSG];
+	int len;
+
+	memset(&r, 0, sizeof(r));
+	r.type = RELAIS_CTL_STATS;
+	r.seq = 77;
+	for (unsigned i = 0; i < RELAIS_STAT_MAX; i++)
+		r.u.stats.v[i] = 0x0102030405060708ull * (i + 1);
+	for (unsigned i = 0; i < RELAIS_DROP_MAX; i++)
+		r.u.stats.drops[i] = i;
+	len = relais_ctl_encode_reply(&r, buf, sizeof(buf));
+	CHECK(len > 0);
+	CHECK(relais_ctl_decode_reply(buf, (size_t)len, &d) == 0);
+	CHECK(memcmp(&r, &d, sizeof(r)) == 0);
+	CHECK(relais_ctl_decode_reply(buf, (size_t)len - 8, &d) == -EBADMSG);
+
+	memset(&r, 0, sizeof(r));
+	r.type = RELAIS_CTL_PART_ADD;
+	r.status = -EEXIST;
+	strcpy(r.error, "participant 3 already exists");
+	len = relais_ctl_encode_reply(&r, buf, sizeof(buf));
+	CHECK(relais_ctl_decode_reply(buf, (size_t)len, &d) == 0);
+	CHECK(d.status == -EEXIST && strcmp(d.error, r.error) == 0);
+}
+
+/* Addresses, profiles and names. */
+static void test_helpers(void)
+{
+	struct relais_addr a;
+	char s[64];
+
+	CHECK(relais_addr_parse("10.0.0.1:5000", &a) == 0 && a.family == 4 && a.port == 5000);
+	CHECK(relais_addr_format(&a, s, sizeof(s)) == 0 && strcmp(s, "10.0.0.1:5000") == 0);
+	CHECK(relais_addr_parse("[::1]:1", &a) == 0 && a.family == 6 && a.ip[15] == 1);
+	CHECK(relais_addr_format(&a, s, sizeof(s)) == 0 && strcmp(s, "[::1]:1") == 0);
+	CHECK(relais_addr_parse("10.0.0.1", &a) == -EINVAL);
+	CHECK(relais_addr_parse("10.0.0.1:0", &a) == -EINVAL);
+	CHECK(relais_addr_parse("10.0.0.1:65536", &a) == -EINVAL);
+	CHECK(relais_addr_parse("[::1:5000", &a) == -EINVAL);
+	CHECK(relais_addr_parse("::1:5000", &a) == -EINVAL);
+	CHECK(relais_srtp_profile_get(RELAIS_SRTP_AEAD_AES_256_GCM)->key_len == 32);
+	CHECK(relais_srtp_profile_get(3) == NULL);
+	CHECK(relais_srtp_profile_by_name("aes_cm_128_hmac_sha1_32")->rtp_tag_len == 4);
+	CHECK(strcmp(relais_drop_name(RELAIS_DROP_SRTP_AUTH), "srtp_auth") == 0);
+	CHECK(strcmp(relais_drop_name(RELAIS_DROP_MAX), "?") == 0);
+	CHECK(strcmp(relais_ctl_type_name(RELAIS_CTL_SUB_SWITCH | RELAIS_CTL_REPLY),
+		     "sub_switch") == 0);
+	for (unsigned i = 0; i < RELAIS_DROP_MAX; i++)
+		CHECKF(strcmp(relais_drop_name(i), "?") != 0 && relais_drop_help(i)[0],
+		       "reason %u has no name/help", i);
+}
+
+int main(void)
+{
+	test_roundtrip();
+	test_header_errors();
+	test_field_errors();
+	test_replies();
+	test_helpers();
+	return test_summary("ctl_codec");
+}

@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Write the seed corpora of tests/fuzz (corpus/<target>/*.bin).
+
+Frames are built here byte by byte (independently of the C builders) with
+their checksums. The control-channel seeds come from gen_ctl_corpus (built
+by meson from gen_ctl_corpus.c with the real encoder): pass its path with
+--ctl-gen to refresh them. Run from anywhere; output is deterministic.
+"""
+import argparse
+import os
+import struct
+import subprocess
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MAC_A = bytes([2, 0, 0, 0, 0, 0x0A])
+MAC_B = bytes([2, 0, 0, 0, 0, 0x0B])  # "us" in fuzz_neigh.c
+IP4_A = bytes([192, 0, 2, 10])
+IP4_B = bytes([192, 0, 2, 11])
+IP6_A = bytes.fromhex("20010db8000000000000000000001234")
+IP6_B = bytes.fromhex("20010db800000000000000000056789a")
+
+
+def csum(data: bytes) -> int:
+    """RFC 1071 Internet checksum, as an integer."""
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def eth(dst, src, ethertype, vlan=None):
+    if vlan is None:
+        return dst + src + struct.pack("!H", ethertype)
+    return dst + src + struct.pack("!HHH", 0x8100, vlan, ethertype)
+
+
+def ipv4(payload, proto=17, frag=0x4000, ttl=64, src=IP4_A, dst=IP4_B, good=True):
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 0, frag, ttl, proto, 0,
+                    src, dst)
+    c = csum(h) if good else 0x1234
+    return h[:10] + struct.pack("!H", c) + h[12:] + payload
+
+
+def udp(payload, sport=5000, dport=6000):
+    return struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
+
+
+def ipv6(payload, nh, hop=64, src=IP6_A, dst=IP6_B):
+    return struct.pack("!IHBB", 0x60000000, len(payload), nh, hop) + src + dst + payload
+
+
+def udp6(payload, sport=5000, dport=6000, src=IP6_A, dst=IP6_B):
+    u = udp(payload, sport, dport)
+    pseudo = src + dst + struct.pack("!IxxxB", len(u), 17)
+    c = csum(pseudo + u) or 0xFFFF
+    return ipv6(u[:6] + struct.pack("!H", c) + u[8:], 17, src=src, dst=dst)
+
+
+def icmp6(body, src, dst, hop=255):
+    pseudo = src + dst + struct.pack("!IxxxB", len(body), 58)
+    c = csum(pseudo + body[:2] + b"\0\0" + body[4:])
+    body = body[:2] + struct.pack("!H", c) + body[4:]
+    return ipv6(body, 58, hop, src, dst)
+
+
+def sn_mcast(ip):
+    return bytes.fromhex("ff020000000000000000000001ff") + ip[13:]
+
+
+def ns(target, src, dst, slla=None):
+    body = struct.pack("!BBHI", 135, 0, 0, 0) + target
+    if slla is not None:
+        body += bytes([1, 1]) + slla
+    return icmp6(body, src, dst)
+
+
+def na(target, src, dst, tlla=None, flags=0x60):
+    body = struct.pack("!BBHB3x", 136, 0, 0, flags) + target
+    if tlla is not None:
+        body += bytes([2, 1]) + tlla
+    return icmp6(body, src, dst)
+
+
+def arp(op, sha, spa, tha, tpa):
+    return struct.pack("!HHBBH", 1, 0x0800, 6, 4, op) + sha + spa + tha + tpa
+
+
+def rtp(pt=96, seq=1, ts=1000, ssrc=0x11223344, csrcs=(), ext=None, payload=b"\x55" * 20,
+        marker=0, padding=0):
+    b0 = 0x80 | (0x20 if padding else 0) | (0x10 if ext is not None else 0) | len(csrcs)
+    h = struct.pack("!BBHII", b0, (marker << 7) | pt, seq, ts, ssrc)
+    h += b"".join(struct.pack("!I", c) for c in csrcs)
+    if ext is not None:
+        h += struct.pack("!HH", 0xBEDE, len(ext) // 4) + ext
+    return h + payload
+
+
+def rtcp(count, pt, body):
+    return struct.pack("!BBH", 0x80 | count, pt, (len(body) + 4) // 4 - 1) + body
+
+
+def sr_sdes():
+    sr = rtcp(1, 200, struct.pack("!IIIIII", 0x11111111, 1, 2, 3, 4, 5) + bytes(24))
+    chunk = struct.pack("!I", 0x11111111) + bytes([1, 5]) + b"abcde" + b"\0"
+    return sr + rtcp(1, 202, chunk)
+
+
+def fb(fmt, pt, sender, media, fci=b""):
+    return rtcp(fmt, pt, struct.pack("!II", sender, media) + fci)
+
+
+def corpora():
+    stun = bytes.fromhex("000100002112a442") + bytes(12)
+    dtls = bytes([22, 0xFE, 0xFD]) + bytes(20)
+    nack = fb(1, 205, 1, 2, struct.pack("!HHHHHH", 100, 1, 200, 0x8000, 65535, 0xFFFF))
+    fir = fb(4, 206, 1, 0, struct.pack("!IB3x", 0x33, 7))
+    pli = fb(1, 206, 1, 2)
+    rr = rtcp(0, 201, struct.pack("!I", 0xAAAA0001))
+    arp_req = arp(1, MAC_A, IP4_A, bytes(6), IP4_B)
+    arp_rep = arp(2, MAC_A, IP4_A, MAC_B, IP4_B)
+    ns_sn = ns(IP6_B, IP6_A, sn_mcast(IP6_B), MAC_A)
+    ns_dad = ns(IP6_B, bytes(16), sn_mcast(IP6_B))
+    ns_uni = ns(IP6_B, IP6_A, IP6_B)
+    na_t = na(IP6_A, IP6_A, IP6_B, MAC_A)
+    sn_mac = bytes([0x33, 0x33, 0xFF]) + IP6_B[13:]
+    frames = {
+        "v4_rtp": eth(MAC_B, MAC_A, 0x0800) + ipv4(udp(rtp())),
+        "v4_vlan_rtcp": eth(MAC_B, MAC_A, 0x0800, 100) + ipv4(udp(sr_sdes())),
+        "v6_rtp": eth(MAC_B, MAC_A, 0x86DD) + udp6(rtp(csrcs=(1, 2), ext=bytes(8))),
+        "v6_vlan_fb": eth(MAC_B, MAC_A, 0x86DD, 7) + udp6(rr + pli + nack),
+        "v4_stun": eth(MAC_B, MAC_A, 0x0800) + ipv4(udp(stun)),
+        "v4_dtls_padded": (eth(MAC_B, MAC_A, 0x0800) + ipv4(udp(dtls))).ljust(80, b"\0"),
+        "v4_frag": eth(MAC_B, MAC_A, 0x0800) + ipv4(udp(rtp()), frag=0x2000),
+        "v4_tcp": eth(MAC_B, MAC_A, 0x0800) + ipv4(bytes(20), proto=6),
+        "v4_badsum": eth(MAC_B, MAC_A, 0x0800) + ipv4(udp(rtp()), good=False),
+        "v6_frag": eth(MAC_B, MAC_A, 0x86DD) + ipv6(bytes(8) + udp(rtp()), 44),
+        "arp_req": eth(b"\xff" * 6, MAC_A, 0x0806) + arp_req,
+        "ns": eth(sn_mac, MAC_A, 0x86DD) + ns_sn,
+        "truncated": (eth(MAC_B, MAC_A, 0x0800) + ipv4(udp(rtp())))[:30],
+    }
+    neigh = {
+        "arp_req": eth(b"\xff" * 6, MAC_A, 0x0806) + arp_req,
+        "arp_req_vlan": eth(b"\xff" * 6, MAC_A, 0x0806, 0x123) + arp_req,
+        "arp_reply": eth(MAC_B, MAC_A, 0x0806) + arp_rep,
+        "arp_probe": eth(b"\xff" * 6, MAC_A, 0x0806) + arp(1, MAC_A, bytes(4), bytes(6),
+                                                            IP4_B),
+        "ns_sn": eth(sn_mac, MAC_A, 0x86DD) + ns_sn,
+        "ns_sn_vlan": eth(sn_mac, MAC_A, 0x86DD, 0x123) + ns_sn,
+        "ns_dad": eth(sn_mac, MAC_A, 0x86DD) + ns_dad,
+        "ns_unicast": eth(MAC_B, MAC_A, 0x86DD) + ns_uni,
+        "na": eth(MAC_B, MAC_A, 0x86DD) + na_t,
+    }
+    rtps = {
+        "plain": rtp(),
+        "marker": rtp(marker=1, pt=111),
+        "csrc": rtp(csrcs=(1, 2, 3)),
+        "ext": rtp(ext=bytes(12)),
+        "csrc_ext": rtp(csrcs=tuple(range(15)), ext=bytes(4)),
+        "padding": rtp(padding=1, payload=b"\x55" * 7 + b"\x03"),
+        "v1": b"\x40" + rtp()[1:],
+        "short": rtp()[:11],
+    }
+    rtcps = {
+        "sr_sdes": sr_sdes(),
+        "rr": rr,
+        "rr_pli_fir_nack": rr + pli + fir + nack,
+        "bye": rtcp(1, 203, struct.pack("!I", 5)),
+        "app": rtcp(0, 204, struct.pack("!I4s", 5, b"name")),
+        "bad_len": rr[:2] + b"\x00\x09" + rr[4:],
+        "v1": b"\x40" + rr[1:],
+    }
+    build = {
+        "v4": bytes(range(56)) + b"payload",
+        "v6_vlan": bytes([0x42] * 12) + b"\x03" + bytes(range(43)) + b"\x01\x02\x03",
+        "v4_vlan_odd": bytes([7] * 12) + b"\x01" + bytes(range(100, 143)),
+        "v6_empty": bytes(12) + b"\x02" + bytes(43),
+    }
+    return {"frame": frames, "neigh": neigh, "rtp": rtps, "rtcp": rtcps,
+            "udp_build": build}
+
+
+def write(target, files):
+    d = os.path.join(HERE, "corpus", target)
+    os.makedirs(d, exist_ok=True)
+    for name, data in sorted(files.items()):
+        with open(os.path.join(d, name + ".bin"), "wb") as f:
+            f.write(data)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--ctl-gen", help="path of the built gen_ctl_corpus executable")
+    args = ap.parse_args()
+    for target, files in corpora().items():
+        write(target, files)
+    if args.ctl_gen:
+        d = os.path.join(HERE, "corpus", "ctl")
+        os.makedirs(d, exist_ok=True)
+        subprocess.run([args.ctl_gen, d], check=True)
+
+
+if __name__ == "__main__":
+    main()
