@@ -21,10 +21,10 @@
 
 #include "cli_args.h"
 
-#define ERR(...)                                                                                   \
-	do {                                                                                       \
-		snprintf(err, n, __VA_ARGS__);                                                     \
-		return -EINVAL;                                                                    \
+#define ERR(...)                               \
+	do {                                   \
+		snprintf(err, n, __VA_ARGS__); \
+		return -EINVAL;                \
 	} while (0)
 
 /* Value of "--name" in argv, or NULL. */
@@ -227,10 +227,10 @@ int cli_build_msg(int argc, char **argv, struct relais_ctl_msg *m, char *err, si
 		const char *obj;
 		unsigned add, del;
 	} simple[] = {
-		{"room", RELAIS_CTL_ROOM_ADD, RELAIS_CTL_ROOM_DEL},
-		{"part", RELAIS_CTL_PART_ADD, RELAIS_CTL_PART_DEL},
-		{"track", RELAIS_CTL_TRACK_ADD, RELAIS_CTL_TRACK_DEL},
-		{"sub", RELAIS_CTL_SUB_ADD, RELAIS_CTL_SUB_DEL},
+	    {"room", RELAIS_CTL_ROOM_ADD, RELAIS_CTL_ROOM_DEL},
+	    {"part", RELAIS_CTL_PART_ADD, RELAIS_CTL_PART_DEL},
+	    {"track", RELAIS_CTL_TRACK_ADD, RELAIS_CTL_TRACK_DEL},
+	    {"sub", RELAIS_CTL_SUB_ADD, RELAIS_CTL_SUB_DEL},
 	};
 
 	memset(m, 0, sizeof(*m));
@@ -246,8 +246,8 @@ int cli_build_msg(int argc, char **argv, struct relais_ctl_msg *m, char *err, si
 		if (strcmp(argv[0], simple[i].obj) != 0)
 			continue;
 		if (strcmp(argv[1], "del") == 0 || (i == 0 && strcmp(argv[1], "add") == 0)) {
-			m->type = (uint16_t)(strcmp(argv[1], "del") == 0 ? simple[i].del
-									 : simple[i].add);
+			m->type =
+			    (uint16_t)(strcmp(argv[1], "del") == 0 ? simple[i].del : simple[i].add);
 			if (argc < 3 || num(argv[2], &m->u.id.id) < 0)
 				ERR("usage: %s %s ID", argv[0], argv[1]);
 			return 0; /* room uses u.room, same layout as u.id */

@@ -14,12 +14,12 @@ static const char *const stat_names[RELAIS_STAT_MAX] = {RELAIS_STATS_FIELDS(STAT
 #undef STAT_NAME_
 
 static const char *const type_names[RELAIS_CTL_TYPE_MAX] = {
-	[RELAIS_CTL_HELLO] = "hello",		[RELAIS_CTL_ROOM_ADD] = "room_add",
-	[RELAIS_CTL_ROOM_DEL] = "room_del",	[RELAIS_CTL_PART_ADD] = "part_add",
-	[RELAIS_CTL_PART_DEL] = "part_del",	[RELAIS_CTL_TRACK_ADD] = "track_add",
-	[RELAIS_CTL_TRACK_DEL] = "track_del",	[RELAIS_CTL_SUB_ADD] = "sub_add",
-	[RELAIS_CTL_SUB_DEL] = "sub_del",	[RELAIS_CTL_SUB_SWITCH] = "sub_switch",
-	[RELAIS_CTL_STATS] = "stats",		[RELAIS_CTL_TRACK_STATS] = "track_stats",
+    [RELAIS_CTL_HELLO] = "hello",         [RELAIS_CTL_ROOM_ADD] = "room_add",
+    [RELAIS_CTL_ROOM_DEL] = "room_del",   [RELAIS_CTL_PART_ADD] = "part_add",
+    [RELAIS_CTL_PART_DEL] = "part_del",   [RELAIS_CTL_TRACK_ADD] = "track_add",
+    [RELAIS_CTL_TRACK_DEL] = "track_del", [RELAIS_CTL_SUB_ADD] = "sub_add",
+    [RELAIS_CTL_SUB_DEL] = "sub_del",     [RELAIS_CTL_SUB_SWITCH] = "sub_switch",
+    [RELAIS_CTL_STATS] = "stats",         [RELAIS_CTL_TRACK_STATS] = "track_stats",
 };
 
 /* Drop reason name; "?" when out of range. */

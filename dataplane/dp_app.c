@@ -31,15 +31,18 @@ int dp_app_init(struct dp_app *a, bool with_port, char *err, size_t n)
 					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	a->eng = a->pool ? a->eng_ops->create(a->cfg.n_workers) : NULL;
 	if (a->eng == NULL) {
-		snprintf(err, n, "limits.mbufs: cannot allocate %u mbufs or the crypto engine "
-				 "(hugepages reserved?)", a->cfg.mbufs);
+		snprintf(err, n,
+			 "limits.mbufs: cannot allocate %u mbufs or the crypto engine "
+			 "(hugepages reserved?)",
+			 a->cfg.mbufs);
 		return -ENOMEM;
 	}
 	rc = dp_tables_init(&a->cfg, a->eng_ops, a->eng);
 	if (rc < 0) {
-		snprintf(err, n, "limits: cannot allocate tables for %u participants, %u tracks, "
-				 "%u subscriptions", a->cfg.max_participants, a->cfg.max_tracks,
-			 a->cfg.max_subs);
+		snprintf(err, n,
+			 "limits: cannot allocate tables for %u participants, %u tracks, "
+			 "%u subscriptions",
+			 a->cfg.max_participants, a->cfg.max_tracks, a->cfg.max_subs);
 		return rc;
 	}
 	if (with_port) {

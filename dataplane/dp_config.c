@@ -118,12 +118,12 @@ static int apply_kv(struct dp_config *c, const char *sec, const char *key, const
 	int rc = -ENOENT;
 
 #define IS(s, k) (strcmp(sec, s) == 0 && strcmp(key, k) == 0)
-#define UINT(s, k, lo, hi, field)                                                                  \
-	if (IS(s, k)) {                                                                            \
-		rc = parse_uint(v, lo, hi, &x);                                                    \
-		if (rc == 0)                                                                       \
-			field = x;                                                                 \
-		return rc;                                                                         \
+#define UINT(s, k, lo, hi, field)               \
+	if (IS(s, k)) {                         \
+		rc = parse_uint(v, lo, hi, &x); \
+		if (rc == 0)                    \
+			field = x;              \
+		return rc;                      \
 	}
 	UINT("media", "port", 1, 65535, c->media_port)
 	UINT("media", "vlan", 0, 4094, c->vlan)
@@ -156,14 +156,14 @@ static int apply_kv(struct dp_config *c, const char *sec, const char *key, const
 		return parse_rxq_map(c, v);
 	if (IS("control", "socket"))
 		return snprintf(c->ctl_socket, sizeof(c->ctl_socket), "%s", v) <
-				       (int)sizeof(c->ctl_socket)
-			       ? 0
-			       : -EINVAL;
+			       (int)sizeof(c->ctl_socket)
+			   ? 0
+			   : -EINVAL;
 	if (IS("control", "crypto_engine"))
 		return snprintf(c->crypto_engine, sizeof(c->crypto_engine), "%s", v) <
-				       (int)sizeof(c->crypto_engine)
-			       ? 0
-			       : -EINVAL;
+			       (int)sizeof(c->crypto_engine)
+			   ? 0
+			   : -EINVAL;
 #undef UINT
 #undef IS
 	return rc;
@@ -262,7 +262,8 @@ static int is_worker(const struct dp_config *c, unsigned l)
 int dp_config_validate(struct dp_config *c, char *err, size_t errlen)
 {
 	if (!c->has_ip4 && !c->has_ip6) {
-		snprintf(err, errlen, "media.ipv4/media.ipv6: at least one media address is needed");
+		snprintf(err, errlen,
+			 "media.ipv4/media.ipv6: at least one media address is needed");
 		return -EINVAL;
 	}
 	if (c->n_workers == 0) {
@@ -275,19 +276,18 @@ int dp_config_validate(struct dp_config *c, char *err, size_t errlen)
 				c->workers[c->n_workers++] = l;
 		}
 		if (c->n_workers == 0) {
-			snprintf(err, errlen, "lcores.workers: EAL gave no worker lcore "
-					      "(use -l/--lcores with at least 2 lcores)");
+			snprintf(err, errlen,
+				 "lcores.workers: EAL gave no worker lcore "
+				 "(use -l/--lcores with at least 2 lcores)");
 			return -EINVAL;
 		}
 	}
 	for (unsigned i = 0; i < c->n_workers; i++) {
-		if (!rte_lcore_is_enabled(c->workers[i]) ||
-		    c->workers[i] == rte_get_main_lcore()) {
-			snprintf(err, errlen,
-				 "lcores.workers: lcore %u is %s", c->workers[i],
+		if (!rte_lcore_is_enabled(c->workers[i]) || c->workers[i] == rte_get_main_lcore()) {
+			snprintf(err, errlen, "lcores.workers: lcore %u is %s", c->workers[i],
 				 c->workers[i] == rte_get_main_lcore()
-					 ? "the main lcore (it runs the control channel)"
-					 : "not enabled in EAL (-l/--lcores)");
+				     ? "the main lcore (it runs the control channel)"
+				     : "not enabled in EAL (-l/--lcores)");
 			return -EINVAL;
 		}
 	}
@@ -297,8 +297,10 @@ int dp_config_validate(struct dp_config *c, char *err, size_t errlen)
 	}
 	for (unsigned q = 0; q < c->n_rxq; q++) {
 		if (!is_worker(c, c->rxq_lcore[q])) {
-			snprintf(err, errlen, "lcores.rx_queues: queue %u is mapped to lcore %u, "
-					      "which is not in lcores.workers", q, c->rxq_lcore[q]);
+			snprintf(err, errlen,
+				 "lcores.rx_queues: queue %u is mapped to lcore %u, "
+				 "which is not in lcores.workers",
+				 q, c->rxq_lcore[q]);
 			return -EINVAL;
 		}
 	}

@@ -16,26 +16,26 @@
 
 struct dp_config {
 	/* [media] */
-	uint16_t media_port;    /* UDP port on every address; default 5000 */
+	uint16_t media_port; /* UDP port on every address; default 5000 */
 	uint8_t has_ip4, has_ip6;
 	uint8_t ip4[4];
 	uint8_t ip6[16];
-	uint8_t prefix4, prefix6;           /* on-link prefix lengths */
+	uint8_t prefix4, prefix6; /* on-link prefix lengths */
 	uint8_t has_gw4, has_gw6;
-	uint8_t gw4[4], gw6[16];            /* next hop for off-link peers */
-	uint16_t vlan;                      /* 0 = untagged */
+	uint8_t gw4[4], gw6[16]; /* next hop for off-link peers */
+	uint16_t vlan;           /* 0 = untagged */
 	/* [lcores] */
 	unsigned n_workers;
-	unsigned workers[DP_MAX_WORKERS];   /* lcore ids that forward */
-	unsigned n_rxq;                     /* RX queues on the port */
-	unsigned rxq_lcore[DP_MAX_RXQ];     /* queue -> lcore polling it */
+	unsigned workers[DP_MAX_WORKERS]; /* lcore ids that forward */
+	unsigned n_rxq;                   /* RX queues on the port */
+	unsigned rxq_lcore[DP_MAX_RXQ];   /* queue -> lcore polling it */
 	/* [limits] */
 	uint32_t max_participants;
 	uint32_t max_tracks;
 	uint32_t max_subs;
 	uint32_t mbufs;
 	uint32_t ring_size;
-	uint16_t port_id;                   /* DPDK port to use; default 0 */
+	uint16_t port_id; /* DPDK port to use; default 0 */
 	/* [control] */
 	char ctl_socket[108];
 	char crypto_engine[32];

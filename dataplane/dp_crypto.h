@@ -27,7 +27,10 @@
 #include <relais/ctl_proto.h>
 #include <relais/drop_reasons.h>
 
-enum dp_crypto_dir { DP_CRYPTO_INBOUND = 0, DP_CRYPTO_OUTBOUND = 1 };
+enum dp_crypto_dir {
+	DP_CRYPTO_INBOUND = 0,
+	DP_CRYPTO_OUTBOUND = 1
+};
 
 struct dp_crypto_ctx;    /* opaque, engine-specific */
 struct dp_crypto_engine; /* opaque, engine-specific */

@@ -124,18 +124,36 @@ void dp_ctl_apply(const struct relais_ctl_msg *m, struct relais_ctl_reply *r)
 		r->u.hello.version = RELAIS_CTL_VERSION;
 		snprintf(r->u.hello.peer_name, sizeof(r->u.hello.peer_name), "relais-dataplane");
 		break;
-	case RELAIS_CTL_ROOM_ADD: r->status = dp_room_add(m->u.room.room_id, e, n); break;
-	case RELAIS_CTL_ROOM_DEL: r->status = dp_room_del(m->u.room.room_id, e, n); break;
-	case RELAIS_CTL_PART_ADD: r->status = dp_part_add(&m->u.part, e, n); break;
-	case RELAIS_CTL_PART_DEL: r->status = dp_part_del(m->u.id.id, e, n); break;
-	case RELAIS_CTL_TRACK_ADD: r->status = dp_track_add(&m->u.track, e, n); break;
-	case RELAIS_CTL_TRACK_DEL: r->status = dp_track_del(m->u.id.id, e, n); break;
-	case RELAIS_CTL_SUB_ADD: r->status = dp_sub_add(&m->u.sub, e, n); break;
-	case RELAIS_CTL_SUB_DEL: r->status = dp_sub_del(m->u.id.id, e, n); break;
+	case RELAIS_CTL_ROOM_ADD:
+		r->status = dp_room_add(m->u.room.room_id, e, n);
+		break;
+	case RELAIS_CTL_ROOM_DEL:
+		r->status = dp_room_del(m->u.room.room_id, e, n);
+		break;
+	case RELAIS_CTL_PART_ADD:
+		r->status = dp_part_add(&m->u.part, e, n);
+		break;
+	case RELAIS_CTL_PART_DEL:
+		r->status = dp_part_del(m->u.id.id, e, n);
+		break;
+	case RELAIS_CTL_TRACK_ADD:
+		r->status = dp_track_add(&m->u.track, e, n);
+		break;
+	case RELAIS_CTL_TRACK_DEL:
+		r->status = dp_track_del(m->u.id.id, e, n);
+		break;
+	case RELAIS_CTL_SUB_ADD:
+		r->status = dp_sub_add(&m->u.sub, e, n);
+		break;
+	case RELAIS_CTL_SUB_DEL:
+		r->status = dp_sub_del(m->u.id.id, e, n);
+		break;
 	case RELAIS_CTL_SUB_SWITCH:
 		r->status = dp_sub_switch(m->u.sw.sub_id, m->u.sw.track_id, e, n);
 		break;
-	case RELAIS_CTL_STATS: fill_stats(&r->u.stats); break;
+	case RELAIS_CTL_STATS:
+		fill_stats(&r->u.stats);
+		break;
 	case RELAIS_CTL_TRACK_STATS:
 		r->status = fill_track_stats(m->u.id.id, &r->u.track_stats, e, n);
 		break;
@@ -169,7 +187,7 @@ static bool handle_datagram(struct client *c, const uint8_t *buf, size_t len)
 		r.status = rc < 0 ? rc : -EPROTO;
 		snprintf(r.error, sizeof(r.error), "%s",
 			 rc == -EPROTONOSUPPORT ? "protocol version mismatch (dataplane speaks v1)"
-			 : rc < 0	       ? "malformed request"
+			 : rc < 0               ? "malformed request"
 						: "HELLO must come first");
 		send_reply(c->fd, &r);
 		RTE_LOG(WARNING, USER1, "ctl: refusing client: %s\n", r.error);

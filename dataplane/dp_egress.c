@@ -56,8 +56,8 @@ static void solicit(struct dp_lcore *lc, uint8_t family, const uint8_t *ip, bool
 		return;
 	len = family == 4 ? dp_arp_build_request(rte_pktmbuf_mtod(m, uint8_t *),
 						 rte_pktmbuf_tailroom(m), &dp_sh.ifa, ip)
-			  : dp_nd_build_ns(rte_pktmbuf_mtod(m, uint8_t *),
-					   rte_pktmbuf_tailroom(m), &dp_sh.ifa, ip);
+			  : dp_nd_build_ns(rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_tailroom(m),
+					   &dp_sh.ifa, ip);
 	if (len == 0) {
 		rte_pktmbuf_free(m);
 		return;

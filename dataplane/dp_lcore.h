@@ -22,8 +22,8 @@ struct dp_lcore {
 	struct rte_eth_dev_tx_buffer *txb;
 	struct rte_mempool *pool;
 	uint64_t hz;
-	uint64_t now;                   /* TSC at the top of this iteration */
-	uint64_t next_drain;            /* TSC of the next TX buffer flush */
+	uint64_t now;        /* TSC at the top of this iteration */
+	uint64_t next_drain; /* TSC of the next TX buffer flush */
 	uint64_t last_solicit_tsc;
 	/* protect batch: ops and their destinations */
 	struct dp_crypto_op pops[DP_BURST];
@@ -36,8 +36,8 @@ struct dp_shared {
 	const struct dp_config *cfg;
 	struct dp_if_addr ifa;
 	struct rte_ring *inbox[RTE_MAX_LCORE];
-	struct rte_ring *exception;     /* STUN/DTLS to the control thread */
-	struct rte_ring *neigh;         /* learned neighbours to the control thread */
+	struct rte_ring *exception; /* STUN/DTLS to the control thread */
+	struct rte_ring *neigh;     /* learned neighbours to the control thread */
 	struct rte_mempool *pool;
 	uint16_t port;
 };
@@ -47,8 +47,7 @@ extern struct dp_shared dp_sh;
 void dp_handoff(struct rte_mbuf *m, unsigned to);
 
 /* Media paths (dp_media.c). parts[i] is the owner's participant of m[i]. */
-void dp_media_owned(struct dp_lcore *lc, struct rte_mbuf **m, struct dp_part **parts,
-		    uint16_t n);
+void dp_media_owned(struct dp_lcore *lc, struct rte_mbuf **m, struct dp_part **parts, uint16_t n);
 void dp_media_fanout_in(struct dp_lcore *lc, struct rte_mbuf *m);
 /* RTCP paths (dp_rtcp.c). */
 void dp_rtcp_owned(struct dp_lcore *lc, struct rte_mbuf *m, struct dp_part *p);
@@ -58,8 +57,8 @@ void dp_rtcp_pli_req_in(struct dp_lcore *lc, struct rte_mbuf *m);
 
 /* Queue an outbound packet (plaintext at meta rtp_off... see dp_egress.c)
  * for protection with part's tx context and transmission to its address. */
-void dp_protect_enqueue(struct dp_lcore *lc, struct rte_mbuf *m, struct dp_part *to,
-			uint16_t off, bool is_rtcp);
+void dp_protect_enqueue(struct dp_lcore *lc, struct rte_mbuf *m, struct dp_part *to, uint16_t off,
+			bool is_rtcp);
 /* Protect and send everything queued. */
 void dp_protect_flush(struct dp_lcore *lc);
 

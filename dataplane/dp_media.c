@@ -72,8 +72,8 @@ static void serve_group(struct dp_lcore *lc, struct rte_mbuf *m, const struct dp
 			continue;
 		}
 		rte_memcpy(dst, src, len);
-		dp_rewrite_map(&s->rw, t->id, ri.ssrc, ri.seq, ri.ts, lc->now, lc->hz, t->clock_rate,
-			       &oseq, &ots);
+		dp_rewrite_map(&s->rw, t->id, ri.ssrc, ri.seq, ri.ts, lc->now, lc->hz,
+			       t->clock_rate, &oseq, &ots);
 		dp_rtp_set_ssrc(dst, s->out_ssrc);
 		dp_rtp_set_seq(dst, oseq);
 		dp_rtp_set_ts(dst, ots);

@@ -37,17 +37,17 @@ static void make_key(struct neigh_key *k, uint8_t family, const uint8_t *ip)
 int dp_neigh_init(uint32_t entries)
 {
 	struct rte_hash_parameters hp = {
-		.name = "rl_neigh",
-		.entries = entries,
-		.key_len = sizeof(struct neigh_key),
-		.hash_func = rte_hash_crc,
-		.socket_id = (int)rte_socket_id(),
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
+	    .name = "rl_neigh",
+	    .entries = entries,
+	    .key_len = sizeof(struct neigh_key),
+	    .hash_func = rte_hash_crc,
+	    .socket_id = (int)rte_socket_id(),
+	    .extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
 	};
 
 	neigh_tab = rte_hash_create(&hp);
-	dp_sh.neigh = rte_ring_create_elem("rl_neigh_q", NEIGH_ESIZE, 1024,
-					   (int)rte_socket_id(), RING_F_SC_DEQ);
+	dp_sh.neigh = rte_ring_create_elem("rl_neigh_q", NEIGH_ESIZE, 1024, (int)rte_socket_id(),
+					   RING_F_SC_DEQ);
 	return neigh_tab && dp_sh.neigh ? 0 : -ENOMEM;
 }
 

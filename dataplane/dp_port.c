@@ -14,7 +14,8 @@ static int check_queues(uint16_t port, const struct rte_eth_dev_info *di, unsign
 			unsigned n_txq, char *err, size_t n)
 {
 	if (n_rxq > di->max_rx_queues) {
-		snprintf(err, n, "lcores.rx_queues: port %u (%s) has only %u RX queues, %u configured",
+		snprintf(err, n,
+			 "lcores.rx_queues: port %u (%s) has only %u RX queues, %u configured",
 			 port, di->driver_name, di->max_rx_queues, n_rxq);
 		return -EINVAL;
 	}
@@ -52,7 +53,7 @@ int dp_port_init(uint16_t port, unsigned n_rxq, unsigned n_txq, struct rte_mempo
 	if (n_rxq > 1 && di.flow_type_rss_offloads) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_hf =
-			(RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP) & di.flow_type_rss_offloads;
+		    (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP) & di.flow_type_rss_offloads;
 	}
 	rc = rte_eth_dev_configure(port, (uint16_t)n_rxq, (uint16_t)n_txq, &conf);
 	if (rc == 0)

@@ -22,7 +22,11 @@
 #define PLI_MIN_INTERVAL_MS 100
 #define MAX_NACK_PIDS 32
 
-enum fb_type { FB_PLI = 1, FB_FIR, FB_NACK };
+enum fb_type {
+	FB_PLI = 1,
+	FB_FIR,
+	FB_NACK
+};
 
 /* Fan the SR block at offset `blk` of m out to the track's subscribers. */
 static void fanout_sr(struct dp_lcore *lc, struct rte_mbuf *m, struct dp_track *t, uint16_t blk)

@@ -18,13 +18,13 @@
 struct dp_rtp_info {
 	uint8_t pt;
 	uint8_t marker;
-	uint8_t cc;          /* CSRC count */
+	uint8_t cc; /* CSRC count */
 	uint8_t has_ext;
 	uint8_t has_padding;
 	uint16_t seq;
 	uint32_t ts;
 	uint32_t ssrc;
-	uint16_t hdr_len;    /* 12 + 4*cc + extension (4 + 4*len) */
+	uint16_t hdr_len; /* 12 + 4*cc + extension (4 + 4*len) */
 };
 
 /*
@@ -33,8 +33,7 @@ struct dp_rtp_info {
  * (else RTP_MALFORMED; shorter than 12 bytes: TRUNCATED). The payload and
  * padding are not inspected (they may still be encrypted).
  */
-enum relais_drop_reason dp_rtp_parse(const uint8_t *p, size_t len,
-				     struct dp_rtp_info *ri);
+enum relais_drop_reason dp_rtp_parse(const uint8_t *p, size_t len, struct dp_rtp_info *ri);
 
 /* In-place field writers (network byte order in the buffer). */
 void dp_rtp_set_ssrc(uint8_t *p, uint32_t ssrc);
@@ -44,21 +43,30 @@ void dp_rtp_set_pt(uint8_t *p, uint8_t pt); /* keeps the marker bit */
 
 /* RTCP packet types and feedback formats. */
 enum {
-	DP_RTCP_SR = 200, DP_RTCP_RR = 201, DP_RTCP_SDES = 202,
-	DP_RTCP_BYE = 203, DP_RTCP_APP = 204,
-	DP_RTCP_RTPFB = 205, DP_RTCP_PSFB = 206,
+	DP_RTCP_SR = 200,
+	DP_RTCP_RR = 201,
+	DP_RTCP_SDES = 202,
+	DP_RTCP_BYE = 203,
+	DP_RTCP_APP = 204,
+	DP_RTCP_RTPFB = 205,
+	DP_RTCP_PSFB = 206,
 };
-enum { DP_RTPFB_NACK = 1 };
-enum { DP_PSFB_PLI = 1, DP_PSFB_FIR = 4 };
+enum {
+	DP_RTPFB_NACK = 1
+};
+enum {
+	DP_PSFB_PLI = 1,
+	DP_PSFB_FIR = 4
+};
 
 /* One packet of a compound RTCP packet. */
 struct dp_rtcp_block {
-	uint16_t off;        /* offset of this packet in the compound */
-	uint16_t len;        /* bytes, (length field + 1) * 4 */
+	uint16_t off; /* offset of this packet in the compound */
+	uint16_t len; /* bytes, (length field + 1) * 4 */
 	uint8_t pt;
-	uint8_t count;       /* RC / SC / FMT field */
-	uint32_t sender_ssrc;/* first SSRC word (SR/RR/FB sender, SDES first) */
-	uint32_t media_ssrc; /* feedback (205/206): media source; else 0 */
+	uint8_t count;        /* RC / SC / FMT field */
+	uint32_t sender_ssrc; /* first SSRC word (SR/RR/FB sender, SDES first) */
+	uint32_t media_ssrc;  /* feedback (205/206): media source; else 0 */
 };
 
 /*
@@ -67,8 +75,8 @@ struct dp_rtcp_block {
  * *why set (RTP_VERSION, RTP_MALFORMED: a length field past the end, a
  * packet shorter than its type needs; TRUNCATED: < 8 bytes).
  */
-int dp_rtcp_parse(const uint8_t *p, size_t len, struct dp_rtcp_block *blocks,
-		  int max, enum relais_drop_reason *why);
+int dp_rtcp_parse(const uint8_t *p, size_t len, struct dp_rtcp_block *blocks, int max,
+		  enum relais_drop_reason *why);
 
 /* SRTCP: the SSRC of the first RTCP packet (bytes 4..7); len must be >= 8. */
 uint32_t dp_rtcp_first_ssrc(const uint8_t *p);
@@ -79,13 +87,11 @@ uint32_t dp_rtcp_first_ssrc(const uint8_t *p);
  * PLI: RFC 4585 §6.3.1. FIR: RFC 5104 §4.3.1 (one FCI entry).
  * NACK: RFC 4585 §6.2.1, n_pids generic NACK entries (pid, blp pairs).
  */
-size_t dp_rtcp_build_pli(uint8_t *p, size_t cap, uint32_t sender_ssrc,
-			 uint32_t media_ssrc);
-size_t dp_rtcp_build_fir(uint8_t *p, size_t cap, uint32_t sender_ssrc,
-			 uint32_t media_ssrc, uint8_t fir_seq);
-size_t dp_rtcp_build_nack(uint8_t *p, size_t cap, uint32_t sender_ssrc,
-			  uint32_t media_ssrc, const uint16_t *pid,
-			  const uint16_t *blp, unsigned n_pids);
+size_t dp_rtcp_build_pli(uint8_t *p, size_t cap, uint32_t sender_ssrc, uint32_t media_ssrc);
+size_t dp_rtcp_build_fir(uint8_t *p, size_t cap, uint32_t sender_ssrc, uint32_t media_ssrc,
+			 uint8_t fir_seq);
+size_t dp_rtcp_build_nack(uint8_t *p, size_t cap, uint32_t sender_ssrc, uint32_t media_ssrc,
+			  const uint16_t *pid, const uint16_t *blp, unsigned n_pids);
 
 /* Generic NACK entry i of a 205/1 block at p (blk->off applied by caller). */
 void dp_rtcp_nack_get(const uint8_t *fb, unsigned i, uint16_t *pid, uint16_t *blp);

@@ -13,9 +13,9 @@
 #define DP_REPLAY_WINDOW 1024 /* packets; a multiple of 64 */
 
 struct dp_srtp_rx_state {
-	bool started;          /* first packet seen */
-	uint32_t roc;          /* rollover counter of the highest index */
-	uint16_t s_l;          /* highest sequence number received */
+	bool started;                           /* first packet seen */
+	uint32_t roc;                           /* rollover counter of the highest index */
+	uint16_t s_l;                           /* highest sequence number received */
 	uint64_t bitmap[DP_REPLAY_WINDOW / 64]; /* bit i: index (top - i) seen */
 };
 

@@ -65,17 +65,16 @@ static struct rte_hash *make_hash(const char *what, uint32_t entries, uint32_t k
 	static unsigned instance;
 	char name[RTE_HASH_NAMESIZE];
 	struct rte_hash_parameters hp = {
-		.name = name,
-		.entries = entries,
-		.key_len = key_len,
-		.hash_func = rte_hash_crc,
-		.socket_id = (int)rte_socket_id(),
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
-			      RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
+	    .name = name,
+	    .entries = entries,
+	    .key_len = key_len,
+	    .hash_func = rte_hash_crc,
+	    .socket_id = (int)rte_socket_id(),
+	    .extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF | RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
 	};
 	struct rte_hash_rcu_config rc = {
-		.v = dp_tab.rcu,
-		.mode = RTE_HASH_QSBR_MODE_DQ,
+	    .v = dp_tab.rcu,
+	    .mode = RTE_HASH_QSBR_MODE_DQ,
 	};
 	struct rte_hash *h;
 
@@ -94,12 +93,12 @@ int dp_tables_init(const struct dp_config *cfg, const struct dp_crypto_engine_op
 {
 	size_t sz = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE + 1);
 	struct rte_rcu_qsbr_dq_parameters dqp = {
-		.name = "rl_dq",
-		.size = 1u << 16,
-		.esize = sizeof(struct dq_elem),
-		.trigger_reclaim_limit = 256,
-		.max_reclaim_size = 4096,
-		.free_fn = dq_free,
+	    .name = "rl_dq",
+	    .size = 1u << 16,
+	    .esize = sizeof(struct dq_elem),
+	    .trigger_reclaim_limit = 256,
+	    .max_reclaim_size = 4096,
+	    .free_fn = dq_free,
 	};
 
 	memset(&dp_tab, 0, sizeof(dp_tab));
@@ -111,8 +110,7 @@ int dp_tables_init(const struct dp_config *cfg, const struct dp_crypto_engine_op
 		return -ENOMEM;
 	dqp.v = dp_tab.rcu;
 	dp_tab.dq = rte_rcu_qsbr_dq_create(&dqp);
-	dp_tab.part_by_addr = make_hash("paddr", cfg->max_participants,
-					sizeof(struct dp_addr_key));
+	dp_tab.part_by_addr = make_hash("paddr", cfg->max_participants, sizeof(struct dp_addr_key));
 	dp_tab.part_by_id = make_hash("pid", cfg->max_participants, sizeof(uint32_t));
 	dp_tab.track_by_id = make_hash("tid", cfg->max_tracks, sizeof(uint32_t));
 	dp_tab.sub_by_id = make_hash("sid", cfg->max_subs, sizeof(uint32_t));

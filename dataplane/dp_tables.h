@@ -49,14 +49,14 @@ struct dp_part {
 	uint32_t id;
 	uint32_t room_id;
 	uint32_t fb_ssrc;
-	uint16_t owner;                 /* lcore owning both contexts */
+	uint16_t owner; /* lcore owning both contexts */
 	struct dp_addr_key addr;
-	struct dp_crypto_ctx *rx_ctx;   /* unprotects what it sends */
-	struct dp_crypto_ctx *tx_ctx;   /* protects what we send it */
+	struct dp_crypto_ctx *rx_ctx; /* unprotects what it sends */
+	struct dp_crypto_ctx *tx_ctx; /* protects what we send it */
 	/* Published tracks; slots written by control (release), read by owner
 	 * (acquire). */
 	struct dp_track *tracks[DP_MAX_TRACKS_PER_PART];
-	uint32_t n_subs;                /* control thread only */
+	uint32_t n_subs; /* control thread only */
 	/* owner-written counters */
 	uint64_t rx_pkts, tx_pkts, drops;
 } __rte_cache_aligned;
@@ -80,15 +80,15 @@ struct dp_track {
 	uint32_t part_id;
 	uint32_t clock_rate;
 	uint8_t kind;
-	uint8_t learn;                  /* SSRC learned from first packet */
-	uint8_t pt;                     /* RELAIS_PT_ANY or the learnable PT */
+	uint8_t learn; /* SSRC learned from first packet */
+	uint8_t pt;    /* RELAIS_PT_ANY or the learnable PT */
 	/* SSRC: declared, or learned by the publisher's owner lcore (written
 	 * once with release, read with acquire). */
 	uint32_t ssrc;
 	uint8_t ssrc_known;
-	uint8_t fir_seq;                /* owner lcore only */
-	uint64_t last_pli_tsc;          /* owner lcore only */
-	struct dp_fanout *fan;          /* RCU-published by control */
+	uint8_t fir_seq;       /* owner lcore only */
+	uint64_t last_pli_tsc; /* owner lcore only */
+	struct dp_fanout *fan; /* RCU-published by control */
 	/* control thread only: the subscriptions currently on this track */
 	struct dp_sub **ctl_subs;
 	uint32_t n_ctl_subs, cap_ctl_subs;
@@ -103,38 +103,38 @@ struct dp_rewrite {
 	uint32_t src_ssrc;
 	uint16_t seq_off;
 	uint32_t ts_off;
-	uint16_t last_seq;              /* highest output sequence */
-	uint32_t last_ts;               /* output timestamp of last_seq */
-	uint64_t last_tsc;              /* when last_seq was sent */
+	uint16_t last_seq; /* highest output sequence */
+	uint32_t last_ts;  /* output timestamp of last_seq */
+	uint64_t last_tsc; /* when last_seq was sent */
 };
 
 struct dp_sub {
 	uint32_t id;
-	uint32_t part_id;               /* subscriber */
-	struct dp_part *part;           /* subscriber (outlives the sub) */
+	uint32_t part_id;     /* subscriber */
+	struct dp_part *part; /* subscriber (outlives the sub) */
 	uint32_t out_ssrc;
-	uint32_t track_id;              /* current source; control writes */
-	uint16_t owner;                 /* = subscriber's owner lcore */
+	uint32_t track_id; /* current source; control writes */
+	uint16_t owner;    /* = subscriber's owner lcore */
 	uint8_t n_pt;
 	uint8_t pt_map[RELAIS_CTL_MAX_PT_MAP][2];
-	struct dp_rewrite rw;           /* owner lcore only */
-	uint64_t pkts, bytes, drops;    /* owner-written */
+	struct dp_rewrite rw;        /* owner lcore only */
+	uint64_t pkts, bytes, drops; /* owner-written */
 } __rte_cache_aligned;
 
 struct dp_tables {
-	struct rte_hash *part_by_addr;  /* dp_addr_key -> dp_part */
-	struct rte_hash *part_by_id;    /* u32 -> dp_part */
-	struct rte_hash *track_by_id;   /* u32 -> dp_track */
-	struct rte_hash *sub_by_id;     /* u32 -> dp_sub */
-	struct rte_hash *sub_by_out;    /* {part_id, out_ssrc} -> dp_sub */
-	struct rte_hash *room_by_id;    /* u32 -> participants count */
+	struct rte_hash *part_by_addr; /* dp_addr_key -> dp_part */
+	struct rte_hash *part_by_id;   /* u32 -> dp_part */
+	struct rte_hash *track_by_id;  /* u32 -> dp_track */
+	struct rte_hash *sub_by_id;    /* u32 -> dp_sub */
+	struct rte_hash *sub_by_out;   /* {part_id, out_ssrc} -> dp_sub */
+	struct rte_hash *room_by_id;   /* u32 -> participants count */
 	struct rte_rcu_qsbr *rcu;
 	struct rte_rcu_qsbr_dq *dq;
 	const struct dp_crypto_engine_ops *eng_ops;
 	struct dp_crypto_engine *eng;
 	const struct dp_config *cfg;
-	unsigned next_owner;            /* round-robin over workers */
-	uint64_t counts[4];             /* rooms, parts, tracks, subs */
+	unsigned next_owner; /* round-robin over workers */
+	uint64_t counts[4];  /* rooms, parts, tracks, subs */
 };
 
 extern struct dp_tables dp_tab;

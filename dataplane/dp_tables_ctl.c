@@ -16,12 +16,17 @@
 #include "dp_tables_priv.h"
 #include "dp_worker.h"
 
-enum { CNT_ROOMS, CNT_PARTS, CNT_TRACKS, CNT_SUBS };
+enum {
+	CNT_ROOMS,
+	CNT_PARTS,
+	CNT_TRACKS,
+	CNT_SUBS
+};
 
-#define FAIL(rc, ...)                                                                              \
-	do {                                                                                       \
-		snprintf(err, n, __VA_ARGS__);                                                     \
-		return (rc);                                                                       \
+#define FAIL(rc, ...)                          \
+	do {                                   \
+		snprintf(err, n, __VA_ARGS__); \
+		return (rc);                   \
 	} while (0)
 
 /* Participants count of a room, or -1 if the room does not exist. */
@@ -351,8 +356,8 @@ int dp_sub_add(const struct relais_ctl_sub *s, char *err, size_t n)
 	if (lookup_sub(s->sub_id))
 		FAIL(-EEXIST, "subscription %u already exists", s->sub_id);
 	if (dp_sub_by_out(s->part_id, s->out_ssrc))
-		FAIL(-EEXIST, "subscription %u: participant %u already receives SSRC %u",
-		     s->sub_id, s->part_id, s->out_ssrc);
+		FAIL(-EEXIST, "subscription %u: participant %u already receives SSRC %u", s->sub_id,
+		     s->part_id, s->out_ssrc);
 	sub = rte_zmalloc("rl_sub", sizeof(*sub), RTE_CACHE_LINE_SIZE);
 	if (sub == NULL)
 		FAIL(-ENOMEM, "subscription %u: out of memory", s->sub_id);

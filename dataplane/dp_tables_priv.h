@@ -5,7 +5,12 @@
 
 #include "dp_tables.h"
 
-enum dq_kind { DQ_PART = 1, DQ_TRACK, DQ_SUB, DQ_MEM };
+enum dq_kind {
+	DQ_PART = 1,
+	DQ_TRACK,
+	DQ_SUB,
+	DQ_MEM
+};
 
 struct sub_out_key {
 	uint32_t part_id;

@@ -92,7 +92,7 @@ static int tel_track(const char *cmd __rte_unused, const char *params, struct rt
 		rte_tel_data_add_dict_u64(d, "track_id", t->id);
 		rte_tel_data_add_dict_u64(d, "publisher", t->part_id);
 		rte_tel_data_add_dict_u64(
-			d, "ssrc", __atomic_load_n(&t->ssrc_known, __ATOMIC_ACQUIRE) ? t->ssrc : 0);
+		    d, "ssrc", __atomic_load_n(&t->ssrc_known, __ATOMIC_ACQUIRE) ? t->ssrc : 0);
 		rte_tel_data_add_dict_u64(d, "pkts", t->pkts);
 		rte_tel_data_add_dict_u64(d, "bytes", t->bytes);
 		rte_tel_data_add_dict_u64(d, "drops", t->drops);

@@ -47,8 +47,7 @@ static int lcore_init(const struct dp_worker_conf *wc, unsigned l, unsigned idx)
 	lc->port = wc->port;
 	lc->pool = wc->pool;
 	lc->hz = rte_get_tsc_hz();
-	lc->inbox = rte_ring_create(name, wc->cfg->ring_size, (int)rte_socket_id(),
-				    RING_F_SC_DEQ);
+	lc->inbox = rte_ring_create(name, wc->cfg->ring_size, (int)rte_socket_id(), RING_F_SC_DEQ);
 	lc->txb = rte_zmalloc("rl_txb", RTE_ETH_TX_BUFFER_SIZE(DP_BURST), 0);
 	lcores[l] = lc;
 	if (lc->inbox == NULL || lc->txb == NULL)
@@ -64,9 +63,9 @@ static int lcore_init(const struct dp_worker_conf *wc, unsigned l, unsigned idx)
 int dp_workers_init(const struct dp_worker_conf *wc)
 {
 	static const struct rte_mbuf_dynfield desc = {
-		.name = "relais_meta",
-		.size = sizeof(struct dp_meta),
-		.align = __alignof__(struct dp_meta),
+	    .name = "relais_meta",
+	    .size = sizeof(struct dp_meta),
+	    .align = __alignof__(struct dp_meta),
 	};
 	const struct dp_config *c = wc->cfg;
 	int rc;
@@ -85,8 +84,8 @@ int dp_workers_init(const struct dp_worker_conf *wc)
 	memcpy(dp_sh.ifa.ip4, c->ip4, 4);
 	memcpy(dp_sh.ifa.ip6, c->ip6, 16);
 	stop_flag = wc->stop;
-	dp_sh.exception = rte_ring_create("rl_exception", 1024, (int)rte_socket_id(),
-					  RING_F_SC_DEQ);
+	dp_sh.exception =
+	    rte_ring_create("rl_exception", 1024, (int)rte_socket_id(), RING_F_SC_DEQ);
 	if (dp_sh.exception == NULL)
 		return -ENOMEM;
 	rc = dp_neigh_init(4096);

@@ -29,10 +29,10 @@ enum dp_meta_kind {
 struct dp_meta {
 	uint8_t kind;
 	uint8_t pad;
-	uint16_t rtp_off;    /* offset of the RTP/RTCP packet in the mbuf */
+	uint16_t rtp_off; /* offset of the RTP/RTCP packet in the mbuf */
 	uint32_t part_id;
 	uint32_t track_id;
-	uint32_t aux;        /* SR: offset of the SR block; FB: block count */
+	uint32_t aux; /* SR: offset of the SR block; FB: block count */
 };
 
 extern int dp_meta_offset;

@@ -62,7 +62,10 @@ struct relais_srtp_key {
 	uint8_t salt[RELAIS_SRTP_MAX_SALT_LEN];
 };
 
-enum relais_track_kind { RELAIS_TRACK_AUDIO = 1, RELAIS_TRACK_VIDEO = 2 };
+enum relais_track_kind {
+	RELAIS_TRACK_AUDIO = 1,
+	RELAIS_TRACK_VIDEO = 2
+};
 #define RELAIS_TRACK_F_LEARN_SSRC 0x01 /* ssrc unknown: learn it */
 #define RELAIS_PT_ANY 0xff
 
@@ -116,14 +119,16 @@ struct relais_ctl_sub_switch {
 };
 
 /* Counters of the whole dataplane (sum over lcores). */
-#define RELAIS_STATS_FIELDS(X)                                                 \
-	X(rx_pkts) X(rx_bytes) X(tx_pkts) X(tx_bytes) X(rtp_in) X(rtcp_in)     \
-	X(decrypt_ok) X(encrypt_ok) X(handoff_in) X(fanout_in) X(stun)         \
-	X(dtls) X(arp_replies) X(nd_replies) X(neigh_requests) X(pli_sent)     \
-	X(fb_forwarded) X(sr_forwarded) X(rooms) X(participants) X(tracks)      \
-	X(subscriptions) X(lcores)
+#define RELAIS_STATS_FIELDS(X)                                                              \
+	X(rx_pkts)                                                                          \
+	X(rx_bytes) X(tx_pkts) X(tx_bytes) X(rtp_in) X(rtcp_in) X(decrypt_ok) X(encrypt_ok) \
+	    X(handoff_in) X(fanout_in) X(stun) X(dtls) X(arp_replies) X(nd_replies)         \
+		X(neigh_requests) X(pli_sent) X(fb_forwarded) X(sr_forwarded) X(rooms)      \
+		    X(participants) X(tracks) X(subscriptions) X(lcores)
 #define RELAIS_STATS_ENUM_(n) RELAIS_STAT_##n,
-enum relais_stat { RELAIS_STATS_FIELDS(RELAIS_STATS_ENUM_) RELAIS_STAT_MAX };
+enum relais_stat {
+	RELAIS_STATS_FIELDS(RELAIS_STATS_ENUM_) RELAIS_STAT_MAX
+};
 #undef RELAIS_STATS_ENUM_
 
 struct relais_ctl_stats {
@@ -132,7 +137,7 @@ struct relais_ctl_stats {
 };
 struct relais_ctl_track_stats {
 	uint32_t track_id;
-	uint32_t ssrc;     /* current (declared or learned) SSRC */
+	uint32_t ssrc; /* current (declared or learned) SSRC */
 	uint32_t n_subs;
 	uint64_t pkts;
 	uint64_t bytes;

@@ -24,12 +24,12 @@ enum relais_srtp_profile {
 
 struct relais_srtp_profile_info {
 	enum relais_srtp_profile id;
-	const char *name;      /* "AES_CM_128_HMAC_SHA1_80" etc. (RFC names) */
-	uint8_t key_len;       /* master key bytes */
-	uint8_t salt_len;      /* master salt bytes */
-	uint8_t rtp_tag_len;   /* SRTP auth tag bytes */
-	uint8_t rtcp_tag_len;  /* SRTCP auth tag bytes */
-	uint8_t aead;          /* 1 for GCM profiles */
+	const char *name;     /* "AES_CM_128_HMAC_SHA1_80" etc. (RFC names) */
+	uint8_t key_len;      /* master key bytes */
+	uint8_t salt_len;     /* master salt bytes */
+	uint8_t rtp_tag_len;  /* SRTP auth tag bytes */
+	uint8_t rtcp_tag_len; /* SRTCP auth tag bytes */
+	uint8_t aead;         /* 1 for GCM profiles */
 };
 
 /* Profile description, or NULL for an unknown id. */

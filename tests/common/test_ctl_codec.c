@@ -38,9 +38,8 @@ static void sample(unsigned type, struct relais_ctl_msg *m)
 		m->u.part.fb_ssrc = 0xdeadbeef;
 		break;
 	case RELAIS_CTL_TRACK_ADD:
-		m->u.track = (struct relais_ctl_track){9, 8, 0x12345678, 90000,
-						       RELAIS_TRACK_VIDEO, RELAIS_TRACK_F_LEARN_SSRC,
-						       96};
+		m->u.track = (struct relais_ctl_track){
+		    9, 8, 0x12345678, 90000, RELAIS_TRACK_VIDEO, RELAIS_TRACK_F_LEARN_SSRC, 96};
 		break;
 	case RELAIS_CTL_SUB_ADD:
 		m->u.sub.sub_id = 1;
