@@ -18,6 +18,7 @@
 int dp_app_init(struct dp_app *a, bool with_port, char *err, size_t n)
 {
 	struct dp_worker_conf wc;
+	uint16_t n_txq = (uint16_t)a->cfg.n_workers;
 	int rc;
 
 	a->with_port = with_port;
@@ -46,15 +47,12 @@ int dp_app_init(struct dp_app *a, bool with_port, char *err, size_t n)
 		return rc;
 	}
 	if (with_port) {
-		/* One TX queue per worker; at least as many TX as RX queues
-		 * because some PMDs (net_af_xdp) only have queue pairs. */
-		unsigned n_txq = RTE_MAX(a->cfg.n_workers, a->cfg.n_rxq);
-
-		rc = dp_port_init(a->cfg.port_id, a->cfg.n_rxq, n_txq, a->pool, a->mac, err, n);
+		rc = dp_port_init(a->cfg.port_id, a->cfg.n_rxq, a->cfg.n_workers, a->pool, a->mac,
+				  &n_txq, err, n);
 		if (rc < 0)
 			return rc;
 	}
-	wc = (struct dp_worker_conf){&a->cfg, a->pool, a->cfg.port_id, {0}, &a->stop};
+	wc = (struct dp_worker_conf){&a->cfg, a->pool, a->cfg.port_id, n_txq, {0}, &a->stop};
 	memcpy(wc.mac, a->mac, 6);
 	rc = dp_workers_init(&wc);
 	if (rc < 0) {

@@ -39,8 +39,11 @@ void dp_app_control_step(struct dp_app *a, int timeout_ms);
 /* Stop workers, wait for them, free everything. */
 void dp_app_fini(struct dp_app *a);
 
-int dp_port_init(uint16_t port, unsigned n_rxq, unsigned n_txq, struct rte_mempool *pool,
-		 uint8_t mac[6], char *err, size_t n);
+/* Configure and start the port: n_rxq RX queues, and one TX queue per
+ * worker as far as the device has them (at least n_rxq: some PMDs only have
+ * queue pairs); *n_txq gets the TX queue count. 0 or -errno + err. */
+int dp_port_init(uint16_t port, unsigned n_rxq, unsigned n_workers, struct rte_mempool *pool,
+		 uint8_t mac[6], uint16_t *n_txq, char *err, size_t n);
 int dp_telemetry_init(void);
 
 #endif /* DP_APP_H */

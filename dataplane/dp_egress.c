@@ -64,7 +64,7 @@ static void solicit(struct dp_lcore *lc, uint8_t family, const uint8_t *ip, bool
 	}
 	m->data_len = m->pkt_len = (uint32_t)len;
 	DP_STAT_ADD(neigh_requests, 1);
-	rte_eth_tx_buffer(lc->port, lc->txq, lc->txb, m);
+	dp_tx(lc, m);
 }
 
 /* See dp_lcore.h. */
@@ -110,7 +110,7 @@ void dp_egress_send(struct dp_lcore *lc, struct rte_mbuf *m, const struct dp_add
 		dp_udp_checksum_ipv6(h, hl - DP_UDP_HLEN - DP_IPV6_HLEN, hl + plen);
 	DP_STAT_ADD(tx_pkts, 1);
 	DP_STAT_ADD(tx_bytes, rte_pktmbuf_pkt_len(m));
-	rte_eth_tx_buffer(lc->port, lc->txq, lc->txb, m);
+	dp_tx(lc, m);
 }
 
 /* See dp_lcore.h. */
@@ -214,5 +214,5 @@ void dp_neigh_input(struct dp_lcore *lc, struct rte_mbuf *m, const struct dp_pkt
 		return;
 	}
 	m->data_len = m->pkt_len = (uint32_t)out;
-	rte_eth_tx_buffer(lc->port, lc->txq, lc->txb, m);
+	dp_tx(lc, m);
 }

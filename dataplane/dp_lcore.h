@@ -16,10 +16,17 @@
 
 struct dp_lcore {
 	unsigned lcore;
-	uint16_t txq;
+	uint16_t txq; /* own TX queue, if has_txq */
 	uint16_t port;
+	bool has_txq;
 	struct rte_ring *inbox;
 	struct rte_eth_dev_tx_buffer *txb;
+	/* Workers beyond the port's TX queue count send through the tx_ring
+	 * of a worker that has a queue (which drains its own tx_ring). */
+	struct rte_ring *tx_ring;       /* drained by this worker (has_txq) */
+	struct rte_ring *tx_via;        /* where this worker sends (!has_txq) */
+	struct rte_mbuf *txp[DP_BURST]; /* pending for tx_via */
+	uint16_t n_txp;
 	struct rte_mempool *pool;
 	uint64_t hz;
 	uint64_t now;        /* TSC at the top of this iteration */
@@ -42,6 +49,11 @@ struct dp_shared {
 	uint16_t port;
 };
 extern struct dp_shared dp_sh;
+
+/* Queue a finished frame for transmission (own TX queue or tx_via). */
+void dp_tx(struct dp_lcore *lc, struct rte_mbuf *m);
+/* Push out what dp_tx buffered. */
+void dp_tx_flush(struct dp_lcore *lc);
 
 /* Hand m to lcore `to`'s inbox; counts RING_FULL and frees on failure. */
 void dp_handoff(struct rte_mbuf *m, unsigned to);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Port setup: one RX queue per configured queue, one TX queue per worker. */
+/* Port setup: one RX queue per configured queue, one TX queue per worker
+ * (as far as the device has them; see dp_tx()). */
 #include <stdio.h>
 
 #include <rte_ethdev.h>
@@ -10,30 +11,24 @@
 #define TX_DESC 1024
 
 /* Check queue counts against the device; error text names the setting. */
-static int check_queues(uint16_t port, const struct rte_eth_dev_info *di, unsigned n_rxq,
-			unsigned n_txq, char *err, size_t n)
+static int check_queues(uint16_t port, const struct rte_eth_dev_info *di, unsigned n_rxq, char *err,
+			size_t n)
 {
-	if (n_rxq > di->max_rx_queues) {
+	if (n_rxq > di->max_rx_queues || n_rxq > di->max_tx_queues) {
 		snprintf(err, n,
-			 "lcores.rx_queues: port %u (%s) has only %u RX queues, %u configured",
-			 port, di->driver_name, di->max_rx_queues, n_rxq);
-		return -EINVAL;
-	}
-	if (n_txq > di->max_tx_queues) {
-		snprintf(err, n,
-			 "lcores.workers: port %u (%s) has only %u TX queues but every one of the "
-			 "%u workers needs its own (net_af_xdp: queue_count=%u on an interface "
-			 "with that many queues)",
-			 port, di->driver_name, di->max_tx_queues, n_txq, n_txq);
+			 "lcores.rx_queues: port %u (%s) has only %u RX / %u TX queues, %u RX "
+			 "queues configured",
+			 port, di->driver_name, di->max_rx_queues, di->max_tx_queues, n_rxq);
 		return -EINVAL;
 	}
 	return 0;
 }
 
 /* See dp_app.h. */
-int dp_port_init(uint16_t port, unsigned n_rxq, unsigned n_txq, struct rte_mempool *pool,
-		 uint8_t mac[6], char *err, size_t n)
+int dp_port_init(uint16_t port, unsigned n_rxq, unsigned n_workers, struct rte_mempool *pool,
+		 uint8_t mac[6], uint16_t *n_txq_out, char *err, size_t n)
 {
+	unsigned n_txq;
 	struct rte_eth_conf conf = {0};
 	struct rte_eth_dev_info di;
 	struct rte_ether_addr ea;
@@ -47,9 +42,12 @@ int dp_port_init(uint16_t port, unsigned n_rxq, unsigned n_txq, struct rte_mempo
 	}
 	rc = rte_eth_dev_info_get(port, &di);
 	if (rc == 0)
-		rc = check_queues(port, &di, n_rxq, n_txq, err, n);
+		rc = check_queues(port, &di, n_rxq, err, n);
 	if (rc < 0)
 		return rc;
+	n_txq = RTE_MIN(n_workers, di.max_tx_queues);
+	n_txq = RTE_MAX(n_txq, n_rxq);
+	*n_txq_out = (uint16_t)n_txq;
 	if (n_rxq > 1 && di.flow_type_rss_offloads) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_hf =

@@ -43,7 +43,8 @@ static int lcore_init(const struct dp_worker_conf *wc, unsigned l, unsigned idx)
 		return -ENOMEM;
 	snprintf(name, sizeof(name), "rl_inbox_%u", l);
 	lc->lcore = l;
-	lc->txq = (uint16_t)idx;
+	lc->has_txq = idx < wc->n_txq;
+	lc->txq = (uint16_t)(idx % wc->n_txq);
 	lc->port = wc->port;
 	lc->pool = wc->pool;
 	lc->hz = rte_get_tsc_hz();
@@ -54,6 +55,13 @@ static int lcore_init(const struct dp_worker_conf *wc, unsigned l, unsigned idx)
 		return -ENOMEM;
 	rte_eth_tx_buffer_init(lc->txb, DP_BURST);
 	rte_eth_tx_buffer_set_err_callback(lc->txb, tx_unsent, NULL);
+	if (lc->has_txq && wc->cfg->n_workers > wc->n_txq) {
+		snprintf(name, sizeof(name), "rl_txr_%u", l);
+		lc->tx_ring =
+		    rte_ring_create(name, wc->cfg->ring_size, (int)rte_socket_id(), RING_F_SC_DEQ);
+		if (lc->tx_ring == NULL)
+			return -ENOMEM;
+	}
 	dp_sh.inbox[l] = lc->inbox;
 	worker_idx[l] = (int)idx;
 	return rte_rcu_qsbr_thread_register(dp_tab.rcu, l) == 0 ? 0 : -EINVAL;
@@ -91,6 +99,10 @@ int dp_workers_init(const struct dp_worker_conf *wc)
 	rc = dp_neigh_init(4096);
 	for (unsigned i = 0; rc == 0 && i < c->n_workers; i++)
 		rc = lcore_init(wc, c->workers[i], i);
+	/* Workers without a TX queue send through the ring of the worker
+	 * whose queue they share. */
+	for (unsigned i = wc->n_txq; rc == 0 && i < c->n_workers; i++)
+		lcores[c->workers[i]]->tx_via = lcores[c->workers[i % wc->n_txq]]->tx_ring;
 	return rc;
 }
 
@@ -106,6 +118,14 @@ void dp_workers_fini(void)
 			while (rte_ring_dequeue(lcores[l]->inbox, (void **)&m) == 0)
 				rte_pktmbuf_free(m);
 		}
+		if (lcores[l]->tx_ring) {
+			struct rte_mbuf *m;
+
+			while (rte_ring_dequeue(lcores[l]->tx_ring, (void **)&m) == 0)
+				rte_pktmbuf_free(m);
+		}
+		rte_ring_free(lcores[l]->tx_ring);
+		rte_pktmbuf_free_bulk(lcores[l]->txp, lcores[l]->n_txp);
 		rte_ring_free(lcores[l]->inbox);
 		rte_free(lcores[l]->txb);
 		rte_free(lcores[l]);
@@ -121,6 +141,44 @@ void dp_workers_fini(void)
 		dp_sh.exception = NULL;
 	}
 	dp_neigh_fini();
+}
+
+/* See dp_lcore.h. */
+void dp_tx(struct dp_lcore *lc, struct rte_mbuf *m)
+{
+	if (lc->has_txq) {
+		rte_eth_tx_buffer(lc->port, lc->txq, lc->txb, m);
+		return;
+	}
+	lc->txp[lc->n_txp++] = m;
+	if (lc->n_txp == DP_BURST)
+		dp_tx_flush(lc);
+}
+
+/* See dp_lcore.h. A worker with a queue also drains the frames other
+ * workers queued on its tx_ring. */
+void dp_tx_flush(struct dp_lcore *lc)
+{
+	if (lc->has_txq) {
+		struct rte_mbuf *m[DP_BURST];
+		unsigned k;
+
+		while (lc->tx_ring &&
+		       (k = rte_ring_dequeue_burst(lc->tx_ring, (void **)m, DP_BURST, NULL)) > 0)
+			for (unsigned i = 0; i < k; i++)
+				rte_eth_tx_buffer(lc->port, lc->txq, lc->txb, m[i]);
+		rte_eth_tx_buffer_flush(lc->port, lc->txq, lc->txb);
+		return;
+	}
+	if (lc->n_txp) {
+		unsigned k = rte_ring_enqueue_burst(lc->tx_via, (void **)lc->txp, lc->n_txp, NULL);
+
+		if (k < lc->n_txp) {
+			dp_stats[rte_lcore_id()].drops[RELAIS_DROP_TX_FULL] += lc->n_txp - k;
+			rte_pktmbuf_free_bulk(lc->txp + k, lc->n_txp - k);
+		}
+		lc->n_txp = 0;
+	}
 }
 
 /* See dp_lcore.h. */
@@ -319,7 +377,7 @@ static void iterate(struct dp_lcore *lc, uint64_t drain)
 		inbox_burst(lc, pkts, n);
 	dp_protect_flush(lc);
 	if (lc->now >= lc->next_drain) {
-		rte_eth_tx_buffer_flush(lc->port, lc->txq, lc->txb);
+		dp_tx_flush(lc);
 		lc->next_drain = lc->now + drain;
 	}
 	/* No object pointer survives past this point. */
@@ -345,7 +403,7 @@ int dp_worker_main(void *arg __rte_unused)
 	while (!*stop_flag)
 		iterate(lc, drain);
 	dp_protect_flush(lc);
-	rte_eth_tx_buffer_flush(lc->port, lc->txq, lc->txb);
+	dp_tx_flush(lc);
 	rte_rcu_qsbr_thread_offline(dp_tab.rcu, l);
 	return 0;
 }

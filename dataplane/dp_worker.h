@@ -45,6 +45,7 @@ struct dp_worker_conf {
 	const struct dp_config *cfg;
 	struct rte_mempool *pool;
 	uint16_t port;
+	uint16_t n_txq; /* TX queues the port has (workers beyond use rings) */
 	uint8_t mac[6];
 	volatile bool *stop;
 };

@@ -64,10 +64,12 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 "$top/scripts/netns.sh" up "$name" --subnet 0 --queues 1 >/dev/null
-lcores="0-$workers"
+# lcore 0 runs the control channel, lcores 1..N forward; they float over the
+# machine's CPUs (on a 2-CPU machine several lcores share a CPU).
+lcores="(0-$workers)@(0-$(($(nproc) - 1)))"
 echo "run-local: dataplane on net_af_xdp:$name-d, $workers worker(s), control $sock"
 ip netns exec "$name-dp" "$bdir/dataplane/relais-dataplane" \
-	-l "$lcores" --no-pci --in-memory --file-prefix="$name" --log-level='*:warning' \
+	--lcores="$lcores" --no-pci --in-memory --file-prefix="$name" --log-level='*:warning' \
 	--vdev="net_af_xdp0,iface=$name-d" -- \
 	-s media.ipv4=10.77.0.1/24 -s media.ipv6=fd00:77:0::1/64 \
 	-s control.socket="$sock" >"$work/dataplane.log" 2>&1 &
