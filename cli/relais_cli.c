@@ -43,6 +43,7 @@ static void usage(void)
 	      "  sub add --id S --part P --track T --ssrc OUT [--pt-map IN:OUT,...]\n"
 	      "  sub del ID | sub switch ID TRACK\n"
 	      "  stats [--json] | track-stats ID | watch [--interval S] [--duration S]\n"
+	      "  dump rooms|parts|tracks|subs\n"
 	      "  batch FILE\n"
 	      "keys: hex or base64 of master key || master salt\n",
 	      stderr);
@@ -96,6 +97,54 @@ static int call(int fd, struct relais_ctl_msg *m, int json)
 		       (unsigned long long)r.u.track_stats.pkts,
 		       (unsigned long long)r.u.track_stats.bytes,
 		       (unsigned long long)r.u.track_stats.drops);
+	return 0;
+}
+
+/* Print one DUMP record of kind. */
+static void print_rec(unsigned kind, const struct relais_ctl_dump_rec *r)
+{
+	char a[64] = "";
+
+	if (kind == RELAIS_DUMP_ROOMS) {
+		printf("room %u participants %u\n", r->id, r->aux);
+	} else if (kind == RELAIS_DUMP_PARTS) {
+		relais_addr_format(&r->addr, a, sizeof(a));
+		printf("part %u room %u addr %s lcore %u cookie %#llx\n", r->id, r->parent, a,
+		       r->aux, (unsigned long long)r->cookie);
+	} else if (kind == RELAIS_DUMP_TRACKS) {
+		printf("track %u part %u ssrc %#x kind %s%s cookie %#llx\n", r->id, r->parent,
+		       r->aux, (r->aux2 & 0xff) == RELAIS_TRACK_AUDIO ? "audio" : "video",
+		       r->aux2 >> 8 ? " learned" : "", (unsigned long long)r->cookie);
+	} else {
+		printf("sub %u part %u track %u out_ssrc %#x cookie %#llx\n", r->id, r->parent,
+		       r->aux, r->aux2, (unsigned long long)r->cookie);
+	}
+}
+
+/* dump rooms|parts|tracks|subs: every page until the cursor is 0. */
+static int dump(int fd, const char *what)
+{
+	static const char *const names[] = {"", "rooms", "parts", "tracks", "subs"};
+	struct relais_ctl_msg m = {.type = RELAIS_CTL_DUMP};
+	struct relais_ctl_reply r;
+
+	for (unsigned k = 1; k < 5; k++)
+		if (strcmp(what, names[k]) == 0)
+			m.u.dump.kind = (uint8_t)k;
+	if (m.u.dump.kind == 0) {
+		fprintf(stderr, "relais-cli: dump rooms|parts|tracks|subs\n");
+		return 2;
+	}
+	do {
+		m.seq++;
+		if (relais_ctl_call(fd, &m, &r, TIMEOUT_MS) < 0 || r.status != 0) {
+			fprintf(stderr, "relais-cli: dump failed: %s\n", r.error);
+			return 2;
+		}
+		for (unsigned i = 0; i < r.u.dump.count; i++)
+			print_rec(m.u.dump.kind, &r.u.dump.rec[i]);
+		m.u.dump.cursor = r.u.dump.next_cursor;
+	} while (m.u.dump.cursor != 0);
 	return 0;
 }
 
@@ -214,7 +263,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	signal(SIGINT, on_signal);
-	if (strcmp(argv[i], "batch") == 0 && i + 1 < argc) {
+	if (strcmp(argv[i], "dump") == 0 && i + 1 < argc) {
+		rc = dump(fd, argv[i + 1]);
+	} else if (strcmp(argv[i], "batch") == 0 && i + 1 < argc) {
 		rc = run_batch(fd, argv[i + 1]);
 	} else if (strcmp(argv[i], "watch") == 0) {
 		double iv = 1, dur = 0;

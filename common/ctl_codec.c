@@ -117,6 +117,7 @@ static void put_msg_body(struct wbuf *w, const struct relais_ctl_msg *m)
 		put_key(w, &m->u.part.rx_key);
 		put_key(w, &m->u.part.tx_key);
 		put_le(w, m->u.part.fb_ssrc, 4);
+		put_le(w, m->u.part.cookie, 8);
 		break;
 	case RELAIS_CTL_PART_DEL:
 	case RELAIS_CTL_TRACK_DEL:
@@ -132,6 +133,7 @@ static void put_msg_body(struct wbuf *w, const struct relais_ctl_msg *m)
 		put_le(w, m->u.track.kind, 1);
 		put_le(w, m->u.track.flags, 1);
 		put_le(w, m->u.track.pt, 1);
+		put_le(w, m->u.track.cookie, 8);
 		break;
 	case RELAIS_CTL_SUB_ADD:
 		put_le(w, m->u.sub.sub_id, 4);
@@ -140,10 +142,15 @@ static void put_msg_body(struct wbuf *w, const struct relais_ctl_msg *m)
 		put_le(w, m->u.sub.out_ssrc, 4);
 		put_le(w, m->u.sub.n_pt, 1);
 		put_bytes(w, m->u.sub.pt_map, sizeof(m->u.sub.pt_map));
+		put_le(w, m->u.sub.cookie, 8);
 		break;
 	case RELAIS_CTL_SUB_SWITCH:
 		put_le(w, m->u.sw.sub_id, 4);
 		put_le(w, m->u.sw.track_id, 4);
+		break;
+	case RELAIS_CTL_DUMP:
+		put_le(w, m->u.dump.kind, 1);
+		put_le(w, m->u.dump.cursor, 4);
 		break;
 	default: /* RELAIS_CTL_STATS: empty body */
 		break;
@@ -170,6 +177,7 @@ static void get_msg_body(struct rbuf *r, struct relais_ctl_msg *m)
 		get_key(r, &m->u.part.rx_key);
 		get_key(r, &m->u.part.tx_key);
 		m->u.part.fb_ssrc = (uint32_t)get_le(r, 4);
+		m->u.part.cookie = get_le(r, 8);
 		break;
 	case RELAIS_CTL_PART_DEL:
 	case RELAIS_CTL_TRACK_DEL:
@@ -185,6 +193,7 @@ static void get_msg_body(struct rbuf *r, struct relais_ctl_msg *m)
 		m->u.track.kind = (uint8_t)get_le(r, 1);
 		m->u.track.flags = (uint8_t)get_le(r, 1);
 		m->u.track.pt = (uint8_t)get_le(r, 1);
+		m->u.track.cookie = get_le(r, 8);
 		break;
 	case RELAIS_CTL_SUB_ADD:
 		m->u.sub.sub_id = (uint32_t)get_le(r, 4);
@@ -193,10 +202,15 @@ static void get_msg_body(struct rbuf *r, struct relais_ctl_msg *m)
 		m->u.sub.out_ssrc = (uint32_t)get_le(r, 4);
 		m->u.sub.n_pt = (uint8_t)get_le(r, 1);
 		get_bytes(r, m->u.sub.pt_map, sizeof(m->u.sub.pt_map));
+		m->u.sub.cookie = get_le(r, 8);
 		break;
 	case RELAIS_CTL_SUB_SWITCH:
 		m->u.sw.sub_id = (uint32_t)get_le(r, 4);
 		m->u.sw.track_id = (uint32_t)get_le(r, 4);
+		break;
+	case RELAIS_CTL_DUMP:
+		m->u.dump.kind = (uint8_t)get_le(r, 1);
+		m->u.dump.cursor = (uint32_t)get_le(r, 4);
 		break;
 	default:
 		break;
@@ -250,6 +264,10 @@ static int msg_validate(const struct relais_ctl_msg *m)
 		for (unsigned i = 0; i < m->u.sub.n_pt; i++)
 			if (m->u.sub.pt_map[i][0] > 127 || m->u.sub.pt_map[i][1] > 127)
 				return -EINVAL;
+		break;
+	case RELAIS_CTL_DUMP:
+		if (m->u.dump.kind < RELAIS_DUMP_ROOMS || m->u.dump.kind > RELAIS_DUMP_SUBS)
+			return -EINVAL;
 		break;
 	default:
 		break;
@@ -321,6 +339,43 @@ int relais_ctl_decode_msg(const uint8_t *buf, size_t len, struct relais_ctl_msg 
 	return msg_validate(m);
 }
 
+/* DUMP reply payload: kind, count, next cursor, count records. */
+static void put_dump(struct wbuf *w, const struct relais_ctl_dump *d)
+{
+	unsigned n = d->count > RELAIS_CTL_DUMP_MAX ? RELAIS_CTL_DUMP_MAX : d->count;
+
+	put_le(w, d->kind, 1);
+	put_le(w, n, 1);
+	put_le(w, d->next_cursor, 4);
+	for (unsigned i = 0; i < n; i++) {
+		put_le(w, d->rec[i].id, 4);
+		put_le(w, d->rec[i].parent, 4);
+		put_le(w, d->rec[i].aux, 4);
+		put_le(w, d->rec[i].aux2, 4);
+		put_le(w, d->rec[i].cookie, 8);
+		put_addr(w, &d->rec[i].addr);
+	}
+}
+
+/* Mirror of put_dump; -EBADMSG for a count above the maximum. */
+static int get_dump(struct rbuf *r, struct relais_ctl_dump *d)
+{
+	d->kind = (uint8_t)get_le(r, 1);
+	d->count = (uint8_t)get_le(r, 1);
+	d->next_cursor = (uint32_t)get_le(r, 4);
+	if (d->count > RELAIS_CTL_DUMP_MAX)
+		return -EBADMSG;
+	for (unsigned i = 0; i < d->count; i++) {
+		d->rec[i].id = (uint32_t)get_le(r, 4);
+		d->rec[i].parent = (uint32_t)get_le(r, 4);
+		d->rec[i].aux = (uint32_t)get_le(r, 4);
+		d->rec[i].aux2 = (uint32_t)get_le(r, 4);
+		d->rec[i].cookie = get_le(r, 8);
+		get_addr(r, &d->rec[i].addr);
+	}
+	return 0;
+}
+
 /* Reply payload, present only when status == 0. */
 static void put_reply_payload(struct wbuf *w, const struct relais_ctl_reply *r)
 {
@@ -338,6 +393,9 @@ static void put_reply_payload(struct wbuf *w, const struct relais_ctl_reply *r)
 			put_le(w, r->u.stats.v[i], 8);
 		for (unsigned i = 0; i < RELAIS_DROP_MAX; i++)
 			put_le(w, r->u.stats.drops[i], 8);
+		break;
+	case RELAIS_CTL_DUMP:
+		put_dump(w, &r->u.dump);
 		break;
 	case RELAIS_CTL_TRACK_STATS:
 		put_le(w, ts->track_id, 4);
@@ -371,6 +429,8 @@ static int get_reply_payload(struct rbuf *rb, struct relais_ctl_reply *r)
 		for (unsigned i = 0; i < RELAIS_DROP_MAX; i++)
 			r->u.stats.drops[i] = get_le(rb, 8);
 		break;
+	case RELAIS_CTL_DUMP:
+		return get_dump(rb, &r->u.dump);
 	case RELAIS_CTL_TRACK_STATS:
 		ts->track_id = (uint32_t)get_le(rb, 4);
 		ts->ssrc = (uint32_t)get_le(rb, 4);

@@ -110,6 +110,52 @@ static int fill_track_stats(uint32_t id, struct relais_ctl_track_stats *ts, char
 	return 0;
 }
 
+/* One DUMP record for object `data` of table kind. */
+static void dump_rec(unsigned kind, const void *key, void *data, struct relais_ctl_dump_rec *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (kind == RELAIS_DUMP_ROOMS) {
+		r->id = *(const uint32_t *)key;
+		r->aux = (uint32_t)(uintptr_t)data;
+	} else if (kind == RELAIS_DUMP_PARTS) {
+		const struct dp_part *p = data;
+
+		*r = (struct relais_ctl_dump_rec){p->id, p->room_id, p->owner, 0, p->cookie, {0}};
+		r->addr.family = p->addr.family;
+		r->addr.port = p->addr.port;
+		memcpy(r->addr.ip, p->addr.ip, 16);
+	} else if (kind == RELAIS_DUMP_TRACKS) {
+		const struct dp_track *t = data;
+		uint32_t ssrc = __atomic_load_n(&t->ssrc_known, __ATOMIC_ACQUIRE) ? t->ssrc : 0;
+
+		*r = (struct relais_ctl_dump_rec){
+		    t->id, t->part_id, ssrc, t->kind | (uint32_t)t->learn << 8, t->cookie, {0}};
+	} else {
+		const struct dp_sub *s = data;
+
+		*r = (struct relais_ctl_dump_rec){s->id,       s->part_id, s->track_id,
+						  s->out_ssrc, s->cookie,  {0}};
+	}
+}
+
+/* Fill one DUMP page from the table of kind, starting at cursor. */
+static void fill_dump(const struct relais_ctl_dump_req *q, struct relais_ctl_dump *d)
+{
+	struct rte_hash *h = q->kind == RELAIS_DUMP_ROOMS    ? dp_tab.room_by_id
+			     : q->kind == RELAIS_DUMP_PARTS  ? dp_tab.part_by_id
+			     : q->kind == RELAIS_DUMP_TRACKS ? dp_tab.track_by_id
+							     : dp_tab.sub_by_id;
+	uint32_t it = q->cursor;
+	const void *key;
+	void *data;
+
+	d->kind = q->kind;
+	d->count = 0;
+	while (d->count < RELAIS_CTL_DUMP_MAX && rte_hash_iterate(h, &key, &data, &it) >= 0)
+		dump_rec(q->kind, key, data, &d->rec[d->count++]);
+	d->next_cursor = d->count == RELAIS_CTL_DUMP_MAX ? it : 0;
+}
+
 /* See dp_ctl.h. */
 void dp_ctl_apply(const struct relais_ctl_msg *m, struct relais_ctl_reply *r)
 {
@@ -156,6 +202,9 @@ void dp_ctl_apply(const struct relais_ctl_msg *m, struct relais_ctl_reply *r)
 		break;
 	case RELAIS_CTL_TRACK_STATS:
 		r->status = fill_track_stats(m->u.id.id, &r->u.track_stats, e, n);
+		break;
+	case RELAIS_CTL_DUMP:
+		fill_dump(&m->u.dump, &r->u.dump);
 		break;
 	default:
 		r->status = -EOPNOTSUPP;

@@ -49,7 +49,8 @@ struct dp_part {
 	uint32_t id;
 	uint32_t room_id;
 	uint32_t fb_ssrc;
-	uint16_t owner; /* lcore owning both contexts */
+	uint64_t cookie; /* control plane's, echoed by DUMP */
+	uint16_t owner;  /* lcore owning both contexts */
 	struct dp_addr_key addr;
 	struct dp_crypto_ctx *rx_ctx; /* unprotects what it sends */
 	struct dp_crypto_ctx *tx_ctx; /* protects what we send it */
@@ -79,6 +80,7 @@ struct dp_track {
 	uint32_t id;
 	uint32_t part_id;
 	uint32_t clock_rate;
+	uint64_t cookie;
 	uint8_t kind;
 	uint8_t learn; /* SSRC learned from first packet */
 	uint8_t pt;    /* RELAIS_PT_ANY or the learnable PT */
@@ -113,6 +115,7 @@ struct dp_sub {
 	uint32_t part_id;     /* subscriber */
 	struct dp_part *part; /* subscriber (outlives the sub) */
 	uint32_t out_ssrc;
+	uint64_t cookie;
 	uint32_t track_id; /* current source; control writes */
 	uint16_t owner;    /* = subscriber's owner lcore */
 	uint8_t n_pt;

@@ -124,6 +124,7 @@ int dp_part_add(const struct relais_ctl_part *p, char *err, size_t n)
 	pt->id = p->part_id;
 	pt->room_id = p->room_id;
 	pt->fb_ssrc = p->fb_ssrc;
+	pt->cookie = p->cookie;
 	addr_key(&pt->addr, &p->addr);
 	if (dp_part_by_addr(&pt->addr)) {
 		rte_free(pt);
@@ -221,6 +222,7 @@ int dp_track_add(const struct relais_ctl_track *t, char *err, size_t n)
 	tr->id = t->track_id;
 	tr->part_id = t->part_id;
 	tr->clock_rate = t->clock_rate;
+	tr->cookie = t->cookie;
 	tr->kind = t->kind;
 	tr->learn = learn;
 	tr->pt = t->pt;
@@ -365,6 +367,7 @@ int dp_sub_add(const struct relais_ctl_sub *s, char *err, size_t n)
 	sub->part_id = s->part_id;
 	sub->part = pt;
 	sub->out_ssrc = s->out_ssrc;
+	sub->cookie = s->cookie;
 	sub->track_id = s->track_id;
 	sub->owner = pt->owner;
 	sub->n_pt = s->n_pt;

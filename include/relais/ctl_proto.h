@@ -45,6 +45,7 @@ enum relais_ctl_type {
 	RELAIS_CTL_SUB_SWITCH,
 	RELAIS_CTL_STATS,
 	RELAIS_CTL_TRACK_STATS,
+	RELAIS_CTL_DUMP,
 	RELAIS_CTL_TYPE_MAX
 };
 
@@ -87,6 +88,7 @@ struct relais_ctl_part {
 	struct relais_srtp_key rx_key;
 	struct relais_srtp_key tx_key;
 	uint32_t fb_ssrc;
+	uint64_t cookie; /* opaque to the dataplane, echoed by DUMP */
 };
 struct relais_ctl_id {
 	uint32_t id;
@@ -102,6 +104,7 @@ struct relais_ctl_track {
 	uint8_t kind;
 	uint8_t flags;
 	uint8_t pt;
+	uint64_t cookie;
 };
 /* A subscription: participant part_id receives track_id as SSRC out_ssrc,
  * payload types mapped through pt_map (empty map: unchanged). */
@@ -112,19 +115,57 @@ struct relais_ctl_sub {
 	uint32_t out_ssrc;
 	uint8_t n_pt;
 	uint8_t pt_map[RELAIS_CTL_MAX_PT_MAP][2]; /* {in, out} */
+	uint64_t cookie;
 };
 struct relais_ctl_sub_switch {
 	uint32_t sub_id;
 	uint32_t track_id;
 };
 
-/* Counters of the whole dataplane (sum over lcores). */
-#define RELAIS_STATS_FIELDS(X)                                                              \
-	X(rx_pkts)                                                                          \
-	X(rx_bytes) X(tx_pkts) X(tx_bytes) X(rtp_in) X(rtcp_in) X(decrypt_ok) X(encrypt_ok) \
-	    X(handoff_in) X(fanout_in) X(stun) X(dtls) X(arp_replies) X(nd_replies)         \
-		X(neigh_requests) X(pli_sent) X(fb_forwarded) X(sr_forwarded) X(rooms)      \
-		    X(participants) X(tracks) X(subscriptions) X(lcores)
+/* DUMP: the dataplane's actual state, one kind of object per request, in
+ * pages of at most RELAIS_CTL_DUMP_MAX records. Start with cursor 0 and call
+ * again with next_cursor until it is 0. A page is consistent; pages taken
+ * while the state changes may miss or repeat an object (reconcilers dump
+ * again). Keys are never dumped. */
+enum relais_dump_kind {
+	RELAIS_DUMP_ROOMS = 1,
+	RELAIS_DUMP_PARTS,
+	RELAIS_DUMP_TRACKS,
+	RELAIS_DUMP_SUBS,
+};
+#define RELAIS_CTL_DUMP_MAX 32
+struct relais_ctl_dump_req {
+	uint8_t kind;
+	uint32_t cursor;
+};
+/* One object. rooms: id, aux = participants. parts: id, parent = room,
+ * addr, aux = owner lcore. tracks: id, parent = participant, aux = SSRC
+ * (0 while unlearned), aux2 = kind | flags << 8. subs: id, parent =
+ * participant, aux = track, aux2 = out SSRC. */
+struct relais_ctl_dump_rec {
+	uint32_t id;
+	uint32_t parent;
+	uint32_t aux;
+	uint32_t aux2;
+	uint64_t cookie;
+	struct relais_addr addr;
+};
+struct relais_ctl_dump {
+	uint8_t kind;
+	uint8_t count;
+	uint32_t next_cursor;
+	struct relais_ctl_dump_rec rec[RELAIS_CTL_DUMP_MAX];
+};
+
+/* Counters of the whole dataplane (sum over lcores). Append only. */
+/* clang-format off */
+#define RELAIS_STATS_FIELDS(X)                                                  \
+	X(rx_pkts) X(rx_bytes) X(tx_pkts) X(tx_bytes) X(rtp_in) X(rtcp_in)      \
+	X(decrypt_ok) X(encrypt_ok) X(handoff_in) X(fanout_in) X(stun) X(dtls)  \
+	X(arp_replies) X(nd_replies) X(neigh_requests) X(pli_sent)             \
+	X(fb_forwarded) X(sr_forwarded) X(rooms) X(participants) X(tracks)      \
+	X(subscriptions) X(lcores)
+/* clang-format on */
 #define RELAIS_STATS_ENUM_(n) RELAIS_STAT_##n,
 enum relais_stat {
 	RELAIS_STATS_FIELDS(RELAIS_STATS_ENUM_) RELAIS_STAT_MAX
@@ -155,6 +196,7 @@ struct relais_ctl_msg {
 		struct relais_ctl_track track;
 		struct relais_ctl_sub sub;
 		struct relais_ctl_sub_switch sw;
+		struct relais_ctl_dump_req dump;
 	} u;
 };
 
@@ -167,6 +209,7 @@ struct relais_ctl_reply {
 		struct relais_ctl_hello hello;
 		struct relais_ctl_stats stats;
 		struct relais_ctl_track_stats track_stats;
+		struct relais_ctl_dump dump;
 	} u;
 };
 

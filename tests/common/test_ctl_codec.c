@@ -58,6 +58,10 @@ static void sample(unsigned type, struct relais_ctl_msg *m)
 		break;
 	case RELAIS_CTL_STATS:
 		break; /* empty body */
+	case RELAIS_CTL_DUMP:
+		m->u.dump.kind = RELAIS_DUMP_TRACKS;
+		m->u.dump.cursor = 0x01020304;
+		break;
 	default:
 		m->u.id.id = 42;
 	}
@@ -168,6 +172,31 @@ static void test_replies(void)
 	CHECK(d.status == -EEXIST && strcmp(d.error, r.error) == 0);
 }
 
+/* DUMP pages round-trip; a count above the maximum is refused. */
+static void test_dump_reply(void)
+{
+	struct relais_ctl_reply r, d;
+	uint8_t buf[RELAIS_CTL_MAX_MSG];
+	int len;
+
+	memset(&r, 0, sizeof(r));
+	r.type = RELAIS_CTL_DUMP;
+	r.u.dump.kind = RELAIS_DUMP_PARTS;
+	r.u.dump.count = RELAIS_CTL_DUMP_MAX;
+	r.u.dump.next_cursor = 99;
+	for (unsigned i = 0; i < RELAIS_CTL_DUMP_MAX; i++) {
+		r.u.dump.rec[i].id = i;
+		r.u.dump.rec[i].cookie = 0x1122334455667788ull + i;
+		relais_addr_parse("10.1.2.3:4000", &r.u.dump.rec[i].addr);
+	}
+	len = relais_ctl_encode_reply(&r, buf, sizeof(buf));
+	CHECK(len > 0 && len < RELAIS_CTL_MAX_MSG);
+	CHECK(relais_ctl_decode_reply(buf, (size_t)len, &d) == 0);
+	CHECK(memcmp(&r, &d, sizeof(r)) == 0);
+	buf[RELAIS_CTL_HDR_LEN + 4 + RELAIS_CTL_ERR_LEN + 1] = RELAIS_CTL_DUMP_MAX + 1;
+	CHECK(relais_ctl_decode_reply(buf, (size_t)len, &d) == -EBADMSG);
+}
+
 /* Addresses, profiles and names. */
 static void test_helpers(void)
 {
@@ -201,6 +230,7 @@ int main(void)
 	test_header_errors();
 	test_field_errors();
 	test_replies();
+	test_dump_reply();
 	test_helpers();
 	return test_summary("ctl_codec");
 }
