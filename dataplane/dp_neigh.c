@@ -40,7 +40,7 @@ int dp_neigh_init(uint32_t entries)
 	    .name = "rl_neigh",
 	    .entries = entries,
 	    .key_len = sizeof(struct neigh_key),
-	    .hash_func = rte_hash_crc,
+	    .hash_func = dp_key_hash,
 	    .socket_id = (int)rte_socket_id(),
 	    .extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
 	};

@@ -72,6 +72,8 @@ int dp_port_init(uint16_t port, unsigned n_rxq, unsigned n_workers, struct rte_m
 		return rc;
 	}
 	rte_eth_promiscuous_enable(port); /* not every PMD supports it */
+	if (rte_is_zero_ether_addr(&ea))  /* net_ring/net_null have none */
+		rte_eth_random_addr(ea.addr_bytes);
 	memcpy(mac, ea.addr_bytes, 6);
 	return 0;
 }

@@ -59,6 +59,18 @@ void dp_tables_defer_free(void *obj, enum dq_kind kind)
 	}
 }
 
+/* See dp_tables.h. rte_hash_crc reads the key in 8- and 4-byte words, but keys (address
+ * structs inside objects, on stacks) may be only 2-byte aligned: hash an
+ * aligned copy (keys here are at most 64 bytes). */
+uint32_t dp_key_hash(const void *key, uint32_t len, uint32_t init)
+{
+	uint64_t buf[8];
+
+	len = RTE_MIN(len, (uint32_t)sizeof(buf));
+	memcpy(buf, key, len);
+	return rte_hash_crc(buf, len, init);
+}
+
 /* One lock-free-read hash with RCU-managed key slot reuse. */
 static struct rte_hash *make_hash(const char *what, uint32_t entries, uint32_t key_len)
 {
@@ -68,7 +80,7 @@ static struct rte_hash *make_hash(const char *what, uint32_t entries, uint32_t k
 	    .name = name,
 	    .entries = entries,
 	    .key_len = key_len,
-	    .hash_func = rte_hash_crc,
+	    .hash_func = dp_key_hash,
 	    .socket_id = (int)rte_socket_id(),
 	    .extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF | RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
 	};

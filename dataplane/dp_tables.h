@@ -142,6 +142,10 @@ struct dp_tables {
 
 extern struct dp_tables dp_tab;
 
+/* Hash function for every relais rte_hash: CRC32 over an aligned copy of
+ * the key (keys are at most 64 bytes and may be only 2-byte aligned). */
+uint32_t dp_key_hash(const void *key, uint32_t len, uint32_t init);
+
 /* Create the tables, RCU variable and defer queue for cfg's limits.
  * 0 or -errno (rte_errno names the failing library). */
 int dp_tables_init(const struct dp_config *cfg, const struct dp_crypto_engine_ops *ops,

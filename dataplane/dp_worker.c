@@ -255,8 +255,11 @@ static struct dp_part *classify_udp(struct dp_lcore *lc, struct rte_mbuf *m,
 			why = RELAIS_DROP_EXCEPTION_FULL;
 		else
 			return NULL;
-	} else if (d != DP_DEMUX_RTP && d != DP_DEMUX_RTCP)
-		why = RELAIS_DROP_DEMUX_UNKNOWN;
+	} else if (d != DP_DEMUX_RTP && d != DP_DEMUX_RTCP) {
+		/* 192..255 would be RTP/RTCP of version 3 (as the XDP filter says) */
+		why = pi->payload_len && pl[0] >= 192 ? RELAIS_DROP_RTP_VERSION
+						      : RELAIS_DROP_DEMUX_UNKNOWN;
+	}
 	if (why == RELAIS_DROP_NONE) {
 		memcpy(k.ip, pi->src_ip, pi->family == 4 ? 4 : 16);
 		p = dp_part_by_addr(&k);

@@ -1,0 +1,342 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The rte_cryptodev engine behind the crypto seam (dp_crypto.h): setup,
+ * sessions and contexts. The packet path is dp_crypto_cryptodev_burst.c.
+ *
+ * The engine creates its own software device, a crypto_aesni_mb vdev
+ * (Intel ipsec-mb: multi-buffer AES, SHA-NI), with one queue pair per
+ * lcore queue index, so it works without any EAL argument. Session keys
+ * are derived here with OpenSSL (RFC 3711 §4.3, dp_srtp_kdf.h), once per
+ * context, on the control thread; the master key is never kept.
+ *
+ * Sessions per context: AES_CM_128_HMAC_SHA1_80/32 use one chained
+ * AES-CTR + HMAC-SHA1 session for SRTP and one for SRTCP (encrypt then
+ * generate for outbound, verify then decrypt for inbound). The GCM
+ * profiles use one AEAD session for SRTCP (its AAD is always 12 bytes,
+ * RFC 7714 §9.2) and, for SRTP, one session per RTP header length seen,
+ * because the AAD is the whole header (RFC 7714 §8.2) while a DPDK 22.11
+ * AEAD session fixes aad_length: up to CDV_GCM_SLOTS of them are made
+ * lazily by the owning lcore from the session mempool (no malloc) and
+ * the least recently used one is replaced when a new length arrives.
+ * ctx_destroy frees every session; the dataplane calls it after an RCU
+ * grace period, and a burst never returns with an op in flight, so no
+ * session is freed under the device.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_bus_vdev.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include "dp_crypto_cryptodev.h"
+#include "dp_srtp_kdf.h"
+
+#define CDV_DRIVER "crypto_aesni_mb"
+
+/* Find the largest AES-GCM AAD the device accepts; 0 when it has no
+ * AES-GCM, HMAC-SHA1 or AES-CTR (then it cannot serve SRTP). */
+static uint16_t device_aad_max(uint8_t dev_id)
+{
+	struct rte_cryptodev_sym_capability_idx idx = {.type = RTE_CRYPTO_SYM_XFORM_AEAD};
+	const struct rte_cryptodev_symmetric_capability *cap;
+
+	idx.algo.aead = RTE_CRYPTO_AEAD_AES_GCM;
+	cap = rte_cryptodev_sym_capability_get(dev_id, &idx);
+	if (cap == NULL)
+		return 0;
+	idx.type = RTE_CRYPTO_SYM_XFORM_AUTH;
+	idx.algo.auth = RTE_CRYPTO_AUTH_SHA1_HMAC;
+	if (rte_cryptodev_sym_capability_get(dev_id, &idx) == NULL)
+		return 0;
+	idx.type = RTE_CRYPTO_SYM_XFORM_CIPHER;
+	idx.algo.cipher = RTE_CRYPTO_CIPHER_AES_CTR;
+	if (rte_cryptodev_sym_capability_get(dev_id, &idx) == NULL)
+		return 0;
+	return cap->sym.aead.aad_size.max;
+}
+
+/* Create the vdev (a name unique in the process) and find its id.
+ * 0 or -errno. */
+static int open_device(struct dp_crypto_engine *e)
+{
+	static unsigned seq;
+	char args[64];
+	int id;
+
+	snprintf(e->vdev_name, sizeof(e->vdev_name), "%s_relais%u", CDV_DRIVER, seq++);
+	snprintf(args, sizeof(args), "max_nb_queue_pairs=%u,socket_id=%d", e->n_queues,
+		 (int)rte_socket_id() < 0 ? 0 : (int)rte_socket_id());
+	if (rte_vdev_init(e->vdev_name, args) != 0)
+		return -ENODEV;
+	e->own_vdev = 1;
+	id = rte_cryptodev_get_dev_id(e->vdev_name);
+	if (id < 0)
+		return -ENODEV;
+	e->dev_id = (uint8_t)id;
+	e->gcm_aad_max = device_aad_max(e->dev_id);
+	return e->gcm_aad_max > 0 ? 0 : -ENOTSUP;
+}
+
+/* Session pool, op pool and the per-queue preallocated ops. 0 or -errno. */
+static int make_pools(struct dp_crypto_engine *e, int socket)
+{
+	char name[RTE_MEMPOOL_NAMESIZE];
+	unsigned n_ops = e->n_queues * CDV_BURST;
+
+	snprintf(name, sizeof(name), "cdv_sess_%u", e->dev_id);
+	e->sess_mp = rte_cryptodev_sym_session_pool_create(
+	    name, CDV_SESSIONS, rte_cryptodev_sym_get_private_session_size(e->dev_id), 32, 0,
+	    socket);
+	snprintf(name, sizeof(name), "cdv_ops_%u", e->dev_id);
+	e->op_mp = rte_crypto_op_pool_create(name, RTE_CRYPTO_OP_TYPE_SYMMETRIC, n_ops, 0,
+					     sizeof(struct cdv_priv), socket);
+	e->q = rte_zmalloc_socket("cdv_queues", e->n_queues * sizeof(*e->q), RTE_CACHE_LINE_SIZE,
+				  socket);
+	if (e->sess_mp == NULL || e->op_mp == NULL || e->q == NULL)
+		return -ENOMEM;
+	for (unsigned i = 0; i < e->n_queues; i++)
+		if (rte_crypto_op_bulk_alloc(e->op_mp, RTE_CRYPTO_OP_TYPE_SYMMETRIC, e->q[i].ops,
+					     CDV_BURST) != CDV_BURST)
+			return -ENOMEM;
+	return 0;
+}
+
+/* Configure one queue pair per queue index and start the device. */
+static int start_device(struct dp_crypto_engine *e, int socket)
+{
+	struct rte_cryptodev_config conf = {
+	    .socket_id = socket,
+	    .nb_queue_pairs = (uint16_t)e->n_queues,
+	    .ff_disable = RTE_CRYPTODEV_FF_ASYMMETRIC_CRYPTO | RTE_CRYPTODEV_FF_SECURITY,
+	};
+	struct rte_cryptodev_qp_conf qp = {.nb_descriptors = CDV_QP_DESC, .mp_session = e->sess_mp};
+
+	if (rte_cryptodev_configure(e->dev_id, &conf) != 0)
+		return -EIO;
+	for (unsigned i = 0; i < e->n_queues; i++)
+		if (rte_cryptodev_queue_pair_setup(e->dev_id, (uint16_t)i, &qp, socket) != 0)
+			return -EIO;
+	return rte_cryptodev_start(e->dev_id) == 0 ? 0 : -EIO;
+}
+
+static void cdv_destroy(struct dp_crypto_engine *e);
+
+/* Create the engine: a crypto_aesni_mb vdev with n_queues queue pairs
+ * (1..RTE_MAX_LCORE). Needs EAL. NULL + errno: EINVAL, ENODEV (the PMD is
+ * not available), ENOTSUP (it lacks an algorithm), ENOMEM, EIO. */
+static struct dp_crypto_engine *cdv_create(unsigned n_queues)
+{
+	int socket = (int)rte_socket_id() < 0 ? 0 : (int)rte_socket_id();
+	struct dp_crypto_engine *e;
+	int rc;
+
+	if (n_queues == 0 || n_queues > RTE_MAX_LCORE) {
+		errno = EINVAL;
+		return NULL;
+	}
+	e = calloc(1, sizeof(*e));
+	if (e == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	e->n_queues = n_queues;
+	rc = open_device(e);
+	if (rc == 0)
+		rc = make_pools(e, socket);
+	if (rc == 0)
+		rc = start_device(e, socket);
+	if (rc != 0) {
+		cdv_destroy(e);
+		errno = -rc;
+		return NULL;
+	}
+	return e;
+}
+
+/* Stop and remove the device and free the pools (every context must be
+ * destroyed first). NULL is ignored. */
+static void cdv_destroy(struct dp_crypto_engine *e)
+{
+	if (e == NULL)
+		return;
+	if (e->own_vdev) {
+		rte_cryptodev_stop(e->dev_id);
+		rte_cryptodev_close(e->dev_id);
+		rte_vdev_uninit(e->vdev_name);
+	}
+	if (e->q != NULL && e->op_mp != NULL)
+		for (unsigned i = 0; i < e->n_queues; i++)
+			for (unsigned j = 0; j < CDV_BURST; j++)
+				if (e->q[i].ops[j] != NULL)
+					rte_crypto_op_free(e->q[i].ops[j]);
+	rte_free(e->q);
+	rte_mempool_free(e->op_mp);
+	rte_mempool_free(e->sess_mp);
+	free(e);
+}
+
+/* See dp_crypto_cryptodev.h. The IV lives in the op's private area
+ * (RFC 7714 §8.1: 12 bytes); the tag is 16 bytes (RFC 7714 §14.2). */
+void *cdv_session_gcm(struct dp_crypto_engine *e, const uint8_t *key, uint8_t key_len,
+		      uint16_t aad_len, int encrypt)
+{
+	struct rte_crypto_sym_xform x = {.type = RTE_CRYPTO_SYM_XFORM_AEAD};
+
+	if (aad_len > e->gcm_aad_max)
+		return NULL;
+	x.aead.op = encrypt ? RTE_CRYPTO_AEAD_OP_ENCRYPT : RTE_CRYPTO_AEAD_OP_DECRYPT;
+	x.aead.algo = RTE_CRYPTO_AEAD_AES_GCM;
+	x.aead.key.data = key;
+	x.aead.key.length = key_len;
+	x.aead.iv.offset = CDV_IV_OFF;
+	x.aead.iv.length = 12;
+	x.aead.digest_length = 16;
+	x.aead.aad_length = aad_len;
+	return rte_cryptodev_sym_session_create(e->dev_id, &x, e->sess_mp);
+}
+
+/* AES-CM session: AES-CTR with a 16-byte IV (RFC 3711 §4.1.1) chained
+ * with HMAC-SHA1 truncated to tag_len (§4.2): cipher then generate when
+ * encrypting, verify then decipher when decrypting. NULL on failure. */
+static void *session_cm(struct dp_crypto_engine *e, const struct dp_srtp_session_keys *k,
+			uint8_t tag_len, int encrypt)
+{
+	struct rte_crypto_sym_xform c = {.type = RTE_CRYPTO_SYM_XFORM_CIPHER};
+	struct rte_crypto_sym_xform a = {.type = RTE_CRYPTO_SYM_XFORM_AUTH};
+
+	c.cipher.op = encrypt ? RTE_CRYPTO_CIPHER_OP_ENCRYPT : RTE_CRYPTO_CIPHER_OP_DECRYPT;
+	c.cipher.algo = RTE_CRYPTO_CIPHER_AES_CTR;
+	c.cipher.key.data = k->enc;
+	c.cipher.key.length = k->enc_len;
+	c.cipher.iv.offset = CDV_IV_OFF;
+	c.cipher.iv.length = 16;
+	a.auth.op = encrypt ? RTE_CRYPTO_AUTH_OP_GENERATE : RTE_CRYPTO_AUTH_OP_VERIFY;
+	a.auth.algo = RTE_CRYPTO_AUTH_SHA1_HMAC;
+	a.auth.key.data = k->auth;
+	a.auth.key.length = k->auth_len;
+	a.auth.digest_length = tag_len;
+	if (encrypt) {
+		c.next = &a;
+		return rte_cryptodev_sym_session_create(e->dev_id, &c, e->sess_mp);
+	}
+	a.next = &c;
+	return rte_cryptodev_sym_session_create(e->dev_id, &a, e->sess_mp);
+}
+
+/* Derive both key sets and make the fixed sessions of c. 0 or -errno. */
+static int ctx_sessions(struct dp_crypto_engine *e, struct dp_crypto_ctx *c,
+			const struct relais_srtp_key *key)
+{
+	struct dp_srtp_session_keys rtp, rtcp;
+	int enc = c->dir == DP_CRYPTO_OUTBOUND;
+	int rc;
+
+	rc = dp_srtp_kdf(c->prof, key->key, key->salt, 0, &rtp);
+	if (rc == 0)
+		rc = dp_srtp_kdf(c->prof, key->key, key->salt, 1, &rtcp);
+	if (rc == 0) {
+		memcpy(c->rtp_salt, rtp.salt, rtp.salt_len);
+		memcpy(c->rtcp_salt, rtcp.salt, rtcp.salt_len);
+		if (c->prof->aead) {
+			memcpy(c->rtp_key, rtp.enc, rtp.enc_len);
+			c->rtcp_sess = cdv_session_gcm(e, rtcp.enc, rtcp.enc_len, 12, enc);
+		} else {
+			c->rtp_sess = session_cm(e, &rtp, c->prof->rtp_tag_len, enc);
+			c->rtcp_sess = session_cm(e, &rtcp, c->prof->rtcp_tag_len, enc);
+		}
+		if (c->rtcp_sess == NULL || (!c->prof->aead && c->rtp_sess == NULL))
+			rc = -ENOMEM;
+	}
+	explicit_bzero(&rtp, sizeof(rtp));
+	explicit_bzero(&rtcp, sizeof(rtcp));
+	return rc;
+}
+
+static void cdv_ctx_destroy(struct dp_crypto_engine *e, struct dp_crypto_ctx *c);
+
+/* Context for one direction (dp_crypto.h). NULL + errno: EINVAL (unknown
+ * profile, bad arguments), ENOMEM (no memory or session pool exhausted),
+ * EIO (key derivation failed). */
+static struct dp_crypto_ctx *cdv_ctx_create(struct dp_crypto_engine *e,
+					    const struct relais_srtp_key *key,
+					    enum dp_crypto_dir dir)
+{
+	const struct relais_srtp_profile_info *prof;
+	struct dp_crypto_ctx *c;
+	int rc;
+
+	prof = key != NULL ? relais_srtp_profile_get(key->profile) : NULL;
+	if (e == NULL || prof == NULL || (dir != DP_CRYPTO_INBOUND && dir != DP_CRYPTO_OUTBOUND)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	c = rte_zmalloc("cdv_ctx", sizeof(*c), RTE_CACHE_LINE_SIZE);
+	if (c == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	c->prof = prof;
+	c->dir = dir;
+	rc = ctx_sessions(e, c, key);
+	if (rc != 0) {
+		cdv_ctx_destroy(e, c);
+		errno = -rc;
+		return NULL;
+	}
+	return c;
+}
+
+/* Free every session of c and wipe it (keys, salts, state). Call only
+ * after an RCU grace period. NULL is ignored. */
+static void cdv_ctx_destroy(struct dp_crypto_engine *e, struct dp_crypto_ctx *c)
+{
+	if (c == NULL || e == NULL)
+		return;
+	if (c->rtp_sess != NULL)
+		rte_cryptodev_sym_session_free(e->dev_id, c->rtp_sess);
+	if (c->rtcp_sess != NULL)
+		rte_cryptodev_sym_session_free(e->dev_id, c->rtcp_sess);
+	for (unsigned i = 0; i < CDV_GCM_SLOTS; i++)
+		if (c->gcm[i].sess != NULL)
+			rte_cryptodev_sym_session_free(e->dev_id, c->gcm[i].sess);
+	explicit_bzero(c, sizeof(*c));
+	rte_free(c);
+}
+
+/* See dp_crypto_cryptodev.h: open addressing with linear probing over
+ * CDV_SSRC_SLOTS entries (never deleted; a context lives as long as its
+ * key). */
+struct cdv_ssrc *cdv_ssrc_get(struct dp_crypto_ctx *c, uint32_t ssrc, int create)
+{
+	unsigned h = (unsigned)((ssrc * 2654435761u) >> 16) & (CDV_SSRC_SLOTS - 1);
+
+	for (unsigned i = 0; i < CDV_SSRC_SLOTS; i++) {
+		struct cdv_ssrc *s = &c->ssrc[(h + i) & (CDV_SSRC_SLOTS - 1)];
+
+		if (s->used && s->ssrc == ssrc)
+			return s;
+		if (!s->used) {
+			if (!create)
+				return NULL;
+			s->used = 1;
+			s->ssrc = ssrc;
+			c->n_ssrc++;
+			return s;
+		}
+	}
+	return NULL;
+}
+
+const struct dp_crypto_engine_ops dp_crypto_cryptodev_ops = {
+    .name = "cryptodev",
+    .create = cdv_create,
+    .destroy = cdv_destroy,
+    .ctx_create = cdv_ctx_create,
+    .ctx_destroy = cdv_ctx_destroy,
+    .unprotect_burst = cdv_unprotect_burst,
+    .protect_burst = cdv_protect_burst,
+};
