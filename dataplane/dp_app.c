@@ -22,21 +22,20 @@ int dp_app_init(struct dp_app *a, bool with_port, char *err, size_t n)
 	int rc;
 
 	a->with_port = with_port;
-	a->eng_ops = dp_crypto_engine_find(a->cfg.crypto_engine);
-	if (a->eng_ops == NULL) {
-		snprintf(err, n, "control.crypto_engine: unknown engine '%s' (available: libsrtp)",
-			 a->cfg.crypto_engine);
-		return -EINVAL;
-	}
 	a->pool = rte_pktmbuf_pool_create("rl_mbufs", a->cfg.mbufs, 256, 0,
 					  RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
-	a->eng = a->pool ? a->eng_ops->create(a->cfg.n_workers) : NULL;
-	if (a->eng == NULL) {
-		snprintf(err, n,
-			 "limits.mbufs: cannot allocate %u mbufs or the crypto engine "
-			 "(hugepages reserved?)",
+	if (a->pool == NULL) {
+		snprintf(err, n, "limits.mbufs: cannot allocate %u mbufs (hugepages reserved?)",
 			 a->cfg.mbufs);
 		return -ENOMEM;
+	}
+	a->eng = dp_crypto_engine_open(a->cfg.crypto_engine, a->cfg.n_workers, &a->eng_ops);
+	if (a->eng == NULL) {
+		snprintf(err, n,
+			 "control.crypto_engine: cannot open engine '%s': %s (engines: libsrtp, "
+			 "cryptodev, auto)",
+			 a->cfg.crypto_engine, strerror(errno));
+		return -EINVAL;
 	}
 	rc = dp_tables_init(&a->cfg, a->eng_ops, a->eng);
 	if (rc < 0) {

@@ -25,7 +25,7 @@ void dp_config_defaults(struct dp_config *c)
 	c->ring_size = 4096;
 	c->tx_drain_us = 100;
 	snprintf(c->ctl_socket, sizeof(c->ctl_socket), "%s", RELAIS_CTL_DEFAULT_SOCK);
-	snprintf(c->crypto_engine, sizeof(c->crypto_engine), "libsrtp");
+	snprintf(c->crypto_engine, sizeof(c->crypto_engine), "auto");
 }
 
 /* Unsigned integer in [lo, hi]; 0 or -EINVAL. */

@@ -71,8 +71,16 @@ struct dp_crypto_engine_ops {
 
 /* The engines compiled in. */
 extern const struct dp_crypto_engine_ops dp_crypto_libsrtp_ops;
+extern const struct dp_crypto_engine_ops dp_crypto_cryptodev_ops; /* rte_cryptodev, ipsec_mb */
 
-/* Engine by name ("libsrtp"), NULL if unknown. */
+/* Engine by name ("libsrtp", "cryptodev"), NULL if unknown. */
 const struct dp_crypto_engine_ops *dp_crypto_engine_find(const char *name);
+
+/* Find and create an engine: name is "libsrtp", "cryptodev" or "auto"
+ * (the fastest that can be created: cryptodev, else libsrtp). On success
+ * *ops is the chosen engine. NULL + errno (ENOENT unknown name, else the
+ * engine's create error; *ops is then NULL). Needs EAL for cryptodev. */
+struct dp_crypto_engine *dp_crypto_engine_open(const char *name, unsigned n_queues,
+					       const struct dp_crypto_engine_ops **ops);
 
 #endif /* DP_CRYPTO_H */

@@ -56,7 +56,7 @@ static uint16_t device_aad_max(uint8_t dev_id)
 	idx.algo.cipher = RTE_CRYPTO_CIPHER_AES_CTR;
 	if (rte_cryptodev_sym_capability_get(dev_id, &idx) == NULL)
 		return 0;
-	return cap->sym.aead.aad_size.max;
+	return cap->aead.aad_size.max;
 }
 
 /* Create the vdev (a name unique in the process) and find its id.
@@ -81,22 +81,53 @@ static int open_device(struct dp_crypto_engine *e)
 	return e->gcm_aad_max > 0 ? 0 : -ENOTSUP;
 }
 
-/* Session pool, op pool and the per-queue preallocated ops. 0 or -errno. */
-static int make_pools(struct dp_crypto_engine *e, int socket)
+/* Add a session pool of CDV_POOL_SESSIONS (control thread). The pool or
+ * NULL (CDV_MAX_POOLS reached, no memory). */
+static struct rte_mempool *add_pool(struct dp_crypto_engine *e)
+{
+	char name[RTE_MEMPOOL_NAMESIZE];
+	struct rte_mempool *mp;
+
+	if (e->n_pools >= CDV_MAX_POOLS)
+		return NULL;
+	snprintf(name, sizeof(name), "cdv_sess_%u_%u", e->dev_id, e->n_pools);
+	mp = rte_cryptodev_sym_session_pool_create(
+	    name, CDV_POOL_SESSIONS, rte_cryptodev_sym_get_private_session_size(e->dev_id), 32, 0,
+	    e->socket);
+	if (mp != NULL)
+		e->sess_mp[e->n_pools++] = mp;
+	return mp;
+}
+
+/* The pool new sessions come from: the newest, or a new one when fewer
+ * than CDV_POOL_HEADROOM sessions are left in it. NULL when none. */
+static struct rte_mempool *session_pool(struct dp_crypto_engine *e)
+{
+	struct rte_mempool *mp = e->n_pools > 0 ? e->sess_mp[e->n_pools - 1] : NULL;
+
+	if (mp == NULL || rte_mempool_avail_count(mp) < CDV_POOL_HEADROOM) {
+		struct rte_mempool *more = add_pool(e);
+
+		if (more != NULL)
+			mp = more;
+	}
+	return mp;
+}
+
+/* First session pool, op pool and the per-queue preallocated ops. 0 or
+ * -errno. */
+static int make_pools(struct dp_crypto_engine *e)
 {
 	char name[RTE_MEMPOOL_NAMESIZE];
 	unsigned n_ops = e->n_queues * CDV_BURST;
 
-	snprintf(name, sizeof(name), "cdv_sess_%u", e->dev_id);
-	e->sess_mp = rte_cryptodev_sym_session_pool_create(
-	    name, CDV_SESSIONS, rte_cryptodev_sym_get_private_session_size(e->dev_id), 32, 0,
-	    socket);
+	add_pool(e);
 	snprintf(name, sizeof(name), "cdv_ops_%u", e->dev_id);
 	e->op_mp = rte_crypto_op_pool_create(name, RTE_CRYPTO_OP_TYPE_SYMMETRIC, n_ops, 0,
-					     sizeof(struct cdv_priv), socket);
+					     sizeof(struct cdv_priv), e->socket);
 	e->q = rte_zmalloc_socket("cdv_queues", e->n_queues * sizeof(*e->q), RTE_CACHE_LINE_SIZE,
-				  socket);
-	if (e->sess_mp == NULL || e->op_mp == NULL || e->q == NULL)
+				  e->socket);
+	if (e->n_pools == 0 || e->op_mp == NULL || e->q == NULL)
 		return -ENOMEM;
 	for (unsigned i = 0; i < e->n_queues; i++)
 		if (rte_crypto_op_bulk_alloc(e->op_mp, RTE_CRYPTO_OP_TYPE_SYMMETRIC, e->q[i].ops,
@@ -106,14 +137,17 @@ static int make_pools(struct dp_crypto_engine *e, int socket)
 }
 
 /* Configure one queue pair per queue index and start the device. */
-static int start_device(struct dp_crypto_engine *e, int socket)
+static int start_device(struct dp_crypto_engine *e)
 {
+	int socket = e->socket;
+
 	struct rte_cryptodev_config conf = {
 	    .socket_id = socket,
 	    .nb_queue_pairs = (uint16_t)e->n_queues,
 	    .ff_disable = RTE_CRYPTODEV_FF_ASYMMETRIC_CRYPTO | RTE_CRYPTODEV_FF_SECURITY,
 	};
-	struct rte_cryptodev_qp_conf qp = {.nb_descriptors = CDV_QP_DESC, .mp_session = e->sess_mp};
+	struct rte_cryptodev_qp_conf qp = {.nb_descriptors = CDV_QP_DESC,
+					   .mp_session = e->sess_mp[0]};
 
 	if (rte_cryptodev_configure(e->dev_id, &conf) != 0)
 		return -EIO;
@@ -144,11 +178,12 @@ static struct dp_crypto_engine *cdv_create(unsigned n_queues)
 		return NULL;
 	}
 	e->n_queues = n_queues;
+	e->socket = socket;
 	rc = open_device(e);
 	if (rc == 0)
-		rc = make_pools(e, socket);
+		rc = make_pools(e);
 	if (rc == 0)
-		rc = start_device(e, socket);
+		rc = start_device(e);
 	if (rc != 0) {
 		cdv_destroy(e);
 		errno = -rc;
@@ -175,14 +210,15 @@ static void cdv_destroy(struct dp_crypto_engine *e)
 					rte_crypto_op_free(e->q[i].ops[j]);
 	rte_free(e->q);
 	rte_mempool_free(e->op_mp);
-	rte_mempool_free(e->sess_mp);
+	for (unsigned i = 0; i < e->n_pools; i++)
+		rte_mempool_free(e->sess_mp[i]);
 	free(e);
 }
 
 /* See dp_crypto_cryptodev.h. The IV lives in the op's private area
  * (RFC 7714 §8.1: 12 bytes); the tag is 16 bytes (RFC 7714 §14.2). */
-void *cdv_session_gcm(struct dp_crypto_engine *e, const uint8_t *key, uint8_t key_len,
-		      uint16_t aad_len, int encrypt)
+void *cdv_session_gcm(struct dp_crypto_engine *e, struct rte_mempool *mp, const uint8_t *key,
+		      uint8_t key_len, uint16_t aad_len, int encrypt)
 {
 	struct rte_crypto_sym_xform x = {.type = RTE_CRYPTO_SYM_XFORM_AEAD};
 
@@ -196,14 +232,14 @@ void *cdv_session_gcm(struct dp_crypto_engine *e, const uint8_t *key, uint8_t ke
 	x.aead.iv.length = 12;
 	x.aead.digest_length = 16;
 	x.aead.aad_length = aad_len;
-	return rte_cryptodev_sym_session_create(e->dev_id, &x, e->sess_mp);
+	return mp != NULL ? rte_cryptodev_sym_session_create(e->dev_id, &x, mp) : NULL;
 }
 
 /* AES-CM session: AES-CTR with a 16-byte IV (RFC 3711 §4.1.1) chained
  * with HMAC-SHA1 truncated to tag_len (§4.2): cipher then generate when
  * encrypting, verify then decipher when decrypting. NULL on failure. */
-static void *session_cm(struct dp_crypto_engine *e, const struct dp_srtp_session_keys *k,
-			uint8_t tag_len, int encrypt)
+static void *session_cm(struct dp_crypto_engine *e, struct rte_mempool *mp,
+			const struct dp_srtp_session_keys *k, uint8_t tag_len, int encrypt)
 {
 	struct rte_crypto_sym_xform c = {.type = RTE_CRYPTO_SYM_XFORM_CIPHER};
 	struct rte_crypto_sym_xform a = {.type = RTE_CRYPTO_SYM_XFORM_AUTH};
@@ -221,10 +257,10 @@ static void *session_cm(struct dp_crypto_engine *e, const struct dp_srtp_session
 	a.auth.digest_length = tag_len;
 	if (encrypt) {
 		c.next = &a;
-		return rte_cryptodev_sym_session_create(e->dev_id, &c, e->sess_mp);
+		return rte_cryptodev_sym_session_create(e->dev_id, &c, mp);
 	}
 	a.next = &c;
-	return rte_cryptodev_sym_session_create(e->dev_id, &a, e->sess_mp);
+	return rte_cryptodev_sym_session_create(e->dev_id, &a, mp);
 }
 
 /* Derive both key sets and make the fixed sessions of c. 0 or -errno. */
@@ -238,15 +274,18 @@ static int ctx_sessions(struct dp_crypto_engine *e, struct dp_crypto_ctx *c,
 	rc = dp_srtp_kdf(c->prof, key->key, key->salt, 0, &rtp);
 	if (rc == 0)
 		rc = dp_srtp_kdf(c->prof, key->key, key->salt, 1, &rtcp);
+	c->pool = session_pool(e);
+	if (rc == 0 && c->pool == NULL)
+		rc = -ENOMEM;
 	if (rc == 0) {
 		memcpy(c->rtp_salt, rtp.salt, rtp.salt_len);
 		memcpy(c->rtcp_salt, rtcp.salt, rtcp.salt_len);
 		if (c->prof->aead) {
 			memcpy(c->rtp_key, rtp.enc, rtp.enc_len);
-			c->rtcp_sess = cdv_session_gcm(e, rtcp.enc, rtcp.enc_len, 12, enc);
+			c->rtcp_sess = cdv_session_gcm(e, c->pool, rtcp.enc, rtcp.enc_len, 12, enc);
 		} else {
-			c->rtp_sess = session_cm(e, &rtp, c->prof->rtp_tag_len, enc);
-			c->rtcp_sess = session_cm(e, &rtcp, c->prof->rtcp_tag_len, enc);
+			c->rtp_sess = session_cm(e, c->pool, &rtp, c->prof->rtp_tag_len, enc);
+			c->rtcp_sess = session_cm(e, c->pool, &rtcp, c->prof->rtcp_tag_len, enc);
 		}
 		if (c->rtcp_sess == NULL || (!c->prof->aead && c->rtp_sess == NULL))
 			rc = -ENOMEM;

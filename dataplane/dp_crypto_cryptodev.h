@@ -21,7 +21,9 @@
 #define CDV_BURST 64             /* crypto ops per enqueue; longer bursts are chunked */
 #define CDV_SSRC_SLOTS 16        /* SSRCs per context (power of two) */
 #define CDV_GCM_SLOTS 8          /* SRTP-GCM sessions per context, one per AAD length */
-#define CDV_SESSIONS 16384       /* cryptodev sessions, all contexts together */
+#define CDV_POOL_SESSIONS 8192   /* sessions per pool (~1.5 KB each with ipsec_mb) */
+#define CDV_MAX_POOLS 32         /* pools are added on demand, up to 262144 sessions */
+#define CDV_POOL_HEADROOM 64     /* a new context starts a new pool below this */
 #define CDV_QP_DESC 256          /* descriptors per queue pair (>= CDV_BURST) */
 #define CDV_MAX_POLLS (1u << 26) /* dequeue polls before a device is declared stuck */
 
@@ -44,6 +46,8 @@ struct cdv_ssrc {
 	uint32_t ssrc;
 	uint8_t used;
 	uint32_t rtcp_tx;
+	uint32_t chunk_gen; /* inbound: chunk whose unverified ops chunk_max covers */
+	uint64_t chunk_max; /* highest SRTP index queued in that chunk */
 	struct dp_srtp_rx_state rtp;
 	struct dp_srtcp_rx_state rtcp;
 };
@@ -67,6 +71,7 @@ struct dp_crypto_ctx {
 	uint8_t rtp_salt[14];
 	uint8_t rtcp_salt[14];
 	uint32_t n_ssrc;
+	struct rte_mempool *pool; /* the pool its lazily made sessions come from */
 	struct cdv_ssrc ssrc[CDV_SSRC_SLOTS];
 };
 
@@ -77,6 +82,7 @@ struct cdv_pending {
 	uint32_t ssrc;
 	uint16_t len; /* packet length before the op */
 	uint8_t grow; /* bytes appended before enqueue (protect) */
+	uint8_t done; /* dequeued and finished */
 };
 
 struct cdv_queue {
@@ -92,16 +98,17 @@ struct dp_crypto_engine {
 	unsigned n_queues;
 	int own_vdev; /* 1: we created the vdev and remove it on destroy */
 	char vdev_name[RTE_CRYPTODEV_NAME_MAX_LEN];
-	struct rte_mempool *sess_mp;
+	int socket;
+	unsigned n_pools;
+	struct rte_mempool *sess_mp[CDV_MAX_POOLS]; /* grown by ctx_create (control thread) */
 	struct rte_mempool *op_mp;
 	struct cdv_queue *q; /* n_queues entries */
 };
 
-/* Session of a context for AES-GCM with an AAD of aad_len bytes, made
- * from the session pool (the packet path uses it for SRTP-GCM). NULL on
- * failure. */
-void *cdv_session_gcm(struct dp_crypto_engine *e, const uint8_t *key, uint8_t key_len,
-		      uint16_t aad_len, int encrypt);
+/* Session for AES-GCM with an AAD of aad_len bytes, made from pool mp
+ * (the packet path uses it for SRTP-GCM). NULL on failure. */
+void *cdv_session_gcm(struct dp_crypto_engine *e, struct rte_mempool *mp, const uint8_t *key,
+		      uint8_t key_len, uint16_t aad_len, int encrypt);
 
 /* SSRC state of ctx for ssrc, or NULL when absent (create = 0) or when
  * the table is full (create = 1). */

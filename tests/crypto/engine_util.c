@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <srtp2/srtp.h>
+
 #include <relais/srtp_profile.h>
 
 #include "engine_util.h"
@@ -14,16 +16,29 @@
 /* See engine_util.h. */
 void eng_setup(struct eng *g, const char *prog)
 {
+	const char *name;
+
 	memset(g, 0, sizeof(*g));
 	if (test_eal_init(prog, NULL) != 0) {
 		fprintf(stderr, "%s: EAL init failed\n", prog);
 		exit(1);
 	}
-	g->ops = dp_crypto_engine_find("libsrtp");
+	name = getenv("RELAIS_CRYPTO_ENGINE");
+	if (name == NULL || name[0] == '\0')
+		name = "libsrtp";
+	g->ops = dp_crypto_engine_find(name);
 	if (g->ops == NULL || (g->e = g->ops->create(1)) == NULL) {
-		fprintf(stderr, "%s: libsrtp engine unavailable\n", prog);
+		fprintf(stderr, "%s: %s engine unavailable\n", prog, name);
 		exit(1);
 	}
+	/* Tests keep raw libsrtp sessions of their own: initialise libsrtp
+	 * when the engine under test does not. */
+	g->own_srtp = strcmp(name, "libsrtp") != 0;
+	if (g->own_srtp && srtp_init() != srtp_err_status_ok) {
+		fprintf(stderr, "%s: srtp_init failed\n", prog);
+		exit(1);
+	}
+	printf("%s: engine %s\n", prog, name);
 	g->mp = test_mbuf_pool(256);
 	if (g->mp == NULL) {
 		fprintf(stderr, "%s: mbuf pool creation failed\n", prog);
@@ -35,6 +50,8 @@ void eng_setup(struct eng *g, const char *prog)
 void eng_teardown(struct eng *g)
 {
 	g->ops->destroy(g->e);
+	if (g->own_srtp)
+		srtp_shutdown();
 	rte_mempool_free(g->mp);
 	memset(g, 0, sizeof(*g));
 	test_eal_cleanup();

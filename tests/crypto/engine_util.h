@@ -16,10 +16,12 @@ struct eng {
 	const struct dp_crypto_engine_ops *ops;
 	struct dp_crypto_engine *e;
 	struct rte_mempool *mp;
+	int own_srtp; /* eng_setup ran srtp_init (engine is not libsrtp) */
 };
 
-/* Start EAL (once), find engine "libsrtp", create it and a mbuf pool.
- * Exits the process on failure. */
+/* Start EAL (once), find the engine named by the environment variable
+ * RELAIS_CRYPTO_ENGINE (default "libsrtp"), create it with one queue and
+ * a mbuf pool. Exits the process on failure. */
 void eng_setup(struct eng *g, const char *prog);
 /* Destroy the engine and pool, then stop EAL (test_eal_cleanup). */
 void eng_teardown(struct eng *g);

@@ -17,7 +17,7 @@
 #include "pl_harness.h"
 #include "test_eal.h"
 
-#define RING_SIZE 4096
+struct pl_sizes pl_sizes = {4096, 8191, 64, 256};
 
 /* Milliseconds of CLOCK_MONOTONIC. */
 static uint64_t now_ms(void)
@@ -33,10 +33,10 @@ static int make_port(struct pl_env *e, unsigned n_tx)
 {
 	char name[RTE_RING_NAMESIZE];
 
-	e->rx = rte_ring_create("pl_rx", RING_SIZE, (int)rte_socket_id(), 0);
+	e->rx = rte_ring_create("pl_rx", pl_sizes.ring, (int)rte_socket_id(), 0);
 	for (unsigned i = 0; i < n_tx; i++) {
 		snprintf(name, sizeof(name), "pl_tx%u", i);
-		e->tx[i] = rte_ring_create(name, RING_SIZE, (int)rte_socket_id(), 0);
+		e->tx[i] = rte_ring_create(name, pl_sizes.ring, (int)rte_socket_id(), 0);
 		if (e->tx[i] == NULL)
 			return -1;
 	}
@@ -65,10 +65,10 @@ static void fill_config(struct dp_config *c, unsigned n_workers, uint16_t port)
 		c->workers[i] = i + 1;
 	c->ctl_socket[0] = '\0';
 	c->port_id = port;
-	c->max_participants = 64;
+	c->max_participants = pl_sizes.participants;
 	c->max_tracks = 128;
-	c->max_subs = 256;
-	c->mbufs = 8191;
+	c->max_subs = pl_sizes.subs;
+	c->mbufs = pl_sizes.mbufs;
 	c->ring_size = 1024;
 }
 
@@ -84,6 +84,7 @@ int pl_setup(struct pl_env *e, const char *prog, unsigned n_workers)
 		o += snprintf(args + o, sizeof(args) - (size_t)o, ",%u@%u", i, i % 2);
 	if (test_eal_init(prog, args) < 0)
 		return -EIO;
+	srtp_init(); /* the test's own libsrtp2 sessions, whatever the engine */
 	e->mp = test_mbuf_pool(2047);
 	e->other = calloc(PL_MAX_RCV, sizeof(*e->other));
 	if (e->mp == NULL || e->other == NULL || make_port(e, n_workers) < 0) {

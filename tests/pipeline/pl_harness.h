@@ -60,6 +60,13 @@ struct pl_env {
 	unsigned stray; /* UDP frames to nobody we know */
 };
 
+/* Sizes pl_setup uses (TX/RX ring entries, dataplane mbufs, table
+ * limits); a test may raise them before calling it. */
+struct pl_sizes {
+	unsigned ring, mbufs, participants, subs;
+};
+extern struct pl_sizes pl_sizes;
+
 /* EAL with n_workers worker lcores on the 2 CPUs, a net_ring port, the
  * dataplane configured (10.0.0.1/24, fd00::1/64, port 5000, no control
  * socket), initialised and launched. 0 or -errno (message printed). */
