@@ -30,9 +30,9 @@
 #include <rte_byteorder.h>
 #include <rte_mbuf.h>
 
+#include "dp_rtp.h"
 #include "dp_crypto_cryptodev.h"
 
-#define RTP_HDR_LEN 12
 #define RTCP_HDR_LEN 8
 #define SRTCP_WORD_LEN 4
 #define SRTCP_E_BIT 0x80000000u
@@ -102,23 +102,6 @@ static void gcm_iv(uint8_t *iv, const uint8_t *salt, uint32_t ssrc, uint64_t i)
 		iv[6 + b] = (uint8_t)(i >> (40 - 8 * b));
 	for (int b = 0; b < 12; b++)
 		iv[b] ^= salt[b];
-}
-
-/* Length of the RTP header (fixed part, CSRCs, extension, RFC 3550 §5.1,
- * §5.3.1) of the len-byte packet p, or 0 when it does not fit in len. */
-static uint32_t rtp_header_len(const uint8_t *p, uint32_t len)
-{
-	uint32_t hl;
-
-	if (len < RTP_HDR_LEN)
-		return 0;
-	hl = RTP_HDR_LEN + 4u * (p[0] & 0x0f);
-	if (p[0] & 0x10) {
-		if (len < hl + 4)
-			return 0;
-		hl += 4 + 4u * (((uint32_t)p[hl + 2] << 8) | p[hl + 3]);
-	}
-	return hl <= len ? hl : 0;
 }
 
 /* The SRTP-GCM session of c for a header of hl bytes (see the slot note in
@@ -194,7 +177,7 @@ static void set_chain(struct prep *x, uint32_t cofs, uint32_t clen, uint32_t ale
 static int prep_rtp_protect(struct prep *x)
 {
 	const struct relais_srtp_profile_info *prof = x->c->prof;
-	uint32_t hl = rtp_header_len(x->p, x->len), ssrc;
+	uint32_t hl = dp_rtp_header_len(x->p, x->len), ssrc;
 	uint8_t tag = prof->aead ? GCM_TAG_LEN : prof->rtp_tag_len;
 	struct cdv_ssrc *s;
 	void *sess = x->c->rtp_sess;
@@ -286,7 +269,7 @@ static int rx_index(const struct prep *x, const struct cdv_ssrc *s, uint32_t ssr
 static int prep_rtp_unprotect(struct prep *x)
 {
 	const struct relais_srtp_profile_info *prof = x->c->prof;
-	uint32_t hl = rtp_header_len(x->p, x->len), ssrc;
+	uint32_t hl = dp_rtp_header_len(x->p, x->len), ssrc;
 	uint8_t tag = prof->aead ? GCM_TAG_LEN : prof->rtp_tag_len;
 	struct cdv_ssrc *s;
 	void *sess = x->c->rtp_sess;

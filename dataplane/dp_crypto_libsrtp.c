@@ -28,10 +28,10 @@
 
 #include <relais/srtp_profile.h>
 
+#include "dp_rtp.h"
 #include "dp_crypto.h"
 #include "dp_srtp_index.h"
 
-#define RTP_HDR_LEN 12
 #define RTCP_HDR_LEN 8
 #define SRTCP_INDEX_LEN 4
 
@@ -196,23 +196,6 @@ static uint8_t drop_of(srtp_err_status_t st)
 	}
 }
 
-/* Length of the RTP header (fixed part, CSRCs, extension, RFC 3550 §5.1,
- * §5.3.1) of the len-byte packet p, or 0 when it does not fit in len. */
-static uint32_t rtp_header_len(const uint8_t *p, uint32_t len)
-{
-	uint32_t hl;
-
-	if (len < RTP_HDR_LEN)
-		return 0;
-	hl = RTP_HDR_LEN + 4u * (p[0] & 0x0f);
-	if (p[0] & 0x10) {
-		if (len < hl + 4)
-			return 0;
-		hl += 4 + 4u * (((uint32_t)p[hl + 2] << 8) | p[hl + 3]);
-	}
-	return hl <= len ? hl : 0;
-}
-
 /* Packet bytes of an op: sets *p and *len, or returns a drop reason for
  * an op that cannot be processed at all. */
 static uint8_t op_packet(const struct dp_crypto_op *op, uint8_t **p, uint32_t *len)
@@ -248,7 +231,7 @@ static uint8_t unprotect_one(struct dp_crypto_op *op)
 		n = (int)len;
 		st = srtp_unprotect_rtcp(op->ctx->session, p, &n);
 	} else {
-		uint32_t hl = rtp_header_len(p, len);
+		uint32_t hl = dp_rtp_header_len(p, len);
 
 		if (hl == 0 || len < hl + prof->rtp_tag_len)
 			return RELAIS_DROP_TRUNCATED;
@@ -281,7 +264,7 @@ static uint8_t protect_one(struct dp_crypto_op *op)
 			return RELAIS_DROP_TRUNCATED;
 		grow = SRTCP_INDEX_LEN + prof->rtcp_tag_len;
 	} else {
-		if (rtp_header_len(p, len) == 0)
+		if (dp_rtp_header_len(p, len) == 0)
 			return RELAIS_DROP_TRUNCATED;
 		grow = prof->rtp_tag_len;
 	}

@@ -35,6 +35,24 @@ struct dp_rtp_info {
  */
 enum relais_drop_reason dp_rtp_parse(const uint8_t *p, size_t len, struct dp_rtp_info *ri);
 
+/* Length of the RTP header (fixed part, CSRCs, extension, RFC 3550 §5.1,
+ * §5.3.1) of the len-byte packet p, or 0 when it does not fit in len. For
+ * crypto engines that need only the length (dp_rtp_parse checks more). */
+static inline uint32_t dp_rtp_header_len(const uint8_t *p, uint32_t len)
+{
+	uint32_t hl;
+
+	if (len < DP_RTP_MIN_HDR)
+		return 0;
+	hl = DP_RTP_MIN_HDR + 4u * (p[0] & 0x0f);
+	if (p[0] & 0x10) {
+		if (len < hl + 4)
+			return 0;
+		hl += 4 + 4u * (((uint32_t)p[hl + 2] << 8) | p[hl + 3]);
+	}
+	return hl <= len ? hl : 0;
+}
+
 /* In-place field writers (network byte order in the buffer). */
 void dp_rtp_set_ssrc(uint8_t *p, uint32_t ssrc);
 void dp_rtp_set_seq(uint8_t *p, uint16_t seq);
