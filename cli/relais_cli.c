@@ -10,6 +10,7 @@
  * Exit status: 0 ok, 1 refused by the dataplane (reason printed), 2 usage
  * or connection error.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -44,6 +45,7 @@ static void usage(void)
 	      "  sub del ID | sub switch ID TRACK\n"
 	      "  stats [--json] | track-stats ID | watch [--interval S] [--duration S]\n"
 	      "  dump rooms|parts|tracks|subs\n"
+	      "  offenders [--min N] [--top N]   sources of auth/replay/unknown drops\n"
 	      "  batch FILE\n"
 	      "keys: hex or base64 of master key || master salt\n",
 	      stderr);
@@ -145,6 +147,42 @@ static int dump(int fd, const char *what)
 			print_rec(m.u.dump.kind, &r.u.dump.rec[i]);
 		m.u.dump.cursor = r.u.dump.next_cursor;
 	} while (m.u.dump.cursor != 0);
+	return 0;
+}
+
+/* offenders [--min N] [--top N]: per-source drop counts, highest first. */
+static int offenders(int fd, int argc, char **argv)
+{
+	struct relais_ctl_msg m = {.type = RELAIS_CTL_OFFENDERS, .seq = 1};
+	struct relais_ctl_reply r;
+	char a[64];
+
+	for (int k = 0; k + 1 < argc; k++) {
+		if (strcmp(argv[k], "--min") == 0)
+			m.u.offenders.min_total = strtoull(argv[k + 1], NULL, 10);
+		if (strcmp(argv[k], "--top") == 0)
+			m.u.offenders.max = (uint8_t)atoi(argv[k + 1]);
+	}
+	if (relais_ctl_call(fd, &m, &r, TIMEOUT_MS) < 0 || r.status != 0) {
+		fprintf(stderr, "relais-cli: offenders failed: %s\n", r.error);
+		return 2;
+	}
+	printf("%-40s %10s %10s %12s %14s %10s\n", "source", "srtp_auth", "replay",
+	       "unknown_ssrc", "unknown_source", "age_ms");
+	for (unsigned i = 0; i < r.u.offenders.count; i++) {
+		const struct relais_ctl_offender *o = &r.u.offenders.rec[i];
+
+		if (o->addr.family == 4 || o->addr.family == 6)
+			inet_ntop(o->addr.family == 4 ? AF_INET : AF_INET6, o->addr.ip, a,
+				  sizeof(a));
+		else
+			snprintf(a, sizeof(a), "?");
+		printf("%-40s %10llu %10llu %12llu %14llu %10llu\n", a,
+		       (unsigned long long)o->auth_fail, (unsigned long long)o->replay,
+		       (unsigned long long)o->unknown_ssrc, (unsigned long long)o->unknown_source,
+		       (unsigned long long)o->last_seen_ms);
+	}
+	printf("(%u sources tracked)\n", r.u.offenders.n_tracked);
 	return 0;
 }
 
@@ -263,7 +301,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	signal(SIGINT, on_signal);
-	if (strcmp(argv[i], "dump") == 0 && i + 1 < argc) {
+	if (strcmp(argv[i], "offenders") == 0) {
+		rc = offenders(fd, argc - i - 1, argv + i + 1);
+	} else if (strcmp(argv[i], "dump") == 0 && i + 1 < argc) {
 		rc = dump(fd, argv[i + 1]);
 	} else if (strcmp(argv[i], "batch") == 0 && i + 1 < argc) {
 		rc = run_batch(fd, argv[i + 1]);

@@ -152,6 +152,10 @@ static void put_msg_body(struct wbuf *w, const struct relais_ctl_msg *m)
 		put_le(w, m->u.dump.kind, 1);
 		put_le(w, m->u.dump.cursor, 4);
 		break;
+	case RELAIS_CTL_OFFENDERS:
+		put_le(w, m->u.offenders.min_total, 8);
+		put_le(w, m->u.offenders.max, 1);
+		break;
 	default: /* RELAIS_CTL_STATS: empty body */
 		break;
 	}
@@ -211,6 +215,10 @@ static void get_msg_body(struct rbuf *r, struct relais_ctl_msg *m)
 	case RELAIS_CTL_DUMP:
 		m->u.dump.kind = (uint8_t)get_le(r, 1);
 		m->u.dump.cursor = (uint32_t)get_le(r, 4);
+		break;
+	case RELAIS_CTL_OFFENDERS:
+		m->u.offenders.min_total = get_le(r, 8);
+		m->u.offenders.max = (uint8_t)get_le(r, 1);
 		break;
 	default:
 		break;
@@ -376,6 +384,41 @@ static int get_dump(struct rbuf *r, struct relais_ctl_dump *d)
 	return 0;
 }
 
+/* OFFENDERS reply payload: count, n_tracked, count records. */
+static void put_offenders(struct wbuf *w, const struct relais_ctl_offenders *o)
+{
+	unsigned n = o->count > RELAIS_CTL_OFFENDERS_MAX ? RELAIS_CTL_OFFENDERS_MAX : o->count;
+
+	put_le(w, n, 1);
+	put_le(w, o->n_tracked, 4);
+	for (unsigned i = 0; i < n; i++) {
+		put_addr(w, &o->rec[i].addr);
+		put_le(w, o->rec[i].auth_fail, 8);
+		put_le(w, o->rec[i].replay, 8);
+		put_le(w, o->rec[i].unknown_ssrc, 8);
+		put_le(w, o->rec[i].unknown_source, 8);
+		put_le(w, o->rec[i].last_seen_ms, 8);
+	}
+}
+
+/* Mirror of put_offenders; -EBADMSG for a count above the maximum. */
+static int get_offenders(struct rbuf *r, struct relais_ctl_offenders *o)
+{
+	o->count = (uint8_t)get_le(r, 1);
+	o->n_tracked = (uint32_t)get_le(r, 4);
+	if (o->count > RELAIS_CTL_OFFENDERS_MAX)
+		return -EBADMSG;
+	for (unsigned i = 0; i < o->count; i++) {
+		get_addr(r, &o->rec[i].addr);
+		o->rec[i].auth_fail = get_le(r, 8);
+		o->rec[i].replay = get_le(r, 8);
+		o->rec[i].unknown_ssrc = get_le(r, 8);
+		o->rec[i].unknown_source = get_le(r, 8);
+		o->rec[i].last_seen_ms = get_le(r, 8);
+	}
+	return 0;
+}
+
 /* Reply payload, present only when status == 0. */
 static void put_reply_payload(struct wbuf *w, const struct relais_ctl_reply *r)
 {
@@ -396,6 +439,9 @@ static void put_reply_payload(struct wbuf *w, const struct relais_ctl_reply *r)
 		break;
 	case RELAIS_CTL_DUMP:
 		put_dump(w, &r->u.dump);
+		break;
+	case RELAIS_CTL_OFFENDERS:
+		put_offenders(w, &r->u.offenders);
 		break;
 	case RELAIS_CTL_TRACK_STATS:
 		put_le(w, ts->track_id, 4);
@@ -431,6 +477,8 @@ static int get_reply_payload(struct rbuf *rb, struct relais_ctl_reply *r)
 		break;
 	case RELAIS_CTL_DUMP:
 		return get_dump(rb, &r->u.dump);
+	case RELAIS_CTL_OFFENDERS:
+		return get_offenders(rb, &r->u.offenders);
 	case RELAIS_CTL_TRACK_STATS:
 		ts->track_id = (uint32_t)get_le(rb, 4);
 		ts->ssrc = (uint32_t)get_le(rb, 4);

@@ -10,6 +10,7 @@
 #include "dp_app.h"
 #include "dp_ctl.h"
 #include "dp_lcore.h"
+#include "dp_offender.h"
 #include "dp_stats.h"
 #include "dp_tables.h"
 #include "dp_worker.h"
@@ -57,6 +58,10 @@ int dp_app_init(struct dp_app *a, bool with_port, char *err, size_t n)
 	if (rc < 0) {
 		snprintf(err, n, "workers: cannot create rings/TX buffers (limits.ring_size?)");
 		return rc;
+	}
+	if (dp_offender_init() < 0) {
+		snprintf(err, n, "offenders: cannot allocate the per-lcore offender tables");
+		return -ENOMEM;
 	}
 	dp_telemetry_init();
 	if (a->cfg.ctl_socket[0] && (rc = dp_ctl_open(a->cfg.ctl_socket)) < 0) {
@@ -113,6 +118,7 @@ void dp_app_fini(struct dp_app *a)
 	}
 	dp_workers_fini();
 	dp_tables_fini();
+	dp_offender_fini();
 	if (a->eng)
 		a->eng_ops->destroy(a->eng);
 	a->eng = NULL;

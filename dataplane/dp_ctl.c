@@ -13,6 +13,7 @@
 #include <rte_log.h>
 
 #include "dp_ctl.h"
+#include "dp_offender.h"
 #include "dp_stats.h"
 #include "dp_tables.h"
 
@@ -205,6 +206,12 @@ void dp_ctl_apply(const struct relais_ctl_msg *m, struct relais_ctl_reply *r)
 		break;
 	case RELAIS_CTL_DUMP:
 		fill_dump(&m->u.dump, &r->u.dump);
+		break;
+	case RELAIS_CTL_OFFENDERS:
+		r->status = dp_offender_query(m->u.offenders.min_total, m->u.offenders.max,
+					      &r->u.offenders);
+		if (r->status)
+			snprintf(e, n, "offenders: out of memory");
 		break;
 	default:
 		r->status = -EOPNOTSUPP;

@@ -8,6 +8,7 @@
 #include <rte_memcpy.h>
 
 #include "dp_lcore.h"
+#include "dp_offender.h"
 #include "dp_parse.h"
 #include "dp_rewrite.h"
 #include "dp_rtp.h"
@@ -148,6 +149,7 @@ void dp_media_owned(struct dp_lcore *lc, struct rte_mbuf **m, struct dp_part **p
 		if (why != RELAIS_DROP_NONE) {
 			parts[i]->drops++;
 			DP_DROP(why);
+			dp_offender_note(why, parts[i]->addr.family, parts[i]->addr.ip);
 			rte_pktmbuf_free(m[i]);
 			continue;
 		}
@@ -165,6 +167,7 @@ void dp_media_owned(struct dp_lcore *lc, struct rte_mbuf **m, struct dp_part **p
 		if (ops[i].drop != RELAIS_DROP_NONE) {
 			owner[i]->drops++;
 			DP_DROP(ops[i].drop);
+			dp_offender_note(ops[i].drop, owner[i]->addr.family, owner[i]->addr.ip);
 			rte_pktmbuf_free(ops[i].m);
 			continue;
 		}

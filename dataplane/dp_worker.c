@@ -11,6 +11,7 @@
 #include <rte_mbuf_dyn.h>
 
 #include "dp_lcore.h"
+#include "dp_offender.h"
 #include "dp_parse.h"
 #include "dp_stats.h"
 
@@ -263,8 +264,10 @@ static struct dp_part *classify_udp(struct dp_lcore *lc, struct rte_mbuf *m,
 	if (why == RELAIS_DROP_NONE) {
 		memcpy(k.ip, pi->src_ip, pi->family == 4 ? 4 : 16);
 		p = dp_part_by_addr(&k);
-		if (p == NULL)
+		if (p == NULL) {
 			why = RELAIS_DROP_UNKNOWN_SOURCE;
+			dp_offender_note(why, pi->family, pi->src_ip);
+		}
 	}
 	if (why != RELAIS_DROP_NONE) {
 		DP_DROP(why);

@@ -4,9 +4,11 @@
  * `xdp_prog=relais_xdp.bpf.o`, or that relais-xdp attaches on its own.
  *
  * Verdicts, in order of evaluation:
- *   ARP, IPv6 Neighbor Discovery, non-IP ethertypes  -> XDP_PASS (kernel)
+ *   ARP / NS / NA for a media address (rlx_config)   -> AF_XDP socket
+ *   other ARP, IPv6 ND, non-IP ethertypes            -> XDP_PASS (kernel)
  *   bad L2/L3/L4 headers                             -> XDP_DROP (reason)
  *   source in blocklist / not in active allowlist    -> XDP_DROP
+ *   frame longer than max_frame                      -> XDP_DROP oversized
  *   IP fragment, not UDP, wrong UDP port             -> XDP_DROP
  *   first byte outside RFC 7983 ranges, too short    -> XDP_DROP
  *   source over its packet or byte rate              -> XDP_DROP
@@ -38,8 +40,13 @@
 #define NS_PER_SEC 1000000000ull
 #define IP6_EXT_MAX 4
 
-/* Classification result beyond enum relais_drop_reason: give to the kernel. */
+/* Classification results beyond enum relais_drop_reason: give to the
+ * kernel; give to the dataplane's socket (ARP/ND for its own address). */
 #define CLASS_KERNEL (-1)
+#define CLASS_NEIGH (-2)
+#define ARP_LEN 28     /* RFC 826 packet for Ethernet + IPv4 */
+#define ARP_TPA_OFF 24 /* target protocol address */
+#define ND_LEN 24      /* ICMPv6 NS/NA header with target (RFC 4861 §4.3-4.4) */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_XSKMAP);
@@ -207,8 +214,40 @@ static __always_inline int skip_ip6_ext(struct cursor *c, struct pkt *p)
 	return RELAIS_DROP_XDP_MALFORMED; /* chain too long for media */
 }
 
-/* IPv6 header (RFC 8200 §3); Neighbor Discovery (RFC 4861 §4) -> kernel. */
-static __always_inline int parse_ip6(struct cursor *c, struct pkt *p)
+/* 16-byte equality; packet bytes may be unaligned. */
+static __always_inline int eq16(const __u8 *a, const __u8 *b)
+{
+	__u8 d = 0;
+
+#pragma unroll
+	for (int i = 0; i < 16; i++)
+		d |= a[i] ^ b[i];
+	return d == 0;
+}
+
+/*
+ * Neighbor Discovery (RFC 4861 §4): a Neighbor Solicitation (135) or
+ * Advertisement (136) whose target (§4.3, §4.4) or IPv6 destination is the
+ * dataplane's media address goes to its socket; all other ND to the kernel.
+ */
+static __always_inline int nd_class(struct cursor *c, const struct ipv6hdr *ip6, __u8 type,
+				    const struct xdp_config *cfg)
+{
+	__u8 *icmp = c->pos;
+
+	if (type != 135 && type != 136)
+		return CLASS_KERNEL;
+	if (!(cfg->flags & XDP_CFG_MEDIA6))
+		return CLASS_KERNEL;
+	if ((void *)(icmp + ND_LEN) > c->end)
+		return CLASS_KERNEL; /* too short for us; the kernel decides */
+	if (eq16(icmp + 8, cfg->media6) || eq16((const __u8 *)&ip6->daddr, cfg->media6))
+		return CLASS_NEIGH;
+	return CLASS_KERNEL;
+}
+
+/* IPv6 header (RFC 8200 §3); Neighbor Discovery -> nd_class(). */
+static __always_inline int parse_ip6(struct cursor *c, struct pkt *p, const struct xdp_config *cfg)
 {
 	struct ipv6hdr *ip6 = c->pos;
 	__u32 plen;
@@ -235,7 +274,7 @@ static __always_inline int parse_ip6(struct cursor *c, struct pkt *p)
 		return RELAIS_DROP_TRUNCATED;
 	/* 133 RS, 134 RA, 135 NS, 136 NA, 137 Redirect */
 	if (icmp[0] >= 133 && icmp[0] <= 137)
-		return CLASS_KERNEL;
+		return nd_class(c, ip6, icmp[0], cfg);
 	return RELAIS_DROP_NONE; /* other ICMPv6: NOT_UDP later */
 }
 
@@ -366,7 +405,25 @@ static __always_inline int check_rate(const struct pkt *p, const struct xdp_conf
 	return r;
 }
 
-/* Classify one frame: CLASS_KERNEL, RELAIS_DROP_NONE (media) or a reason. */
+/* ARP (RFC 826) for Ethernet/IPv4 whose target protocol address is the
+ * media address -> CLASS_NEIGH (requests to us and replies to our
+ * requests both carry our address there); any other ARP -> kernel. */
+static __always_inline int arp_class(const struct cursor *c, const struct xdp_config *cfg)
+{
+	__u8 *arp = c->pos;
+
+	if (!(cfg->flags & XDP_CFG_MEDIA4) || (void *)(arp + ARP_LEN) > c->end)
+		return CLASS_KERNEL;
+	if (arp[2] != 0x08 || arp[3] != 0x00 || arp[5] != 4) /* ptype IPv4, plen 4 */
+		return CLASS_KERNEL;
+	if (arp[ARP_TPA_OFF] == cfg->media4[0] && arp[ARP_TPA_OFF + 1] == cfg->media4[1] &&
+	    arp[ARP_TPA_OFF + 2] == cfg->media4[2] && arp[ARP_TPA_OFF + 3] == cfg->media4[3])
+		return CLASS_NEIGH;
+	return CLASS_KERNEL;
+}
+
+/* Classify one frame: CLASS_KERNEL, CLASS_NEIGH, RELAIS_DROP_NONE (media)
+ * or a drop reason. */
 static __always_inline int classify(struct xdp_md *ctx, __u32 len)
 {
 	struct cursor c = {(void *)(long)ctx->data, (void *)(long)ctx->data_end};
@@ -377,24 +434,28 @@ static __always_inline int classify(struct xdp_md *ctx, __u32 len)
 	__u64 now;
 	int r;
 
+	cfg = bpf_map_lookup_elem(&rlx_config, &zero);
+	if (!cfg)
+		return RELAIS_DROP_XDP_MALFORMED; /* unreachable: array map */
 	r = parse_l2(&c, &proto);
 	if (r != RELAIS_DROP_NONE)
 		return r;
 	if (proto == ETH_P_IP)
 		r = parse_ip4(&c, &p);
 	else if (proto == ETH_P_IPV6)
-		r = parse_ip6(&c, &p);
+		r = parse_ip6(&c, &p, cfg);
+	else if (proto == ETH_P_ARP)
+		return arp_class(&c, cfg);
 	else
-		return CLASS_KERNEL; /* ARP and other non-IP protocols */
+		return CLASS_KERNEL; /* other non-IP protocols */
 	if (r != RELAIS_DROP_NONE)
 		return r;
-	cfg = bpf_map_lookup_elem(&rlx_config, &zero);
-	if (!cfg)
-		return RELAIS_DROP_XDP_MALFORMED; /* unreachable: array map */
 	now = bpf_ktime_get_ns();
 	r = check_acl(&p, cfg, now);
 	if (r != RELAIS_DROP_NONE)
 		return r;
+	if (cfg->max_frame && len > cfg->max_frame)
+		return RELAIS_DROP_OVERSIZED;
 	if (p.frag)
 		return RELAIS_DROP_IP_FRAGMENT;
 	if (p.l4proto != IPPROTO_UDP)
@@ -416,6 +477,11 @@ int relais_xdp(struct xdp_md *ctx)
 	if (r == CLASS_KERNEL) {
 		count(&rlx_verdicts, XDP_VERDICT_PASS_KERNEL, len);
 		return XDP_PASS;
+	}
+	if (r == CLASS_NEIGH) {
+		/* Counted as classified: XDP_PASS when the queue has no socket. */
+		count(&rlx_verdicts, XDP_VERDICT_NEIGH_XSK, len);
+		return bpf_redirect_map(&xsks_map, ctx->rx_queue_index, XDP_PASS);
 	}
 	if (r != RELAIS_DROP_NONE) {
 		count(&rlx_drops, (__u32)r, len);

@@ -39,22 +39,32 @@
 #define XDP_CFG_PORTS (1u << 0)     /* enforce rlx_ports on UDP destination */
 #define XDP_CFG_ALLOWLIST (1u << 1) /* drop sources absent from rlx_allow* */
 #define XDP_CFG_RATE (1u << 2)      /* enforce the per-source token buckets */
+#define XDP_CFG_MEDIA4 (1u << 3)    /* media4 valid: ARP for it goes to the XSK */
+#define XDP_CFG_MEDIA6 (1u << 4)    /* media6 valid: ND for it goes to the XSK */
 
 /* Largest accepted rate, so that refill arithmetic cannot overflow u64. */
 #define XDP_RATE_MAX 10000000000ull
 
 /*
  * Run-time configuration: element 0 of rlx_config (BPF_MAP_TYPE_ARRAY).
- * A zeroed config (as after load) enforces no ports, no allowlist, no rate.
+ * A zeroed config (as after load) enforces no ports, no allowlist, no rate,
+ * no frame size limit, and gives every ARP/ND packet to the kernel.
  * A rate of 0 disables that bucket even when XDP_CFG_RATE is set.
+ * media4/media6 are the dataplane's own media addresses (network order):
+ * ARP whose target protocol address is media4, and Neighbor Solicitations /
+ * Advertisements whose target or destination is media6, go to the AF_XDP
+ * socket (the dataplane answers and learns them); other ARP/ND to the kernel.
  */
 struct xdp_config {
 	__u32 flags;
-	__u32 pad;
+	__u32 max_frame;     /* frames longer than this: drop oversized (0 = off) */
 	__u64 pkts_per_sec;  /* packet bucket refill rate */
 	__u64 bytes_per_sec; /* byte bucket refill rate (frame bytes) */
 	__u64 burst_pkts;    /* packet bucket depth */
 	__u64 burst_bytes;   /* byte bucket depth */
+	__u8 media4[4];      /* with XDP_CFG_MEDIA4 */
+	__u8 media6[16];     /* with XDP_CFG_MEDIA6 */
+	__u32 pad;
 };
 
 /* LPM trie keys (BPF_MAP_TYPE_LPM_TRIE, BPF_F_NO_PREALLOC). */
@@ -106,6 +116,8 @@ enum xdp_verdict {
 	XDP_VERDICT_REDIRECT,      /* media redirected to an AF_XDP socket */
 	XDP_VERDICT_REDIRECT_MISS, /* media, no socket in xsks_map: XDP_PASS */
 	XDP_VERDICT_DROP,          /* XDP_DROP, reason in rlx_drops */
+	XDP_VERDICT_NEIGH_XSK,     /* ARP/ND for a media address: to the XSK
+				    * (XDP_PASS when the queue has none) */
 	XDP_VERDICT_MAX
 };
 

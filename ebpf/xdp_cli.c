@@ -2,13 +2,18 @@
 /*
  * relais-xdp: command line over xdp_ctl. See `relais-xdp help` and docs/xdp.md.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "xdp_ctl.h"
+#include "xdp_guard.h"
 
 #define NS 1000000000ull
 
@@ -18,8 +23,8 @@ static const char *const drop_names[] = {
 #undef NAME_
 };
 
-static const char *const verdict_names[XDP_VERDICT_MAX] = {"pass_kernel", "redirect",
-							   "redirect_miss_pass", "drop"};
+static const char *const verdict_names[XDP_VERDICT_MAX] = {
+    "pass_kernel", "redirect", "redirect_miss_pass", "drop", "neigh_to_xsk"};
 
 /* Print usage. */
 static void usage(FILE *f)
@@ -37,7 +42,13 @@ static void usage(FILE *f)
 	      "  stats                      counters summed over CPUs\n"
 	      "  rate --pps N --bps N [--burst N] [--burst-bytes N]\n"
 	      "                             per-source limits (bps in bits/s; 0 = off)\n"
-	      "  ports P[,P...] | ports none  media UDP destination ports\n",
+	      "  ports P[,P...] | ports none  media UDP destination ports\n"
+	      "  media IPV4|- [IPV6]        dataplane addresses: their ARP/ND go to the XSK\n"
+	      "  max-frame N                drop frames longer than N bytes (0 = off)\n"
+	      "  guard [--ctl SOCK] [--interval-ms N] [--threshold N] [--window-ms N]\n"
+	      "        [--ban-ttl S] [--duration S]\n"
+	      "                             poll the dataplane's OFFENDERS, ban sources whose\n"
+	      "                             auth/replay/unknown drops grew > threshold in window\n",
 	      f);
 }
 
@@ -219,6 +230,103 @@ static int cmd_acl(struct xdp_ctl *c, const char *cmd, int argc, char **argv)
 	return xdp_acl_add(c, which, &p, ttl * NS);
 }
 
+/* media IPV4|- [IPV6|-]: the dataplane's own addresses. */
+static int cmd_media(struct xdp_ctl *c, int argc, char **argv)
+{
+	uint8_t a4[4], a6[16];
+	const uint8_t *p4 = NULL, *p6 = NULL;
+
+	for (int i = 0; i < argc && i < 2; i++) {
+		if (!strcmp(argv[i], "-"))
+			continue;
+		if (inet_pton(AF_INET, argv[i], a4) == 1)
+			p4 = a4;
+		else if (inet_pton(AF_INET6, argv[i], a6) == 1)
+			p6 = a6;
+		else
+			return -EINVAL;
+	}
+	return xdp_media_set(c, p4, p6);
+}
+
+static volatile sig_atomic_t guard_stop;
+
+/* SIGINT/SIGTERM: end the guard loop. */
+static void on_guard_signal(int sig)
+{
+	(void)sig;
+	guard_stop = 1;
+}
+
+/* Guard settings from the command line; -EINVAL on junk. */
+static int guard_opts(int argc, char **argv, struct xdp_guard_conf *gc, uint64_t *iv_ms,
+		      uint64_t *dur_s)
+{
+	uint64_t ttl_s = 300;
+	const char *s;
+
+	*gc = (struct xdp_guard_conf){100, 10000, 0};
+	*iv_ms = 1000;
+	*dur_s = 0;
+	if (((s = opt(argc, argv, "--interval-ms")) && parse_u64(s, iv_ms)) ||
+	    ((s = opt(argc, argv, "--threshold")) && parse_u64(s, &gc->threshold)) ||
+	    ((s = opt(argc, argv, "--window-ms")) && parse_u64(s, &gc->window_ms)) ||
+	    ((s = opt(argc, argv, "--ban-ttl")) && parse_u64(s, &ttl_s)) ||
+	    ((s = opt(argc, argv, "--duration")) && parse_u64(s, dur_s)) || !*iv_ms)
+		return -EINVAL;
+	gc->ban_ttl_ms = ttl_s * 1000;
+	return 0;
+}
+
+/* guard: poll OFFENDERS every interval and feed xdp_guard_step(). */
+static int cmd_guard(struct xdp_ctl *c, int argc, char **argv)
+{
+	const char *sock = opt(argc, argv, "--ctl");
+	struct relais_ctl_msg m = {.type = RELAIS_CTL_OFFENDERS};
+	struct relais_ctl_reply r;
+	struct xdp_guard_conf gc;
+	uint64_t iv, dur, end;
+	struct xdp_guard *g;
+	int fd, err = guard_opts(argc, argv, &gc, &iv, &dur);
+
+	if (err || !(g = xdp_guard_new(&gc)))
+		return err ? err : -errno;
+	fd = relais_ctl_connect(sock ? sock : RELAIS_CTL_DEFAULT_SOCK, "relais-xdp-guard");
+	if (fd < 0) {
+		fprintf(stderr, "relais-xdp: guard: cannot reach the dataplane at %s: %s\n",
+			sock ? sock : RELAIS_CTL_DEFAULT_SOCK, strerror(-fd));
+		xdp_guard_free(g);
+		return fd;
+	}
+	signal(SIGINT, on_guard_signal);
+	signal(SIGTERM, on_guard_signal);
+	printf("guard: every %llu ms, ban > %llu offences in %llu ms for %llu s\n",
+	       (unsigned long long)iv, (unsigned long long)gc.threshold,
+	       (unsigned long long)gc.window_ms, (unsigned long long)gc.ban_ttl_ms / 1000);
+	fflush(stdout);
+	end = dur ? xdp_now_ns() + dur * NS : 0;
+	while (!guard_stop && (!end || xdp_now_ns() < end)) {
+		m.seq++;
+		m.u.offenders.min_total = 1;
+		err = relais_ctl_call(fd, &m, &r, 2000);
+		if (err || r.status) {
+			fprintf(stderr, "relais-xdp: guard: OFFENDERS failed: %s\n",
+				err ? strerror(-err) : r.error);
+			err = err ? err : r.status;
+			break;
+		}
+		err =
+		    xdp_guard_step(g, c, &r.u.offenders, xdp_now_ns(), xdp_guard_log_line, stdout);
+		if (err < 0)
+			fprintf(stderr, "relais-xdp: guard: blocklist: %s\n", strerror(-err));
+		err = 0;
+		usleep((useconds_t)(iv * 1000));
+	}
+	close(fd);
+	xdp_guard_free(g);
+	return err;
+}
+
 static char block_label[] = "block", allow_label[] = "allow";
 
 /* Commands that work on an existing filter's maps. */
@@ -240,6 +348,16 @@ static int run_map_cmd(struct xdp_ctl *c, const char *cmd, int argc, char **argv
 		return cmd_rate(c, argc, argv);
 	if (!strcmp(cmd, "ports") && argc >= 1)
 		return cmd_ports(c, argv[0]);
+	if (!strcmp(cmd, "media") && argc >= 1)
+		return cmd_media(c, argc, argv);
+	if (!strcmp(cmd, "max-frame") && argc >= 1) {
+		uint64_t v;
+
+		return parse_u64(argv[0], &v) || v > UINT32_MAX ? -EINVAL
+								: xdp_max_frame_set(c, (uint32_t)v);
+	}
+	if (!strcmp(cmd, "guard"))
+		return cmd_guard(c, argc, argv);
 	usage(stderr);
 	return -EINVAL;
 }

@@ -130,6 +130,13 @@ int xdp_rate_set(struct xdp_ctl *c, uint64_t pps, uint64_t bytes_ps, uint64_t bu
 /* Replace the media port set; n == 0 clears it and turns XDP_CFG_PORTS off. */
 int xdp_ports_set(struct xdp_ctl *c, const uint16_t *ports, size_t n);
 
+/* Set the dataplane's media addresses (network order; NULL = none of that
+ * family): ARP/NS/NA for them go to the AF_XDP socket, see relais_xdp.h. */
+int xdp_media_set(struct xdp_ctl *c, const uint8_t *ip4, const uint8_t *ip6);
+
+/* Drop frames longer than max_frame bytes as oversized (0 = no limit). */
+int xdp_max_frame_set(struct xdp_ctl *c, uint32_t max_frame);
+
 /* Turn the allowlist on or off. */
 int xdp_allowlist_enable(struct xdp_ctl *c, int on);
 

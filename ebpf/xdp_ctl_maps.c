@@ -212,6 +212,40 @@ int xdp_rate_set(struct xdp_ctl *c, uint64_t pps, uint64_t bytes_ps, uint64_t bu
 	return xdp_config_set(c, &cfg);
 }
 
+/* Set the media addresses and their flags. */
+int xdp_media_set(struct xdp_ctl *c, const uint8_t *ip4, const uint8_t *ip6)
+{
+	struct xdp_config cfg;
+	int err = xdp_config_get(c, &cfg);
+
+	if (err)
+		return err;
+	cfg.flags &= ~(XDP_CFG_MEDIA4 | XDP_CFG_MEDIA6);
+	memset(cfg.media4, 0, sizeof(cfg.media4));
+	memset(cfg.media6, 0, sizeof(cfg.media6));
+	if (ip4) {
+		memcpy(cfg.media4, ip4, 4);
+		cfg.flags |= XDP_CFG_MEDIA4;
+	}
+	if (ip6) {
+		memcpy(cfg.media6, ip6, 16);
+		cfg.flags |= XDP_CFG_MEDIA6;
+	}
+	return xdp_config_set(c, &cfg);
+}
+
+/* Set the frame size limit. */
+int xdp_max_frame_set(struct xdp_ctl *c, uint32_t max_frame)
+{
+	struct xdp_config cfg;
+	int err = xdp_config_get(c, &cfg);
+
+	if (err)
+		return err;
+	cfg.max_frame = max_frame;
+	return xdp_config_set(c, &cfg);
+}
+
 /* Turn the allowlist on or off. */
 int xdp_allowlist_enable(struct xdp_ctl *c, int on)
 {

@@ -46,6 +46,7 @@ enum relais_ctl_type {
 	RELAIS_CTL_STATS,
 	RELAIS_CTL_TRACK_STATS,
 	RELAIS_CTL_DUMP,
+	RELAIS_CTL_OFFENDERS,
 	RELAIS_CTL_TYPE_MAX
 };
 
@@ -157,6 +158,32 @@ struct relais_ctl_dump {
 	struct relais_ctl_dump_rec rec[RELAIS_CTL_DUMP_MAX];
 };
 
+/* OFFENDERS: sources (IP address, port ignored: addr.port is 0) whose
+ * packets the dataplane dropped for SRTP authentication failure, replay,
+ * unknown SSRC or unknown source. Each lcore counts them in a fixed table
+ * (a source not seen for a while may be replaced); the reply sums over
+ * lcores and lists the sources whose total is >= min_total, highest first,
+ * at most max (0 or above RELAIS_CTL_OFFENDERS_MAX: the maximum).
+ * last_seen_ms is the age of the most recent such drop, in ms. */
+#define RELAIS_CTL_OFFENDERS_MAX 32
+struct relais_ctl_offenders_req {
+	uint64_t min_total;
+	uint8_t max;
+};
+struct relais_ctl_offender {
+	struct relais_addr addr;
+	uint64_t auth_fail;
+	uint64_t replay;
+	uint64_t unknown_ssrc;
+	uint64_t unknown_source;
+	uint64_t last_seen_ms;
+};
+struct relais_ctl_offenders {
+	uint8_t count;
+	uint32_t n_tracked; /* sources in the tables, before filtering */
+	struct relais_ctl_offender rec[RELAIS_CTL_OFFENDERS_MAX];
+};
+
 /* Counters of the whole dataplane (sum over lcores). Append only. */
 /* clang-format off */
 #define RELAIS_STATS_FIELDS(X)                                                  \
@@ -197,6 +224,7 @@ struct relais_ctl_msg {
 		struct relais_ctl_sub sub;
 		struct relais_ctl_sub_switch sw;
 		struct relais_ctl_dump_req dump;
+		struct relais_ctl_offenders_req offenders;
 	} u;
 };
 
@@ -210,6 +238,7 @@ struct relais_ctl_reply {
 		struct relais_ctl_stats stats;
 		struct relais_ctl_track_stats track_stats;
 		struct relais_ctl_dump dump;
+		struct relais_ctl_offenders offenders;
 	} u;
 };
 

@@ -42,6 +42,8 @@ static size_t build_l4(const struct pkt_spec *s, uint8_t *b, uint8_t proto)
 	if (proto == 58) {
 		memset(b, 0, 24);
 		b[0] = s->icmp6_type;
+		if (s->target)
+			inet_pton(AF_INET6, s->target, b + 8);
 		return 24;
 	}
 	memset(b, 0, ulen);
@@ -78,7 +80,7 @@ static size_t build_v4(const struct pkt_spec *s, uint8_t *b)
 	b[8] = 64;
 	b[9] = proto;
 	inet_pton(AF_INET, s->src ? s->src : "192.0.2.1", b + 12);
-	inet_pton(AF_INET, "198.51.100.1", b + 16);
+	inet_pton(AF_INET, s->dst ? s->dst : "198.51.100.1", b + 16);
 	return tot;
 }
 
@@ -93,7 +95,7 @@ static size_t build_v6(const struct pkt_spec *s, uint8_t *b)
 	b[0] = s->bad == BAD_V6_VERSION ? 0x40 : 0x60;
 	b[7] = 64;
 	inet_pton(AF_INET6, s->src ? s->src : "2001:db8::1", b + 8);
-	inet_pton(AF_INET6, "2001:db8:ffff::1", b + 24);
+	inet_pton(AF_INET6, s->dst ? s->dst : "2001:db8:ffff::1", b + 24);
 	if (s->v6_hbh) {
 		*nh = 0;
 		nh = b + IP6_HLEN + ext;
@@ -113,6 +115,20 @@ static size_t build_v6(const struct pkt_spec *s, uint8_t *b)
 	return IP6_HLEN + ext + l4;
 }
 
+/* ARP request (RFC 826) for Ethernet/IPv4; 28 bytes. */
+static size_t build_arp(const struct pkt_spec *s, uint8_t *b)
+{
+	memset(b, 0, 28);
+	put16(b, 1);          /* htype Ethernet */
+	put16(b + 2, 0x0800); /* ptype IPv4 */
+	b[4] = 6;
+	b[5] = 4;
+	put16(b + 6, 1); /* request */
+	inet_pton(AF_INET, s->src ? s->src : "192.0.2.1", b + 14);
+	inet_pton(AF_INET, s->target ? s->target : "198.51.100.1", b + 24);
+	return 28;
+}
+
 /* Build one frame per spec. */
 int pkt_build(const struct pkt_spec *s, uint8_t *buf, size_t cap)
 {
@@ -127,8 +143,10 @@ int pkt_build(const struct pkt_spec *s, uint8_t *buf, size_t cap)
 		len += build_v4(s, buf + len);
 	else if (s->l3 == PKT_V6)
 		len += build_v6(s, buf + len);
+	else if (s->l3 == PKT_ARP)
+		len += build_arp(s, buf + len);
 	else
-		len += 28; /* ARP body / LLDP TLVs: zeros */
+		len += 28; /* LLDP TLVs: zeros */
 	if (s->pad_to > 0 && (size_t)s->pad_to > len)
 		len = (size_t)s->pad_to;
 	if (s->cut > 0)

@@ -48,6 +48,8 @@ struct pkt_spec {
 	int cut;            /* drop this many bytes from the end of the frame */
 	int pad_to;         /* Ethernet padding up to this frame length */
 	const char *src;    /* source address; default 192.0.2.1 / 2001:db8::1 */
+	const char *dst;    /* destination; default 198.51.100.1 / 2001:db8:ffff::1 */
+	const char *target; /* ARP target protocol address / NS-NA target */
 };
 
 /* Build a frame into buf (cap bytes); returns its length or -1. */

@@ -34,6 +34,8 @@ enum prep {
 	P_ALLOW_V6,
 	P_ALLOW_AND_BLOCK,
 	P_PORTS,
+	P_MEDIA,     /* media addresses 198.51.100.1 and 2001:db8:ffff::1 */
+	P_MAX_FRAME, /* max_frame 200 */
 };
 
 struct row {
@@ -52,6 +54,9 @@ struct row {
 #define MEDIA XDP_PASS, RELAIS_DROP_NONE, XDP_VERDICT_REDIRECT_MISS
 #define TOKERNEL XDP_PASS, KERNEL, XDP_VERDICT_PASS_KERNEL
 #define DROP(r) XDP_DROP, RELAIS_DROP_##r, XDP_VERDICT_DROP
+#define NEIGH XDP_PASS, KERNEL, XDP_VERDICT_NEIGH_XSK /* XSK; PASS in test runs */
+#define M4 "198.51.100.1"
+#define M6 "2001:db8:ffff::1"
 
 static const struct row rows[] = {
     /* media, both families, with and without VLAN */
@@ -87,6 +92,36 @@ static const struct row rows[] = {
     {"nd router advert", {PKT_V6, .proto = 58, .icmp6_type = 134}, P_NONE, TOKERNEL},
     {"nd from blocked src", {PKT_V6, .proto = 58, .icmp6_type = 136}, P_BLOCK_V6, TOKERNEL},
     {"icmpv6 echo", {PKT_V6, .proto = 58, .icmp6_type = 128}, P_NONE, DROP(NOT_UDP)},
+    /* ARP/ND for the media addresses go to the dataplane's socket */
+    {"arp for media v4", {PKT_ARP, .target = M4}, P_MEDIA, NEIGH},
+    {"arp vlan for media v4", {PKT_ARP, .vlan = 1, .target = M4}, P_MEDIA, NEIGH},
+    {"arp for other addr", {PKT_ARP, .target = "198.51.100.9"}, P_MEDIA, TOKERNEL},
+    {"arp for media, not configured", {PKT_ARP, .target = M4}, P_NONE, TOKERNEL},
+    {"arp truncated", {PKT_ARP, .target = M4, .cut = 1}, P_MEDIA, TOKERNEL},
+    {"ns for media v6",
+     {PKT_V6, .proto = 58, .icmp6_type = 135, .target = M6, .dst = "ff02::1:ff00:1"},
+     P_MEDIA,
+     NEIGH},
+    {"na to media v6",
+     {PKT_V6, .proto = 58, .icmp6_type = 136, .target = "2001:db8::1"},
+     P_MEDIA,
+     NEIGH},
+    {"ns for other v6",
+     {PKT_V6, .proto = 58, .icmp6_type = 135, .target = "2001:db8:ffff::9",
+      .dst = "ff02::1:ff00:9"},
+     P_MEDIA,
+     TOKERNEL},
+    {"ra to media v6", {PKT_V6, .proto = 58, .icmp6_type = 134}, P_MEDIA, TOKERNEL},
+    {"ns for media, not configured",
+     {PKT_V6, .proto = 58, .icmp6_type = 135, .target = M6},
+     P_NONE,
+     TOKERNEL},
+    {"v4 media with media addrs set", {PKT_V4, RTP(160), .dst = M4}, P_MEDIA, MEDIA},
+    /* frame size limit */
+    {"frame 200 = max", {PKT_V4, RTP(158)}, P_MAX_FRAME, MEDIA},
+    {"frame 201 > max", {PKT_V4, RTP(159)}, P_MAX_FRAME, DROP(OVERSIZED)},
+    {"v6 frame > max", {PKT_V6, RTP(1000)}, P_MAX_FRAME, DROP(OVERSIZED)},
+    {"no max: 1400 B payload", {PKT_V4, RTP(1400)}, P_NONE, MEDIA},
     /* non-UDP */
     {"v4 tcp", {PKT_V4, .proto = 6, .paylen = 20}, P_NONE, DROP(NOT_UDP)},
     {"v4 icmp", {PKT_V4, .proto = 1, .paylen = 20}, P_NONE, DROP(NOT_UDP)},
@@ -209,6 +244,17 @@ static void prepare(struct xdp_ctl *c, enum prep p)
 		break;
 	case P_PORTS:
 		xdp_ports_set(c, ports, 2);
+		break;
+	case P_MEDIA: {
+		uint8_t a4[4], a6[16];
+
+		inet_pton(AF_INET, M4, a4);
+		inet_pton(AF_INET6, M6, a6);
+		xdp_media_set(c, a4, a6);
+		break;
+	}
+	case P_MAX_FRAME:
+		xdp_max_frame_set(c, 200);
 		break;
 	}
 }

@@ -62,6 +62,10 @@ static void sample(unsigned type, struct relais_ctl_msg *m)
 		m->u.dump.kind = RELAIS_DUMP_TRACKS;
 		m->u.dump.cursor = 0x01020304;
 		break;
+	case RELAIS_CTL_OFFENDERS:
+		m->u.offenders.min_total = 0x0102030405060708ull;
+		m->u.offenders.max = 17;
+		break;
 	default:
 		m->u.id.id = 42;
 	}
@@ -197,6 +201,39 @@ static void test_dump_reply(void)
 	CHECK(relais_ctl_decode_reply(buf, (size_t)len, &d) == -EBADMSG);
 }
 
+/* OFFENDERS replies round-trip with every field; a count above the
+ * maximum is refused. */
+static void test_offenders_reply(void)
+{
+	struct relais_ctl_reply r, d;
+	uint8_t buf[RELAIS_CTL_MAX_MSG];
+	int len;
+
+	memset(&r, 0, sizeof(r));
+	r.type = RELAIS_CTL_OFFENDERS;
+	r.u.offenders.count = RELAIS_CTL_OFFENDERS_MAX;
+	r.u.offenders.n_tracked = 0x01020304;
+	for (unsigned i = 0; i < RELAIS_CTL_OFFENDERS_MAX; i++) {
+		struct relais_ctl_offender *o = &r.u.offenders.rec[i];
+
+		o->addr.family = i % 2 ? 6 : 4;
+		o->addr.ip[0] = (uint8_t)i;
+		o->addr.ip[15] = 0xee;
+		o->auth_fail = 0x1000000000ull + i;
+		o->replay = 2 * i;
+		o->unknown_ssrc = 3 * i;
+		o->unknown_source = UINT64_MAX - i;
+		o->last_seen_ms = 1000 + i;
+	}
+	len = relais_ctl_encode_reply(&r, buf, sizeof(buf));
+	CHECK(len > 0 && len < RELAIS_CTL_MAX_MSG);
+	CHECK(relais_ctl_decode_reply(buf, (size_t)len, &d) == 0);
+	CHECK(memcmp(&r, &d, sizeof(r)) == 0);
+	CHECK(strcmp(relais_ctl_type_name(RELAIS_CTL_OFFENDERS), "offenders") == 0);
+	buf[RELAIS_CTL_HDR_LEN + 4 + RELAIS_CTL_ERR_LEN] = RELAIS_CTL_OFFENDERS_MAX + 1;
+	CHECK(relais_ctl_decode_reply(buf, (size_t)len, &d) == -EBADMSG);
+}
+
 /* Addresses, profiles and names. */
 static void test_helpers(void)
 {
@@ -231,6 +268,7 @@ int main(void)
 	test_field_errors();
 	test_replies();
 	test_dump_reply();
+	test_offenders_reply();
 	test_helpers();
 	return test_summary("ctl_codec");
 }

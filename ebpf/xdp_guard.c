@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The guard's decision logic; see xdp_guard.h for the contract. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "xdp_guard.h"
+
+#define NS_PER_MS 1000000ull
+
+static const char *const kind_names[4] = {"srtp_auth", "srtp_replay", "unknown_ssrc",
+					  "unknown_source"};
+
+/* One (time, counts) observation of a source. */
+struct sample {
+	uint64_t t_ns;
+	uint64_t cnt[4];
+};
+
+/* A source the guard follows. used == 0: free slot. */
+struct source {
+	int used;
+	struct xdp_prefix prefix; /* /32 or /128 */
+	uint64_t banned_until_ns; /* 0 = not banned by us */
+	unsigned n, head;         /* ring of samples, head = oldest */
+	struct sample s[XDP_GUARD_HISTORY];
+};
+
+struct xdp_guard {
+	struct xdp_guard_conf conf;
+	unsigned n_banned;
+	struct source src[XDP_GUARD_MAX_SOURCES];
+};
+
+/* See xdp_guard.h. */
+struct xdp_guard *xdp_guard_new(const struct xdp_guard_conf *conf)
+{
+	struct xdp_guard *g;
+
+	if (!conf || !conf->threshold || !conf->window_ms || !conf->ban_ttl_ms) {
+		errno = EINVAL;
+		return NULL;
+	}
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return NULL;
+	g->conf = *conf;
+	return g;
+}
+
+/* See xdp_guard.h. */
+void xdp_guard_free(struct xdp_guard *g)
+{
+	free(g);
+}
+
+/* See xdp_guard.h. */
+unsigned xdp_guard_banned(const struct xdp_guard *g)
+{
+	return g->n_banned;
+}
+
+/* Host prefix of a dataplane address; -EINVAL for an unknown family. */
+static int host_prefix(const struct relais_addr *a, struct xdp_prefix *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (a->family == 4) {
+		p->family = AF_INET;
+		p->len = 32;
+		memcpy(p->addr, a->ip, 4);
+	} else if (a->family == 6) {
+		p->family = AF_INET6;
+		p->len = 128;
+		memcpy(p->addr, a->ip, 16);
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The entry of prefix p, creating it (NULL when the table is full). */
+static struct source *source_get(struct xdp_guard *g, const struct xdp_prefix *p)
+{
+	struct source *free_slot = NULL;
+
+	for (unsigned i = 0; i < XDP_GUARD_MAX_SOURCES; i++) {
+		struct source *s = &g->src[i];
+
+		if (s->used && !memcmp(&s->prefix, p, sizeof(*p)))
+			return s;
+		if (!s->used && !free_slot)
+			free_slot = s;
+	}
+	if (free_slot) {
+		memset(free_slot, 0, sizeof(*free_slot));
+		free_slot->used = 1;
+		free_slot->prefix = *p;
+	}
+	return free_slot;
+}
+
+/* The most recent sample of s (s->n > 0). */
+static const struct sample *newest(const struct source *s)
+{
+	return &s->s[(s->head + s->n - 1) % XDP_GUARD_HISTORY];
+}
+
+/* Append a sample; drops samples older than the window, always keeping the
+ * newest one that is older than it (the baseline the growth is taken from).
+ * A total that went down (the dataplane replaced the record) restarts the
+ * history. */
+static void record(struct source *s, const uint64_t *cnt, uint64_t now, uint64_t window_ns)
+{
+	const struct sample *last = s->n ? newest(s) : NULL;
+
+	for (unsigned k = 0; last && k < 4; k++)
+		if (cnt[k] < last->cnt[k])
+			s->n = 0;
+	while (s->n >= 2 && now - s->s[(s->head + 1) % XDP_GUARD_HISTORY].t_ns >= window_ns) {
+		s->head = (s->head + 1) % XDP_GUARD_HISTORY;
+		s->n--;
+	}
+	if (s->n == XDP_GUARD_HISTORY) {
+		s->head = (s->head + 1) % XDP_GUARD_HISTORY;
+		s->n--;
+	}
+	s->s[(s->head + s->n) % XDP_GUARD_HISTORY] =
+	    (struct sample){now, {cnt[0], cnt[1], cnt[2], cnt[3]}};
+	s->n++;
+}
+
+/* Growth per kind from the oldest sample to the newest; returns the sum
+ * and the span in *span_ns. */
+static uint64_t growth(const struct source *s, uint64_t *per_kind, uint64_t *span_ns)
+{
+	const struct sample *a = &s->s[s->head];
+	const struct sample *b = newest(s);
+	uint64_t sum = 0;
+
+	for (unsigned k = 0; k < 4; k++) {
+		per_kind[k] = b->cnt[k] - a->cnt[k];
+		sum += per_kind[k];
+	}
+	*span_ns = b->t_ns - a->t_ns;
+	return sum;
+}
+
+/* Ban s now if its growth over the window exceeds the threshold; 1 when
+ * banned, 0 when not, -errno when the blocklist refused. */
+static int consider(struct xdp_guard *g, struct xdp_ctl *c, struct source *s, uint64_t now,
+		    xdp_guard_log_fn log, void *arg)
+{
+	struct xdp_guard_report r = {.event = XDP_GUARD_BAN, .prefix = s->prefix};
+	uint64_t span, sum;
+	unsigned top = 0;
+	int err;
+
+	if (s->banned_until_ns > now || s->n < 2)
+		return 0;
+	sum = growth(s, r.growth, &span);
+	if (sum <= g->conf.threshold)
+		return 0;
+	err = xdp_acl_add(c, XDP_ACL_BLOCK, &s->prefix, g->conf.ban_ttl_ms * NS_PER_MS);
+	if (err)
+		return err;
+	if (!s->banned_until_ns)
+		g->n_banned++;
+	s->banned_until_ns = now + g->conf.ban_ttl_ms * NS_PER_MS;
+	for (unsigned k = 1; k < 4; k++)
+		if (r.growth[k] > r.growth[top])
+			top = k;
+	r.reason = kind_names[top];
+	for (unsigned k = 0; k < 4; k++)
+		r.total += newest(s)->cnt[k];
+	r.span_ms = span / NS_PER_MS;
+	r.ttl_ms = g->conf.ban_ttl_ms;
+	if (log)
+		log(&r, arg);
+	return 1;
+}
+
+/* Remove expired bans of this guard and forget sources idle for longer
+ * than the window. */
+static void expire(struct xdp_guard *g, struct xdp_ctl *c, uint64_t now, xdp_guard_log_fn log,
+		   void *arg)
+{
+	uint64_t window_ns = g->conf.window_ms * NS_PER_MS;
+
+	for (unsigned i = 0; i < XDP_GUARD_MAX_SOURCES; i++) {
+		struct source *s = &g->src[i];
+
+		if (!s->used)
+			continue;
+		if (s->banned_until_ns && s->banned_until_ns <= now) {
+			struct xdp_guard_report r = {
+			    .event = XDP_GUARD_EXPIRE, .prefix = s->prefix, .reason = "ttl"};
+
+			xdp_acl_del(c, XDP_ACL_BLOCK, &s->prefix); /* -ENOENT: operator unbanned */
+			s->used = 0; /* a fresh start: growth counts from now */
+			g->n_banned--;
+			if (log)
+				log(&r, arg);
+			continue;
+		}
+		if (!s->banned_until_ns && s->n && now - newest(s)->t_ns > window_ns)
+			s->used = 0;
+	}
+}
+
+/* See xdp_guard.h. */
+int xdp_guard_step(struct xdp_guard *g, struct xdp_ctl *c, const struct relais_ctl_offenders *snap,
+		   uint64_t now_ns, xdp_guard_log_fn log, void *arg)
+{
+	uint64_t window_ns = g->conf.window_ms * NS_PER_MS;
+	int bans = 0, err = 0;
+
+	expire(g, c, now_ns, log, arg);
+	for (unsigned i = 0; snap && i < snap->count && i < RELAIS_CTL_OFFENDERS_MAX; i++) {
+		const struct relais_ctl_offender *o = &snap->rec[i];
+		uint64_t cnt[4] = {o->auth_fail, o->replay, o->unknown_ssrc, o->unknown_source};
+		struct xdp_prefix p;
+		struct source *s;
+		int r;
+
+		if (host_prefix(&o->addr, &p) || !(s = source_get(g, &p)))
+			continue;
+		record(s, cnt, now_ns, window_ns);
+		r = consider(g, c, s, now_ns, log, arg);
+		if (r < 0)
+			err = r;
+		else
+			bans += r;
+	}
+	return err ? err : bans;
+}
+
+/* See xdp_guard.h. */
+void xdp_guard_log_line(const struct xdp_guard_report *r, void *arg)
+{
+	FILE *f = arg ? arg : stderr;
+	char p[INET6_ADDRSTRLEN + 8] = "?";
+
+	xdp_prefix_format(&r->prefix, p, sizeof(p));
+	if (r->event == XDP_GUARD_EXPIRE) {
+		fprintf(f, "guard: unban %s: ban expired\n", p);
+	} else {
+		fprintf(
+		    f,
+		    "guard: ban %s for %llu ms: reason %s, +%llu offences in %llu ms "
+		    "(srtp_auth +%llu, srtp_replay +%llu, unknown_ssrc +%llu, "
+		    "unknown_source +%llu; total %llu)\n",
+		    p, (unsigned long long)r->ttl_ms, r->reason,
+		    (unsigned long long)(r->growth[0] + r->growth[1] + r->growth[2] + r->growth[3]),
+		    (unsigned long long)r->span_ms, (unsigned long long)r->growth[0],
+		    (unsigned long long)r->growth[1], (unsigned long long)r->growth[2],
+		    (unsigned long long)r->growth[3], (unsigned long long)r->total);
+	}
+	fflush(f);
+}
