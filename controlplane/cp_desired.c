@@ -1,0 +1,381 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "cp_desired.h"
+#include "cp_util.h"
+
+/* Field of an HGETALL reply, NULL when absent. */
+static const char *hget(const redisReply *h, const char *f)
+{
+	for (size_t i = 0; i + 1 < h->elements; i += 2)
+		if (strcmp(h->element[i]->str, f) == 0)
+			return h->element[i + 1]->str;
+	return NULL;
+}
+
+/* Optional u32 field: absent -> def. 0 or -EINVAL. */
+static int hget_u32(const redisReply *h, const char *f, uint32_t def, uint32_t *out)
+{
+	const char *s = hget(h, f);
+
+	*out = def;
+	return s == NULL ? 0 : cp_parse_u32(s, out);
+}
+
+/* Unwrap one direction to check it fits the profile. 0 or -errno (why). */
+static int check_key(const struct cp_desired_cfg *cfg, const struct cp_dpart *d, uint32_t room,
+		     const char *dir, const char *w, uint8_t *out, size_t want)
+{
+	uint8_t plain[CP_KW_MAX_PLAIN];
+	char aad[160];
+	int n;
+
+	cp_kw_aad(aad, sizeof(aad), room, d->p.part_id, dir, d->profile_name);
+	n = cp_kw_unwrap(cfg->kr, d->kid, aad, w, plain, sizeof(plain));
+	if (n >= 0 && (size_t)n != want)
+		n = -ERANGE;
+	if (n >= 0 && out != NULL)
+		memcpy(out, plain, want);
+	OPENSSL_cleanse(plain, sizeof(plain));
+	return n < 0 ? n : 0;
+}
+
+/* Why a key check failed, for the log line (never the key itself). */
+static const char *key_err(int rc)
+{
+	switch (rc) {
+	case -ENOKEY:
+		return "unknown key id (kid)";
+	case -ERANGE:
+		return "wrapped key does not fit the profile's key+salt length";
+	case -EBADMSG:
+		return "does not authenticate (wrong deployment key, moved or tampered)";
+	default:
+		return "not a wrapped key (hex nonce|ciphertext|tag)";
+	}
+}
+
+/* Parse and validate one participant hash. 0 or -EINVAL (logged). */
+static int parse_part(const struct cp_desired_cfg *cfg, const char *key, const redisReply *h,
+		      uint32_t room, uint32_t id, struct cp_dpart *d)
+{
+	const struct relais_srtp_profile_info *pi = NULL;
+	const char *s, *why = NULL;
+	const char *rx = hget(h, "rx_key"), *tx = hget(h, "tx_key"), *kid = hget(h, "kid");
+	size_t want;
+	int rc;
+
+	memset(d, 0, sizeof(*d));
+	d->p.room_id = room;
+	d->p.part_id = id;
+	if ((s = hget(h, "addr")) == NULL || relais_addr_parse(s, &d->p.addr) < 0)
+		why = "addr: missing or not ip:port";
+	else if ((s = hget(h, "profile")) == NULL || !(pi = relais_srtp_profile_by_name(s)))
+		why = "profile: missing or unknown";
+	else if (hget_u32(h, "fb_ssrc", 0, &d->p.fb_ssrc) < 0)
+		why = "fb_ssrc: not a 32-bit integer";
+	else if (kid == NULL || strlen(kid) > CP_KW_KID_LEN || rx == NULL || tx == NULL ||
+		 strlen(rx) >= CP_KW_MAX_WRAPPED || strlen(tx) >= CP_KW_MAX_WRAPPED)
+		why = "kid, rx_key, tx_key: missing or too long";
+	if (why) {
+		CP_WARN("refusing %s: %s", key, why);
+		return -EINVAL;
+	}
+	d->p.rx_key.profile = d->p.tx_key.profile = (uint16_t)pi->id;
+	snprintf(d->profile_name, sizeof(d->profile_name), "%s", pi->name);
+	strcpy(d->kid, kid);
+	strcpy(d->rx_w, rx);
+	strcpy(d->tx_w, tx);
+	want = (size_t)pi->key_len + pi->salt_len;
+	if ((rc = check_key(cfg, d, room, "rx", rx, NULL, want)) < 0) {
+		CP_WARN("refusing %s: rx_key: %s", key, key_err(rc));
+		return -EINVAL;
+	}
+	if ((rc = check_key(cfg, d, room, "tx", tx, NULL, want)) < 0) {
+		CP_WARN("refusing %s: tx_key: %s", key, key_err(rc));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* See header. */
+int cp_part_keys(const struct cp_desired_cfg *cfg, const struct cp_dpart *d,
+		 struct relais_ctl_part *m)
+{
+	const struct relais_srtp_profile_info *pi = relais_srtp_profile_get(d->p.rx_key.profile);
+	uint8_t buf[CP_KW_MAX_PLAIN];
+	size_t kl = pi->key_len, sl = pi->salt_len;
+	int rc;
+
+	*m = d->p;
+	rc = check_key(cfg, d, d->p.room_id, "rx", d->rx_w, buf, kl + sl);
+	if (rc == 0) {
+		memcpy(m->rx_key.key, buf, kl);
+		memcpy(m->rx_key.salt, buf + kl, sl);
+		rc = check_key(cfg, d, d->p.room_id, "tx", d->tx_w, buf, kl + sl);
+	}
+	if (rc == 0) {
+		memcpy(m->tx_key.key, buf, kl);
+		memcpy(m->tx_key.salt, buf + kl, sl);
+	}
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return rc;
+}
+
+/* Index of participant id among the room's valid ones, or -1. */
+static int find_part(const struct cp_droom *r, uint32_t id)
+{
+	for (int i = 0; i < r->n_parts; i++)
+		if (r->parts[i].p.part_id == id)
+			return i;
+	return -1;
+}
+
+/* Whether track id is among the room's valid ones. */
+static bool has_track(const struct cp_droom *r, uint32_t id)
+{
+	for (int i = 0; i < r->n_tracks; i++)
+		if (r->tracks[i].track_id == id)
+			return true;
+	return false;
+}
+
+/* Parse and validate one track hash against the room's parts. 0/-EINVAL. */
+static int parse_track(const char *key, const redisReply *h, const struct cp_droom *r, uint32_t id,
+		       struct relais_ctl_track *t)
+{
+	const char *kind = hget(h, "kind"), *why = NULL;
+	uint32_t pt;
+
+	memset(t, 0, sizeof(*t));
+	t->track_id = id;
+	if (hget_u32(h, "part", 0, &t->part_id) < 0 || find_part(r, t->part_id) < 0)
+		why = "part: missing or not a valid participant of the room";
+	else if (kind == NULL || (strcmp(kind, "audio") && strcmp(kind, "video")))
+		why = "kind: must be audio or video";
+	else if (hget_u32(h, "ssrc", 0, &t->ssrc) < 0)
+		why = "ssrc: not a 32-bit integer";
+	else if (hget_u32(h, "pt", RELAIS_PT_ANY, &pt) < 0 || (pt > 127 && pt != RELAIS_PT_ANY))
+		why = "pt: not 0..127";
+	else if (hget_u32(h, "clock_rate", 0, &t->clock_rate) < 0)
+		why = "clock_rate: not a 32-bit integer";
+	if (why) {
+		CP_WARN("refusing %s: %s", key, why);
+		return -EINVAL;
+	}
+	t->kind = strcmp(kind, "audio") == 0 ? RELAIS_TRACK_AUDIO : RELAIS_TRACK_VIDEO;
+	if (t->clock_rate == 0) /* RFC 7587 §4.1 (Opus), RFC 6184 §8.2.1 (H.264) */
+		t->clock_rate = t->kind == RELAIS_TRACK_AUDIO ? 48000 : 90000;
+	t->flags = t->ssrc == 0 ? RELAIS_TRACK_F_LEARN_SSRC : 0;
+	t->pt = (uint8_t)pt;
+	return 0;
+}
+
+/* Parse "in:out,in:out" into s's pt map. 0/-EINVAL. */
+static int parse_pt_map(const char *m, struct relais_ctl_sub *s)
+{
+	while (m && *m) {
+		unsigned in, out;
+		int used = 0;
+
+		if (s->n_pt == RELAIS_CTL_MAX_PT_MAP ||
+		    sscanf(m, "%3u:%3u%n", &in, &out, &used) != 2 || in > 127 || out > 127)
+			return -EINVAL;
+		s->pt_map[s->n_pt][0] = (uint8_t)in;
+		s->pt_map[s->n_pt][1] = (uint8_t)out;
+		s->n_pt++;
+		m += used;
+		if (*m == ',')
+			m++;
+		else if (*m)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/* Parse and validate one subscription hash. 0/-EINVAL. */
+static int parse_sub(const char *key, const redisReply *h, const struct cp_droom *r, uint32_t id,
+		     struct relais_ctl_sub *s)
+{
+	const char *why = NULL;
+
+	memset(s, 0, sizeof(*s));
+	s->sub_id = id;
+	if (hget_u32(h, "part", 0, &s->part_id) < 0 || find_part(r, s->part_id) < 0)
+		why = "part: missing or not a valid participant of the room";
+	else if (hget_u32(h, "track", 0, &s->track_id) < 0 || !has_track(r, s->track_id))
+		why = "track: missing or not a valid track of the room";
+	else if (hget(h, "out_ssrc") == NULL || hget_u32(h, "out_ssrc", 0, &s->out_ssrc) < 0 ||
+		 s->out_ssrc == 0)
+		why = "out_ssrc: missing or not a non-zero 32-bit integer";
+	else if (parse_pt_map(hget(h, "pt_map"), s) < 0)
+		why = "pt_map: not in:out[,in:out] (at most 8, 0..127)";
+	if (why) {
+		CP_WARN("refusing %s: %s", key, why);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Cookie of an object: FNV-1a over its kind, room, epoch and every field of
+ * its hash (wrapped keys included), so any change of content, key or owner
+ * epoch makes it a different object. */
+static uint64_t cookie_of(char kind, uint32_t room, uint64_t epoch, const redisReply *h)
+{
+	uint64_t c = cp_fnv(CP_FNV_INIT, &kind, 1);
+	uint64_t pairs = 0;
+
+	c = cp_fnv(c, &room, sizeof(room));
+	c = cp_fnv(c, &epoch, sizeof(epoch));
+	/* Order-independent over the pairs: HGETALL's order is not part of the
+	 * schema. */
+	for (size_t i = 0; i + 1 < h->elements; i += 2)
+		pairs +=
+		    cp_fnv_str(cp_fnv_str(CP_FNV_INIT, h->element[i]->str), h->element[i + 1]->str);
+	c = cp_fnv(c, &pairs, sizeof(pairs));
+	return c ? c : 1;
+}
+
+static const char *const kind_name[3] = {"part", "track", "sub"};
+
+/* SMEMBERS of the room's three index sets (pipelined) into idx[3]. 0/-EIO;
+ * a set of the wrong type is logged and read as empty. */
+static int load_indexes(redisContext *rc, uint32_t id, redisReply *idx[3])
+{
+	int rc2 = 0;
+
+	for (int k = 0; k < 3; k++)
+		redisAppendCommand(rc, "SMEMBERS relais:{room:%u}:%ss", id, kind_name[k]);
+	for (int k = 0; k < 3; k++) {
+		void *v = NULL;
+
+		if (redisGetReply(rc, &v) != REDIS_OK) {
+			rc2 = -EIO;
+			idx[k] = NULL;
+			continue;
+		}
+		idx[k] = v;
+		if (idx[k]->type != REDIS_REPLY_ARRAY) {
+			CP_WARN("refusing relais:{room:%u}:%ss: not a set (%s)", id, kind_name[k],
+				idx[k]->type == REDIS_REPLY_ERROR ? idx[k]->str : "wrong type");
+			idx[k]->elements = 0;
+		}
+	}
+	return rc2;
+}
+
+/* Parse one object of kind k with id s into r; refusals are logged. */
+static void add_object(const struct cp_desired_cfg *cfg, struct cp_droom *r, int k, const char *s,
+		       const redisReply *h)
+{
+	char key[96];
+	uint32_t oid;
+	int rc;
+
+	snprintf(key, sizeof(key), "relais:{room:%u}:%s:%s", r->id, kind_name[k], s);
+	if (cp_parse_u32(s, &oid) < 0 || oid == 0) {
+		CP_WARN("refusing %s: id is not a non-zero 32-bit integer", key);
+		return;
+	}
+	if (h->type != REDIS_REPLY_ARRAY || h->elements == 0) {
+		CP_WARN("refusing %s: %s", key,
+			h->type == REDIS_REPLY_ERROR ? h->str
+						     : "missing (listed in the index only)");
+		return;
+	}
+	if (k == 0) {
+		rc = parse_part(cfg, key, h, r->id, oid, &r->parts[r->n_parts]);
+		if (rc == 0)
+			r->parts[r->n_parts++].p.cookie = cookie_of('p', r->id, r->epoch, h);
+	} else if (k == 1) {
+		rc = parse_track(key, h, r, oid, &r->tracks[r->n_tracks]);
+		if (rc == 0)
+			r->tracks[r->n_tracks++].cookie = cookie_of('t', r->id, r->epoch, h);
+	} else {
+		rc = parse_sub(key, h, r, oid, &r->subs[r->n_subs]);
+		if (rc == 0)
+			r->subs[r->n_subs++].cookie = cookie_of('s', r->id, r->epoch, h);
+	}
+}
+
+/* HGETALL every object (pipelined) in kind order, so tracks are checked
+ * against valid parts and subs against valid tracks. 0/-EIO. */
+static int load_objects(redisContext *rc, const struct cp_desired_cfg *cfg, struct cp_droom *r,
+			redisReply *idx[3])
+{
+	int rc2 = 0;
+
+	for (int k = 0; k < 3; k++)
+		for (size_t i = 0; i < idx[k]->elements; i++)
+			redisAppendCommand(rc, "HGETALL relais:{room:%u}:%s:%s", r->id,
+					   kind_name[k], idx[k]->element[i]->str);
+	for (int k = 0; k < 3; k++)
+		for (size_t i = 0; i < idx[k]->elements; i++) {
+			void *v = NULL;
+
+			if (redisGetReply(rc, &v) != REDIS_OK) {
+				rc2 = -EIO;
+				continue;
+			}
+			if (rc2 == 0)
+				add_object(cfg, r, k, idx[k]->element[i]->str, v);
+			freeReplyObject(v);
+		}
+	return rc2;
+}
+
+/* See header. */
+int cp_room_load(redisContext *rc, const struct cp_desired_cfg *cfg, uint32_t id, uint64_t epoch,
+		 struct cp_droom *r)
+{
+	redisReply *idx[3] = {NULL, NULL, NULL};
+	size_t total;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->id = id;
+	r->epoch = epoch;
+	ret = load_indexes(rc, id, idx);
+	if (ret < 0)
+		goto out;
+	total = idx[0]->elements + idx[1]->elements + idx[2]->elements;
+	if (total > (size_t)cfg->max_objects) {
+		CP_WARN("refusing room relais:{room:%u}: %zu objects, more than max_objects %d", id,
+			total, cfg->max_objects);
+		ret = -E2BIG;
+		goto out;
+	}
+	r->parts = calloc(idx[0]->elements + 1, sizeof(*r->parts));
+	r->tracks = calloc(idx[1]->elements + 1, sizeof(*r->tracks));
+	r->subs = calloc(idx[2]->elements + 1, sizeof(*r->subs));
+	if (!r->parts || !r->tracks || !r->subs) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = load_objects(rc, cfg, r, idx);
+out:
+	for (int k = 0; k < 3; k++)
+		freeReplyObject(idx[k]);
+	if (ret < 0 && ret != -E2BIG)
+		cp_room_free(r);
+	return ret;
+}
+
+/* See header. */
+void cp_room_free(struct cp_droom *r)
+{
+	if (r->parts)
+		OPENSSL_cleanse(r->parts, sizeof(*r->parts) * (size_t)r->n_parts);
+	free(r->parts);
+	free(r->tracks);
+	free(r->subs);
+	r->parts = NULL;
+	r->tracks = NULL;
+	r->subs = NULL;
+	r->n_parts = r->n_tracks = r->n_subs = 0;
+}

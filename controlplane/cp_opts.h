@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Command-line options of relais-controlplane and the Redis options shared
+ * with relaisctl. */
+#ifndef CP_OPTS_H
+#define CP_OPTS_H
+
+#include "cp_node.h"
+
+/* Defaults, environment, then argv. 0, 1 (help printed) or -EINVAL
+ * (message printed). */
+int cp_opts_parse(struct cp_node_cfg *c, int argc, char **argv);
+
+/* Apply one Redis option (--redis, --sentinels, --master-name, --user,
+ * --password-file) to c. 0, 1 (not a Redis option) or -EINVAL. */
+int cp_opts_redis(struct cp_redis_cfg *c, const char *opt, const char *arg);
+
+#define CP_OPTS_REDIS_HELP                                                                       \
+	"  --redis HOST:PORT        Redis master (default 127.0.0.1:6379, env RELAIS_REDIS)\n"   \
+	"  --sentinels H:P[,H:P]    ask these Sentinels for the master (env RELAIS_SENTINELS)\n" \
+	"  --master-name NAME       Sentinel master name (default relais)\n"                     \
+	"  --user NAME              ACL user (env RELAIS_REDIS_USER)\n"                          \
+	"  --password-file FILE     password (env RELAIS_REDIS_PASSWORD)\n"
+
+#endif /* CP_OPTS_H */

@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Reconciliation: desired state (Redis, cached per room) against actual
+ * state (the dataplane's DUMP), applying only the difference. An object is
+ * identified by id and content by its cookie (docs/schema.md). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "cp_node.h"
+#include "cp_util.h"
+
+#define CTL_TIMEOUT_MS 2000
+
+/* One dumped or desired object: id, cookie, and for desired ones where it
+ * lives in the cache. */
+struct obj {
+	uint32_t id;
+	uint32_t parent; /* dumped objects: room of a part, part of a track/sub */
+	uint64_t cookie;
+	const void *d;
+};
+
+struct objs {
+	struct obj *v;
+	size_t n, cap;
+};
+
+/* Append to an object list. 0/-ENOMEM. */
+static int objs_push(struct objs *o, uint32_t id, uint32_t parent, uint64_t cookie, const void *d)
+{
+	if (o->n == o->cap) {
+		size_t cap = o->cap ? o->cap * 2 : 256;
+		struct obj *v = realloc(o->v, cap * sizeof(*v));
+
+		if (v == NULL)
+			return -ENOMEM;
+		o->v = v;
+		o->cap = cap;
+	}
+	o->v[o->n++] = (struct obj){id, parent, cookie, d};
+	return 0;
+}
+
+static int obj_cmp(const void *a, const void *b)
+{
+	const struct obj *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The object with id in a sorted list, or NULL. */
+static const struct obj *objs_find(const struct objs *o, uint32_t id)
+{
+	struct obj k = {.id = id};
+
+	return o->n ? bsearch(&k, o->v, o->n, sizeof(k), obj_cmp) : NULL;
+}
+
+/* One control-channel call; transport errors close the fd. Returns the
+ * dataplane's status (0/-errno) or the transport error. */
+static int ctl(struct cp_node *n, struct relais_ctl_msg *m, struct relais_ctl_reply *r)
+{
+	static uint32_t seq = 1;
+	int rc;
+
+	if (n->dp_fd < 0)
+		return -ENOTCONN;
+	m->seq = ++seq;
+	n->ctl_calls++;
+	rc = relais_ctl_call(n->dp_fd, m, r, CTL_TIMEOUT_MS);
+	if (rc == -EINVAL || rc == -EMSGSIZE) {
+		snprintf(r->error, sizeof(r->error), "not encodable: %s", strerror(-rc));
+		r->status = rc;
+		return rc;
+	}
+	if (rc < 0) {
+		CP_WARN("dataplane %s: %s: %s", n->cfg.dp_sock, relais_ctl_type_name(m->type),
+			strerror(-rc));
+		close(n->dp_fd);
+		n->dp_fd = -1;
+		return rc;
+	}
+	return r->status;
+}
+
+/* DUMP one kind into a sorted list (ids of rooms have cookie 0). 0/-errno. */
+static int dump(struct cp_node *n, uint8_t kind, struct objs *o)
+{
+	struct relais_ctl_msg m = {.type = RELAIS_CTL_DUMP};
+	struct relais_ctl_reply r;
+	uint32_t cursor = 0;
+	int rc;
+
+	o->n = 0;
+	do {
+		m.u.dump.kind = kind;
+		m.u.dump.cursor = cursor;
+		rc = ctl(n, &m, &r);
+		if (rc < 0)
+			return rc;
+		for (int i = 0; i < r.u.dump.count; i++)
+			if (objs_push(o, r.u.dump.rec[i].id, r.u.dump.rec[i].parent,
+				      r.u.dump.rec[i].cookie, NULL) < 0)
+				return -ENOMEM;
+		cursor = r.u.dump.next_cursor;
+	} while (cursor != 0);
+	qsort(o->v, o->n, sizeof(*o->v), obj_cmp);
+	return 0;
+}
+
+/* Desired objects of the cache by kind (0 rooms, 1 parts, 2 tracks, 3 subs),
+ * sorted by id. 0/-ENOMEM. */
+static int desired(const struct cp_node *n, struct objs d[4])
+{
+	int rc = 0;
+
+	for (int i = 0; i < n->n_rooms && rc == 0; i++) {
+		const struct cp_droom *r = &n->rooms[i];
+
+		rc = objs_push(&d[0], r->id, 0, 0, r);
+		for (int j = 0; j < r->n_parts && rc == 0; j++)
+			rc = objs_push(&d[1], r->parts[j].p.part_id, 0, r->parts[j].p.cookie,
+				       &r->parts[j]);
+		for (int j = 0; j < r->n_tracks && rc == 0; j++)
+			rc = objs_push(&d[2], r->tracks[j].track_id, 0, r->tracks[j].cookie,
+				       &r->tracks[j]);
+		for (int j = 0; j < r->n_subs && rc == 0; j++)
+			rc = objs_push(&d[3], r->subs[j].sub_id, 0, r->subs[j].cookie, &r->subs[j]);
+	}
+	for (int k = 0; k < 4; k++)
+		qsort(d[k].v, d[k].n, sizeof(*d[k].v), obj_cmp);
+	return rc;
+}
+
+static const uint16_t del_type[4] = {RELAIS_CTL_ROOM_DEL, RELAIS_CTL_PART_DEL, RELAIS_CTL_TRACK_DEL,
+				     RELAIS_CTL_SUB_DEL};
+
+/* Whether actual track/sub i of kind k goes away with its participant,
+ * which is itself stale (not desired with the same cookie): the dataplane
+ * cascades PART_DEL to them, so one call removes them all. */
+static bool with_stale_part(const struct objs a[4], const struct objs d[4], int k, size_t i)
+{
+	const struct obj *p = objs_find(&a[1], a[k].v[i].parent);
+	const struct obj *w = p ? objs_find(&d[1], p->id) : NULL;
+
+	return p != NULL && (w == NULL || w->cookie != p->cookie);
+}
+
+/* Delete every actual object that is not desired with the same cookie:
+ * subs, tracks, participants, then (empty) rooms; children of a stale
+ * participant go with it (measured: cheaper than ROOM_DEL's cascade on this
+ * dataplane). Returns how many deletes were sent, or -errno
+ * (transport). */
+static int delete_stale(struct cp_node *n, struct objs a[4], const struct objs d[4])
+{
+	static const int order[4] = {3, 2, 1, 0};
+	struct relais_ctl_msg m;
+	struct relais_ctl_reply r;
+	int sent = 0;
+
+	for (int o = 0; o < 4; o++) {
+		int k = order[o];
+
+		for (size_t i = 0; i < a[k].n; i++) {
+			const struct obj *w = objs_find(&d[k], a[k].v[i].id);
+			int rc;
+
+			if ((w && w->cookie == a[k].v[i].cookie) ||
+			    (k > 1 && with_stale_part(a, d, k, i)))
+				continue;
+			memset(&m, 0, sizeof(m));
+			m.type = del_type[k];
+			if (k == 0)
+				m.u.room.room_id = a[k].v[i].id;
+			else
+				m.u.id.id = a[k].v[i].id;
+			rc = ctl(n, &m, &r);
+			if (n->dp_fd < 0)
+				return -ENOTCONN;
+			if (rc < 0 && rc != -ENOENT)
+				CP_WARN("%s %u refused: %s", relais_ctl_type_name(m.type),
+					a[k].v[i].id, r.error);
+			sent++;
+		}
+	}
+	return sent;
+}
+
+/* Build the add request for desired object w of kind k into m; for parts
+ * the keys are unwrapped here, right before sending. 0/-errno. */
+static int add_msg(struct cp_node *n, int k, const struct obj *w, struct relais_ctl_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	switch (k) {
+	case 0:
+		m->type = RELAIS_CTL_ROOM_ADD;
+		m->u.room.room_id = w->id;
+		return 0;
+	case 1:
+		m->type = RELAIS_CTL_PART_ADD;
+		return cp_part_keys(&n->dcfg, w->d, &m->u.part);
+	case 2:
+		m->type = RELAIS_CTL_TRACK_ADD;
+		m->u.track = *(const struct relais_ctl_track *)w->d;
+		return 0;
+	default:
+		m->type = RELAIS_CTL_SUB_ADD;
+		m->u.sub = *(const struct relais_ctl_sub *)w->d;
+		return 0;
+	}
+}
+
+/* Add, rooms first, every desired object the dataplane lacks. Refusals are
+ * logged with the object's key and counted. 0 or -errno (transport). */
+static int add_missing(struct cp_node *n, const struct objs a[4], const struct objs d[4])
+{
+	static const char *const what[4] = {"room", "part", "track", "sub"};
+	struct relais_ctl_msg m;
+	struct relais_ctl_reply r;
+
+	for (int k = 0; k < 4; k++)
+		for (size_t i = 0; i < d[k].n; i++) {
+			const struct obj *w = &d[k].v[i];
+			int rc;
+
+			if (objs_find(&a[k], w->id))
+				continue;
+			rc = add_msg(n, k, w, &m);
+			if (rc < 0) {
+				OPENSSL_cleanse(&m, sizeof(m));
+				n->refused++;
+				CP_WARN("%s %u: keys do not unwrap any more: %s", what[k], w->id,
+					strerror(-rc));
+				continue;
+			}
+			rc = ctl(n, &m, &r);
+			OPENSSL_cleanse(&m, sizeof(m));
+			if (n->dp_fd < 0)
+				return -ENOTCONN;
+			if (rc < 0) {
+				n->refused++;
+				CP_WARN("dataplane refused %s %u: %s", what[k], w->id, r.error);
+			} else {
+				n->applied++;
+			}
+		}
+	return 0;
+}
+
+/* Ack (fenced write, docs/schema.md "ack") every room served at a new
+ * epoch; a refusal means the room moved: it is reloaded. */
+static void ack_rooms(struct cp_node *n)
+{
+	char room[16], epoch[24];
+	const char *argv[4] = {n->cfg.node, n->token, room, epoch};
+
+	if (n->rc == NULL || !n->registered)
+		return;
+	for (int i = 0; i < n->n_rooms; i++) {
+		struct cp_droom *r = &n->rooms[i];
+		redisReply *rep;
+
+		if (r->acked)
+			continue;
+		snprintf(room, sizeof(room), "%u", r->id);
+		snprintf(epoch, sizeof(epoch), "%llu", (unsigned long long)r->epoch);
+		rep = cp_script_call(n->rc, CP_SC_ACK, 4, argv);
+		if (rep == NULL)
+			return;
+		if (rep->type == REDIS_REPLY_ERROR) {
+			CP_WARN("room %u: %s", r->id, rep->str);
+			n->next_reconcile = 0;
+		} else {
+			r->acked = true;
+			CP_INFO("serving room %u epoch %s", r->id, epoch);
+		}
+		freeReplyObject(rep);
+	}
+}
+
+/* See header. */
+int cp_apply(struct cp_node *n)
+{
+	struct objs a[4] = {{0}}, d[4] = {{0}};
+	static const uint8_t kinds[4] = {RELAIS_DUMP_ROOMS, RELAIS_DUMP_PARTS, RELAIS_DUMP_TRACKS,
+					 RELAIS_DUMP_SUBS};
+	int rc;
+
+	if (!n->have_desired || n->dp_fd < 0)
+		return 0; /* never empty a dataplane before Redis was read */
+	rc = desired(n, d);
+	for (int k = 0; k < 4 && rc == 0; k++)
+		rc = dump(n, kinds[k], &a[k]);
+	if (rc == 0)
+		rc = delete_stale(n, a, d);
+	/* Deleting a participant or track cascades on the dataplane: dump
+	 * again rather than guess what went with it. */
+	for (int k = 0; k < 4 && rc > 0; k++)
+		if (dump(n, kinds[k], &a[k]) < 0)
+			rc = -ENOTCONN;
+	if (rc >= 0)
+		rc = add_missing(n, a, d);
+	if (rc == 0)
+		ack_rooms(n);
+	for (int k = 0; k < 4; k++) {
+		free(a[k].v);
+		free(d[k].v);
+	}
+	return rc;
+}
+
+/* See header. */
+uint32_t cp_load(const struct cp_node *n)
+{
+	uint32_t load = 0;
+
+	for (int i = 0; i < n->n_rooms; i++)
+		load += (uint32_t)n->rooms[i].n_parts;
+	return load;
+}
+
+/* See header. */
+void cp_forget_all(struct cp_node *n)
+{
+	for (int i = 0; i < n->n_rooms; i++)
+		cp_room_free(&n->rooms[i]);
+	n->n_rooms = 0;
+}

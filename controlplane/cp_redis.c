@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cp_redis.h"
+#include "cp_util.h"
+
+/* Split "host:port" ("[v6]:port" too) into host and port. 0/-EINVAL. */
+static int split_addr(const char *s, char *host, size_t n, int *port)
+{
+	const char *colon = strrchr(s, ':');
+	uint32_t p;
+	size_t hl;
+
+	if (colon == NULL || cp_parse_u32(colon + 1, &p) < 0 || p == 0 || p > 65535)
+		return -EINVAL;
+	hl = (size_t)(colon - s);
+	if (hl > 1 && s[0] == '[' && s[hl - 1] == ']') {
+		s++;
+		hl -= 2;
+	}
+	if (hl == 0 || hl >= n)
+		return -EINVAL;
+	memcpy(host, s, hl);
+	host[hl] = '\0';
+	*port = (int)p;
+	return 0;
+}
+
+/* See header. */
+int cp_redis_cfg_addr(struct cp_redis_cfg *c, const char *s)
+{
+	return split_addr(s, c->host, sizeof(c->host), &c->port);
+}
+
+/* See header: comma-separated sentinel addresses, at most CP_MAX_SENTINELS. */
+int cp_redis_cfg_sentinels(struct cp_redis_cfg *c, const char *s)
+{
+	char buf[2048], *save = NULL, *tok;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	c->n_sentinels = 0;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int i = c->n_sentinels;
+
+		if (i == CP_MAX_SENTINELS ||
+		    split_addr(tok, c->sentinel_host[i], sizeof(c->sentinel_host[i]),
+			       &c->sentinel_port[i]) < 0)
+			return -EINVAL;
+		c->n_sentinels++;
+	}
+	return c->n_sentinels > 0 ? 0 : -EINVAL;
+}
+
+/* See header. */
+void cp_redis_cfg_init(struct cp_redis_cfg *c)
+{
+	const char *e;
+
+	memset(c, 0, sizeof(*c));
+	strcpy(c->host, "127.0.0.1");
+	c->port = 6379;
+	c->timeout_ms = 1000;
+	strcpy(c->master_name, "relais");
+	if ((e = getenv("RELAIS_REDIS")) && cp_redis_cfg_addr(c, e) < 0)
+		CP_WARN("RELAIS_REDIS=%s: not host:port, ignored", e);
+	if ((e = getenv("RELAIS_SENTINELS")) && cp_redis_cfg_sentinels(c, e) < 0)
+		CP_WARN("RELAIS_SENTINELS: not host:port[,host:port], ignored");
+	if ((e = getenv("RELAIS_MASTER_NAME")))
+		snprintf(c->master_name, sizeof(c->master_name), "%s", e);
+	if ((e = getenv("RELAIS_REDIS_USER")))
+		snprintf(c->user, sizeof(c->user), "%s", e);
+	if ((e = getenv("RELAIS_REDIS_PASSWORD")))
+		snprintf(c->password, sizeof(c->password), "%s", e);
+}
+
+/* TCP connect with the configured timeout on connect and on commands. */
+static redisContext *open_tcp(const struct cp_redis_cfg *c, const char *host, int port, char *err,
+			      size_t n)
+{
+	struct timeval tv = {c->timeout_ms / 1000, (c->timeout_ms % 1000) * 1000};
+	redisContext *rc = redisConnectWithTimeout(host, port, tv);
+
+	if (rc == NULL || rc->err) {
+		snprintf(err, n, "cannot connect to %s:%d: %s", host, port,
+			 rc ? rc->errstr : "out of memory");
+		redisFree(rc);
+		return NULL;
+	}
+	redisSetTimeout(rc, tv);
+	redisEnableKeepAlive(rc);
+	return rc;
+}
+
+/* Ask the sentinels in order for the master's address (Redis docs,
+ * "Sentinel clients guidelines": first sentinel that answers wins). 0/-EHOSTUNREACH. */
+static int ask_sentinels(const struct cp_redis_cfg *c, char *host, size_t hn, int *port, char *err,
+			 size_t n)
+{
+	for (int i = 0; i < c->n_sentinels; i++) {
+		redisContext *s = open_tcp(c, c->sentinel_host[i], c->sentinel_port[i], err, n);
+		redisReply *r;
+		uint32_t p;
+
+		if (s == NULL)
+			continue;
+		r = redisCommand(s, "SENTINEL get-master-addr-by-name %s", c->master_name);
+		if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+		    cp_parse_u32(r->element[1]->str, &p) == 0) {
+			snprintf(host, hn, "%s", r->element[0]->str);
+			*port = (int)p;
+			freeReplyObject(r);
+			redisFree(s);
+			return 0;
+		}
+		snprintf(err, n, "sentinel %s:%d does not know master '%s'", c->sentinel_host[i],
+			 c->sentinel_port[i], c->master_name);
+		freeReplyObject(r);
+		redisFree(s);
+	}
+	return -EHOSTUNREACH;
+}
+
+/* AUTH [user] password when a password is configured. 0 or -EACCES. */
+static int authenticate(redisContext *rc, const struct cp_redis_cfg *c, char *err, size_t n)
+{
+	redisReply *r;
+	int ok;
+
+	if (c->password[0] == '\0')
+		return 0;
+	if (c->user[0])
+		r = redisCommand(rc, "AUTH %s %s", c->user, c->password);
+	else
+		r = redisCommand(rc, "AUTH %s", c->password);
+	ok = r && r->type == REDIS_REPLY_STATUS;
+	if (!ok)
+		snprintf(err, n, "AUTH as '%s' refused: %s", c->user[0] ? c->user : "default",
+			 r && r->type == REDIS_REPLY_ERROR ? r->str : rc->errstr);
+	freeReplyObject(r);
+	return ok ? 0 : -EACCES;
+}
+
+/* See header. */
+redisContext *cp_redis_connect(const struct cp_redis_cfg *c, char *err, size_t n)
+{
+	char host[256];
+	int port = c->port;
+	redisContext *rc;
+	redisReply *r;
+
+	snprintf(host, sizeof(host), "%s", c->host);
+	if (c->n_sentinels > 0 && ask_sentinels(c, host, sizeof(host), &port, err, n) < 0)
+		return NULL;
+	rc = open_tcp(c, host, port, err, n);
+	if (rc == NULL)
+		return NULL;
+	if (authenticate(rc, c, err, n) < 0)
+		goto fail;
+	/* A stale sentinel answer or a demoted master: writes would fail. */
+	r = redisCommand(rc, "ROLE");
+	if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements < 1 ||
+	    strcmp(r->element[0]->str, "master") != 0) {
+		snprintf(err, n, "%s:%d is not a master (%s)", host, port,
+			 r == NULL                      ? rc->errstr
+			 : r->type == REDIS_REPLY_ERROR ? r->str
+							: "replica");
+		freeReplyObject(r);
+		goto fail;
+	}
+	freeReplyObject(r);
+	return rc;
+fail:
+	redisFree(rc);
+	return NULL;
+}

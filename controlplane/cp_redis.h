@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Redis connection for the control plane and relaisctl: direct address or
+ * Sentinel discovery of the master, AUTH (ACL user + password), command
+ * timeouts, and the directory's Lua scripts (docs/schema.md). */
+#ifndef CP_REDIS_H
+#define CP_REDIS_H
+
+#include <hiredis/hiredis.h>
+
+#define CP_MAX_SENTINELS 8
+
+struct cp_redis_cfg {
+	char host[256];
+	int port;
+	int n_sentinels;
+	char sentinel_host[CP_MAX_SENTINELS][256];
+	int sentinel_port[CP_MAX_SENTINELS];
+	char master_name[64];
+	char user[64];
+	char password[256];
+	int timeout_ms;
+};
+
+/* Defaults (127.0.0.1:6379, 1 s timeout) then the environment:
+ * RELAIS_REDIS (host:port), RELAIS_SENTINELS (h:p,h:p), RELAIS_MASTER_NAME,
+ * RELAIS_REDIS_USER, RELAIS_REDIS_PASSWORD. */
+void cp_redis_cfg_init(struct cp_redis_cfg *c);
+/* "host:port" into host/port; "h:p,h:p" into the sentinel list. 0/-EINVAL. */
+int cp_redis_cfg_addr(struct cp_redis_cfg *c, const char *s);
+int cp_redis_cfg_sentinels(struct cp_redis_cfg *c, const char *s);
+
+/* Connect (asking the sentinels for the master first when configured),
+ * authenticate, and check the server is a master (ROLE). Returns a context
+ * or NULL with a one-line reason in err. */
+redisContext *cp_redis_connect(const struct cp_redis_cfg *c, char *err, size_t n);
+
+enum cp_script {
+	CP_SC_REGISTER,
+	CP_SC_HEARTBEAT,
+	CP_SC_PLACE,
+	CP_SC_ACK,
+	CP_SC_SWEEP,
+	CP_SC_DRAIN,
+	CP_SC_DROP,
+	CP_SC_MAX
+};
+/* Lua source and name of a script (NULL for an unknown id/name). */
+const char *cp_script_source(enum cp_script id);
+const char *cp_script_name(enum cp_script id);
+int cp_script_by_name(const char *name);
+
+/* Run script id with string arguments (EVALSHA, EVAL on NOSCRIPT). KEYS[1]
+ * is always the directory's node set, routing the call to its slot.
+ * Returns the reply (caller frees) or NULL on a transport error. */
+redisReply *cp_script_call(redisContext *rc, enum cp_script id, int argc, const char **argv);
+/* Queue the same call in rc's pipeline (EVALSHA only; load first with
+ * cp_script_load). 0 or -EIO. */
+int cp_script_append(redisContext *rc, enum cp_script id, int argc, const char **argv);
+/* SCRIPT LOAD every script. 0 or -EIO. */
+int cp_script_load(redisContext *rc);
+
+/* Key prefix of the directory and of a room's content. */
+#define CP_DIR "relais:{dir}:"
+
+#endif /* CP_REDIS_H */

@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * relaisctl: the application-side client of the Redis schema
+ * (docs/schema.md). Creates rooms (atomic placement), writes participants
+ * with wrapped keys, tracks and subscriptions, lists nodes and rooms,
+ * drains nodes. Exit status: 0 ok, 1 refused by Redis, 2 usage/connection.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "cp_opts.h"
+#include "cp_redis.h"
+#include "cp_util.h"
+#include "relaisctl.h"
+
+static void usage(void)
+{
+	fprintf(
+	    stderr,
+	    "usage: relaisctl [options] COMMAND ...\n"
+	    "  room create ROOM          place the room on a node (atomic; prints owner, epoch)\n"
+	    "  room del ROOM             delete the room and its content\n"
+	    "  part add --room R --id P --addr IP:PORT --profile NAME [--rx-key HEX]\n"
+	    "           [--tx-key HEX] [--fb-ssrc N]   (keys generated and printed if absent)\n"
+	    "  part del --room R --id P  (with its tracks and subscriptions)\n"
+	    "  track add [--room R] --id T --part P (--ssrc N | --learn) --kind audio|video\n"
+	    "           [--pt N] [--clock-rate N]\n"
+	    "  track del --room R --id T\n"
+	    "  sub add [--room R] --id S --part P --track T --ssrc OUT [--pt-map 96:100,...]\n"
+	    "  sub del --room R --id S\n"
+	    "  nodes | rooms             list with owner, epoch, lease, load\n"
+	    "  drain NODE                move the node's rooms away (higher epochs)\n"
+	    "  sweep                     move the rooms of nodes whose lease expired\n"
+	    "  batch FILE                one command per line ('room add R' = room create)\n"
+	    "  script NAME               print a directory script's Lua source\n"
+	    "  eval NAME ARG...          run a directory script, print its reply\n"
+	    "options:\n"
+	    "  --keyring FILE            deployment keys (needed by part add)\n"
+	    "  --rate-limit N            placements per node per second (default 50)\n"
+	    "  --wait-ms N               retry a rate-limited placement this long (default 5000)\n"
+	    "  -q                        quieter\n" CP_OPTS_REDIS_HELP);
+}
+
+/* Print a reply on one line (arrays flattened). */
+static void print_reply(const redisReply *r)
+{
+	if (r->type == REDIS_REPLY_ARRAY) {
+		for (size_t i = 0; i < r->elements; i++) {
+			if (i)
+				putchar(' ');
+			print_reply(r->element[i]);
+		}
+	} else if (r->type == REDIS_REPLY_INTEGER) {
+		printf("%lld", r->integer);
+	} else if (r->type == REDIS_REPLY_NIL) {
+		printf("nil");
+	} else {
+		printf("%s", r->str);
+	}
+}
+
+/* room create: place with retries while every node is rate limited. */
+static int room_create(struct rctl *c, const char *room)
+{
+	char rl[16];
+	const char *argv[2] = {room, rl};
+	uint64_t deadline = cp_now_ms() + (uint64_t)c->wait_ms;
+	uint32_t id;
+
+	if (cp_parse_u32(room, &id) < 0 || id == 0) {
+		fprintf(stderr, "relaisctl: room id '%s' is not a non-zero 32-bit integer\n", room);
+		return 2;
+	}
+	if (rctl_flush(c) < 0)
+		return 1;
+	snprintf(rl, sizeof(rl), "%d", c->rate_limit);
+	for (;;) {
+		redisReply *r = cp_script_call(c->rc, CP_SC_PLACE, 2, argv);
+		int rc = 0;
+
+		if (r == NULL) {
+			fprintf(stderr, "relaisctl: redis: %s\n", c->rc->errstr);
+			return 2;
+		}
+		if (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "RATELIMITED", 11) == 0 &&
+		    cp_now_ms() < deadline) {
+			freeReplyObject(r);
+			usleep(50000);
+			continue;
+		}
+		if (r->type == REDIS_REPLY_ARRAY && r->elements == 3) {
+			printf("room %s node %s epoch %lld %s\n", room, r->element[0]->str,
+			       r->element[1]->integer,
+			       r->element[2]->integer ? "placed" : "existing");
+		} else {
+			fprintf(stderr, "relaisctl: room %s: %s\n", room,
+				r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+			rc = 1;
+		}
+		freeReplyObject(r);
+		return rc;
+	}
+}
+
+/* room del: drop from the directory, then purge the content. */
+static int room_del(struct rctl *c, const char *room)
+{
+	const char *argv[1] = {room};
+	redisReply *r;
+	uint32_t id;
+
+	if (cp_parse_u32(room, &id) < 0 || rctl_flush(c) < 0)
+		return 2;
+	r = cp_script_call(c->rc, CP_SC_DROP, 1, argv);
+	if (r == NULL || r->type == REDIS_REPLY_ERROR) {
+		fprintf(stderr, "relaisctl: room del %s: %s\n", room, r ? r->str : c->rc->errstr);
+		freeReplyObject(r);
+		return 1;
+	}
+	freeReplyObject(r);
+	return rctl_room_purge(c, id) < 0 ? 1 : 0;
+}
+
+/* nodes: one line per registered or known node. */
+static int list_nodes(struct rctl *c)
+{
+	redisReply *s = redisCommand(c->rc, "SMEMBERS " CP_DIR "nodes");
+
+	if (s == NULL || s->type != REDIS_REPLY_ARRAY) {
+		freeReplyObject(s);
+		return 2;
+	}
+	printf("%-16s %-9s %-8s %-16s %-24s %6s %8s %6s %8s\n", "node", "state", "lease_ms",
+	       "addr4", "addr6", "port", "capacity", "rooms", "load");
+	for (size_t i = 0; i < s->elements; i++) {
+		const char *id = s->element[i]->str;
+		redisReply *h = redisCommand(
+		    c->rc, "HMGET " CP_DIR "node:%s state addr4 addr6 port capacity rooms load",
+		    id);
+		redisReply *t = redisCommand(c->rc, "PTTL " CP_DIR "lease:%s", id);
+		const char *f[7];
+
+		for (int k = 0; k < 7; k++)
+			f[k] = h && h->type == REDIS_REPLY_ARRAY && h->element[k]->str
+				   ? h->element[k]->str
+				   : "-";
+		printf("%-16s %-9s %-8lld %-16s %-24s %6s %8s %6s %8s\n", id, f[0],
+		       t ? t->integer : -2, f[1], f[2], f[3], f[4], f[5], f[6]);
+		freeReplyObject(h);
+		freeReplyObject(t);
+	}
+	freeReplyObject(s);
+	return 0;
+}
+
+/* rooms: one line per room with owner, epoch, served epoch and size. */
+static int list_rooms(struct rctl *c)
+{
+	redisReply *s = redisCommand(c->rc, "SMEMBERS " CP_DIR "rooms");
+
+	if (s == NULL || s->type != REDIS_REPLY_ARRAY) {
+		freeReplyObject(s);
+		return 2;
+	}
+	printf("%-10s %-16s %8s %8s %6s\n", "room", "owner", "epoch", "served", "parts");
+	for (size_t i = 0; i < s->elements; i++) {
+		const char *id = s->element[i]->str;
+		redisReply *h =
+		    redisCommand(c->rc, "HMGET " CP_DIR "room:%s owner epoch served_epoch", id);
+		redisReply *p = redisCommand(c->rc, "SCARD relais:{room:%s}:parts", id);
+		const char *f[3];
+
+		for (int k = 0; k < 3; k++)
+			f[k] = h && h->type == REDIS_REPLY_ARRAY && h->element[k]->str
+				   ? h->element[k]->str
+				   : "-";
+		printf("%-10s %-16s %8s %8s %6lld\n", id, f[0], f[1], f[2], p ? p->integer : 0);
+		freeReplyObject(h);
+		freeReplyObject(p);
+	}
+	freeReplyObject(s);
+	return 0;
+}
+
+/* drain NODE / sweep / eval NAME ARGS: run a directory script, print. */
+static int run_script(struct rctl *c, int id, int argc, char **argv)
+{
+	const char *v[16];
+	redisReply *r;
+	int rc;
+
+	if (argc > 16 || rctl_flush(c) < 0)
+		return 1;
+	for (int i = 0; i < argc; i++)
+		v[i] = argv[i];
+	r = cp_script_call(c->rc, (enum cp_script)id, argc, v);
+	if (r == NULL) {
+		fprintf(stderr, "relaisctl: redis: %s\n", c->rc->errstr);
+		return 2;
+	}
+	rc = r->type == REDIS_REPLY_ERROR;
+	if (rc)
+		fprintf(stderr, "relaisctl: %s: %s\n", cp_script_name((enum cp_script)id), r->str);
+	else {
+		print_reply(r);
+		putchar('\n');
+	}
+	freeReplyObject(r);
+	return rc;
+}
+
+/* Object commands: part/track/sub add/del. 0, 1 or 2 (usage). */
+static int object_cmd(struct rctl *c, const char *what, const char *verb, int argc, char **argv)
+{
+	static const char *const flags[] = {"learn", NULL};
+	struct rctl_kv kv;
+	int rc;
+
+	if (rctl_kv_parse(&kv, argc, argv, flags) < 0)
+		return 2;
+	if (!strcmp(verb, "add") && !strcmp(what, "part"))
+		rc = rctl_part_add(c, &kv);
+	else if (!strcmp(verb, "add") && !strcmp(what, "track"))
+		rc = rctl_track_add(c, &kv);
+	else if (!strcmp(verb, "add") && !strcmp(what, "sub"))
+		rc = rctl_sub_add(c, &kv);
+	else if (!strcmp(verb, "del") && !strcmp(what, "part"))
+		rc = rctl_part_del(c, &kv);
+	else if (!strcmp(verb, "del"))
+		rc = rctl_obj_del(c, what, &kv);
+	else
+		rc = -EINVAL;
+	return rc == -EINVAL ? 2 : rc < 0 ? 1 : 0;
+}
+
+static int batch(struct rctl *c, const char *path);
+
+/* Run one command (argv[0] is the command). 0, 1 or 2. */
+static int command(struct rctl *c, int argc, char **argv)
+{
+	const char *cmd = argv[0], *sub = argc > 1 ? argv[1] : "";
+	int id;
+
+	if (!strcmp(cmd, "room") && (!strcmp(sub, "create") || !strcmp(sub, "add")) && argc == 3)
+		return room_create(c, argv[2]);
+	if (!strcmp(cmd, "room") && !strcmp(sub, "del") && argc == 3)
+		return room_del(c, argv[2]);
+	if ((!strcmp(cmd, "part") || !strcmp(cmd, "track") || !strcmp(cmd, "sub")) && argc >= 2)
+		return object_cmd(c, cmd, sub, argc - 2, argv + 2);
+	if (!strcmp(cmd, "nodes"))
+		return list_nodes(c);
+	if (!strcmp(cmd, "rooms"))
+		return list_rooms(c);
+	if (!strcmp(cmd, "drain") && argc == 2)
+		return run_script(c, CP_SC_DRAIN, 1, argv + 1);
+	if (!strcmp(cmd, "sweep")) {
+		char zero[] = "0", *rl[1] = {zero};
+
+		return run_script(c, CP_SC_SWEEP, 1, rl);
+	}
+	if (!strcmp(cmd, "eval") && argc >= 2 && (id = cp_script_by_name(argv[1])) >= 0)
+		return run_script(c, id, argc - 2, argv + 2);
+	if (!strcmp(cmd, "batch") && argc == 2)
+		return batch(c, argv[1]);
+	usage();
+	return 2;
+}
+
+/* batch FILE: every line a command; writes are pipelined and flushed every
+ * 2000 lines and at the end. Returns the worst status. */
+static int batch(struct rctl *c, const char *path)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	char line[1024];
+	int worst = 0, lineno = 0;
+
+	if (f == NULL) {
+		fprintf(stderr, "relaisctl: %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *argv[40], *save = NULL, *t;
+		int argc = 0, rc;
+
+		lineno++;
+		for (t = strtok_r(line, " \t\r\n", &save); t && argc < 40;
+		     t = strtok_r(NULL, " \t\r\n", &save))
+			argv[argc++] = t;
+		if (argc == 0 || argv[0][0] == '#')
+			continue;
+		rc = command(c, argc, argv);
+		if (rc)
+			fprintf(stderr, "relaisctl: %s line %d failed\n", path, lineno);
+		worst = rc > worst ? rc : worst;
+		if (lineno % 2000 == 0 && rctl_flush(c) < 0)
+			worst = worst > 1 ? worst : 1;
+	}
+	OPENSSL_cleanse(line, sizeof(line));
+	if (f != stdin)
+		fclose(f);
+	if (rctl_flush(c) < 0)
+		worst = worst > 1 ? worst : 1;
+	return worst;
+}
+
+/* Global options before the command. Returns the index of the command or
+ * -1 (usage). */
+static int global_opts(struct rctl *c, struct cp_redis_cfg *rcfg, int argc, char **argv)
+{
+	char err[256];
+	int i = 1;
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		const char *o = argv[i] + 2, *a = i + 1 < argc ? argv[i + 1] : NULL;
+		uint32_t v;
+		int rc;
+
+		if (!strcmp(argv[i], "-q")) {
+			cp_log_level = CP_LOG_WARN;
+			continue;
+		}
+		if (a == NULL || strncmp(argv[i], "--", 2) != 0)
+			return -1;
+		i++;
+		if (!strcmp(o, "keyring")) {
+			if (cp_keyring_load(&c->kr, a, err, sizeof(err)) < 0) {
+				fprintf(stderr, "relaisctl: %s\n", err);
+				return -1;
+			}
+			c->have_keyring = true;
+		} else if (!strcmp(o, "rate-limit") || !strcmp(o, "wait-ms")) {
+			if (cp_parse_u32(a, &v) < 0)
+				return -1;
+			*(o[0] == 'r' ? &c->rate_limit : &c->wait_ms) = (int)v;
+		} else if ((rc = cp_opts_redis(rcfg, o, a)) != 0) {
+			fprintf(stderr, "relaisctl: bad option %s\n", argv[i - 1]);
+			return -1;
+		}
+	}
+	return i < argc ? i : -1;
+}
+
+int main(int argc, char **argv)
+{
+	struct rctl c = {.rate_limit = 50, .wait_ms = 5000};
+	struct cp_redis_cfg rcfg;
+	char err[512];
+	int first, rc;
+
+	cp_log_prog = "relaisctl";
+	cp_redis_cfg_init(&rcfg);
+	first = global_opts(&c, &rcfg, argc, argv);
+	if (first < 0) {
+		usage();
+		return 2;
+	}
+	if (!strcmp(argv[first], "script") && first + 1 < argc) {
+		int id = cp_script_by_name(argv[first + 1]);
+
+		if (id < 0)
+			return 2;
+		fputs(cp_script_source((enum cp_script)id), stdout);
+		return 0;
+	}
+	c.rc = cp_redis_connect(&rcfg, err, sizeof(err));
+	if (c.rc == NULL) {
+		fprintf(stderr, "relaisctl: redis unavailable: %s\n", err);
+		return 2;
+	}
+	rc = command(&c, argc - first, argv + first);
+	if (rctl_flush(&c) < 0 && rc == 0)
+		rc = 1;
+	redisFree(c.rc);
+	cp_keyring_clear(&c.kr);
+	free(c.touched);
+	free(c.pm_part);
+	free(c.pm_room);
+	return rc;
+}

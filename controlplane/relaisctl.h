@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* relaisctl: the application-side client of the Redis schema. */
+#ifndef RELAISCTL_H
+#define RELAISCTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <hiredis/hiredis.h>
+
+#include "cp_keywrap.h"
+
+#define RCTL_MAX_KV 16
+#define RCTL_MAX_PARTMAP 65536
+
+/* "--name value" / "--flag" options of one command. */
+struct rctl_kv {
+	int n;
+	const char *k[RCTL_MAX_KV];
+	const char *v[RCTL_MAX_KV]; /* "" for flags */
+};
+
+struct rctl {
+	redisContext *rc;
+	struct cp_keyring kr;
+	bool have_keyring;
+	int rate_limit, wait_ms;
+	size_t queued;     /* replies owed by the pipeline */
+	uint32_t *touched; /* rooms changed since the last flush */
+	size_t n_touched, cap_touched;
+	/* participant -> room, learned in this run (batch files written for
+	 * relais-cli name no room on track/sub lines) */
+	uint32_t *pm_part, *pm_room;
+	size_t pm_n, pm_cap;
+	int errors;
+};
+
+/* Parse argv[from..] into kv; NULL-valued flags listed in flags ("learn").
+ * 0/-EINVAL (message printed). */
+int rctl_kv_parse(struct rctl_kv *kv, int argc, char **argv, const char *const *flags);
+const char *rctl_get(const struct rctl_kv *kv, const char *k);
+/* A required u32 option; prints the error. 0/-EINVAL. */
+int rctl_u32(const struct rctl_kv *kv, const char *k, uint32_t *out, bool required);
+
+/* Content writes (docs/schema.md "Room content"), queued in the pipeline;
+ * rctl_flush sends them, announces the touched rooms and checks replies.
+ * 0 or -EINVAL (usage printed). */
+int rctl_part_add(struct rctl *c, const struct rctl_kv *kv);
+int rctl_part_del(struct rctl *c, const struct rctl_kv *kv);
+int rctl_track_add(struct rctl *c, const struct rctl_kv *kv);
+int rctl_sub_add(struct rctl *c, const struct rctl_kv *kv);
+int rctl_obj_del(struct rctl *c, const char *kind, const struct rctl_kv *kv);
+/* Send queued writes, XADD one `room` event per touched room, read every
+ * reply. 0 or -EIO (errors printed and counted). */
+int rctl_flush(struct rctl *c);
+/* Delete every content key of a room (after `drop`). 0/-EIO. */
+int rctl_room_purge(struct rctl *c, uint32_t room);
+
+#endif /* RELAISCTL_H */

@@ -1,0 +1,415 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* relaisctl: room content writes (participants, tracks, subscriptions). Each
+ * object is one MULTI/EXEC on its room's slot; one `room` event per touched
+ * room follows at flush (docs/schema.md). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <relais/ctl_proto.h>
+
+#include "cp_redis.h"
+#include "cp_util.h"
+#include "relaisctl.h"
+
+/* See header. */
+int rctl_kv_parse(struct rctl_kv *kv, int argc, char **argv, const char *const *flags)
+{
+	kv->n = 0;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		bool flag = false;
+
+		if (strncmp(a, "--", 2) != 0 || kv->n == RCTL_MAX_KV) {
+			fprintf(stderr, "relaisctl: unexpected '%s'\n", a);
+			return -EINVAL;
+		}
+		for (int f = 0; flags && flags[f]; f++)
+			flag |= strcmp(a + 2, flags[f]) == 0;
+		kv->k[kv->n] = a + 2;
+		if (flag) {
+			kv->v[kv->n++] = "";
+			continue;
+		}
+		if (i + 1 >= argc) {
+			fprintf(stderr, "relaisctl: %s needs a value\n", a);
+			return -EINVAL;
+		}
+		kv->v[kv->n++] = argv[++i];
+	}
+	return 0;
+}
+
+/* See header. */
+const char *rctl_get(const struct rctl_kv *kv, const char *k)
+{
+	for (int i = 0; i < kv->n; i++)
+		if (strcmp(kv->k[i], k) == 0)
+			return kv->v[i];
+	return NULL;
+}
+
+/* See header. */
+int rctl_u32(const struct rctl_kv *kv, const char *k, uint32_t *out, bool required)
+{
+	const char *s = rctl_get(kv, k);
+
+	if (s == NULL && !required)
+		return 0;
+	if (s == NULL || cp_parse_u32(s, out) < 0) {
+		fprintf(stderr, "relaisctl: --%s: %s\n", k,
+			s ? "not a 32-bit integer" : "required");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Remember that room changed (one event per room at flush). */
+static void touch(struct rctl *c, uint32_t room)
+{
+	for (size_t i = 0; i < c->n_touched; i++)
+		if (c->touched[i] == room)
+			return;
+	if (c->n_touched == c->cap_touched) {
+		size_t cap = c->cap_touched ? c->cap_touched * 2 : 64;
+		uint32_t *v = realloc(c->touched, cap * sizeof(*v));
+
+		if (v == NULL)
+			return;
+		c->touched = v;
+		c->cap_touched = cap;
+	}
+	c->touched[c->n_touched++] = room;
+}
+
+/* Record participant -> room for later track/sub lines without --room. */
+static void partmap_put(struct rctl *c, uint32_t part, uint32_t room)
+{
+	if (c->pm_n == c->pm_cap) {
+		size_t cap = c->pm_cap ? c->pm_cap * 2 : 256;
+		uint32_t *a = realloc(c->pm_part, cap * sizeof(*a));
+		uint32_t *b = a ? realloc(c->pm_room, cap * sizeof(*b)) : NULL;
+
+		if (a)
+			c->pm_part = a;
+		if (b == NULL)
+			return;
+		c->pm_room = b;
+		c->pm_cap = cap;
+	}
+	c->pm_part[c->pm_n] = part;
+	c->pm_room[c->pm_n++] = room;
+}
+
+/* The room: --room, else the room participant `part` was added to in this
+ * run. 0/-EINVAL. */
+static int room_of(struct rctl *c, const struct rctl_kv *kv, uint32_t part, uint32_t *room)
+{
+	if (rctl_get(kv, "room"))
+		return rctl_u32(kv, "room", room, true);
+	for (size_t i = c->pm_n; i-- > 0;)
+		if (c->pm_part[i] == part) {
+			*room = c->pm_room[i];
+			return 0;
+		}
+	fprintf(stderr, "relaisctl: --room required (participant %u not added in this run)\n",
+		part);
+	return -EINVAL;
+}
+
+/* Queue MULTI; HSET key fields...; SADD index id; INCR rev; EXEC. */
+static void queue_hset(struct rctl *c, uint32_t room, const char *kind, uint32_t id, int nf,
+		       const char **fv)
+{
+	const char *argv[2 + 2 * 8];
+	char key[96], ids[16];
+
+	snprintf(key, sizeof(key), "relais:{room:%u}:%s:%u", room, kind, id);
+	snprintf(ids, sizeof(ids), "%u", id);
+	argv[0] = "HSET";
+	argv[1] = key;
+	for (int i = 0; i < 2 * nf; i++)
+		argv[2 + i] = fv[i];
+	redisAppendCommand(c->rc, "MULTI");
+	redisAppendCommand(c->rc, "DEL %s", key);
+	redisAppendCommandArgv(c->rc, 2 + 2 * nf, argv, NULL);
+	redisAppendCommand(c->rc, "SADD relais:{room:%u}:%ss %s", room, kind, ids);
+	redisAppendCommand(c->rc, "INCR relais:{room:%u}:rev", room);
+	redisAppendCommand(c->rc, "EXEC");
+	c->queued += 6;
+	touch(c, room);
+}
+
+/* Wrap one direction's key+salt: given in hex by --<dir>-key, or random
+ * (printed once on stdout for the application to hand to its client). */
+static int wrap_dir(struct rctl *c, const struct rctl_kv *kv, uint32_t room, uint32_t part,
+		    const char *dir, const struct relais_srtp_profile_info *pi, char *out,
+		    char *kid)
+{
+	uint8_t plain[CP_KW_MAX_PLAIN];
+	size_t want = (size_t)pi->key_len + pi->salt_len;
+	char opt[16], aad[160], hex[2 * CP_KW_MAX_PLAIN + 1];
+	const char *given;
+	int rc = 0;
+
+	snprintf(opt, sizeof(opt), "%s-key", dir);
+	given = rctl_get(kv, opt);
+	if (given && cp_hex_decode(given, plain, sizeof(plain)) != (int)want) {
+		fprintf(stderr, "relaisctl: --%s: need %zu bytes of hex for %s\n", opt, want,
+			pi->name);
+		rc = -EINVAL;
+	} else if (given == NULL && RAND_bytes(plain, (int)want) != 1) {
+		rc = -EIO;
+	}
+	if (rc == 0) {
+		cp_kw_aad(aad, sizeof(aad), room, part, dir, pi->name);
+		rc = cp_kw_wrap(&c->kr, aad, plain, want, out, kid);
+	}
+	if (rc == 0 && given == NULL) {
+		cp_hex_encode(plain, want, hex);
+		printf("part %u %s_key %s\n", part, dir, hex);
+		OPENSSL_cleanse(hex, sizeof(hex));
+	}
+	OPENSSL_cleanse(plain, sizeof(plain));
+	return rc;
+}
+
+/* See header: part add --room R --id P --addr A --profile NAME
+ * [--rx-key HEX] [--tx-key HEX] [--fb-ssrc N]. */
+int rctl_part_add(struct rctl *c, const struct rctl_kv *kv)
+{
+	const char *addr = rctl_get(kv, "addr"), *prof = rctl_get(kv, "profile");
+	const struct relais_srtp_profile_info *pi = prof ? relais_srtp_profile_by_name(prof) : NULL;
+	char rx[CP_KW_MAX_WRAPPED], tx[CP_KW_MAX_WRAPPED], kid[CP_KW_KID_LEN + 1], fb[16];
+	uint32_t room, part, fbv = 0;
+	struct relais_addr a;
+	const char *fv[12];
+
+	if (rctl_u32(kv, "room", &room, true) || rctl_u32(kv, "id", &part, true) ||
+	    rctl_u32(kv, "fb-ssrc", &fbv, false))
+		return -EINVAL;
+	if (addr == NULL || relais_addr_parse(addr, &a) < 0 || pi == NULL) {
+		fprintf(stderr,
+			"relaisctl: part add: --addr ip:port and a known --profile needed\n");
+		return -EINVAL;
+	}
+	if (!c->have_keyring) {
+		fprintf(stderr,
+			"relaisctl: part add needs --keyring FILE (keys are stored wrapped)\n");
+		return -EINVAL;
+	}
+	if (wrap_dir(c, kv, room, part, "rx", pi, rx, kid) < 0 ||
+	    wrap_dir(c, kv, room, part, "tx", pi, tx, kid) < 0)
+		return -EINVAL;
+	snprintf(fb, sizeof(fb), "%u", fbv);
+	fv[0] = "addr", fv[1] = addr, fv[2] = "profile", fv[3] = pi->name;
+	fv[4] = "kid", fv[5] = kid, fv[6] = "rx_key", fv[7] = rx;
+	fv[8] = "tx_key", fv[9] = tx, fv[10] = "fb_ssrc", fv[11] = fb;
+	queue_hset(c, room, "part", part, 6, fv);
+	partmap_put(c, part, room);
+	return 0;
+}
+
+/* See header: track add [--room R] --id T --part P (--ssrc N | --learn)
+ * --kind audio|video [--pt N] [--clock-rate N]. */
+int rctl_track_add(struct rctl *c, const struct rctl_kv *kv)
+{
+	const char *kind = rctl_get(kv, "kind"), *fv[10];
+	uint32_t room, id, part, ssrc = 0, pt = RELAIS_PT_ANY, clock = 0;
+	char sp[4][16];
+	int nf = 0;
+
+	if (rctl_u32(kv, "id", &id, true) || rctl_u32(kv, "part", &part, true) ||
+	    rctl_u32(kv, "ssrc", &ssrc, !rctl_get(kv, "learn")) || rctl_u32(kv, "pt", &pt, false) ||
+	    rctl_u32(kv, "clock-rate", &clock, false) || room_of(c, kv, part, &room))
+		return -EINVAL;
+	if (kind == NULL || (strcmp(kind, "audio") && strcmp(kind, "video"))) {
+		fprintf(stderr, "relaisctl: track add: --kind audio|video\n");
+		return -EINVAL;
+	}
+	snprintf(sp[0], 16, "%u", part);
+	snprintf(sp[1], 16, "%u", rctl_get(kv, "learn") ? 0 : ssrc);
+	snprintf(sp[2], 16, "%u", pt);
+	snprintf(sp[3], 16, "%u", clock);
+	fv[nf++] = "part", fv[nf++] = sp[0], fv[nf++] = "kind", fv[nf++] = kind;
+	fv[nf++] = "ssrc", fv[nf++] = sp[1];
+	if (pt != RELAIS_PT_ANY)
+		fv[nf++] = "pt", fv[nf++] = sp[2];
+	if (clock)
+		fv[nf++] = "clock_rate", fv[nf++] = sp[3];
+	queue_hset(c, room, "track", id, nf / 2, fv);
+	return 0;
+}
+
+/* See header: sub add [--room R] --id S --part P --track T --ssrc OUT
+ * [--pt-map in:out,...]. */
+int rctl_sub_add(struct rctl *c, const struct rctl_kv *kv)
+{
+	const char *map = rctl_get(kv, "pt-map"), *fv[8];
+	uint32_t room, id, part, track, out;
+	char sp[3][16];
+	int nf = 0;
+
+	if (rctl_u32(kv, "id", &id, true) || rctl_u32(kv, "part", &part, true) ||
+	    rctl_u32(kv, "track", &track, true) || rctl_u32(kv, "ssrc", &out, true) ||
+	    room_of(c, kv, part, &room))
+		return -EINVAL;
+	snprintf(sp[0], 16, "%u", part);
+	snprintf(sp[1], 16, "%u", track);
+	snprintf(sp[2], 16, "%u", out);
+	fv[nf++] = "part", fv[nf++] = sp[0], fv[nf++] = "track", fv[nf++] = sp[1];
+	fv[nf++] = "out_ssrc", fv[nf++] = sp[2];
+	if (map)
+		fv[nf++] = "pt_map", fv[nf++] = map;
+	queue_hset(c, room, "sub", id, nf / 2, fv);
+	return 0;
+}
+
+/* See header: {track,sub} del --room R --id N. */
+int rctl_obj_del(struct rctl *c, const char *kind, const struct rctl_kv *kv)
+{
+	uint32_t room, id;
+
+	if (rctl_u32(kv, "room", &room, true) || rctl_u32(kv, "id", &id, true))
+		return -EINVAL;
+	redisAppendCommand(c->rc, "MULTI");
+	redisAppendCommand(c->rc, "SREM relais:{room:%u}:%ss %u", room, kind, id);
+	redisAppendCommand(c->rc, "DEL relais:{room:%u}:%s:%u", room, kind, id);
+	redisAppendCommand(c->rc, "INCR relais:{room:%u}:rev", room);
+	redisAppendCommand(c->rc, "EXEC");
+	c->queued += 5;
+	touch(c, room);
+	return 0;
+}
+
+/* Ids in a room's index of kind whose hash field f equals one of vals
+ * (n of them); appended to out (cap). Returns how many, -EIO. */
+static int ids_where(struct rctl *c, uint32_t room, const char *kind, const char *f,
+		     const uint32_t *vals, int n, uint32_t *out, int cap)
+{
+	redisReply *s = redisCommand(c->rc, "SMEMBERS relais:{room:%u}:%ss", room, kind);
+	int m = 0;
+
+	if (s == NULL || s->type != REDIS_REPLY_ARRAY) {
+		freeReplyObject(s);
+		return -EIO;
+	}
+	for (size_t i = 0; i < s->elements && m < cap; i++) {
+		redisReply *h = redisCommand(c->rc, "HGET relais:{room:%u}:%s:%s %s", room, kind,
+					     s->element[i]->str, f);
+		uint32_t v, id;
+
+		if (h && h->type == REDIS_REPLY_STRING && cp_parse_u32(h->str, &v) == 0 &&
+		    cp_parse_u32(s->element[i]->str, &id) == 0)
+			for (int j = 0; j < n; j++)
+				if (vals[j] == v) {
+					out[m++] = id;
+					break;
+				}
+		freeReplyObject(h);
+	}
+	freeReplyObject(s);
+	return m;
+}
+
+/* Queue the delete of one object by id. */
+static void del_id(struct rctl *c, uint32_t room, const char *kind, uint32_t id)
+{
+	char ids[16];
+	struct rctl_kv kv = {.n = 2, .k = {"room", "id"}, .v = {NULL, ids}};
+	char rooms[16];
+
+	snprintf(ids, sizeof(ids), "%u", id);
+	snprintf(rooms, sizeof(rooms), "%u", room);
+	kv.v[0] = rooms;
+	rctl_obj_del(c, kind, &kv);
+}
+
+/* See header: part del --room R --id P, with its tracks and the
+ * subscriptions of and to it (the dataplane cascades the same way). */
+int rctl_part_del(struct rctl *c, const struct rctl_kv *kv)
+{
+	enum {
+		MAX = 4096
+	};
+	uint32_t room, part, tracks[MAX], subs[MAX];
+	int nt, ns, ns2;
+
+	if (rctl_u32(kv, "room", &room, true) || rctl_u32(kv, "id", &part, true))
+		return -EINVAL;
+	if (rctl_flush(c) < 0)
+		return -EIO;
+	nt = ids_where(c, room, "track", "part", &part, 1, tracks, MAX);
+	ns = ids_where(c, room, "sub", "part", &part, 1, subs, MAX);
+	ns2 = nt > 0 ? ids_where(c, room, "sub", "track", tracks, nt, subs + (ns > 0 ? ns : 0),
+				 MAX - (ns > 0 ? ns : 0))
+		     : 0;
+	if (nt < 0 || ns < 0 || ns2 < 0)
+		return -EIO;
+	for (int i = 0; i < ns + ns2; i++)
+		del_id(c, room, "sub", subs[i]);
+	for (int i = 0; i < nt; i++)
+		del_id(c, room, "track", tracks[i]);
+	del_id(c, room, "part", part);
+	return 0;
+}
+
+/* See header. */
+int rctl_flush(struct rctl *c)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < c->n_touched; i++) {
+		redisAppendCommand(c->rc,
+				   "XADD " CP_DIR "events MAXLEN ~ 100000 * type room room %u",
+				   c->touched[i]);
+		c->queued++;
+	}
+	c->n_touched = 0;
+	for (; c->queued > 0; c->queued--) {
+		void *v = NULL;
+		redisReply *r;
+
+		if (redisGetReply(c->rc, &v) != REDIS_OK) {
+			fprintf(stderr, "relaisctl: redis: %s\n", c->rc->errstr);
+			c->queued = 0;
+			return -EIO;
+		}
+		r = v;
+		if (r->type == REDIS_REPLY_ERROR) {
+			fprintf(stderr, "relaisctl: redis refused: %s\n", r->str);
+			c->errors++;
+			rc = -EIO;
+		}
+		freeReplyObject(r);
+	}
+	return rc;
+}
+
+/* See header. */
+int rctl_room_purge(struct rctl *c, uint32_t room)
+{
+	static const char *const kinds[3] = {"part", "track", "sub"};
+
+	for (int k = 0; k < 3; k++) {
+		redisReply *s =
+		    redisCommand(c->rc, "SMEMBERS relais:{room:%u}:%ss", room, kinds[k]);
+
+		if (s == NULL)
+			return -EIO;
+		for (size_t i = 0; s->type == REDIS_REPLY_ARRAY && i < s->elements; i++) {
+			redisAppendCommand(c->rc, "DEL relais:{room:%u}:%s:%s", room, kinds[k],
+					   s->element[i]->str);
+			c->queued++;
+		}
+		freeReplyObject(s);
+		redisAppendCommand(c->rc, "DEL relais:{room:%u}:%ss", room, kinds[k]);
+		c->queued++;
+	}
+	redisAppendCommand(c->rc, "DEL relais:{room:%u}:rev", room);
+	c->queued++;
+	return rctl_flush(c);
+}

@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# Helpers of the controlplane suite: a real redis-server on a free
+# 127.0.0.1 port in a temp dir, relais-dataplane (net_null, or net_af_xdp in
+# namespaces from scripts/netns.sh), relais-controlplane, relaisctl, and the
+# load generator. Everything started is recorded and stopped by PID; every
+# namespace by its exact name. Source it with B (build dir) and T (test name)
+# set; call cp_init first.
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+PIDS=() NSNAMES=()
+W='' RPORT=''
+
+die() { echo "$T: FAIL: $*" >&2; exit 1; }
+say() { echo "$T: $*"; }
+
+# Stop everything by PID (TERM, then KILL), remove namespaces, the temp dir.
+cp_cleanup() {
+	set +e
+	for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill "${PIDS[i]}" 2>/dev/null; done
+	for p in "${PIDS[@]}"; do
+		for _ in $(seq 30); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$p" 2>/dev/null
+	done
+	for n in "${NSNAMES[@]}"; do "$TOP/scripts/netns.sh" down "$n" >/dev/null 2>&1; done
+	if [ "${KEEP:-0}" = 1 ]; then echo "$T: kept $W"; else rm -rf "$W"; fi
+}
+
+# cp_init: temp dir, keyring, cleanup trap, a time bound for the whole test.
+cp_init() {
+	W=$(mktemp -d "/tmp/relais-$T.XXXXXX")
+	trap cp_cleanup EXIT
+	trap 'exit 130' INT TERM
+	echo "k1 $(openssl rand -hex 32)" >"$W/keyring"
+	chmod 600 "$W/keyring"
+}
+
+# A free TCP port on 127.0.0.1.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# start_redis PORT DIR [extra redis-server args...]: returns once it answers.
+start_redis() {
+	local port=$1 dir=$2
+	shift 2
+	mkdir -p "$dir"
+	redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --save '' \
+		--daemonize no --logfile "$dir/redis.log" "$@" &
+	PIDS+=($!)
+	eval "REDIS_PID_$port=$!"
+	for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && return 0; sleep 0.1; done
+	die "redis-server on $port did not start"
+}
+
+# pid of the redis-server started on PORT
+redis_pid() { eval "echo \${REDIS_PID_$1}"; }
+
+# start_dp NAME SOCK [NETNS IFACE IPV4 IPV6]: net_null unless a namespace is
+# given (then net_af_xdp on IFACE inside it).
+start_dp() {
+	local name=$1 sock=$2 ns=${3:-} dev=${4:-} v4=${5:-10.99.0.1/24} v6=${6:-}
+	local args=(--no-pci --in-memory --file-prefix="$name" --log-level='*:warning' -l 0-1)
+	local own=(-s media.ipv4="$v4" -s control.socket="$sock")
+	[ -n "$v6" ] && own+=(-s media.ipv6="$v6")
+	if [ -n "$ns" ]; then
+		ip netns exec "$ns" "$B/dataplane/relais-dataplane" "${args[@]}" \
+			--vdev="net_af_xdp0,iface=$dev" -- "${own[@]}" >"$W/$name.dp.log" 2>&1 &
+	else
+		"$B/dataplane/relais-dataplane" "${args[@]}" --vdev=net_null0 -- "${own[@]}" \
+			>"$W/$name.dp.log" 2>&1 &
+	fi
+	PIDS+=($!)
+	eval "DP_PID_$name=$!"
+	for _ in $(seq 100); do [ -S "$sock" ] && return 0; sleep 0.1; done
+	cat "$W/$name.dp.log" >&2
+	die "dataplane $name did not start"
+}
+
+# start_cp NODE SOCK [extra relais-controlplane args...]; log in $W/NODE.cp.log
+start_cp() {
+	local node=$1 sock=$2
+	shift 2
+	"$B/controlplane/relais-controlplane" --node "$node" --keyring "$W/keyring" \
+		--redis "127.0.0.1:$RPORT" --dp-socket "$sock" "$@" >>"$W/$node.cp.log" 2>&1 &
+	PIDS+=($!)
+	eval "CP_PID_$node=$!"
+}
+cp_pid() { eval "echo \${CP_PID_$1}"; }
+
+# relaisctl with this test's Redis and keyring
+rctl() { "$B/controlplane/relaisctl" --redis "127.0.0.1:$RPORT" --keyring "$W/keyring" "$@"; }
+# redis-cli on this test's Redis
+rcli() { redis-cli -p "$RPORT" "$@"; }
+
+# count KIND SOCK: objects of a kind in the dataplane's DUMP
+dp_count() { "$B/cli/relais-cli" -S "$2" dump "$1" | wc -l; }
+
+# wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds.
+wait_for() {
+	local t=$1
+	shift
+	local end=$(($(date +%s%N) / 1000000 + t * 1000))
+	while [ $(($(date +%s%N) / 1000000)) -lt $end ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# conference NAME SUBNET ROOMS SUBS OFFSET DURATION: make-conference files
+# $W/NAME.batch (ids shifted by OFFSET so conferences never collide) and
+# $W/NAME.scn.
+conference() {
+	local name=$1 subnet=$2 rooms=$3 subs=$4 off=$5 dur=$6
+	python3 "$TOP/scripts/make-conference.py" --cli "$W/$name.raw" --scenario "$W/$name.scn" \
+		--rooms "$rooms" --subscribers "$subs" --subnet "$subnet" --ipv6 --duration "$dur" --learn
+	perl -pe 's/((?:room add|--room|--id|--part|--track) )(\d+)/$1.($2+'"$off"')/ge' \
+		"$W/$name.raw" >"$W/$name.batch"
+}
+
+# netns_up NAME SUBNET: the two-namespace topology, removed at exit.
+netns_up() {
+	NSNAMES+=("$1")
+	"$TOP/scripts/netns.sh" down "$1" >/dev/null 2>&1 || true
+	"$TOP/scripts/netns.sh" up "$1" --subnet "$2" --queues 1 >/dev/null
+}
+
+# start_loadgen NAME NETNS: relais-loadgen in the peer namespace, JSON in
+# $W/NAME.json; sets LG_PID.
+start_loadgen() {
+	ip netns exec "$2" "$B/tools/relais-loadgen" --scenario "$W/$1.scn" --json "$W/$1.json" \
+		--quiet >"$W/$1.lg.log" 2>&1 &
+	LG_PID=$!
+	PIDS+=($LG_PID)
+}
+
+# need_root: the netns tests need root (CI runs as root); 77 = skip, loudly.
+need_root() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "$T: SKIP: needs root for network namespaces and XDP" >&2
+		exit 77
+	fi
+}
+
+# media_node NODE NS SUBNET [cp args...]: namespaces NS-dp/NS-peer, a
+# dataplane on net_af_xdp in NS-dp (socket $W/NODE.sock), its control plane.
+media_node() {
+	local node=$1 ns=$2 n=$3
+	shift 3
+	netns_up "$ns" "$n"
+	start_dp "$ns" "$W/$node.sock" "$ns-dp" "$ns-d" "10.77.$n.1/24" "fd00:77:$n::1/64"
+	start_cp "$node" "$W/$node.sock" --addr4 "10.77.$n.1" --addr6 "fd00:77:$n::1" "$@"
+}
+
+# programmed SOCK ROOMS SUBS: the dataplane holds a make-conference
+# conference of that size (2 publishers per room).
+programmed() {
+	local s=$1 r=$2 n=$3
+	[ "$(dp_count rooms "$s")" = "$r" ] && [ "$(dp_count parts "$s")" = $((r * (2 + n))) ] &&
+		[ "$(dp_count tracks "$s")" = $((r * 2)) ] && [ "$(dp_count subs "$s")" = $((r * n * 2)) ]
+}
+
+# loadgen_ok NAME: the load generator passed with zero loss.
+loadgen_ok() {
+	local rc=0
+	wait "$LG_PID" || rc=$?
+	tail -n 3 "$W/$1.lg.log"
+	[ "$rc" = 0 ] || die "load generator failed (exit $rc): $(tail -n 5 "$W/$1.lg.log")"
+	python3 - "$W/$1.json" <<'PY' || die "loss or verification failures in $W/$1.json"
+import json, sys
+j = json.load(open(sys.argv[1]))
+def walk(o, k):
+    if isinstance(o, dict):
+        for a, b in o.items():
+            if a == k: yield b
+            yield from walk(b, k)
+    elif isinstance(o, list):
+        for b in o: yield from walk(b, k)
+lost = sum(v for v in walk(j, "lost") if isinstance(v, (int, float)))
+recv = sum(v for v in walk(j, "received") if isinstance(v, (int, float)))
+print(f"loadgen: received {recv}, lost {lost}")
+sys.exit(0 if lost == 0 and recv > 0 else 1)
+PY
+}
+
+# dp_has KIND SOCK N: the dataplane holds exactly N objects of KIND (for
+# wait_for, which re-runs it).
+dp_has() { [ "$(dp_count "$1" "$2")" = "$3" ]; }
+# rexists KEY: the key exists in this test's Redis (for wait_for).
+rexists() { [ "$(rcli exists "$1")" = 1 ]; }
+# rcount SETKEY N: the set has N members (for wait_for).
+rcount() { [ "$(rcli scard "$1")" = "$2" ]; }
