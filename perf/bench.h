@@ -3,11 +3,15 @@
  * relais-bench: the in-process benchmark of the whole dataplane pipeline
  * (classify, unprotect, rewrite, fan-out, protect, TX) on one lcore, with
  * frames fed from memory through a net_ring port, next to the crypto-only
- * bound (libsrtp2 alone doing the same SRTP work). See docs/performance.md.
+ * bound of the same SRTP work done by the engine's crypto library alone
+ * (libsrtp2 for the libsrtp engine, rte_cryptodev with crypto_aesni_mb for
+ * the cryptodev engine). See docs/performance.md.
  *
  * Files: bench_main.c (options, EAL, report), bench_srtp.c (publisher side,
- * keys, crypto-only bound), bench_pipe.c (dataplane instance on a ring port,
- * timed pipeline runs), bench_scale.c (memory per stream, 1k vs 1M streams).
+ * keys, libsrtp2-only bound), bench_cdev.c (cryptodev-only bound),
+ * bench_pipe.c (dataplane instance on a ring port, timed pipeline runs),
+ * bench_scale.c (memory per stream, 1k vs 1M streams), bench_capacity.c
+ * (kept results, capacity table).
  */
 #ifndef RELAIS_BENCH_H
 #define RELAIS_BENCH_H
@@ -32,6 +36,7 @@
 #define BENCH_FRAME_MAX 1600u
 #define BENCH_CHUNK 4096u     /* input packets prepared per untimed step */
 #define BENCH_OUT_CHUNK 4096u /* outputs per timed step at most (or 1 input) */
+#define BENCH_MAX_ENGINES 2
 
 struct bench_opts {
 	double secs;       /* timed seconds per round */
@@ -41,6 +46,8 @@ struct bench_opts {
 	unsigned payloads[BENCH_MAX_LIST], n_payloads;
 	uint16_t profiles[BENCH_MAX_LIST];
 	unsigned n_profiles;
+	const char *engines[BENCH_MAX_ENGINES]; /* "libsrtp", "cryptodev" */
+	unsigned n_engines;
 	uint32_t scale_small, scale_large; /* streams; 0 = skip the scale part */
 	unsigned mem_mb;                   /* EAL -m */
 	bool quick, huge;
@@ -49,14 +56,16 @@ struct bench_opts {
 
 /* One measured configuration (a table row and a JSON line). */
 struct bench_result {
-	const char *kind; /* "pipeline" or "scale" */
+	const char *kind;   /* "pipeline" or "scale" */
+	const char *engine; /* "libsrtp" or "cryptodev" */
 	uint16_t profile;
 	unsigned fanout, payload;
 	uint32_t streams; /* configured streams (scale rows) */
 	bool own_ctx;     /* scale: every participant its own contexts */
 	uint64_t pkts_in, pkts_out, cycles;
 	double secs;
-	double bound_out_per_s; /* 0 when not measured */
+	double bound_out_per_s;   /* 0 when not measured */
+	double libsrtp_out_per_s; /* cryptodev rows: the libsrtp pipeline, 0 if not run */
 };
 
 /* An RTP stream as its sender numbers it (RFC 3550 §5.1). */
@@ -98,9 +107,10 @@ void bench_bound_fini(void);
 double bench_tsc_secs(uint64_t cycles);
 
 /* --- bench_pipe.c --- */
-/* Start a dataplane for the given limits on a fresh net_ring port.
- * 0 or -errno with a message on stderr. */
-int bench_dp_start(struct bench_dp *d, uint32_t parts, uint32_t tracks, uint32_t subs);
+/* Start a dataplane with crypto engine `engine` for the given limits on a
+ * fresh net_ring port. 0 or -errno with a message on stderr. */
+int bench_dp_start(struct bench_dp *d, const char *engine, uint32_t parts, uint32_t tracks,
+		   uint32_t subs);
 /* Stop and free it (and its port and rings). */
 void bench_dp_stop(struct bench_dp *d);
 /* Add a participant in room 1 (created on demand) with address index
@@ -117,11 +127,31 @@ int bench_pipe_run(struct bench_dp *d, const struct bench_opts *o, srtp_t pub,
 		   struct bench_stream *st, uint32_t addr_idx, unsigned payload, unsigned fanout,
 		   struct bench_result *r);
 
+/* --- bench_cdev.c --- */
+/* The cryptodev-only bound: rte_cryptodev (crypto_aesni_mb) alone doing
+ * 1 decrypt-verify + fanout encrypt-digest ops per input of the same size,
+ * bursts of 32, no relais code. Fills r->bound_out_per_s. 0 or -errno. */
+int bench_cdev_bound(const struct bench_opts *o, uint16_t profile, unsigned fanout,
+		     unsigned payload, struct bench_result *r);
+/* Free its sessions, pools and device. */
+void bench_cdev_fini(void);
+
 /* --- bench_scale.c --- */
 /* Memory per stream and throughput with scale_small vs scale_large
- * configured streams; prints its report and appends rows to json (may be
- * NULL). 0 or -errno. */
-int bench_scale(const struct bench_opts *o, FILE *json);
+ * configured streams on a dataplane with crypto engine `engine`; prints
+ * its report and appends rows to json (may be NULL). 0 or -errno. */
+int bench_scale(const struct bench_opts *o, const char *engine, FILE *json);
+
+/* --- bench_capacity.c --- */
+/* Keep a copy of a measured pipeline row (for ratio_to_libsrtp and the
+ * capacity table). 0 or -ENOSPC. */
+int bench_keep(const struct bench_result *r);
+/* The kept row of engine/profile/fanout/payload, or NULL. */
+const struct bench_result *bench_find(const char *engine, uint16_t profile, unsigned fanout,
+				      unsigned payload);
+/* Print the capacity table from the kept cryptodev rows (nothing when
+ * none was kept) and append its JSON lines to json (may be NULL). */
+void bench_capacity(const struct bench_opts *o, FILE *json);
 
 /* --- bench_main.c --- */
 /* Measure one configuration in o->rounds alternating rounds of the

@@ -26,7 +26,8 @@ static bool g_quick;      /* the run is --quick (said in every JSON line) */
 static unsigned g_rounds; /* rounds per measurement */
 
 static const char usage[] =
-    "usage: relais-bench [--quick] [--json FILE] [--secs S] [--rounds N] [--max-pkts N]\n"
+    "usage: relais-bench [--quick] [--json FILE] [--engine libsrtp|cryptodev|both]\n"
+    "         [--secs S] [--rounds N] [--max-pkts N]\n"
     "         [--fanouts 1,8,64,1000] [--payloads 160,1200]\n"
     "         [--profiles AES_CM_128_HMAC_SHA1_80,AEAD_AES_128_GCM]\n"
     "         [--scale SMALL,LARGE | --no-scale] [--mem MB] [--lcore N] [--huge]\n";
@@ -86,8 +87,22 @@ static void defaults(struct bench_opts *o, bool quick)
 	o->n_profiles = 2;
 	o->profiles[0] = RELAIS_SRTP_AES128_CM_SHA1_80;
 	o->profiles[1] = RELAIS_SRTP_AEAD_AES_128_GCM;
+	o->engines[0] = "libsrtp";
+	o->engines[1] = "cryptodev";
+	o->n_engines = 2;
 	o->scale_small = 1000;
 	o->scale_large = quick ? 100000 : 1000000;
+}
+
+/* --engine: libsrtp, cryptodev or both (in that order). 0 or -EINVAL. */
+static int parse_engine(const char *v, struct bench_opts *o)
+{
+	o->n_engines = 0;
+	if (!strcmp(v, "libsrtp") || !strcmp(v, "both"))
+		o->engines[o->n_engines++] = "libsrtp";
+	if (!strcmp(v, "cryptodev") || !strcmp(v, "both"))
+		o->engines[o->n_engines++] = "cryptodev";
+	return o->n_engines ? 0 : -EINVAL;
 }
 
 /* One option with its value; returns 0, or -EINVAL for a bad value. */
@@ -98,6 +113,8 @@ static int option(struct bench_opts *o, const char *k, const char *v, unsigned *
 
 	if (!strcmp(k, "--json"))
 		o->json = v;
+	else if (!strcmp(k, "--engine"))
+		return parse_engine(v, o);
 	else if (!strcmp(k, "--secs"))
 		return (o->secs = strtod(v, &end)) > 0 && !*end ? 0 : -EINVAL;
 	else if (!strcmp(k, "--rounds"))
@@ -190,23 +207,29 @@ void bench_report(const struct bench_result *r, FILE *json)
 	double out_s = r->secs > 0 ? (double)r->pkts_out / r->secs : 0;
 	double cyc = r->pkts_out ? (double)r->cycles / (double)r->pkts_out : 0;
 	double ratio = r->bound_out_per_s > 0 ? out_s / r->bound_out_per_s : 0;
+	double x_ls = r->libsrtp_out_per_s > 0 ? out_s / r->libsrtp_out_per_s : 0;
+	char xs[48] = "";
 
+	if (x_ls > 0)
+		snprintf(xs, sizeof(xs), "%9.2f", x_ls);
 	if (!strcmp(r->kind, "pipeline"))
-		printf("%-24s %6u %7u %12.0f %12.0f %14.0f %12.0f %7.3f\n", prof, r->fanout,
-		       r->payload, in_s, out_s, cyc, r->bound_out_per_s, ratio);
+		printf("%-24s %6u %7u %12.0f %12.0f %14.0f %12.0f %7.3f %s\n", prof, r->fanout,
+		       r->payload, in_s, out_s, cyc, r->bound_out_per_s, ratio, xs);
 	if (json == NULL)
 		return;
+	if (x_ls > 0)
+		snprintf(xs, sizeof(xs), ",\"ratio_to_libsrtp\":%.4f", x_ls);
 	fprintf(json,
 		"{\"kind\":\"%s\",\"engine\":\"%s\",\"profile\":\"%s\",\"fanout\":%u,"
 		"\"payload_bytes\":%u,\"streams\":%u,\"own_srtp_contexts\":%s,\"pkts_in\":%lu,"
 		"\"pkts_out\":%lu,"
 		"\"seconds\":%.6f,\"pkts_in_per_s\":%.0f,\"pkts_out_per_s\":%.0f,"
 		"\"cycles_per_pkt_out\":%.1f,\"bound_pkts_out_per_s\":%.0f,"
-		"\"ratio_to_bound\":%.4f,\"tsc_hz\":%lu,\"rounds\":%u,\"quick\":%s}\n",
-		r->kind, dp_crypto_libsrtp_ops.name, prof, r->fanout, r->payload, r->streams,
+		"\"ratio_to_bound\":%.4f%s,\"tsc_hz\":%lu,\"rounds\":%u,\"quick\":%s}\n",
+		r->kind, r->engine, prof, r->fanout, r->payload, r->streams,
 		r->own_ctx ? "true" : "false", (unsigned long)r->pkts_in,
 		(unsigned long)r->pkts_out, r->secs, in_s, out_s, cyc, r->bound_out_per_s, ratio,
-		(unsigned long)rte_get_tsc_hz(), g_rounds, g_quick ? "true" : "false");
+		xs, (unsigned long)rte_get_tsc_hz(), g_rounds, g_quick ? "true" : "false");
 }
 
 /* See bench.h. */
@@ -219,7 +242,9 @@ int bench_measure(struct bench_dp *d, const struct bench_opts *o, srtp_t pub,
 	for (unsigned i = 0; rc == 0 && i < o->rounds; i++) {
 		cur = *r;
 		rc = bench_pipe_run(d, o, pub, st, addr_idx, r->payload, r->fanout, &cur);
-		if (rc == 0)
+		if (rc == 0 && !strcmp(r->engine, "cryptodev"))
+			rc = bench_cdev_bound(o, r->profile, r->fanout, r->payload, &cur);
+		else if (rc == 0)
 			rc = bench_bound(o, r->profile, r->fanout, r->payload, &cur);
 		if (rc < 0)
 			break;
@@ -298,11 +323,17 @@ static int run_fanout(struct bench_dp *d, const struct bench_opts *o, unsigned p
 	dp_tables_reclaim();
 	for (unsigned p = 0; rc == 0 && p < o->n_payloads; p++) {
 		struct bench_result r = {.kind = "pipeline",
+					 .engine = d->app.eng_ops->name,
 					 .profile = prof,
 					 .fanout = o->fanouts[f],
 					 .payload = o->payloads[p]};
+		const struct bench_result *ls = bench_find("libsrtp", prof, r.fanout, r.payload);
 
 		rc = bench_measure(d, o, pub, &st, base, &r);
+		if (ls && strcmp(r.engine, "libsrtp") && ls->secs > 0)
+			r.libsrtp_out_per_s = (double)ls->pkts_out / ls->secs;
+		if (rc == 0)
+			rc = bench_keep(&r);
 		if (rc == 0)
 			bench_report(&r, json);
 		fflush(stdout);
@@ -334,19 +365,30 @@ static int run_profile(struct bench_dp *d, const struct bench_opts *o, unsigned 
 	return rc;
 }
 
-/* The pipeline table: every profile x fan-out x payload. 0 or -errno. */
-static int run_pipeline(const struct bench_opts *o, FILE *json)
+/* The pipeline table of one engine: every profile x fan-out x payload.
+ * 0 or -errno. */
+static int run_pipeline(const struct bench_opts *o, const char *engine, FILE *json)
 {
+	bool cdev = !strcmp(engine, "cryptodev");
 	struct bench_dp d;
-	int rc = bench_dp_start(&d, 4096, 1024, 8192);
+	int rc = bench_dp_start(&d, engine, 4096, 1024, 8192);
 
+	if (rc == 0 && strcmp(d.app.eng_ops->name, engine)) {
+		fprintf(stderr, "relais-bench: asked for engine %s, got %s\n", engine,
+			d.app.eng_ops->name);
+		rc = -EINVAL;
+	}
 	printf("Pipeline, one core, engine %s (classify, unprotect, rewrite, fan-out, protect, "
-	       "TX):\n%-24s %6s %7s %12s %12s %14s %12s %7s\n",
-	       dp_crypto_libsrtp_ops.name, "profile", "fanout", "payload", "pkts_in/s",
-	       "pkts_out/s", "cycles/pkt_out", "bound_out/s", "ratio");
+	       "TX);\nbound = %s alone doing the same crypto%s:\n"
+	       "%-24s %6s %7s %12s %12s %14s %12s %7s %s\n",
+	       engine, cdev ? "rte_cryptodev (crypto_aesni_mb)" : "libsrtp2",
+	       cdev ? ", x_libsrtp = pkts_out/s / libsrtp pipeline's" : "", "profile", "fanout",
+	       "payload", "pkts_in/s", "pkts_out/s", "cycles/pkt_out", "bound_out/s", "ratio",
+	       cdev ? "x_libsrtp" : "");
 	for (unsigned pi = 0; rc == 0 && pi < o->n_profiles; pi++)
 		rc = run_profile(&d, o, pi, json);
 	bench_dp_stop(&d);
+	printf("\n");
 	return rc;
 }
 
@@ -403,15 +445,21 @@ int main(int argc, char **argv)
 	cpu_model(cpu, sizeof(cpu));
 	printf("relais-bench%s: %s, TSC %.3f GHz (cycles are rdtsc), lcore %u, %s,\n"
 	       "best of %u rounds of %.2f s per measurement\n\n",
-	       o.quick ? " --quick (fan-outs 1, 8, 64; scale 1,000 vs 100,000)" : "", cpu,
+	       o.quick ? " --quick (fan-outs 1, 8, 64, no 1000; scale 1,000 vs 100,000)" : "", cpu,
 	       (double)rte_get_tsc_hz() / 1e9, lcore, o.huge ? "hugepages" : "no hugepages",
 	       o.rounds, o.secs);
 	/* Holding an engine keeps libsrtp initialised between dataplanes. */
 	hold = dp_crypto_libsrtp_ops.create(1);
-	rc = hold ? run_pipeline(&o, json) : -ENOMEM;
-	if (rc == 0 && o.scale_large)
-		rc = bench_scale(&o, json);
+	rc = hold ? 0 : -ENOMEM;
+	for (unsigned i = 0; rc == 0 && i < o.n_engines; i++)
+		rc = run_pipeline(&o, o.engines[i], json);
+	bench_cdev_fini();
+	if (rc == 0)
+		bench_capacity(&o, json);
+	for (unsigned i = 0; rc == 0 && o.scale_large && i < o.n_engines; i++)
+		rc = bench_scale(&o, o.engines[i], json);
 	bench_bound_fini();
+	bench_cdev_fini(); /* the scale rows' bounds opened it again */
 	dp_crypto_libsrtp_ops.destroy(hold);
 	if (json && fclose(json) != 0)
 		rc = -EIO;

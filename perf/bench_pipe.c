@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The dataplane under test: a real dp_app (tables, crypto engine, workers,
- * port) whose port is a net_ring device. The benchmark is the port's wire:
+ * The dataplane under test: a real dp_app (tables, the chosen crypto engine,
+ * workers, port) whose port is a net_ring device. The benchmark is the port's wire:
  * it enqueues prebuilt Ethernet/IPv4/UDP/SRTP frames into the RX ring and
  * dequeues and frees whatever the TX ring receives. The main lcore is the
  * only worker and runs the loop synchronously with dp_worker_poll_once().
@@ -49,10 +49,11 @@ void bench_addr(uint32_t addr_idx, struct relais_addr *a)
 
 /* Dataplane configuration of the benchmark: one worker (the main lcore),
  * one RX queue, the given limits; no control socket. */
-static void bench_cfg(struct dp_config *c, uint16_t port, uint32_t parts, uint32_t tracks,
-		      uint32_t subs)
+static void bench_cfg(struct dp_config *c, const char *engine, uint16_t port, uint32_t parts,
+		      uint32_t tracks, uint32_t subs)
 {
 	dp_config_defaults(c);
+	snprintf(c->crypto_engine, sizeof(c->crypto_engine), "%s", engine);
 	c->ctl_socket[0] = '\0';
 	c->has_ip4 = 1;
 	memcpy(c->ip4, our_ip, 4);
@@ -96,7 +97,8 @@ static int make_port(struct bench_dp *d, uint16_t *port)
 }
 
 /* See bench.h. */
-int bench_dp_start(struct bench_dp *d, uint32_t parts, uint32_t tracks, uint32_t subs)
+int bench_dp_start(struct bench_dp *d, const char *engine, uint32_t parts, uint32_t tracks,
+		   uint32_t subs)
 {
 	static const uint8_t gw_mac[6] = {0x02, 0xbe, 0x4c, 0x00, 0x00, 0x01};
 	struct dp_neigh nb = {.family = 4};
@@ -111,7 +113,7 @@ int bench_dp_start(struct bench_dp *d, uint32_t parts, uint32_t tracks, uint32_t
 			strerror(-rc));
 		return rc;
 	}
-	bench_cfg(&d->app.cfg, port, parts, tracks, subs);
+	bench_cfg(&d->app.cfg, engine, port, parts, tracks, subs);
 	rc = dp_app_init(&d->app, true, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "relais-bench: dataplane init: %s (%s)\n", err, strerror(-rc));

@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """bench_smoke: run relais-bench with a tiny packet count and check what a
 user of its --json output relies on: exit status 0, one JSON object per
-line, one pipeline row per profile x fan-out x payload with every required
-field, outputs = inputs x fan-out, three scale rows and one memory row."""
+line, one pipeline row per engine x profile x fan-out x payload with every
+required field, outputs = inputs x fan-out, cryptodev rows compared with
+the libsrtp rows (ratio_to_libsrtp), the capacity rows, and per engine
+three scale rows and one memory row."""
 import json
 import os
 import subprocess
@@ -15,6 +17,7 @@ REQUIRED = ["engine", "fanout", "payload_bytes", "profile", "pkts_in_per_s",
             "ratio_to_bound"]
 PROFILES = ["AES_CM_128_HMAC_SHA1_80", "AEAD_AES_128_GCM"]
 FANOUTS = [1, 8]
+ENGINES = ["libsrtp", "cryptodev"]
 
 
 def fail(msg):
@@ -52,16 +55,28 @@ def main():
     pipe = [r for r in rows if r.get("kind") == "pipeline"]
     scale = [r for r in rows if r.get("kind") == "scale"]
     mem = [r for r in rows if r.get("kind") == "memory"]
-    want = {(p, f, 160) for p in PROFILES for f in FANOUTS}
-    got = {(r["profile"], r["fanout"], r["payload_bytes"]) for r in pipe}
+    cap = [r for r in rows if r.get("kind") == "capacity"]
+    want = {(e, p, f, 160) for e in ENGINES for p in PROFILES for f in FANOUTS}
+    got = {(r["engine"], r["profile"], r["fanout"], r["payload_bytes"]) for r in pipe}
     if got != want or len(pipe) != len(want):
         fail("pipeline rows %s, expected %s" % (sorted(got), sorted(want)))
     for r in pipe + scale:
         check_row(r)
-    if sorted(r["streams"] for r in scale) != [100, 100, 2000]:
-        fail("scale rows: %s" % scale)
-    if len(mem) != 1 or mem[0]["total_bytes_per_stream"] <= 0:
-        fail("memory row: %s" % mem)
+    for r in pipe:
+        if r["engine"] == "cryptodev" and not r.get("ratio_to_libsrtp", 0) > 0:
+            fail("cryptodev row without ratio_to_libsrtp: %s" % r)
+    # 2 profiles x (6 egress + 6 subscriber) demands; fan-out 8 at 160 B
+    # measured (1200 B and fan-out 64 not: null).
+    if len(cap) != 24 or any(not (c["cores_fanout8"] or 0) > 0 for c in cap
+                             if c["payload_bytes"] == 160):
+        fail("capacity rows: %s" % cap)
+    for e in ENGINES:
+        es = [r for r in scale if r["engine"] == e]
+        em = [r for r in mem if r["engine"] == e]
+        if sorted(r["streams"] for r in es) != [100, 100, 2000]:
+            fail("scale rows of %s: %s" % (e, es))
+        if len(em) != 1 or em[0]["total_bytes_per_stream"] <= 0:
+            fail("memory row of %s: %s" % (e, em))
     print("bench_smoke: %d JSON lines OK" % len(rows))
 
 
