@@ -14,6 +14,8 @@
 #   n=$(iop_sub_count s1)                     # decoded frames, also in $IOP_DIR/s1.count
 #   r=$(iop_sub_rtcp s1)                      # SRTCP packets decrypted (gst), -1 (ffmpeg)
 # Listening ports belong below 32768 (the tools send from ephemeral ports).
+# Set IOP_NETNS to run the tools in that network namespace (relay_lib.sh,
+# which puts relais in the middle, does).
 #
 # Every process runs under timeout(1) (which forwards TERM/INT to the tool;
 # for gst-launch it is also a process-group leader), is recorded by PID, and
@@ -31,6 +33,7 @@ IOP_VIDEO_FPS=25
 IOP_AUDIO_PPS=50 # Opus packets (= decoded frames) per second at 20 ms
 IOP_PIDS=()
 IOP_DIR=${IOP_DIR:-}
+IOP_NETNS=${IOP_NETNS:-} # network namespace the tools run in (empty: this one)
 
 # iop_init: create the work directory $IOP_DIR (unless already set) and
 # install an EXIT trap that kills every process started through this file.
@@ -241,11 +244,13 @@ iop_wait() {
 }
 
 # iop_wait_bound PORT [SECONDS]: wait until some process has a UDP socket
-# bound to PORT (the subscriber is listening); 1 after SECONDS (default 5).
+# bound to PORT (the subscriber is listening), in $IOP_NETNS if set; 1 after
+# SECONDS (default 5).
 iop_wait_bound() {
-	local port=$1 tries=$((${2:-5} * 10))
+	local port=$1 tries=$((${2:-5} * 10)) ns=()
+	[ -z "$IOP_NETNS" ] || ns=(ip netns exec "$IOP_NETNS")
 	while [ "$tries" -gt 0 ]; do
-		if [ -n "$(ss -Hlun "sport = :$port" 2>/dev/null)" ]; then
+		if [ -n "$("${ns[@]}" ss -Hlun "sport = :$port" 2>/dev/null)" ]; then
 			return 0
 		fi
 		sleep 0.1
@@ -258,15 +263,17 @@ iop_wait_bound() {
 # iop_launch NAME SECONDS CMD...: run CMD under timeout(1) (SIGINT after
 # SECONDS, SIGKILL 3 s later), stdout and stderr line-buffered to
 # $IOP_DIR/NAME.log, in the background; tracked as NAME. ffmpeg runs with
-# --foreground (see iop_stop).
+# --foreground (see iop_stop). With IOP_NETNS set, CMD runs in that network
+# namespace (`ip netns exec` execs in place, so the PID stays the same).
 iop_launch() {
 	local name=$1 secs=$2
 	shift 2
 	printf '%q ' "$@" >"$IOP_DIR/$name.cmd"
 	echo >>"$IOP_DIR/$name.cmd"
-	local fg=()
+	local fg=() ns=()
 	[ "$1" != ffmpeg ] || fg=(--foreground)
-	timeout "${fg[@]}" -k 3 -s INT "$secs" stdbuf -oL -eL "$@" \
+	[ -z "$IOP_NETNS" ] || ns=(ip netns exec "$IOP_NETNS")
+	timeout "${fg[@]}" -k 3 -s INT "$secs" "${ns[@]}" stdbuf -oL -eL "$@" \
 		>"$IOP_DIR/$name.log" 2>&1 </dev/null &
 	iop_track "$name" $!
 }
