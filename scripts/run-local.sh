@@ -5,22 +5,32 @@
 #
 #   scripts/run-local.sh [--duration S] [--rooms N] [--subscribers N]
 #                        [--workers N] [--name NAME] [--no-build]
-#                        [--build-dir DIR] [--quiet]
+#                        [--build-dir DIR] [--quiet] [--xdp | --no-xdp]
 #
 # Builds relais, creates the namespaces NAME-dp / NAME-peer joined by the veth
-# pair NAME-d / NAME-p (scripts/netns.sh), starts relais-dataplane on
-# net_af_xdp bound to NAME-d, programs a synthetic conference through the
-# control channel (scripts/make-conference.py: audio and video publishers and
-# subscribers per room, all four SRTP profiles, some subscribers on IPv6),
+# pair NAME-d / NAME-p (scripts/netns.sh), starts redis-server (loopback,
+# appendonly, a free port), relais-dataplane on net_af_xdp bound to NAME-d
+# and relais-controlplane as node NAME, creates a synthetic conference
+# through Redis with relaisctl (scripts/make-conference.py: audio and video
+# publishers and subscribers per room, all four SRTP profiles, some
+# subscribers on IPv6; keys stored wrapped, docs/schema.md) and waits until
+# the control plane has programmed it into the dataplane,
 # runs relais-loadgen as the participants in NAME-peer (real SRTP that is
 # sent, forwarded, received, decrypted and verified), and prints live
 # per-second stats until Ctrl-C or --duration. Everything it created is
 # removed on exit, by PID and by exact name. Exit 0 only when the load
 # generator verified every packet (zero verification failures, zero loss).
+#
+# --xdp (default) puts the relais XDP filter in front of the dataplane: the
+# PMD loads ebpf/relais_xdp.bpf.o (xdp_prog=), its maps are pinned under
+# /sys/fs/bpf/relais/NAME-d (relais-xdp adopt) and set to the media
+# addresses (their ARP/ND go to the dataplane), the media port and a
+# per-source rate; --no-xdp keeps the PMD's default program.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-name=relais duration=30 rooms=3 subs=3 workers=1 build=1 quiet=0
+name=relais duration=30 rooms=3 subs=3 workers=1 build=1 quiet=0 xdp=1
+xdp_pps=20000 xdp_burst=4000
 bdir=$top/build-local
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -32,7 +42,9 @@ while [ $# -gt 0 ]; do
 	--no-build) build=0 ;;
 	--build-dir) bdir=$2; build=0; shift ;;
 	--quiet) quiet=1 ;;
-	-h | --help) sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--xdp) xdp=1 ;;
+	--no-xdp) xdp=0 ;;
+	-h | --help) sed -n '3,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run-local: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -47,17 +59,31 @@ if [ "$build" = 1 ]; then
 fi
 work=$(mktemp -d /tmp/relais-local.XXXXXX)
 sock=$work/dataplane.sock
-dp_pid='' lg_pid=''
+pins=/sys/fs/bpf/relais/$name-d
+vdev="net_af_xdp0,iface=$name-d"
+[ "$xdp" = 1 ] && vdev="$vdev,xdp_prog=$bdir/ebpf/relais_xdp.bpf.o"
+# relais-xdp in the dataplane's namespace; nsenter keeps the host's bpffs
+# (ip netns exec would remount /sys and hide it).
+rxdp() { nsenter --net="/run/netns/$name-dp" "$bdir/ebpf/relais-xdp" "$@"; }
+dp_pid='' lg_pid='' cp_pid='' redis_pid=''
 
 cleanup() {
 	set +e
 	[ -n "$lg_pid" ] && kill "$lg_pid" 2>/dev/null && wait "$lg_pid" 2>/dev/null
+	[ -n "$cp_pid" ] && kill "$cp_pid" 2>/dev/null && wait "$cp_pid" 2>/dev/null
+	[ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null && wait "$redis_pid" 2>/dev/null
 	if [ -n "$dp_pid" ]; then
 		kill "$dp_pid" 2>/dev/null
 		for _ in $(seq 50); do kill -0 "$dp_pid" 2>/dev/null || break; sleep 0.1; done
 		kill -9 "$dp_pid" 2>/dev/null
 	fi
 	"$top/scripts/netns.sh" down "$name" >/dev/null
+	if [ "$xdp" = 1 ] && [ -d "$pins" ]; then
+		rm -f "$pins"/rlx_config "$pins"/rlx_block4 "$pins"/rlx_block6 "$pins"/rlx_allow4 \
+			"$pins"/rlx_allow6 "$pins"/rlx_ports "$pins"/rlx_buckets "$pins"/rlx_drops \
+			"$pins"/rlx_verdicts
+		rmdir "$pins" 2>/dev/null
+	fi
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -67,20 +93,55 @@ trap 'exit 130' INT TERM
 # lcore 0 runs the control channel, lcores 1..N forward; they float over the
 # machine's CPUs (on a 2-CPU machine several lcores share a CPU).
 lcores="(0-$workers)@(0-$(($(nproc) - 1)))"
-echo "run-local: dataplane on net_af_xdp:$name-d, $workers worker(s), control $sock"
+echo "run-local: dataplane on net_af_xdp:$name-d, $workers worker(s), control $sock," \
+	"XDP filter $([ "$xdp" = 1 ] && echo on || echo off)"
 ip netns exec "$name-dp" "$bdir/dataplane/relais-dataplane" \
 	--lcores="$lcores" --no-pci --in-memory --file-prefix="$name" --log-level='*:warning' \
-	--vdev="net_af_xdp0,iface=$name-d" -- \
+	--vdev="$vdev" -- \
 	-s media.ipv4=10.77.0.1/24 -s media.ipv6=fd00:77:0::1/64 \
 	-s control.socket="$sock" >"$work/dataplane.log" 2>&1 &
 dp_pid=$!
 for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
 [ -S "$sock" ] || { cat "$work/dataplane.log" >&2; echo "run-local: dataplane did not start" >&2; exit 1; }
+if [ "$xdp" = 1 ]; then
+	rxdp adopt "$name-d" >/dev/null
+	rxdp -i "$name-d" media 10.77.0.1 fd00:77:0::1
+	rxdp -i "$name-d" ports 5000
+	rxdp -i "$name-d" rate --pps "$xdp_pps" --burst "$xdp_burst"
+	echo "run-local: XDP filter maps under $pins: media 10.77.0.1 fd00:77:0::1, port 5000," \
+		"$xdp_pps pps per source"
+fi
 
+# Redis (the deployment's shared state), the node's control plane, and the
+# conference written through Redis; the control plane programs the dataplane.
+command -v redis-server >/dev/null || { echo "run-local: redis-server missing (scripts/bootstrap.sh)" >&2; exit 1; }
+rport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+redis-server --port "$rport" --bind 127.0.0.1 --dir "$work" --appendonly yes --save '' \
+	--logfile "$work/redis.log" &
+redis_pid=$!
+for _ in $(seq 50); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.1; done
+(umask 077; echo "local $(openssl rand -hex 32)" >"$work/keyring")
+"$bdir/controlplane/relais-controlplane" --node "$name" --keyring "$work/keyring" \
+	--redis "127.0.0.1:$rport" --dp-socket "$sock" --addr4 10.77.0.1 --addr6 fd00:77:0::1 \
+	>"$work/controlplane.log" 2>&1 &
+cp_pid=$!
+echo "run-local: redis-server on 127.0.0.1:$rport, relais-controlplane node $name"
 python3 "$top/scripts/make-conference.py" --cli "$work/conf.batch" --scenario "$work/conf.scn" \
 	--rooms "$rooms" --subscribers "$subs" --ipv6 --duration "$duration" --learn
-"$bdir/cli/relais-cli" -S "$sock" batch "$work/conf.batch"
-echo "run-local: $rooms rooms, 2 publishers and $subs subscribers each, programmed"
+for _ in $(seq 50); do
+	redis-cli -p "$rport" exists 'relais:{dir}:lease:'"$name" | grep -qx 1 && break
+	sleep 0.1
+done
+"$bdir/controlplane/relaisctl" --redis "127.0.0.1:$rport" --keyring "$work/keyring" \
+	batch "$work/conf.batch" >"$work/relaisctl.out"
+want=$((rooms * subs * 2)) have=0
+for _ in $(seq 100); do
+	have=$("$bdir/cli/relais-cli" -S "$sock" dump subs | wc -l)
+	[ "$have" = "$want" ] && break
+	sleep 0.1
+done
+[ "$have" = "$want" ] || { cat "$work/controlplane.log" >&2; echo "run-local: control plane programmed $have of $want subscriptions" >&2; exit 1; }
+echo "run-local: $rooms rooms, 2 publishers and $subs subscribers each, created through Redis and programmed"
 
 ip netns exec "$name-peer" "$bdir/tools/relais-loadgen" --scenario "$work/conf.scn" \
 	--json "$work/loadgen.json" --quiet >"$work/loadgen.log" 2>&1 &
@@ -97,6 +158,10 @@ lg_pid=''
 set -e
 echo "--- dataplane totals"
 "$bdir/cli/relais-cli" -S "$sock" stats | grep -v ' 0$'
+if [ "$xdp" = 1 ]; then
+	echo "--- XDP filter"
+	rxdp -i "$name-d" stats | grep -v ' 0 pkts'
+fi
 echo "--- load generator"
 tail -n 2 "$work/loadgen.log"
 exit "$rc"

@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""The control channel refuses a peer of another protocol version, a
+request before HELLO and a body of the wrong size, with a reply naming
+the problem, and keeps serving well-behaved clients meanwhile."""
+import os
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+MAGIC, HELLO, STATS, REPLY = 0x534C4C52, 1, 11, 0x8000
+EPROTONOSUPPORT, EPROTO, EBADMSG = 93, 71, 74
+passed = failed = 0
+
+
+def check(cond, what):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL:", what)
+
+
+def msg(version, mtype, body, seq=1):
+    return struct.pack("<IHHII", MAGIC, version, mtype, len(body), seq) + body
+
+
+def hello(version=1):
+    return msg(version, HELLO, struct.pack("<I", version) + b"test".ljust(32, b"\0"))
+
+
+def call(path, *datagrams):
+    """Send datagrams on one connection; return (status, error) of the last
+    reply and whether the server then closed the connection."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.settimeout(3)
+    s.connect(path)
+    reply = b""
+    for d in datagrams:
+        s.send(d)
+        reply = s.recv(4096)
+    status, = struct.unpack_from("<i", reply, 16)
+    err = reply[20:148].split(b"\0")[0].decode()
+    try:
+        closed = s.recv(4096) == b""
+    except socket.timeout:
+        closed = False
+    s.close()
+    return status, err, closed
+
+
+def main():
+    dp = sys.argv[1]
+    work = tempfile.mkdtemp(prefix="relais-ctl.")
+    path = os.path.join(work, "dp.sock")
+    proc = subprocess.Popen([dp, "--no-huge", "-m", "256", "--no-pci", "--no-shconf",
+                             "--file-prefix=rlctl%d" % os.getpid(), "-l", "0,1",
+                             "--vdev=net_null0", "--log-level=*:error", "--",
+                             "-s", "media.ipv4=10.0.0.1/24", "-s", "control.socket=" + path],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            if os.path.exists(path):
+                break
+            time.sleep(0.1)
+        check(os.path.exists(path), "control socket appears")
+        st, err, closed = call(path, hello(2))
+        check(st == -EPROTONOSUPPORT and "version" in err and closed,
+              "version 2 refused: %d %r closed=%s" % (st, err, closed))
+        st, err, closed = call(path, msg(1, STATS, b""))
+        check(st == -EPROTO and "HELLO" in err and closed,
+              "request before HELLO refused: %d %r" % (st, err))
+        st, err, closed = call(path, hello(), msg(1, STATS, b"\0"))
+        check(st == -EBADMSG and closed, "wrong body size refused: %d %r" % (st, err))
+        st, err, closed = call(path, hello(), msg(1, STATS, b"", seq=7))
+        check(st == 0 and not closed, "a good client is served: %d %r" % (st, err))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        for f in os.listdir(work):
+            os.unlink(os.path.join(work, f))
+        os.rmdir(work)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
