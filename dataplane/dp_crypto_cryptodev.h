@@ -22,7 +22,7 @@
 #define CDV_SSRC_SLOTS 16        /* SSRCs per context (power of two) */
 #define CDV_GCM_SLOTS 8          /* SRTP-GCM sessions per context, one per AAD length */
 #define CDV_POOL_SESSIONS 8192   /* sessions per pool (~1.5 KB each with ipsec_mb) */
-#define CDV_MAX_POOLS 32         /* pools are added on demand, up to 262144 sessions */
+#define CDV_MAX_POOLS 1024       /* pools are added on demand: up to 8M sessions, 2M participants */
 #define CDV_POOL_HEADROOM 64     /* a new context starts a new pool below this */
 #define CDV_QP_DESC 256          /* descriptors per queue pair (>= CDV_BURST) */
 #define CDV_MAX_POLLS (1u << 26) /* dequeue polls before a device is declared stuck */

@@ -15,7 +15,7 @@
 #include "dp_ctl.h"
 #include "dp_offender.h"
 #include "dp_stats.h"
-#include "dp_tables.h"
+#include "dp_tables_priv.h"
 
 #define MAX_CLIENTS 32
 
@@ -104,7 +104,7 @@ static int fill_track_stats(uint32_t id, struct relais_ctl_track_stats *ts, char
 	}
 	ts->track_id = id;
 	ts->ssrc = __atomic_load_n(&t->ssrc_known, __ATOMIC_ACQUIRE) ? t->ssrc : 0;
-	ts->n_subs = t->n_ctl_subs;
+	ts->n_subs = t->subs.n;
 	ts->pkts = t->pkts;
 	ts->bytes = t->bytes;
 	ts->drops = t->drops;
@@ -117,7 +117,7 @@ static void dump_rec(unsigned kind, const void *key, void *data, struct relais_c
 	memset(r, 0, sizeof(*r));
 	if (kind == RELAIS_DUMP_ROOMS) {
 		r->id = *(const uint32_t *)key;
-		r->aux = (uint32_t)(uintptr_t)data;
+		r->aux = ((const struct dp_room *)data)->parts.n;
 	} else if (kind == RELAIS_DUMP_PARTS) {
 		const struct dp_part *p = data;
 

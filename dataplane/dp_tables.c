@@ -35,11 +35,12 @@ static void dq_free(void *p __rte_unused, void *e, unsigned int n)
 
 			dp_tab.eng_ops->ctx_destroy(dp_tab.eng, pt->rx_ctx);
 			dp_tab.eng_ops->ctx_destroy(dp_tab.eng, pt->tx_ctx);
+			free(pt->subs.v);
 		} else if (el[i].kind == DQ_TRACK) {
 			struct dp_track *t = el[i].obj;
 
 			rte_free(t->fan);
-			free(t->ctl_subs);
+			free(t->subs.v);
 		}
 		rte_free(el[i].obj);
 	}
@@ -156,6 +157,11 @@ void dp_tables_fini(void)
 		struct dq_elem el = {data, DQ_PART};
 
 		dq_free(NULL, &el, 1);
+	}
+	it = 0;
+	while (dp_tab.room_by_id && rte_hash_iterate(dp_tab.room_by_id, &key, &data, &it) >= 0) {
+		free(((struct dp_room *)data)->parts.v);
+		free(data);
 	}
 	if (dp_tab.dq) {
 		rte_rcu_qsbr_dq_reclaim(dp_tab.dq, UINT32_MAX, NULL, NULL, NULL);

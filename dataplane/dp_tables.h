@@ -45,6 +45,12 @@ struct dp_addr_key {
 
 struct dp_track;
 
+/* A growable array of pointers, used by the control thread only. */
+struct dp_ptrvec {
+	void **v;
+	uint32_t n, cap;
+};
+
 struct dp_part {
 	uint32_t id;
 	uint32_t room_id;
@@ -57,7 +63,7 @@ struct dp_part {
 	/* Published tracks; slots written by control (release), read by owner
 	 * (acquire). */
 	struct dp_track *tracks[DP_MAX_TRACKS_PER_PART];
-	uint32_t n_subs; /* control thread only */
+	struct dp_ptrvec subs; /* control thread only: its subscriptions */
 	/* owner-written counters */
 	uint64_t rx_pkts, tx_pkts, drops;
 } __rte_cache_aligned;
@@ -92,8 +98,7 @@ struct dp_track {
 	uint64_t last_pli_tsc; /* owner lcore only */
 	struct dp_fanout *fan; /* RCU-published by control */
 	/* control thread only: the subscriptions currently on this track */
-	struct dp_sub **ctl_subs;
-	uint32_t n_ctl_subs, cap_ctl_subs;
+	struct dp_ptrvec subs;
 	/* owner-written counters */
 	uint64_t pkts, bytes, drops;
 } __rte_cache_aligned;

@@ -29,19 +29,39 @@ enum {
 		return (rc);                   \
 	} while (0)
 
-/* Participants count of a room, or -1 if the room does not exist. */
-static long room_count(uint32_t room_id)
+/* See dp_tables_priv.h. */
+int dp_ptrvec_push(struct dp_ptrvec *pv, void *p)
+{
+	if (pv->n == pv->cap) {
+		uint32_t cap = pv->cap ? pv->cap * 2 : 8;
+		void **v = realloc(pv->v, cap * sizeof(*v));
+
+		if (v == NULL)
+			return -ENOMEM;
+		pv->v = v;
+		pv->cap = cap;
+	}
+	pv->v[pv->n++] = p;
+	return 0;
+}
+
+/* See dp_tables_priv.h. */
+void dp_ptrvec_remove(struct dp_ptrvec *pv, const void *p)
+{
+	for (uint32_t i = 0; i < pv->n; i++) {
+		if (pv->v[i] == p) {
+			pv->v[i] = pv->v[--pv->n];
+			return;
+		}
+	}
+}
+
+/* Room by id (control thread), or NULL. */
+static struct dp_room *room_get(uint32_t room_id)
 {
 	void *data;
 
-	if (rte_hash_lookup_data(dp_tab.room_by_id, &room_id, &data) < 0)
-		return -1;
-	return (long)(uintptr_t)data;
-}
-
-static void room_set_count(uint32_t room_id, long count)
-{
-	rte_hash_add_key_data(dp_tab.room_by_id, &room_id, (void *)(uintptr_t)count);
+	return rte_hash_lookup_data(dp_tab.room_by_id, &room_id, &data) >= 0 ? data : NULL;
 }
 
 /* Subscription by id (control thread). */
@@ -55,37 +75,35 @@ static struct dp_sub *lookup_sub(uint32_t id)
 /* Create an empty room. */
 int dp_room_add(uint32_t room_id, char *err, size_t n)
 {
-	if (room_count(room_id) >= 0)
+	struct dp_room *r;
+
+	if (room_get(room_id))
 		FAIL(-EEXIST, "room %u already exists", room_id);
-	if (rte_hash_add_key_data(dp_tab.room_by_id, &room_id, (void *)0) < 0)
+	r = calloc(1, sizeof(*r));
+	if (r == NULL)
+		FAIL(-ENOMEM, "room %u: out of memory", room_id);
+	r->id = room_id;
+	if (rte_hash_add_key_data(dp_tab.room_by_id, &room_id, r) < 0) {
+		free(r);
 		FAIL(-ENOSPC, "room %u: room table full", room_id);
+	}
 	dp_tab.counts[CNT_ROOMS]++;
 	return 0;
 }
 
 /* Remove a room and every participant in it (with their tracks and
- * subscriptions). */
+ * subscriptions): O(the room's objects). */
 int dp_room_del(uint32_t room_id, char *err, size_t n)
 {
-	uint32_t ids[256];
-	unsigned k;
+	struct dp_room *r = room_get(room_id);
 
-	if (room_count(room_id) < 0)
+	if (r == NULL)
 		FAIL(-ENOENT, "room %u does not exist", room_id);
-	do { /* collect then delete: never delete while iterating */
-		const void *key;
-		void *data;
-		uint32_t it = 0;
-
-		k = 0;
-		while (k < RTE_DIM(ids) &&
-		       rte_hash_iterate(dp_tab.part_by_id, &key, &data, &it) >= 0)
-			if (((struct dp_part *)data)->room_id == room_id)
-				ids[k++] = ((struct dp_part *)data)->id;
-		for (unsigned i = 0; i < k; i++)
-			dp_part_del(ids[i], err, n);
-	} while (k == RTE_DIM(ids));
+	while (r->parts.n)
+		dp_part_del(((struct dp_part *)r->parts.v[r->parts.n - 1])->id, err, n);
 	rte_hash_del_key(dp_tab.room_by_id, &room_id);
+	free(r->parts.v);
+	free(r);
 	dp_tab.counts[CNT_ROOMS]--;
 	return 0;
 }
@@ -110,11 +128,11 @@ static uint16_t pick_owner(void)
 int dp_part_add(const struct relais_ctl_part *p, char *err, size_t n)
 {
 	struct dp_part *pt;
-	long rc = room_count(p->room_id);
+	struct dp_room *room = room_get(p->room_id);
 	char a[64];
 
 	relais_addr_format(&p->addr, a, sizeof(a));
-	if (rc < 0)
+	if (room == NULL)
 		FAIL(-ENOENT, "participant %u: room %u does not exist", p->part_id, p->room_id);
 	if (dp_part_by_id(p->part_id))
 		FAIL(-EEXIST, "participant %u already exists", p->part_id);
@@ -144,49 +162,36 @@ int dp_part_add(const struct relais_ctl_part *p, char *err, size_t n)
 		dp_tables_defer_free(pt, DQ_PART);
 		FAIL(-ENOSPC, "participant %u: address table full", p->part_id);
 	}
-	room_set_count(p->room_id, rc + 1);
+	if (dp_ptrvec_push(&room->parts, pt) < 0) {
+		rte_hash_del_key(dp_tab.part_by_addr, &pt->addr);
+		rte_hash_del_key(dp_tab.part_by_id, &pt->id);
+		dp_tables_defer_free(pt, DQ_PART);
+		FAIL(-ENOMEM, "participant %u: out of memory", p->part_id);
+	}
 	dp_tab.counts[CNT_PARTS]++;
 	dp_worker_request_solicit(pt->owner, pt->addr.family, pt->addr.ip);
 	return 0;
 }
 
-/* Ids of subscriptions matching (part_id or track_id); up to max. */
-static unsigned collect_subs(uint32_t part_id, uint32_t track_id, uint32_t *ids, unsigned max)
-{
-	const void *key;
-	void *data;
-	uint32_t it = 0;
-	unsigned k = 0;
-
-	while (k < max && rte_hash_iterate(dp_tab.sub_by_id, &key, &data, &it) >= 0) {
-		struct dp_sub *s = data;
-
-		if (s->part_id == part_id || s->track_id == track_id)
-			ids[k++] = s->id;
-	}
-	return k;
-}
-
-/* Remove a participant, its tracks and all its subscriptions. */
+/* Remove a participant, its tracks and all its subscriptions:
+ * O(its own objects). */
 int dp_part_del(uint32_t id, char *err, size_t n)
 {
 	struct dp_part *pt = dp_part_by_id(id);
-	uint32_t ids[256];
-	unsigned k;
+	struct dp_room *room;
 
 	if (pt == NULL)
 		FAIL(-ENOENT, "participant %u does not exist", id);
 	for (unsigned i = 0; i < DP_MAX_TRACKS_PER_PART; i++)
 		if (pt->tracks[i])
 			dp_track_del(pt->tracks[i]->id, err, n);
-	do {
-		k = collect_subs(id, UINT32_MAX, ids, RTE_DIM(ids));
-		for (unsigned i = 0; i < k; i++)
-			dp_sub_del(ids[i], err, n);
-	} while (k == RTE_DIM(ids));
+	while (pt->subs.n)
+		dp_sub_del(((struct dp_sub *)pt->subs.v[pt->subs.n - 1])->id, err, n);
 	rte_hash_del_key(dp_tab.part_by_addr, &pt->addr);
 	rte_hash_del_key(dp_tab.part_by_id, &pt->id);
-	room_set_count(pt->room_id, room_count(pt->room_id) - 1);
+	room = room_get(pt->room_id);
+	if (room)
+		dp_ptrvec_remove(&room->parts, pt);
 	dp_tab.counts[CNT_PARTS]--;
 	dp_tables_defer_free(pt, DQ_PART);
 	return 0;
@@ -246,8 +251,8 @@ int dp_track_del(uint32_t id, char *err, size_t n)
 
 	if (tr == NULL)
 		FAIL(-ENOENT, "track %u does not exist", id);
-	while (tr->n_ctl_subs)
-		dp_sub_del(tr->ctl_subs[tr->n_ctl_subs - 1]->id, err, n);
+	while (tr->subs.n)
+		dp_sub_del(((struct dp_sub *)tr->subs.v[tr->subs.n - 1])->id, err, n);
 	pt = dp_part_by_id(tr->part_id);
 	for (unsigned i = 0; pt && i < DP_MAX_TRACKS_PER_PART; i++)
 		if (pt->tracks[i] == tr)
@@ -266,17 +271,19 @@ static int fanout_rebuild(struct dp_track *tr)
 	uint32_t n_groups = 0;
 	uint16_t lc[DP_MAX_WORKERS];
 
-	for (uint32_t i = 0; i < tr->n_ctl_subs; i++) {
+	struct dp_sub **subs = (struct dp_sub **)tr->subs.v;
+
+	for (uint32_t i = 0; i < tr->subs.n; i++) {
 		uint32_t g = 0;
 
-		while (g < n_groups && lc[g] != tr->ctl_subs[i]->owner)
+		while (g < n_groups && lc[g] != subs[i]->owner)
 			g++;
 		if (g == n_groups)
-			lc[n_groups++] = tr->ctl_subs[i]->owner;
+			lc[n_groups++] = subs[i]->owner;
 	}
-	if (tr->n_ctl_subs) {
-		size_t sz = sizeof(*f) + n_groups * sizeof(f->g[0]) +
-			    tr->n_ctl_subs * sizeof(struct dp_sub *);
+	if (tr->subs.n) {
+		size_t sz =
+		    sizeof(*f) + n_groups * sizeof(f->g[0]) + tr->subs.n * sizeof(struct dp_sub *);
 		struct dp_sub **slots;
 
 		f = rte_zmalloc("rl_fan", sz, RTE_CACHE_LINE_SIZE);
@@ -284,13 +291,13 @@ static int fanout_rebuild(struct dp_track *tr)
 			return -ENOMEM;
 		slots = (struct dp_sub **)&f->g[n_groups];
 		f->n_groups = n_groups;
-		f->n_subs = tr->n_ctl_subs;
+		f->n_subs = tr->subs.n;
 		for (uint32_t g = 0; g < n_groups; g++) {
 			f->g[g].lcore = lc[g];
 			f->g[g].subs = slots;
-			for (uint32_t i = 0; i < tr->n_ctl_subs; i++)
-				if (tr->ctl_subs[i]->owner == lc[g])
-					f->g[g].subs[f->g[g].n++] = tr->ctl_subs[i];
+			for (uint32_t i = 0; i < tr->subs.n; i++)
+				if (subs[i]->owner == lc[g])
+					f->g[g].subs[f->g[g].n++] = subs[i];
 			slots += f->g[g].n;
 		}
 	}
@@ -304,18 +311,10 @@ static int fanout_rebuild(struct dp_track *tr)
 /* Append s to tr's control list and republish the fan-out. */
 static int track_attach(struct dp_track *tr, struct dp_sub *s)
 {
-	if (tr->n_ctl_subs == tr->cap_ctl_subs) {
-		uint32_t cap = tr->cap_ctl_subs ? tr->cap_ctl_subs * 2 : 8;
-		struct dp_sub **a = realloc(tr->ctl_subs, cap * sizeof(*a));
-
-		if (a == NULL)
-			return -ENOMEM;
-		tr->ctl_subs = a;
-		tr->cap_ctl_subs = cap;
-	}
-	tr->ctl_subs[tr->n_ctl_subs++] = s;
+	if (dp_ptrvec_push(&tr->subs, s) < 0)
+		return -ENOMEM;
 	if (fanout_rebuild(tr) < 0) {
-		tr->n_ctl_subs--;
+		tr->subs.n--;
 		return -ENOMEM;
 	}
 	return 0;
@@ -324,12 +323,7 @@ static int track_attach(struct dp_track *tr, struct dp_sub *s)
 /* Remove s from tr's control list and republish. */
 static void track_detach(struct dp_track *tr, struct dp_sub *s)
 {
-	for (uint32_t i = 0; i < tr->n_ctl_subs; i++) {
-		if (tr->ctl_subs[i] == s) {
-			tr->ctl_subs[i] = tr->ctl_subs[--tr->n_ctl_subs];
-			break;
-		}
-	}
+	dp_ptrvec_remove(&tr->subs, s);
 	fanout_rebuild(tr);
 }
 
@@ -376,13 +370,18 @@ int dp_sub_add(const struct relais_ctl_sub *s, char *err, size_t n)
 		rte_free(sub);
 		FAIL(-ENOSPC, "subscription %u: table full", s->sub_id);
 	}
+	if (dp_ptrvec_push(&pt->subs, sub) < 0) {
+		rte_hash_del_key(dp_tab.sub_by_id, &sub->id);
+		dp_tables_defer_free(sub, DQ_SUB);
+		FAIL(-ENOMEM, "subscription %u: out of memory", s->sub_id);
+	}
 	if (rte_hash_add_key_data(dp_tab.sub_by_out, &ok, sub) < 0 || track_attach(tr, sub) < 0) {
+		dp_ptrvec_remove(&pt->subs, sub);
 		rte_hash_del_key(dp_tab.sub_by_out, &ok);
 		rte_hash_del_key(dp_tab.sub_by_id, &sub->id);
 		dp_tables_defer_free(sub, DQ_SUB);
 		FAIL(-ENOSPC, "subscription %u: table full", s->sub_id);
 	}
-	pt->n_subs++;
 	dp_tab.counts[CNT_SUBS]++;
 	request_keyframe(tr);
 	return 0;
@@ -407,7 +406,7 @@ int dp_sub_del(uint32_t id, char *err, size_t n)
 	rte_hash_del_key(dp_tab.sub_by_id, &id);
 	pt = dp_part_by_id(sub->part_id);
 	if (pt)
-		pt->n_subs--;
+		dp_ptrvec_remove(&pt->subs, sub);
 	dp_tab.counts[CNT_SUBS]--;
 	dp_tables_defer_free(sub, DQ_SUB);
 	return 0;

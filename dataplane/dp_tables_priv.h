@@ -17,6 +17,17 @@ struct sub_out_key {
 	uint32_t out_ssrc;
 };
 
+/* Rooms exist only on the control side: workers never look at them. */
+struct dp_room {
+	uint32_t id;
+	struct dp_ptrvec parts; /* struct dp_part * */
+};
+
+/* Append p; 0 or -ENOMEM. */
+int dp_ptrvec_push(struct dp_ptrvec *pv, void *p);
+/* Remove p (order not kept); nothing if absent. */
+void dp_ptrvec_remove(struct dp_ptrvec *pv, const void *p);
+
 /* Free obj (of kind) once every RCU reader passed a quiescent state. */
 void dp_tables_defer_free(void *obj, enum dq_kind kind);
 
