@@ -17,6 +17,7 @@
 #include <openssl/rand.h>
 
 #include "cp_node.h"
+#include "cp_guard.h"
 #include "cp_opts.h"
 #include "cp_util.h"
 
@@ -309,6 +310,8 @@ static int until_next(const struct cp_node *n)
 		next = n->next_sweep;
 	if (n->next_reconcile < next)
 		next = n->next_reconcile;
+	if (n->guard && n->next_guard < next)
+		next = n->next_guard;
 	return next <= now ? 1 : (int)(next - now);
 }
 
@@ -320,6 +323,7 @@ static void turn(struct cp_node *n)
 	if (now >= n->lease_ok_ms + (uint64_t)n->cfg.lease_ms)
 		lease_lost(n, "no heartbeat accepted within the lease");
 	dataplane_check(n);
+	cp_guard_turn(n, now); /* bans do not depend on Redis */
 	if (n->rc == NULL) {
 		if (now >= n->next_connect)
 			redis_connect(n);
@@ -354,6 +358,8 @@ int main(int argc, char **argv)
 	}
 	node.dcfg.kr = &node.kr;
 	node.dcfg.max_objects = node.cfg.max_objects;
+	if (cp_guard_open(&node) < 0)
+		return 2;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
@@ -366,6 +372,7 @@ int main(int argc, char **argv)
 	while (!node.stop)
 		turn(&node);
 	CP_INFO("stopping; the dataplane keeps forwarding its current state");
+	cp_guard_close(&node);
 	redisFree(node.rc);
 	cp_forget_all(&node);
 	free(node.rooms);

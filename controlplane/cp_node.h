@@ -18,7 +18,12 @@ struct cp_node_cfg {
 	char dp_sock[108];
 	char keyring[256];
 	struct cp_redis_cfg redis;
+	/* The XDP ban loop (cp_guard.c): on when xdp_pins is set. */
+	char xdp_pins[256];
+	int guard_threshold, guard_window_ms, guard_ban_ttl_ms, guard_interval_ms;
 };
+
+struct cp_guard;
 
 struct cp_node {
 	struct cp_node_cfg cfg;
@@ -36,6 +41,8 @@ struct cp_node {
 	struct cp_droom *rooms; /* desired cache, sorted by id */
 	int n_rooms, cap_rooms;
 	uint64_t ctl_calls, applied, refused;
+	struct cp_guard *guard; /* NULL unless cfg.xdp_pins */
+	uint64_t next_guard;
 	volatile int stop;
 };
 

@@ -57,6 +57,11 @@ static void usage(const char *prog)
 		"  --reconcile-ms N         full reconciliation period (default 5000)\n"
 		"  --rate-limit N           placements per node per second (default 50)\n"
 		"  --max-objects N          refuse rooms with more objects (default 10000)\n"
+		"  --xdp-pins DIR           run the XDP ban loop on the filter pinned in DIR\n"
+		"  --guard-threshold N      ban a source whose offences grew by more than N...\n"
+		"  --guard-window-ms N      ...within N ms (defaults 50 in 2000 ms)\n"
+		"  --guard-ban-ttl-ms N     ban duration (default 60000)\n"
+		"  --guard-interval-ms N    OFFENDERS poll period (default 500)\n"
 		"  -v, -q                   more / less logging\n" CP_OPTS_REDIS_HELP,
 		prog, RELAIS_CTL_DEFAULT_SOCK);
 }
@@ -73,6 +78,10 @@ static void defaults(struct cp_node_cfg *c)
 	c->reconcile_ms = 5000;
 	c->rate_limit = 50;
 	c->max_objects = 10000;
+	c->guard_threshold = 50;
+	c->guard_window_ms = 2000;
+	c->guard_ban_ttl_ms = 60000;
+	c->guard_interval_ms = 500;
 }
 
 /* Integer option within [lo, hi]. 0/-EINVAL. */
@@ -118,16 +127,46 @@ static int node_opt(struct cp_node_cfg *c, const char *o, const char *a)
 		return int_opt(a, 1, 1000000, &c->rate_limit);
 	if (!strcmp(o, "max-objects"))
 		return int_opt(a, 1, 10000000, &c->max_objects);
+	if (!strcmp(o, "xdp-pins"))
+		return snprintf(c->xdp_pins, sizeof(c->xdp_pins), "%s", a) <
+			       (int)sizeof(c->xdp_pins)
+			   ? 0
+			   : -EINVAL;
+	if (!strcmp(o, "guard-threshold"))
+		return int_opt(a, 1, 100000000, &c->guard_threshold);
+	if (!strcmp(o, "guard-window-ms"))
+		return int_opt(a, 10, 3600000, &c->guard_window_ms);
+	if (!strcmp(o, "guard-ban-ttl-ms"))
+		return int_opt(a, 100, 86400000, &c->guard_ban_ttl_ms);
+	if (!strcmp(o, "guard-interval-ms"))
+		return int_opt(a, 10, 600000, &c->guard_interval_ms);
 	return -EINVAL;
 }
 
 /* See header. */
 int cp_opts_parse(struct cp_node_cfg *c, int argc, char **argv)
 {
-	static const char *const names[] = {
-	    "node",      "keyring",     "dp-socket",    "addr4",        "addr6",       "port",
-	    "capacity",  "lease-ms",    "reconcile-ms", "rate-limit",   "max-objects", "redis",
-	    "sentinels", "master-name", "user",         "password-file"};
+	static const char *const names[] = {"node",
+					    "keyring",
+					    "dp-socket",
+					    "addr4",
+					    "addr6",
+					    "port",
+					    "capacity",
+					    "lease-ms",
+					    "reconcile-ms",
+					    "rate-limit",
+					    "max-objects",
+					    "redis",
+					    "sentinels",
+					    "master-name",
+					    "user",
+					    "password-file",
+					    "xdp-pins",
+					    "guard-threshold",
+					    "guard-window-ms",
+					    "guard-ban-ttl-ms",
+					    "guard-interval-ms"};
 	struct option lo[sizeof(names) / sizeof(names[0]) + 2];
 	size_t k = sizeof(names) / sizeof(names[0]);
 	int opt, idx;

@@ -121,9 +121,12 @@ redis-server --port "$rport" --bind 127.0.0.1 --dir "$work" --appendonly yes --s
 redis_pid=$!
 for _ in $(seq 50); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.1; done
 (umask 077; echo "local $(openssl rand -hex 32)" >"$work/keyring")
+guard=()
+# With the filter, the control plane also runs the ban loop on its maps.
+[ "$xdp" = 1 ] && guard=(--xdp-pins "$pins")
 "$bdir/controlplane/relais-controlplane" --node "$name" --keyring "$work/keyring" \
 	--redis "127.0.0.1:$rport" --dp-socket "$sock" --addr4 10.77.0.1 --addr6 fd00:77:0::1 \
-	>"$work/controlplane.log" 2>&1 &
+	"${guard[@]}" >"$work/controlplane.log" 2>&1 &
 cp_pid=$!
 echo "run-local: redis-server on 127.0.0.1:$rport, relais-controlplane node $name"
 python3 "$top/scripts/make-conference.py" --cli "$work/conf.batch" --scenario "$work/conf.scn" \
