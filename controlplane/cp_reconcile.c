@@ -108,7 +108,8 @@ static int dump(struct cp_node *n, uint8_t kind, struct objs *o)
 				return -ENOMEM;
 		cursor = r.u.dump.next_cursor;
 	} while (cursor != 0);
-	qsort(o->v, o->n, sizeof(*o->v), obj_cmp);
+	if (o->n)
+		qsort(o->v, o->n, sizeof(*o->v), obj_cmp);
 	return 0;
 }
 
@@ -132,7 +133,8 @@ static int desired(const struct cp_node *n, struct objs d[4])
 			rc = objs_push(&d[3], r->subs[j].sub_id, 0, r->subs[j].cookie, &r->subs[j]);
 	}
 	for (int k = 0; k < 4; k++)
-		qsort(d[k].v, d[k].n, sizeof(*d[k].v), obj_cmp);
+		if (d[k].n) /* qsort's base must not be NULL, even for 0 items */
+			qsort(d[k].v, d[k].n, sizeof(*d[k].v), obj_cmp);
 	return rc;
 }
 

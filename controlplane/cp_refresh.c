@@ -89,7 +89,8 @@ int cp_refresh_all(struct cp_node *n)
 		free(v);
 		return rc;
 	}
-	qsort(v, (size_t)m, sizeof(*v), room_cmp);
+	if (m > 0)
+		qsort(v, (size_t)m, sizeof(*v), room_cmp);
 	cp_forget_all(n);
 	free(n->rooms);
 	n->rooms = v;
@@ -139,6 +140,7 @@ int cp_refresh_room(struct cp_node *n, uint32_t room)
 		n->cap_rooms = cap;
 	}
 	n->rooms[n->n_rooms++] = r;
-	qsort(n->rooms, (size_t)n->n_rooms, sizeof(*n->rooms), room_cmp);
+	if (n->n_rooms > 0)
+		qsort(n->rooms, (size_t)n->n_rooms, sizeof(*n->rooms), room_cmp);
 	return 0;
 }

@@ -28,6 +28,15 @@ enum fb_type {
 	FB_NACK
 };
 
+/* Store v big-endian at p (any alignment). */
+static inline void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
 /* Fan the SR block at offset `blk` of m out to the track's subscribers. */
 static void fanout_sr(struct dp_lcore *lc, struct rte_mbuf *m, struct dp_track *t, uint16_t blk)
 {
@@ -175,9 +184,9 @@ static void sr_to_sub(struct dp_lcore *lc, const uint8_t *sr, struct dp_sub *s, 
 	d[0] = (uint8_t)(d[0] & 0xe0); /* V=2, P kept, RC = 0 */
 	d[2] = 0;
 	d[3] = SR_LEN / 4 - 1;
-	*(uint32_t *)(d + 4) = rte_cpu_to_be_32(s->out_ssrc);
-	ts = rte_be_to_cpu_32(*(uint32_t *)(d + 16)) + s->rw.ts_off;
-	*(uint32_t *)(d + 16) = rte_cpu_to_be_32(ts);
+	put_be32(d + 4, s->out_ssrc);
+	ts = (uint32_t)d[16] << 24 | (uint32_t)d[17] << 16 | (uint32_t)d[18] << 8 | d[19];
+	put_be32(d + 16, ts + s->rw.ts_off);
 	DP_STAT_ADD(sr_forwarded, 1);
 	dp_protect_enqueue(lc, c, s->part, 0, true);
 }

@@ -130,9 +130,13 @@ int bench_rtp_protect(srtp_t s, struct bench_stream *st, uint8_t *p, size_t cap,
 		return -1;
 	p[0] = 0x80;
 	p[1] = BENCH_PT;
-	*(rte_be16_t *)(void *)(p + 2) = rte_cpu_to_be_16(st->seq);
-	*(rte_be32_t *)(void *)(p + 4) = rte_cpu_to_be_32(st->ts);
-	*(rte_be32_t *)(void *)(p + 8) = rte_cpu_to_be_32(st->ssrc);
+	/* The packet may sit at any alignment in the frame: byte stores. */
+	p[2] = (uint8_t)(st->seq >> 8);
+	p[3] = (uint8_t)st->seq;
+	for (int i = 0; i < 4; i++) {
+		p[4 + i] = (uint8_t)(st->ts >> (24 - 8 * i));
+		p[8 + i] = (uint8_t)(st->ssrc >> (24 - 8 * i));
+	}
 	memset(p + RTP_HDR, (int)(st->seq & 0xff), payload);
 	st->seq++;
 	st->ts += st->ts_step;
