@@ -167,8 +167,8 @@ static int offenders(int fd, int argc, char **argv)
 		fprintf(stderr, "relais-cli: offenders failed: %s\n", r.error);
 		return 2;
 	}
-	printf("%-40s %10s %10s %12s %14s %10s\n", "source", "srtp_auth", "replay",
-	       "unknown_ssrc", "unknown_source", "age_ms");
+	printf("%-40s %10s %10s %12s %14s %10s\n", "source", "srtp_auth", "replay", "unknown_ssrc",
+	       "unknown_source", "age_ms");
 	for (unsigned i = 0; i < r.u.offenders.count; i++) {
 		const struct relais_ctl_offender *o = &r.u.offenders.rec[i];
 

@@ -64,8 +64,8 @@ static int build(struct pl_env *e, struct pl_peer *pub, const struct relais_srtp
 	rc = pl_ctl(&m);
 	rc |= add_part(ID_PUB, "10.0.0.10", 40000, &pub->rx_key, &pub->tx_key);
 	m = (struct relais_ctl_msg){.type = RELAIS_CTL_TRACK_ADD};
-	m.u.track = (struct relais_ctl_track){TRACK, ID_PUB, SSRC_PUB, 48000,
-					      RELAIS_TRACK_AUDIO, 0, RELAIS_PT_ANY, 0};
+	m.u.track = (struct relais_ctl_track){
+	    TRACK, ID_PUB, SSRC_PUB, 48000, RELAIS_TRACK_AUDIO, 0, RELAIS_PT_ANY, 0};
 	rc |= pl_ctl(&m);
 	for (uint32_t i = 0; rc == 0 && i < N_SUBS; i++) {
 		rc |= add_part(100 + i, "10.0.0.20", (uint16_t)(PORT0 + i), crowd, crowd);
@@ -121,7 +121,8 @@ static unsigned drain(struct pl_env *e, srtp_t rcv, unsigned total, const uint8_
 			for (unsigned j = 0; j < k; j++) {
 				const uint8_t *f = rte_pktmbuf_mtod(m[j], const uint8_t *);
 
-				if (rte_pktmbuf_data_len(m[j]) > 42 && f[12] == 0x08 && f[13] == 0) {
+				if (rte_pktmbuf_data_len(m[j]) > 42 && f[12] == 0x08 &&
+				    f[13] == 0) {
 					check_frame(rcv, f, rte_pktmbuf_data_len(m[j]), want,
 						    want_len);
 					seen++;
@@ -176,8 +177,8 @@ int main(int argc, char **argv)
 		crowd.key[i] = (uint8_t)(0x40 + i);
 	for (unsigned i = 0; i < 14; i++)
 		crowd.salt[i] = (uint8_t)(0x80 + i);
-	CHECK(pl_peer_init(&e, &pub, RELAIS_SRTP_AES128_CM_SHA1_80,
-			   RELAIS_SRTP_AES128_CM_SHA1_80, 7) == 0);
+	CHECK(pl_peer_init(&e, &pub, RELAIS_SRTP_AES128_CM_SHA1_80, RELAIS_SRTP_AES128_CM_SHA1_80,
+			   7) == 0);
 	rcv = crowd_session(&crowd);
 	CHECK(rcv != NULL);
 	/* Both hosts introduce themselves (ARP) so every next hop is known. */
@@ -194,8 +195,7 @@ int main(int argc, char **argv)
 	}
 	for (unsigned i = 0; i < N_SUBS; i++)
 		exact += got[i] == N_PKTS;
-	CHECKF(exact == N_SUBS, "%u of %u subscribers got each packet exactly once", exact,
-	       N_SUBS);
+	CHECKF(exact == N_SUBS, "%u of %u subscribers got each packet exactly once", exact, N_SUBS);
 	pl_stats(&st);
 	CHECKF(st.v[RELAIS_STAT_encrypt_ok] >= (uint64_t)N_SUBS * N_PKTS, "encrypt_ok %llu",
 	       (unsigned long long)st.v[RELAIS_STAT_encrypt_ok]);
