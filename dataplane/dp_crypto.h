@@ -51,6 +51,22 @@ struct dp_crypto_op {
 	uint8_t drop; /* enum relais_drop_reason, output */
 };
 
+/* For engines: the packet bytes of an op (*p, *len), or the drop reason of
+ * an op that cannot be processed at all (no mbuf or context, chained mbuf:
+ * SRTP_ERROR; offset past the data: TRUNCATED). */
+static inline uint8_t dp_crypto_op_packet(const struct dp_crypto_op *op, uint8_t **p, uint32_t *len)
+{
+	struct rte_mbuf *m = op->m;
+
+	if (m == NULL || op->ctx == NULL || m->nb_segs != 1)
+		return RELAIS_DROP_SRTP_ERROR;
+	if (op->off > rte_pktmbuf_data_len(m))
+		return RELAIS_DROP_TRUNCATED;
+	*p = rte_pktmbuf_mtod_offset(m, uint8_t *, op->off);
+	*len = rte_pktmbuf_data_len(m) - op->off;
+	return RELAIS_DROP_NONE;
+}
+
 struct dp_crypto_engine_ops {
 	const char *name;
 	/* Engine-wide setup/teardown; n_queues = number of lcores that call

@@ -384,28 +384,13 @@ static int prep_rtcp_unprotect(struct prep *x)
 	return 0;
 }
 
-/* Packet bytes of an op: sets *p and *len, or returns a drop reason for
- * an op that cannot be processed at all (same checks as libsrtp's engine). */
-static uint8_t op_packet(const struct dp_crypto_op *op, uint8_t **p, uint32_t *len)
-{
-	struct rte_mbuf *m = op->m;
-
-	if (m == NULL || op->ctx == NULL || m->nb_segs != 1)
-		return RELAIS_DROP_SRTP_ERROR;
-	if (op->off > rte_pktmbuf_data_len(m))
-		return RELAIS_DROP_TRUNCATED;
-	*p = rte_pktmbuf_mtod_offset(m, uint8_t *, op->off);
-	*len = rte_pktmbuf_data_len(m) - op->off;
-	return RELAIS_DROP_NONE;
-}
-
 /* Prepare op as op number x->nb of the chunk. Returns 0 (queued: the
  * caller counts it), PREP_FLUSH, or 1 (done: op->drop holds the verdict). */
 static int prepare(struct prep *x, int protect)
 {
 	int rc;
 
-	x->op->drop = op_packet(x->op, &x->p, &x->len);
+	x->op->drop = dp_crypto_op_packet(x->op, &x->p, &x->len);
 	if (x->op->drop != RELAIS_DROP_NONE)
 		return 1;
 	x->c = x->op->ctx;

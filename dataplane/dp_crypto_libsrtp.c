@@ -196,21 +196,6 @@ static uint8_t drop_of(srtp_err_status_t st)
 	}
 }
 
-/* Packet bytes of an op: sets *p and *len, or returns a drop reason for
- * an op that cannot be processed at all. */
-static uint8_t op_packet(const struct dp_crypto_op *op, uint8_t **p, uint32_t *len)
-{
-	struct rte_mbuf *m = op->m;
-
-	if (m == NULL || op->ctx == NULL || m->nb_segs != 1)
-		return RELAIS_DROP_SRTP_ERROR;
-	if (op->off > rte_pktmbuf_data_len(m))
-		return RELAIS_DROP_TRUNCATED;
-	*p = rte_pktmbuf_mtod_offset(m, uint8_t *, op->off);
-	*len = rte_pktmbuf_data_len(m) - op->off;
-	return RELAIS_DROP_NONE;
-}
-
 /* Unprotect one op in place; returns its drop reason. */
 static uint8_t unprotect_one(struct dp_crypto_op *op)
 {
@@ -221,7 +206,7 @@ static uint8_t unprotect_one(struct dp_crypto_op *op)
 	uint8_t drop;
 	int n;
 
-	drop = op_packet(op, &p, &len);
+	drop = dp_crypto_op_packet(op, &p, &len);
 	if (drop != RELAIS_DROP_NONE)
 		return drop;
 	prof = op->ctx->prof;
@@ -255,7 +240,7 @@ static uint8_t protect_one(struct dp_crypto_op *op)
 	uint8_t drop;
 	int n;
 
-	drop = op_packet(op, &p, &len);
+	drop = dp_crypto_op_packet(op, &p, &len);
 	if (drop != RELAIS_DROP_NONE)
 		return drop;
 	prof = op->ctx->prof;

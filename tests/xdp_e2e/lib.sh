@@ -78,3 +78,22 @@ xdp_drop() { rxdp -i "$NAME-d" stats | awk -v r="$1" '$1 == "drop" && $2 == r {p
 
 # Dataplane drop counter of a reason.
 dp_drop() { cli stats | awk -v r="$1" '$1 == r":" || $1 == r {print $2; f=1} END {if (!f) print 0}'; }
+
+# check WHAT GOT WANT: one assertion; failures set rc=1 (the script exits $rc).
+rc=0
+check() {
+	if [ "$2" = "$3" ]; then say "ok: $1 = $2"; else say "FAIL: $1 = $2, want $3"; rc=1; fi
+}
+
+# forge COUNT PPS: forged SRTP (SSRC 0x5eed, wrong authentication tag) from
+# $src to the dataplane's media address.
+forge() {
+	peer "$BUILD/tests/xdp_e2e/xdp_flood" --ifname "$NAME-p" --dst-mac "$(dp_mac)" --dst "$v4" \
+		--src "$src" --kind forged --ssrc 0x5eed --count "$1" --pps "$2" >/dev/null
+}
+
+# wait_log FILE PATTERN SECONDS: until FILE has a line matching PATTERN.
+wait_log() {
+	for _ in $(seq $(($3 * 10))); do grep -q "$2" "$1" && return 0; sleep 0.1; done
+	return 1
+}

@@ -70,10 +70,6 @@ say "flood: $total frames in $(python3 -c "print(round($t1 - $t0, 2))") s = $flo
 	"(garbage $(sent garbage), spoof $(sent spoof), oversized $(sent oversized)," \
 	"rtp $(sent rtp)); legitimate RTP sent: $legit in 5 s"
 tail -n 2 "$work/lg.log"
-rc=0
-check() { # what got want
-	if [ "$2" = "$3" ]; then say "ok: $1 = $2"; else say "FAIL: $1 = $2, want $3"; rc=1; fi
-}
 d() { echo $(($(xdp_drop "$1") - $(eval echo "\$before_$1"))); }
 check "loadgen exit status" "$lg_rc" 0
 check "xdp demux_unknown (garbage)" "$(d demux_unknown)" "$(sent garbage)"

@@ -35,22 +35,9 @@ ctl track add --room 1 --id 1 --part 1 --ssrc 0x5eed --kind audio >/dev/null || 
 for _ in $(seq 50); do cli dump tracks | grep -q "^track 1 " && break; sleep 0.1; done
 cli dump tracks | grep -q "^track 1 " || { cat "$work/cp.log"; fail "room not programmed"; }
 
-mac=$(dp_mac)
-forge() { # count pps
-	peer "$BUILD/tests/xdp_e2e/xdp_flood" --ifname "$NAME-p" --dst-mac "$mac" --dst "$v4" \
-		--src "$src" --kind forged --ssrc 0x5eed --count "$1" --pps "$2" >/dev/null
-}
-wait_log() { # PATTERN SECONDS
-	for _ in $(seq $(($2 * 10))); do grep -q "$1" "$work/cp.log" && return 0; sleep 0.1; done
-	return 1
-}
-rc=0
-check() { # what got want
-	if [ "$2" = "$3" ]; then say "ok: $1 = $2"; else say "FAIL: $1 = $2, want $3"; rc=1; fi
-}
 
 forge 300 1000
-wait_log "guard: banned $src/32" 4 || { cat "$work/cp.log"; fail "the control plane did not ban $src"; }
+wait_log "$work/cp.log" "guard: banned $src/32" 4 || { cat "$work/cp.log"; fail "the control plane did not ban $src"; }
 grep "guard: banned" "$work/cp.log"
 sleep 0.3
 check "first 300 forged: srtp_auth + xdp_blocklist" \
@@ -60,6 +47,6 @@ forge 200 1000
 sleep 0.2
 check "xdp_blocklist growth while banned" $(($(xdp_drop xdp_blocklist) - b0)) 200
 check "srtp_auth growth while banned" $(($(dp_drop srtp_auth) - a0)) 0
-wait_log "guard: ban of $src/32 expired" 6 || { cat "$work/cp.log"; fail "ban did not expire"; }
+wait_log "$work/cp.log" "guard: ban of $src/32 expired" 6 || { cat "$work/cp.log"; fail "ban did not expire"; }
 check "room still programmed" "$(cli dump tracks | grep -c '^track 1 ')" 1
 exit $rc

@@ -18,27 +18,13 @@ cli room add 1 >/dev/null
 cli part add --room 1 --id 1 --addr "$src:40000" --profile AES_CM_128_HMAC_SHA1_80 \
 	--rx-key "$key" --tx-key "$key" >/dev/null
 cli track add --id 1 --part 1 --ssrc 0x5eed --kind audio >/dev/null
-mac=$(dp_mac)
-forge() { # count pps
-	peer "$BUILD/tests/xdp_e2e/xdp_flood" --ifname "$NAME-p" --dst-mac "$mac" --dst "$v4" \
-		--src "$src" --kind forged --ssrc 0x5eed --count "$1" --pps "$2" >/dev/null
-}
-# wait_log PATTERN SECONDS
-wait_log() {
-	for _ in $(seq $(($2 * 10))); do grep -q "$1" "$work/guard.log" && return 0; sleep 0.1; done
-	return 1
-}
 
 rxdp -i "$NAME-d" guard --ctl "$sock" --interval-ms 200 --threshold 50 --window-ms 1000 \
 	--ban-ttl 3 --duration 20 >"$work/guard.log" 2>&1 &
 bg_pids+=("$!")
-rc=0
-check() { # what got want
-	if [ "$2" = "$3" ]; then say "ok: $1 = $2"; else say "FAIL: $1 = $2, want $3"; rc=1; fi
-}
 
 forge 300 1000
-wait_log "guard: ban $src/32" 3 || { cat "$work/guard.log"; fail "no ban of $src"; }
+wait_log "$work/guard.log" "guard: ban $src/32" 3 || { cat "$work/guard.log"; fail "no ban of $src"; }
 grep "guard: ban" "$work/guard.log"
 # The ban may land while the 300 frames are still coming: each one is
 # either an srtp_auth drop in the dataplane or an xdp_blocklist drop.
@@ -53,7 +39,7 @@ sleep 0.2
 check "xdp_blocklist growth while banned" $(($(xdp_drop xdp_blocklist) - b0)) 200
 check "srtp_auth growth while banned" $(($(dp_drop srtp_auth) - a0)) 0
 
-wait_log "guard: unban $src/32" 6 || { cat "$work/guard.log"; fail "ban did not expire"; }
+wait_log "$work/guard.log" "guard: unban $src/32" 6 || { cat "$work/guard.log"; fail "ban did not expire"; }
 grep "guard: unban" "$work/guard.log"
 if rxdp -i "$NAME-d" list | grep -q "$src"; then say "FAIL: expired ban still listed"; rc=1; fi
 a1=$(dp_drop srtp_auth)
