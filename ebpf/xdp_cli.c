@@ -29,27 +29,29 @@ static const char *const verdict_names[XDP_VERDICT_MAX] = {
 /* Print usage. */
 static void usage(FILE *f)
 {
-	fputs("usage: relais-xdp [-i IFACE | --pin-dir DIR] COMMAND [ARGS]\n"
-	      "  attach IFACE [--skb]       load, attach, pin maps under " XDP_PIN_ROOT "/IFACE\n"
-	      "  adopt IFACE                pin the maps of the program DPDK (xdp_prog=) attached\n"
-	      "  detach IFACE               detach and remove the pins\n"
-	      "  ban PREFIX [--ttl S]       add to the blocklist (S seconds, default forever)\n"
-	      "  unban PREFIX               remove from the blocklist\n"
-	      "  allow PREFIX [--ttl S]     add to the allowlist\n"
-	      "  disallow PREFIX            remove from the allowlist\n"
-	      "  allowlist on|off           enforce the allowlist or not\n"
-	      "  list                       show block and allow entries\n"
-	      "  stats                      counters summed over CPUs\n"
-	      "  rate --pps N --bps N [--burst N] [--burst-bytes N]\n"
-	      "                             per-source limits (bps in bits/s; 0 = off)\n"
-	      "  ports P[,P...] | ports none  media UDP destination ports\n"
-	      "  media IPV4|- [IPV6]        dataplane addresses: their ARP/ND go to the XSK\n"
-	      "  max-frame N                drop frames longer than N bytes (0 = off)\n"
-	      "  guard [--ctl SOCK] [--interval-ms N] [--threshold N] [--window-ms N]\n"
-	      "        [--ban-ttl S] [--duration S]\n"
-	      "                             poll the dataplane's OFFENDERS, ban sources whose\n"
-	      "                             auth/replay/unknown drops grew > threshold in window\n",
-	      f);
+	fputs(
+	    "usage: relais-xdp [-i IFACE | --pin-dir DIR] COMMAND [ARGS]\n"
+	    "  attach IFACE [--skb]       load, attach, pin maps under " XDP_PIN_ROOT "/IFACE\n"
+	    "  adopt IFACE                pin the maps of the program DPDK (xdp_prog=) attached\n"
+	    "  detach IFACE               detach and remove the pins\n"
+	    "  check-obj FILE             load FILE (e.g. relais_xdp.bpf.o) through the verifier\n"
+	    "  ban PREFIX [--ttl S]       add to the blocklist (S seconds, default forever)\n"
+	    "  unban PREFIX               remove from the blocklist\n"
+	    "  allow PREFIX [--ttl S]     add to the allowlist\n"
+	    "  disallow PREFIX            remove from the allowlist\n"
+	    "  allowlist on|off           enforce the allowlist or not\n"
+	    "  list                       show block and allow entries\n"
+	    "  stats                      counters summed over CPUs\n"
+	    "  rate --pps N --bps N [--burst N] [--burst-bytes N]\n"
+	    "                             per-source limits (bps in bits/s; 0 = off)\n"
+	    "  ports P[,P...] | ports none  media UDP destination ports\n"
+	    "  media IPV4|- [IPV6]        dataplane addresses: their ARP/ND go to the XSK\n"
+	    "  max-frame N                drop frames longer than N bytes (0 = off)\n"
+	    "  guard [--ctl SOCK] [--interval-ms N] [--threshold N] [--window-ms N]\n"
+	    "        [--ban-ttl S] [--duration S]\n"
+	    "                             poll the dataplane's OFFENDERS, ban sources whose\n"
+	    "                             auth/replay/unknown drops grew > threshold in window\n",
+	    f);
 }
 
 /* Parse an unsigned decimal; -EINVAL on junk. */
@@ -396,6 +398,16 @@ int main(int argc, char **argv)
 		return i >= argc ? 2 : 0;
 	}
 	cmd = argv[i++];
+	if (!strcmp(cmd, "check-obj")) {
+		if (i >= argc) {
+			usage(stderr);
+			return 2;
+		}
+		err = xdp_ctl_check_obj(argv[i]);
+		if (err == 0)
+			printf("relais-xdp: %s loads and passes the verifier\n", argv[i]);
+		return err ? 1 : 0;
+	}
 	if (!strcmp(cmd, "attach") || !strcmp(cmd, "detach") || !strcmp(cmd, "adopt")) {
 		if (i >= argc) {
 			usage(stderr);

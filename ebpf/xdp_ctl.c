@@ -114,6 +114,34 @@ fail:
 	return NULL;
 }
 
+/* See xdp_ctl.h. */
+int xdp_ctl_check_obj(const char *path)
+{
+	struct bpf_object *obj = bpf_object__open_file(path, NULL);
+	char *log = calloc(1, VERIFIER_LOG_SIZE);
+	struct bpf_program *prog;
+	int err;
+
+	if (!obj || !log) {
+		err = obj ? -ENOMEM : -errno;
+		fprintf(stderr, "relais-xdp: cannot open BPF object %s: %s\n", path,
+			strerror(-err));
+		goto out;
+	}
+	bpf_object__for_each_program(prog, obj)
+	    bpf_program__set_log_buf(prog, log, VERIFIER_LOG_SIZE);
+	err = bpf_object__load(obj);
+	if (err && log[0])
+		print_log_tail(log);
+	else if (err)
+		fprintf(stderr, "relais-xdp: load of %s failed: %s%s\n", path, strerror(-err),
+			err == -EPERM ? " (run as root / CAP_BPF+CAP_NET_ADMIN)" : "");
+out:
+	bpf_object__close(obj);
+	free(log);
+	return err;
+}
+
 /* Close fds we own and free the skeleton. */
 void xdp_ctl_close(struct xdp_ctl *c)
 {

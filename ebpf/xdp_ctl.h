@@ -64,6 +64,13 @@ const char *xdp_ctl_map_name(enum xdp_ctl_map m);
  * on verifier rejection the tail of the verifier log goes to stderr. */
 struct xdp_ctl *xdp_ctl_load(void);
 
+/* Open a BPF object file (e.g. the relais_xdp.bpf.o handed to the AF_XDP
+ * PMD's xdp_prog=) and load every program in it into the kernel, then
+ * unload it: tells whether the object passes this kernel's verifier before
+ * it is deployed. 0, or -errno after printing why (the verifier log tail
+ * for a rejection, the missing privilege for EPERM). */
+int xdp_ctl_check_obj(const char *path);
+
 /* Open the maps pinned under dir (see xdp_ctl_pin). NULL + errno. */
 struct xdp_ctl *xdp_ctl_from_pins(const char *dir);
 
