@@ -3,6 +3,7 @@
  * relais-cli command lines -> control messages:
  *   room add|del ID
  *   part add --room R --id P --addr A:PORT --profile NAME --rx-key K --tx-key K [--fb-ssrc N]
+ *   part rekey (same options as part add: same room, address, profile; new keys)
  *   part del ID
  *   track add --id T --part P (--ssrc N | --learn [--pt N]) --kind audio|video [--clock HZ]
  *   track del ID
@@ -251,6 +252,12 @@ int cli_build_msg(int argc, char **argv, struct relais_ctl_msg *m, char *err, si
 			if (argc < 3 || num(argv[2], &m->u.id.id) < 0)
 				ERR("usage: %s %s ID", argv[0], argv[1]);
 			return 0; /* room uses u.room, same layout as u.id */
+		}
+		if (i == 1 && strcmp(argv[1], "rekey") == 0) {
+			int rc = build_part(argc, argv, m, err, n);
+
+			m->type = RELAIS_CTL_PART_REKEY;
+			return rc;
 		}
 		if (i == 1 && strcmp(argv[1], "add") == 0)
 			return build_part(argc, argv, m, err, n);

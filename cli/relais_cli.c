@@ -37,6 +37,7 @@ static void usage(void)
 	      "  room add|del ID\n"
 	      "  part add --room R --id P --addr A:PORT --profile NAME --rx-key K --tx-key K"
 	      " [--fb-ssrc N]\n"
+	      "  part rekey (as part add: same room, address and profile, new keys)\n"
 	      "  part del ID\n"
 	      "  track add --id T --part P (--ssrc N | --learn [--pt N]) --kind audio|video"
 	      " [--clock HZ]\n"

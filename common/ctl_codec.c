@@ -111,6 +111,7 @@ static void put_msg_body(struct wbuf *w, const struct relais_ctl_msg *m)
 		put_le(w, m->u.room.room_id, 4);
 		break;
 	case RELAIS_CTL_PART_ADD:
+	case RELAIS_CTL_PART_REKEY:
 		put_le(w, m->u.part.room_id, 4);
 		put_le(w, m->u.part.part_id, 4);
 		put_addr(w, &m->u.part.addr);
@@ -175,6 +176,7 @@ static void get_msg_body(struct rbuf *r, struct relais_ctl_msg *m)
 		m->u.room.room_id = (uint32_t)get_le(r, 4);
 		break;
 	case RELAIS_CTL_PART_ADD:
+	case RELAIS_CTL_PART_REKEY:
 		m->u.part.room_id = (uint32_t)get_le(r, 4);
 		m->u.part.part_id = (uint32_t)get_le(r, 4);
 		get_addr(r, &m->u.part.addr);
@@ -254,6 +256,7 @@ static int msg_validate(const struct relais_ctl_msg *m)
 {
 	switch (m->type) {
 	case RELAIS_CTL_PART_ADD:
+	case RELAIS_CTL_PART_REKEY:
 		if (!addr_valid(&m->u.part.addr) || !key_valid(&m->u.part.rx_key) ||
 		    !key_valid(&m->u.part.tx_key))
 			return -EINVAL;

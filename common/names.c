@@ -20,7 +20,8 @@ static const char *const type_names[RELAIS_CTL_TYPE_MAX] = {
     [RELAIS_CTL_TRACK_DEL] = "track_del", [RELAIS_CTL_SUB_ADD] = "sub_add",
     [RELAIS_CTL_SUB_DEL] = "sub_del",     [RELAIS_CTL_SUB_SWITCH] = "sub_switch",
     [RELAIS_CTL_STATS] = "stats",         [RELAIS_CTL_TRACK_STATS] = "track_stats",
-    [RELAIS_CTL_DUMP] = "dump",           [RELAIS_CTL_OFFENDERS] = "offenders",
+    [RELAIS_CTL_DUMP] = "dump",           [RELAIS_CTL_PART_REKEY] = "part_rekey",
+    [RELAIS_CTL_OFFENDERS] = "offenders",
 };
 
 /* Drop reason name; "?" when out of range. */

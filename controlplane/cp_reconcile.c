@@ -124,7 +124,7 @@ static int desired(const struct cp_node *n, struct objs d[4])
 
 		rc = objs_push(&d[0], r->id, 0, 0, r);
 		for (int j = 0; j < r->n_parts && rc == 0; j++)
-			rc = objs_push(&d[1], r->parts[j].p.part_id, 0, r->parts[j].p.cookie,
+			rc = objs_push(&d[1], r->parts[j].p.part_id, r->id, r->parts[j].p.cookie,
 				       &r->parts[j]);
 		for (int j = 0; j < r->n_tracks && rc == 0; j++)
 			rc = objs_push(&d[2], r->tracks[j].track_id, 0, r->tracks[j].cookie,
@@ -216,6 +216,40 @@ static int add_msg(struct cp_node *n, int k, const struct obj *w, struct relais_
 	}
 }
 
+/* Participants whose content changed but whose room is the same are first
+ * offered PART_REKEY: the dataplane keeps them (and their tracks, subs and
+ * every stream's rollover counter) when only keys, cookie or epoch changed,
+ * and refuses when the address or a profile changed, which the delete path
+ * then handles by replacing the participant. Returns 0 or -ENOTCONN. */
+static int rekey_changed(struct cp_node *n, struct objs a[4], const struct objs d[4])
+{
+	struct relais_ctl_msg m;
+	struct relais_ctl_reply r;
+
+	for (size_t i = 0; i < a[1].n; i++) {
+		const struct obj *w = objs_find(&d[1], a[1].v[i].id);
+		int rc;
+
+		if (w == NULL || w->cookie == a[1].v[i].cookie || w->parent != a[1].v[i].parent)
+			continue;
+		if (add_msg(n, 1, w, &m) < 0) {
+			OPENSSL_cleanse(&m, sizeof(m));
+			continue; /* keys do not unwrap: add_missing logs it */
+		}
+		m.type = RELAIS_CTL_PART_REKEY;
+		rc = ctl(n, &m, &r);
+		OPENSSL_cleanse(&m, sizeof(m));
+		if (n->dp_fd < 0)
+			return -ENOTCONN;
+		if (rc == 0) {
+			a[1].v[i].cookie = w->cookie; /* no longer stale */
+			n->applied++;
+			CP_INFO("participant %u re-keyed in place", w->id);
+		}
+	}
+	return 0;
+}
+
 /* Add, rooms first, every desired object the dataplane lacks. Refusals are
  * logged with the object's key and counted. 0 or -errno (transport). */
 static int add_missing(struct cp_node *n, const struct objs a[4], const struct objs d[4])
@@ -297,6 +331,8 @@ int cp_apply(struct cp_node *n)
 	rc = desired(n, d);
 	for (int k = 0; k < 4 && rc == 0; k++)
 		rc = dump(n, kinds[k], &a[k]);
+	if (rc == 0)
+		rc = rekey_changed(n, a, d);
 	if (rc == 0)
 		rc = delete_stale(n, a, d);
 	/* Deleting a participant or track cascades on the dataplane: dump

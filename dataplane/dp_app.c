@@ -101,6 +101,7 @@ void dp_app_control_step(struct dp_app *a __rte_unused, int timeout_ms)
 	dp_ctl_poll(timeout_ms);
 	dp_neigh_apply();
 	drain_exceptions();
+	dp_tables_retire();
 	dp_tables_reclaim();
 }
 

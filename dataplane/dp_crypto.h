@@ -78,6 +78,15 @@ struct dp_crypto_engine_ops {
 					    const struct relais_srtp_key *key,
 					    enum dp_crypto_dir dir);
 	void (*ctx_destroy)(struct dp_crypto_engine *e, struct dp_crypto_ctx *c);
+	/* Re-key c in place with the keys of fresh, a context ctx_create made
+	 * on the control thread for the same profile and direction. Runs on
+	 * c's owner lcore between bursts. Every stream of c keeps its
+	 * rollover counter and SRTCP index (RFC 3711 §3.3.1), so streams
+	 * continue across the key change; what c gives up (old sessions) is
+	 * left in fresh, which the control thread destroys afterwards. 0, or
+	 * -EINVAL (profile/direction differ: c unchanged) / -ENOMEM. */
+	int (*ctx_rekey)(struct dp_crypto_engine *e, struct dp_crypto_ctx *c,
+			 struct dp_crypto_ctx *fresh);
 	/* Process n ops; returns n (all ops have their verdict in .drop). */
 	uint16_t (*unprotect_burst)(struct dp_crypto_engine *e, unsigned queue,
 				    struct dp_crypto_op *ops, uint16_t n);

@@ -329,6 +329,31 @@ static struct dp_crypto_ctx *cdv_ctx_create(struct dp_crypto_engine *e,
 	return c;
 }
 
+/* See dp_crypto.h: swap c's sessions, keys and salts with fresh's; c keeps
+ * its per-SSRC ROC and replay state. No allocation, no device call. */
+static int cdv_ctx_rekey(struct dp_crypto_engine *e, struct dp_crypto_ctx *c,
+			 struct dp_crypto_ctx *fresh)
+{
+	struct dp_crypto_ctx tmp;
+
+	(void)e;
+	if (c == NULL || fresh == NULL || c->prof != fresh->prof || c->dir != fresh->dir)
+		return -EINVAL;
+	memcpy(&tmp, c, sizeof(tmp));
+	c->rtp_sess = fresh->rtp_sess;
+	c->rtcp_sess = fresh->rtcp_sess;
+	memcpy(c->gcm, fresh->gcm, sizeof(c->gcm));
+	memcpy(c->rtp_key, fresh->rtp_key, sizeof(c->rtp_key));
+	memcpy(c->rtp_salt, fresh->rtp_salt, sizeof(c->rtp_salt));
+	memcpy(c->rtcp_salt, fresh->rtcp_salt, sizeof(c->rtcp_salt));
+	c->pool = fresh->pool;
+	fresh->rtp_sess = tmp.rtp_sess;
+	fresh->rtcp_sess = tmp.rtcp_sess;
+	memcpy(fresh->gcm, tmp.gcm, sizeof(fresh->gcm));
+	explicit_bzero(&tmp, sizeof(tmp));
+	return 0;
+}
+
 /* Free every session of c and wipe it (keys, salts, state). Call only
  * after an RCU grace period. NULL is ignored. */
 static void cdv_ctx_destroy(struct dp_crypto_engine *e, struct dp_crypto_ctx *c)
@@ -376,6 +401,7 @@ const struct dp_crypto_engine_ops dp_crypto_cryptodev_ops = {
     .destroy = cdv_destroy,
     .ctx_create = cdv_ctx_create,
     .ctx_destroy = cdv_ctx_destroy,
+    .ctx_rekey = cdv_ctx_rekey,
     .unprotect_burst = cdv_unprotect_burst,
     .protect_burst = cdv_protect_burst,
 };

@@ -43,6 +43,9 @@ struct dp_crypto_ctx {
 	srtp_t session;
 	const struct relais_srtp_profile_info *prof;
 	enum dp_crypto_dir dir;
+	/* Master key || salt, kept for ls_ctx_rekey (srtp_update needs the
+	 * master key); wiped on destroy. */
+	uint8_t material[RELAIS_SRTP_MAX_KEY_LEN + RELAIS_SRTP_MAX_SALT_LEN];
 };
 
 /* srtp_init/srtp_shutdown are process-wide: reference-counted across
@@ -153,8 +156,10 @@ ls_ctx_create(struct dp_crypto_engine *e, const struct relais_srtp_key *key, enu
 	pol.window_size = DP_REPLAY_WINDOW;
 	pol.allow_repeat_tx = dir == DP_CRYPTO_OUTBOUND;
 	st = srtp_create(&c->session, &pol);
+	memcpy(c->material, material, sizeof(c->material));
 	explicit_bzero(material, sizeof(material));
 	if (st != srtp_err_status_ok) {
+		explicit_bzero(c, sizeof(*c));
 		free(c);
 		errno = st == srtp_err_status_alloc_fail ? ENOMEM : EIO;
 		return NULL;
@@ -162,6 +167,31 @@ ls_ctx_create(struct dp_crypto_engine *e, const struct relais_srtp_key *key, enu
 	c->prof = prof;
 	c->dir = dir;
 	return c;
+}
+
+/* See dp_crypto.h: srtp_update() with fresh's master key re-keys every
+ * stream of c in place and keeps its ROC (libsrtp allocates the new
+ * streams: a re-key is a control event, not per packet). */
+static int ls_ctx_rekey(struct dp_crypto_engine *e, struct dp_crypto_ctx *c,
+			struct dp_crypto_ctx *fresh)
+{
+	srtp_policy_t pol;
+	srtp_err_status_t st;
+
+	(void)e;
+	if (c == NULL || fresh == NULL || c->prof != fresh->prof || c->dir != fresh->dir)
+		return -EINVAL;
+	memset(&pol, 0, sizeof(pol));
+	policy_for_profile(c->prof->id, &pol.rtp, &pol.rtcp);
+	pol.ssrc.type = c->dir == DP_CRYPTO_INBOUND ? ssrc_any_inbound : ssrc_any_outbound;
+	pol.key = fresh->material;
+	pol.window_size = DP_REPLAY_WINDOW;
+	pol.allow_repeat_tx = c->dir == DP_CRYPTO_OUTBOUND;
+	st = srtp_update(c->session, &pol);
+	if (st != srtp_err_status_ok)
+		return st == srtp_err_status_alloc_fail ? -ENOMEM : -EINVAL;
+	memcpy(c->material, fresh->material, sizeof(c->material));
+	return 0;
 }
 
 /* Free a context: srtp_dealloc zeroes libsrtp's session keys; the wrapper
@@ -297,6 +327,7 @@ const struct dp_crypto_engine_ops dp_crypto_libsrtp_ops = {
     .destroy = ls_destroy,
     .ctx_create = ls_ctx_create,
     .ctx_destroy = ls_ctx_destroy,
+    .ctx_rekey = ls_ctx_rekey,
     .unprotect_burst = ls_unprotect_burst,
     .protect_burst = ls_protect_burst,
 };

@@ -180,6 +180,9 @@ void dp_ctl_apply(const struct relais_ctl_msg *m, struct relais_ctl_reply *r)
 	case RELAIS_CTL_PART_ADD:
 		r->status = dp_part_add(&m->u.part, e, n);
 		break;
+	case RELAIS_CTL_PART_REKEY:
+		r->status = dp_part_rekey(&m->u.part, e, n);
+		break;
 	case RELAIS_CTL_PART_DEL:
 		r->status = dp_part_del(m->u.id.id, e, n);
 		break;

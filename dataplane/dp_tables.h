@@ -56,7 +56,8 @@ struct dp_part {
 	uint32_t room_id;
 	uint32_t fb_ssrc;
 	uint64_t cookie; /* control plane's, echoed by DUMP */
-	uint16_t owner;  /* lcore owning both contexts */
+	uint16_t rx_profile, tx_profile;
+	uint16_t owner; /* lcore owning both contexts */
 	struct dp_addr_key addr;
 	struct dp_crypto_ctx *rx_ctx; /* unprotects what it sends */
 	struct dp_crypto_ctx *tx_ctx; /* protects what we send it */
@@ -163,6 +164,13 @@ int dp_room_add(uint32_t room_id, char *err, size_t n);
 int dp_room_del(uint32_t room_id, char *err, size_t n);
 int dp_part_add(const struct relais_ctl_part *p, char *err, size_t n);
 int dp_part_del(uint32_t id, char *err, size_t n);
+/* New keys for an existing participant (same room, address, profiles):
+ * fresh contexts are made here and handed to the owner lcore, which
+ * re-keys the live ones between bursts (dp_worker.c) and returns what
+ * they gave up for destruction (dp_tables_retire). */
+int dp_part_rekey(const struct relais_ctl_part *p, char *err, size_t n);
+/* Control thread: destroy the contexts owner lcores handed back. */
+void dp_tables_retire(void);
 int dp_track_add(const struct relais_ctl_track *t, char *err, size_t n);
 int dp_track_del(uint32_t id, char *err, size_t n);
 int dp_sub_add(const struct relais_ctl_sub *s, char *err, size_t n);

@@ -142,6 +142,8 @@ int dp_part_add(const struct relais_ctl_part *p, char *err, size_t n)
 	pt->id = p->part_id;
 	pt->room_id = p->room_id;
 	pt->fb_ssrc = p->fb_ssrc;
+	pt->rx_profile = p->rx_key.profile;
+	pt->tx_profile = p->tx_key.profile;
 	pt->cookie = p->cookie;
 	addr_key(&pt->addr, &p->addr);
 	if (dp_part_by_addr(&pt->addr)) {
@@ -195,6 +197,51 @@ int dp_part_del(uint32_t id, char *err, size_t n)
 	dp_tab.counts[CNT_PARTS]--;
 	dp_tables_defer_free(pt, DQ_PART);
 	return 0;
+}
+
+/* See dp_tables.h. */
+int dp_part_rekey(const struct relais_ctl_part *p, char *err, size_t n)
+{
+	struct dp_part *pt = dp_part_by_id(p->part_id);
+	struct dp_rekey_job job = {p->part_id, NULL, NULL};
+	struct dp_addr_key k;
+
+	if (pt == NULL)
+		FAIL(-ENOENT, "participant %u does not exist", p->part_id);
+	addr_key(&k, &p->addr);
+	if (pt->room_id != p->room_id || memcmp(&k, &pt->addr, sizeof(k)) != 0)
+		FAIL(-EINVAL,
+		     "participant %u: re-key keeps room and address (delete and add it to "
+		     "move it)",
+		     p->part_id);
+	if (pt->rx_profile != p->rx_key.profile || pt->tx_profile != p->tx_key.profile)
+		FAIL(-EINVAL,
+		     "participant %u: re-key keeps the SRTP profiles (delete and add it "
+		     "to change them)",
+		     p->part_id);
+	job.rx = dp_tab.eng_ops->ctx_create(dp_tab.eng, &p->rx_key, DP_CRYPTO_INBOUND);
+	job.tx = dp_tab.eng_ops->ctx_create(dp_tab.eng, &p->tx_key, DP_CRYPTO_OUTBOUND);
+	if (job.rx == NULL || job.tx == NULL || dp_worker_request_rekey(pt->owner, &job) < 0) {
+		dp_tab.eng_ops->ctx_destroy(dp_tab.eng, job.rx);
+		dp_tab.eng_ops->ctx_destroy(dp_tab.eng, job.tx);
+		FAIL(-EAGAIN,
+		     "participant %u: cannot create the new contexts or reach its lcore; "
+		     "retry",
+		     p->part_id);
+	}
+	pt->cookie = p->cookie;
+	return 0;
+}
+
+/* See dp_tables.h. */
+void dp_tables_retire(void)
+{
+	struct dp_rekey_job job;
+
+	while (dp_worker_retired(&job) == 0) {
+		dp_tab.eng_ops->ctx_destroy(dp_tab.eng, job.rx);
+		dp_tab.eng_ops->ctx_destroy(dp_tab.eng, job.tx);
+	}
 }
 
 /* Add a published track to its participant. */

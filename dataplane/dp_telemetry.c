@@ -28,8 +28,9 @@ static int tel_stats(const char *cmd __rte_unused, const char *params __rte_unus
 
 	dp_stats_sum(&s);
 	rte_tel_data_start_dict(d);
-	for (unsigned i = 0; i < RELAIS_STAT_lcores; i++)
-		rte_tel_data_add_dict_u64(d, relais_stat_name(i), s.v[i]);
+	for (unsigned i = 0; i < RELAIS_STAT_MAX; i++)
+		if (i < RELAIS_STAT_rooms || i > RELAIS_STAT_lcores) /* counts: below */
+			rte_tel_data_add_dict_u64(d, relais_stat_name(i), s.v[i]);
 	rte_tel_data_add_dict_u64(d, "participants", dp_tab.counts[1]);
 	rte_tel_data_add_dict_u64(d, "tracks", dp_tab.counts[2]);
 	rte_tel_data_add_dict_u64(d, "subscriptions", dp_tab.counts[3]);
@@ -55,8 +56,9 @@ static int tel_lcores(const char *cmd __rte_unused, const char *params __rte_unu
 		if (dp_worker_index(l) < 0 || (c = rte_tel_data_alloc()) == NULL)
 			continue;
 		rte_tel_data_start_dict(c);
-		for (unsigned i = 0; i < RELAIS_STAT_rooms; i++)
-			rte_tel_data_add_dict_u64(c, relais_stat_name(i), dp_stats[l].v[i]);
+		for (unsigned i = 0; i < RELAIS_STAT_MAX; i++)
+			if (i < RELAIS_STAT_rooms || i > RELAIS_STAT_lcores)
+				rte_tel_data_add_dict_u64(c, relais_stat_name(i), dp_stats[l].v[i]);
 		for (unsigned i = 1; i < RELAIS_DROP_MAX; i++)
 			drops += dp_stats[l].drops[i];
 		rte_tel_data_add_dict_u64(c, "drops", drops);

@@ -9,6 +9,7 @@
 #include <rte_cycles.h>
 #include <rte_malloc.h>
 #include <rte_mbuf_dyn.h>
+#include <rte_pause.h>
 
 #include "dp_lcore.h"
 #include "dp_offender.h"
@@ -95,7 +96,8 @@ int dp_workers_init(const struct dp_worker_conf *wc)
 	stop_flag = wc->stop;
 	dp_sh.exception =
 	    rte_ring_create("rl_exception", 1024, (int)rte_socket_id(), RING_F_SC_DEQ);
-	if (dp_sh.exception == NULL)
+	dp_sh.retire = rte_ring_create("rl_retire", 1024, (int)rte_socket_id(), RING_F_SC_DEQ);
+	if (dp_sh.exception == NULL || dp_sh.retire == NULL)
 		return -ENOMEM;
 	rc = dp_neigh_init(4096);
 	for (unsigned i = 0; rc == 0 && i < c->n_workers; i++)
@@ -105,6 +107,20 @@ int dp_workers_init(const struct dp_worker_conf *wc)
 	for (unsigned i = wc->n_txq; rc == 0 && i < c->n_workers; i++)
 		lcores[c->workers[i]]->tx_via = lcores[c->workers[i % wc->n_txq]]->tx_ring;
 	return rc;
+}
+
+/* Free an mbuf of the inbox or retire ring at shutdown; a re-key job's
+ * contexts are destroyed with it (the engine is still alive). */
+static void free_at_exit(struct rte_mbuf *m)
+{
+	if (dp_meta(m)->kind == DP_META_REKEY) {
+		struct dp_rekey_job job;
+
+		memcpy(&job, rte_pktmbuf_mtod(m, const void *), sizeof(job));
+		dp_tab.eng_ops->ctx_destroy(dp_tab.eng, job.rx);
+		dp_tab.eng_ops->ctx_destroy(dp_tab.eng, job.tx);
+	}
+	rte_pktmbuf_free(m);
 }
 
 /* See dp_worker.h. */
@@ -117,7 +133,7 @@ void dp_workers_fini(void)
 			struct rte_mbuf *m;
 
 			while (rte_ring_dequeue(lcores[l]->inbox, (void **)&m) == 0)
-				rte_pktmbuf_free(m);
+				free_at_exit(m);
 		}
 		if (lcores[l]->tx_ring) {
 			struct rte_mbuf *m;
@@ -140,6 +156,14 @@ void dp_workers_fini(void)
 			rte_pktmbuf_free(m);
 		rte_ring_free(dp_sh.exception);
 		dp_sh.exception = NULL;
+	}
+	if (dp_sh.retire) {
+		struct rte_mbuf *m;
+
+		while (rte_ring_dequeue(dp_sh.retire, (void **)&m) == 0)
+			free_at_exit(m);
+		rte_ring_free(dp_sh.retire);
+		dp_sh.retire = NULL;
 	}
 	dp_neigh_fini();
 }
@@ -219,6 +243,66 @@ void dp_worker_request_solicit(uint16_t lcore, uint8_t family, const uint8_t *ip
 	dp_meta(m)->kind = DP_META_SOLICIT;
 	if (rte_ring_enqueue(dp_sh.inbox[lcore], m) != 0)
 		rte_pktmbuf_free(m);
+}
+
+/* See dp_worker.h. The job travels in an mbuf's data. */
+int dp_worker_request_rekey(uint16_t lcore, const struct dp_rekey_job *job)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(dp_sh.pool);
+	void *d = m ? rte_pktmbuf_append(m, sizeof(*job)) : NULL;
+
+	if (d == NULL) {
+		rte_pktmbuf_free(m);
+		return -ENOBUFS;
+	}
+	memcpy(d, job, sizeof(*job));
+	dp_meta(m)->kind = DP_META_REKEY;
+	if (rte_ring_enqueue(dp_sh.inbox[lcore], m) != 0) {
+		rte_pktmbuf_free(m);
+		return -ENOBUFS;
+	}
+	return 0;
+}
+
+/* See dp_worker.h. */
+int dp_worker_retired(struct dp_rekey_job *job)
+{
+	struct rte_mbuf *m;
+
+	if (dp_sh.retire == NULL || rte_ring_dequeue(dp_sh.retire, (void **)&m) != 0)
+		return -ENOENT;
+	memcpy(job, rte_pktmbuf_mtod(m, const void *), sizeof(*job));
+	rte_pktmbuf_free(m);
+	return 0;
+}
+
+/* Owner lcore: re-key a participant's live contexts with the job's fresh
+ * ones, after flushing protect operations that still use the old keys;
+ * hand the job (now holding what the live contexts gave up) back to the
+ * control thread. A participant removed meanwhile only returns the job. */
+static void rekey_in(struct dp_lcore *lc, struct rte_mbuf *m)
+{
+	struct dp_rekey_job job;
+	struct dp_part *p;
+	int rc;
+
+	memcpy(&job, rte_pktmbuf_mtod(m, const void *), sizeof(job));
+	p = dp_part_by_id(job.part_id);
+	if (p != NULL && p->owner == lc->lcore) {
+		dp_protect_flush(lc);
+		rc = dp_tab.eng_ops->ctx_rekey(dp_tab.eng, p->rx_ctx, job.rx);
+		if (rc == 0)
+			rc = dp_tab.eng_ops->ctx_rekey(dp_tab.eng, p->tx_ctx, job.tx);
+		if (rc == 0)
+			DP_STAT_ADD(rekeys, 1);
+		else
+			DP_STAT_ADD(rekey_failed, 1);
+	}
+	/* The control thread drains the ring every step; wait for room rather
+	 * than leak the contexts (this happens once per re-key, never per
+	 * packet). */
+	while (rte_ring_enqueue(dp_sh.retire, m) != 0)
+		rte_pause();
 }
 
 /* Is the destination one of our addresses? */
@@ -353,6 +437,9 @@ static void inbox_burst(struct dp_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 			break;
 		case DP_META_SOLICIT:
 			dp_egress_solicit_in(lc, m);
+			break;
+		case DP_META_REKEY:
+			rekey_in(lc, m);
 			break;
 		default:
 			DP_DROP(RELAIS_DROP_STALE_OBJECT);

@@ -23,6 +23,7 @@ enum dp_meta_kind {
 	DP_META_FEEDBACK,    /* plaintext RTCP for publisher part_id */
 	DP_META_PLI_REQ,     /* send a PLI for track_id to its publisher */
 	DP_META_SOLICIT,     /* resolve the next hop of the address in the data */
+	DP_META_REKEY,       /* a struct dp_rekey_job in the data */
 };
 
 /* Per-mbuf metadata (an mbuf dynamic field). */
@@ -70,6 +71,18 @@ void dp_worker_request_pli(uint16_t owner, uint32_t track_id);
 /* Control thread: ask a worker to resolve the next hop towards a new
  * participant's address (ARP / NS) so its first packet finds the MAC. */
 void dp_worker_request_solicit(uint16_t lcore, uint8_t family, const uint8_t *ip);
+
+/* A re-key hand-off: the participant and its fresh contexts. After the
+ * owner applied it, rx/tx hold what the live contexts gave up. */
+struct dp_crypto_ctx;
+struct dp_rekey_job {
+	uint32_t part_id;
+	struct dp_crypto_ctx *rx, *tx;
+};
+/* Control thread: hand job to the owner lcore. 0 or -ENOBUFS. */
+int dp_worker_request_rekey(uint16_t lcore, const struct dp_rekey_job *job);
+/* Control thread: the next job an owner finished with. 0 or -ENOENT. */
+int dp_worker_retired(struct dp_rekey_job *job);
 
 /* Index of lcore among workers, or -1. */
 int dp_worker_index(unsigned lcore);

@@ -47,6 +47,7 @@ enum relais_ctl_type {
 	RELAIS_CTL_TRACK_STATS,
 	RELAIS_CTL_DUMP,
 	RELAIS_CTL_OFFENDERS,
+	RELAIS_CTL_PART_REKEY, /* new keys for an existing participant, streams continue */
 	RELAIS_CTL_TYPE_MAX
 };
 
@@ -184,6 +185,11 @@ struct relais_ctl_offenders {
 	struct relais_ctl_offender rec[RELAIS_CTL_OFFENDERS_MAX];
 };
 
+/* PART_REKEY uses struct relais_ctl_part: same room, address and
+ * profiles as the participant has; new rx/tx keys (and cookie). Applied
+ * by the participant's owner lcore between bursts, keeping every stream's
+ * rollover counter. */
+
 /* Counters of the whole dataplane (sum over lcores). Append only. */
 /* clang-format off */
 #define RELAIS_STATS_FIELDS(X)                                                  \
@@ -191,7 +197,7 @@ struct relais_ctl_offenders {
 	X(decrypt_ok) X(encrypt_ok) X(handoff_in) X(fanout_in) X(stun) X(dtls)  \
 	X(arp_replies) X(nd_replies) X(neigh_requests) X(pli_sent)             \
 	X(fb_forwarded) X(sr_forwarded) X(rooms) X(participants) X(tracks)      \
-	X(subscriptions) X(lcores)
+	X(subscriptions) X(lcores) X(rekeys) X(rekey_failed)
 /* clang-format on */
 #define RELAIS_STATS_ENUM_(n) RELAIS_STAT_##n,
 enum relais_stat {

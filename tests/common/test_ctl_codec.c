@@ -27,6 +27,7 @@ static void sample(unsigned type, struct relais_ctl_msg *m)
 		m->u.room.room_id = 0xfffffffeu;
 		break;
 	case RELAIS_CTL_PART_ADD:
+	case RELAIS_CTL_PART_REKEY:
 		m->u.part.room_id = 7;
 		m->u.part.part_id = 0x80000001u;
 		relais_addr_parse("[2001:db8::1]:65535", &m->u.part.addr);

@@ -75,6 +75,12 @@ static void fill_config(struct dp_config *c, unsigned n_workers, uint16_t port)
 /* See pl_harness.h. */
 int pl_setup(struct pl_env *e, const char *prog, unsigned n_workers)
 {
+	return pl_setup_engine(e, prog, n_workers, "auto");
+}
+
+/* See pl_harness.h. */
+int pl_setup_engine(struct pl_env *e, const char *prog, unsigned n_workers, const char *engine)
+{
 	char args[128], err[256];
 	int rc, o;
 
@@ -84,7 +90,6 @@ int pl_setup(struct pl_env *e, const char *prog, unsigned n_workers)
 		o += snprintf(args + o, sizeof(args) - (size_t)o, ",%u@%u", i, i % 2);
 	if (test_eal_init(prog, args) < 0)
 		return -EIO;
-	srtp_init(); /* the test's own libsrtp2 sessions, whatever the engine */
 	e->mp = test_mbuf_pool(2047);
 	e->other = calloc(PL_MAX_RCV, sizeof(*e->other));
 	if (e->mp == NULL || e->other == NULL || make_port(e, n_workers) < 0) {
@@ -92,11 +97,16 @@ int pl_setup(struct pl_env *e, const char *prog, unsigned n_workers)
 		return -ENOMEM;
 	}
 	fill_config(&e->app.cfg, n_workers, (uint16_t)e->port);
+	snprintf(e->app.cfg.crypto_engine, sizeof(e->app.cfg.crypto_engine), "%s", engine);
 	rc = dp_config_validate(&e->app.cfg, err, sizeof(err));
 	if (rc == 0)
 		rc = dp_app_init(&e->app, true, err, sizeof(err));
 	if (rc == 0)
 		rc = dp_app_launch(&e->app);
+	/* The test's own libsrtp2 sessions need srtp_init whatever the engine;
+	 * after the engine, which may have initialised libsrtp itself (a second
+	 * call is harmless then). */
+	srtp_init();
 	if (rc < 0) {
 		fprintf(stderr, "pl_setup: %s (%d)\n", err, rc);
 		return rc;
@@ -184,6 +194,52 @@ static srtp_t session(const struct relais_srtp_key *k, bool inbound)
 	if (srtp_create(&s, &pol) != srtp_err_status_ok)
 		return NULL;
 	return s;
+}
+
+/* srtp_update() of s with key k (same profile), keeping every ROC. */
+static int update(srtp_t s, const struct relais_srtp_key *k, bool inbound)
+{
+	const struct relais_srtp_profile_info *pi = relais_srtp_profile_get(k->profile);
+	uint8_t material[RELAIS_SRTP_MAX_KEY_LEN + RELAIS_SRTP_MAX_SALT_LEN];
+	srtp_policy_t pol;
+	int rc;
+
+	memset(&pol, 0, sizeof(pol));
+	policies(k->profile, &pol);
+	memcpy(material, k->key, pi->key_len);
+	memcpy(material + pi->key_len, k->salt, pi->salt_len);
+	pol.ssrc.type = inbound ? ssrc_any_inbound : ssrc_any_outbound;
+	pol.key = material;
+	pol.window_size = 1024;
+	rc = srtp_update(s, &pol) == srtp_err_status_ok ? 0 : -1;
+	explicit_bzero(material, sizeof(material));
+	return rc;
+}
+
+/* See pl_harness.h. */
+int pl_peer_reopen(struct pl_env *e, struct pl_peer *p)
+{
+	(void)e;
+	p->send = session(&p->rx_key, false);
+	p->recv = session(&p->tx_key, true);
+	return p->send && p->recv ? 0 : -1;
+}
+
+/* See pl_harness.h. */
+int pl_peer_rekey(struct pl_peer *p, const struct relais_srtp_key *rx,
+		  const struct relais_srtp_key *tx)
+{
+	if (rx != NULL) {
+		if (update(p->send, rx, false) < 0)
+			return -1;
+		p->rx_key = *rx;
+	}
+	if (tx != NULL) {
+		if (update(p->recv, tx, true) < 0)
+			return -1;
+		p->tx_key = *tx;
+	}
+	return 0;
 }
 
 /* Deterministic key material for profile from seed. */

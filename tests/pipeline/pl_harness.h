@@ -71,6 +71,9 @@ extern struct pl_sizes pl_sizes;
  * dataplane configured (10.0.0.1/24, fd00::1/64, port 5000, no control
  * socket), initialised and launched. 0 or -errno (message printed). */
 int pl_setup(struct pl_env *e, const char *prog, unsigned n_workers);
+/* The same with control.crypto_engine = engine ("libsrtp", "cryptodev",
+ * "auto"). */
+int pl_setup_engine(struct pl_env *e, const char *prog, unsigned n_workers, const char *engine);
 /* dp_app_fini, free the peers' sessions, rings, pool; stop EAL. */
 void pl_teardown(struct pl_env *e);
 
@@ -78,6 +81,17 @@ void pl_teardown(struct pl_env *e);
  * two libsrtp sessions and register it for reception. 0 or -1. */
 int pl_peer_init(struct pl_env *e, struct pl_peer *p, uint16_t rx_profile, uint16_t tx_profile,
 		 unsigned seed);
+
+/* New keys for peer p, the way PART_REKEY gives them to the dataplane:
+ * its sending session (new rx_key) and receiving session (new tx_key) are
+ * updated in place with srtp_update(), keeping their rollover counters.
+ * NULL leaves that side. 0 or -1. */
+int pl_peer_rekey(struct pl_peer *p, const struct relais_srtp_key *rx,
+		  const struct relais_srtp_key *tx);
+
+/* Fresh libsrtp sessions for p from its current keys (p is not registered
+ * for reception; the caller srtp_dealloc()s them). 0 or -1. */
+int pl_peer_reopen(struct pl_env *e, struct pl_peer *p);
 
 /* Apply one control request like the socket does; returns its status and
  * prints its error text when it is not 0. */
