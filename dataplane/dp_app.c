@@ -30,7 +30,16 @@ int dp_app_init(struct dp_app *a, bool with_port, char *err, size_t n)
 			 a->cfg.mbufs);
 		return -ENOMEM;
 	}
+	dp_crypto_cryptodev_use_device(a->cfg.crypto_device);
 	a->eng = dp_crypto_engine_open(a->cfg.crypto_engine, a->cfg.n_workers, &a->eng_ops);
+	if (a->eng == NULL && a->cfg.crypto_device[0]) {
+		snprintf(err, n,
+			 "control.crypto_device: cannot use cryptodev '%s': %s (it must exist, "
+			 "e.g. -a for a PCI device or --vdev, offer AES-CTR, HMAC-SHA1 and "
+			 "AES-GCM, and have a queue pair per worker: %u)",
+			 a->cfg.crypto_device, strerror(errno), a->cfg.n_workers);
+		return -EINVAL;
+	}
 	if (a->eng == NULL) {
 		snprintf(err, n,
 			 "control.crypto_engine: cannot open engine '%s': %s (engines: libsrtp, "

@@ -159,6 +159,11 @@ static int apply_kv(struct dp_config *c, const char *sec, const char *key, const
 			       (int)sizeof(c->ctl_socket)
 			   ? 0
 			   : -EINVAL;
+	if (IS("control", "crypto_device"))
+		return snprintf(c->crypto_device, sizeof(c->crypto_device), "%s", v) <
+			       (int)sizeof(c->crypto_device)
+			   ? 0
+			   : -EINVAL;
 	if (IS("control", "crypto_engine"))
 		return snprintf(c->crypto_engine, sizeof(c->crypto_engine), "%s", v) <
 			       (int)sizeof(c->crypto_engine)

@@ -39,6 +39,7 @@ struct dp_config {
 	/* [control] */
 	char ctl_socket[108];
 	char crypto_engine[32];
+	char crypto_device[64]; /* cryptodev engine: existing device, "" = own */
 	uint32_t tx_drain_us;
 };
 

@@ -98,6 +98,13 @@ struct dp_crypto_engine_ops {
 extern const struct dp_crypto_engine_ops dp_crypto_libsrtp_ops;
 extern const struct dp_crypto_engine_ops dp_crypto_cryptodev_ops; /* rte_cryptodev, ipsec_mb */
 
+/* The cryptodev engine's device, before dp_crypto_engine_open: NULL or ""
+ * (default) makes the engine create its own crypto_aesni_mb vdev with one
+ * queue pair per worker (software, per-lcore); a name uses that existing
+ * device instead (a hardware one such as QAT given with -a, or a --vdev),
+ * one of its queue pairs per worker. */
+void dp_crypto_cryptodev_use_device(const char *name);
+
 /* Engine by name ("libsrtp", "cryptodev"), NULL if unknown. */
 const struct dp_crypto_engine_ops *dp_crypto_engine_find(const char *name);
 

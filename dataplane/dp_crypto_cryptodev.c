@@ -59,14 +59,42 @@ static uint16_t device_aad_max(uint8_t dev_id)
 	return cap->aead.aad_size.max;
 }
 
-/* Create the vdev (a name unique in the process) and find its id.
- * 0 or -errno. */
+static char use_device[RTE_CRYPTODEV_NAME_MAX_LEN];
+
+/* See dp_crypto.h. */
+void dp_crypto_cryptodev_use_device(const char *name)
+{
+	snprintf(use_device, sizeof(use_device), "%s", name ? name : "");
+}
+
+/* Use the operator's device: it must exist and have a queue pair per
+ * worker. 0, -ENODEV (no such device), -EINVAL (too few queue pairs). */
+static int open_named_device(struct dp_crypto_engine *e)
+{
+	struct rte_cryptodev_info info;
+	int id = rte_cryptodev_get_dev_id(use_device);
+
+	if (id < 0)
+		return -ENODEV;
+	rte_cryptodev_info_get((uint8_t)id, &info);
+	if (info.max_nb_queue_pairs < e->n_queues)
+		return -EINVAL;
+	snprintf(e->vdev_name, sizeof(e->vdev_name), "%s", use_device);
+	e->dev_id = (uint8_t)id;
+	e->gcm_aad_max = device_aad_max(e->dev_id);
+	return e->gcm_aad_max > 0 ? 0 : -ENOTSUP;
+}
+
+/* Create the vdev (a name unique in the process) and find its id, or use
+ * the operator's device (dp_crypto_cryptodev_use_device). 0 or -errno. */
 static int open_device(struct dp_crypto_engine *e)
 {
 	static unsigned seq;
 	char args[64];
 	int id;
 
+	if (use_device[0] != '\0')
+		return open_named_device(e);
 	snprintf(e->vdev_name, sizeof(e->vdev_name), "%s_relais%u", CDV_DRIVER, seq++);
 	snprintf(args, sizeof(args), "max_nb_queue_pairs=%u,socket_id=%d", e->n_queues,
 		 (int)rte_socket_id() < 0 ? 0 : (int)rte_socket_id());
@@ -202,6 +230,8 @@ static void cdv_destroy(struct dp_crypto_engine *e)
 		rte_cryptodev_stop(e->dev_id);
 		rte_cryptodev_close(e->dev_id);
 		rte_vdev_uninit(e->vdev_name);
+	} else if (e->vdev_name[0] != '\0') { /* the operator's device: stop only */
+		rte_cryptodev_stop(e->dev_id);
 	}
 	if (e->q != NULL && e->op_mp != NULL)
 		for (unsigned i = 0; i < e->n_queues; i++)
