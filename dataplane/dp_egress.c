@@ -67,9 +67,27 @@ static void solicit(struct dp_lcore *lc, uint8_t family, const uint8_t *ip, bool
 	dp_tx(lc, m);
 }
 
-/* See dp_lcore.h. */
-void dp_egress_send(struct dp_lcore *lc, struct rte_mbuf *m, const struct dp_addr_key *dst)
+/* The next hop's MAC for participant p (owner lcore): its cache while the
+ * neighbour table's generation holds, else a lookup. 0 or -ENOENT. */
+static int next_hop_mac(struct dp_part *p, const uint8_t *hop, uint8_t mac[6])
 {
+	uint32_t gen = dp_neigh_gen();
+
+	if (p->nh_gen == gen) {
+		memcpy(mac, p->nh_mac, 6);
+		return 0;
+	}
+	if (dp_neigh_lookup(p->addr.family, hop, mac) < 0)
+		return -ENOENT;
+	memcpy(p->nh_mac, mac, 6);
+	p->nh_gen = gen;
+	return 0;
+}
+
+/* See dp_lcore.h. */
+void dp_egress_send(struct dp_lcore *lc, struct rte_mbuf *m, struct dp_part *to)
+{
+	const struct dp_addr_key *dst = &to->addr;
 	const struct dp_config *c = dp_sh.cfg;
 	bool vlan = c->vlan != 0;
 	size_t hl = dp_hdr_len(dst->family, vlan);
@@ -83,7 +101,7 @@ void dp_egress_send(struct dp_lcore *lc, struct rte_mbuf *m, const struct dp_add
 		rte_pktmbuf_free(m);
 		return;
 	}
-	if (dp_neigh_lookup(dst->family, hop, t.dst_mac) < 0) {
+	if (next_hop_mac(to, hop, t.dst_mac) < 0) {
 		solicit(lc, dst->family, hop, true);
 		DP_DROP(RELAIS_DROP_NO_NEIGHBOR);
 		rte_pktmbuf_free(m);
@@ -137,7 +155,7 @@ void dp_protect_enqueue(struct dp_lcore *lc, struct rte_mbuf *m, struct dp_part 
 	op->off = off;
 	op->is_rtcp = is_rtcp;
 	op->drop = RELAIS_DROP_NONE;
-	lc->pdst[lc->n_pops] = &to->addr;
+	lc->pdst[lc->n_pops] = to;
 	if (++lc->n_pops == DP_BURST)
 		dp_protect_flush(lc);
 }

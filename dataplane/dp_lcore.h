@@ -34,7 +34,7 @@ struct dp_lcore {
 	uint64_t last_solicit_tsc;
 	/* protect batch: ops and their destinations */
 	struct dp_crypto_op pops[DP_BURST];
-	const struct dp_addr_key *pdst[DP_BURST];
+	struct dp_part *pdst[DP_BURST];
 	uint16_t n_pops;
 } __rte_cache_aligned;
 
@@ -77,7 +77,7 @@ void dp_protect_flush(struct dp_lcore *lc);
 
 /* Egress (dp_egress.c): prepend Ethernet/IP/UDP for dst and buffer for TX;
  * consumes m (drops are counted). */
-void dp_egress_send(struct dp_lcore *lc, struct rte_mbuf *m, const struct dp_addr_key *dst);
+void dp_egress_send(struct dp_lcore *lc, struct rte_mbuf *m, struct dp_part *to);
 /* A control request to resolve the next hop of the address in m's data
  * (family byte + 16 address bytes); consumes m. */
 void dp_egress_solicit_in(struct dp_lcore *lc, struct rte_mbuf *m);
@@ -89,6 +89,9 @@ void dp_neigh_observe(const struct dp_pkt_info *pi);
 int dp_neigh_init(uint32_t entries);
 void dp_neigh_fini(void);
 int dp_neigh_lookup(uint8_t family, const uint8_t *ip, uint8_t mac[6]);
+/* Generation of the neighbour table: changes (never to 0) whenever an
+ * entry is added or changed, so a cached MAC is valid while it holds. */
+uint32_t dp_neigh_gen(void);
 void dp_neigh_learn_async(const struct dp_neigh *n);
 /* Control thread: apply learned neighbours; returns how many. */
 unsigned dp_neigh_apply(void);

@@ -25,6 +25,14 @@ struct neigh_key {
 };
 
 static struct rte_hash *neigh_tab;
+static uint32_t neigh_gen = 1;
+
+/* See dp_lcore.h. Acquire: pairs with the release in dp_neigh_apply, so a
+ * reader that sees the new generation also sees the new entry. */
+uint32_t dp_neigh_gen(void)
+{
+	return __atomic_load_n(&neigh_gen, __ATOMIC_ACQUIRE);
+}
 
 static void make_key(struct neigh_key *k, uint8_t family, const uint8_t *ip)
 {
@@ -105,6 +113,13 @@ unsigned dp_neigh_apply(void)
 		make_key(&k, nb.family, nb.ip);
 		rte_hash_add_key_data(neigh_tab, &k, (void *)(uintptr_t)v);
 		n++;
+	}
+	if (n) {
+		uint32_t g = neigh_gen + 1;
+
+		/* Release: the entries above are visible before the new
+		 * generation (control thread is the only writer). */
+		__atomic_store_n(&neigh_gen, g ? g : 1, __ATOMIC_RELEASE);
 	}
 	return n;
 }

@@ -57,6 +57,10 @@ struct dp_part {
 	uint32_t fb_ssrc;
 	uint64_t cookie; /* control plane's, echoed by DUMP */
 	uint16_t rx_profile, tx_profile;
+	/* Owner-only cache of the next hop's MAC, valid while nh_gen equals
+	 * the neighbour table's generation (dp_neigh_gen()). */
+	uint8_t nh_mac[6];
+	uint32_t nh_gen;
 	uint16_t owner; /* lcore owning both contexts */
 	struct dp_addr_key addr;
 	struct dp_crypto_ctx *rx_ctx; /* unprotects what it sends */
