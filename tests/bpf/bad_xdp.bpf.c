@@ -11,7 +11,11 @@ struct xdp_md {
 	unsigned int rx_queue_index;
 	unsigned int egress_ifindex;
 };
-enum { XDP_ABORTED, XDP_DROP, XDP_PASS };
+enum {
+	XDP_ABORTED,
+	XDP_DROP,
+	XDP_PASS
+};
 
 #define SEC(name) __attribute__((section(name), used))
 
