@@ -147,7 +147,9 @@ struct dp_tables {
 	struct dp_crypto_engine *eng;
 	const struct dp_config *cfg;
 	unsigned next_owner; /* round-robin over workers */
-	uint64_t counts[4];  /* rooms, parts, tracks, subs */
+	uint64_t counts[4];
+	uint32_t rekeys_in_flight;
+	    /* control thread: jobs not yet retired */ /* rooms, parts, tracks, subs */
 };
 
 extern struct dp_tables dp_tab;

@@ -219,6 +219,9 @@ int dp_part_rekey(const struct relais_ctl_part *p, char *err, size_t n)
 		     "participant %u: re-key keeps the SRTP profiles (delete and add it "
 		     "to change them)",
 		     p->part_id);
+	if (dp_tab.rekeys_in_flight >= DP_REKEY_MAX)
+		FAIL(-EAGAIN, "participant %u: %u re-keys still in progress; retry", p->part_id,
+		     DP_REKEY_MAX);
 	job.rx = dp_tab.eng_ops->ctx_create(dp_tab.eng, &p->rx_key, DP_CRYPTO_INBOUND);
 	job.tx = dp_tab.eng_ops->ctx_create(dp_tab.eng, &p->tx_key, DP_CRYPTO_OUTBOUND);
 	if (job.rx == NULL || job.tx == NULL || dp_worker_request_rekey(pt->owner, &job) < 0) {
@@ -229,6 +232,7 @@ int dp_part_rekey(const struct relais_ctl_part *p, char *err, size_t n)
 		     "retry",
 		     p->part_id);
 	}
+	dp_tab.rekeys_in_flight++;
 	pt->cookie = p->cookie;
 	return 0;
 }
@@ -239,6 +243,7 @@ void dp_tables_retire(void)
 	struct dp_rekey_job job;
 
 	while (dp_worker_retired(&job) == 0) {
+		dp_tab.rekeys_in_flight--;
 		dp_tab.eng_ops->ctx_destroy(dp_tab.eng, job.rx);
 		dp_tab.eng_ops->ctx_destroy(dp_tab.eng, job.tx);
 	}

@@ -9,7 +9,6 @@
 #include <rte_cycles.h>
 #include <rte_malloc.h>
 #include <rte_mbuf_dyn.h>
-#include <rte_pause.h>
 
 #include "dp_lcore.h"
 #include "dp_offender.h"
@@ -96,7 +95,8 @@ int dp_workers_init(const struct dp_worker_conf *wc)
 	stop_flag = wc->stop;
 	dp_sh.exception =
 	    rte_ring_create("rl_exception", 1024, (int)rte_socket_id(), RING_F_SC_DEQ);
-	dp_sh.retire = rte_ring_create("rl_retire", 1024, (int)rte_socket_id(), RING_F_SC_DEQ);
+	dp_sh.retire =
+	    rte_ring_create("rl_retire", DP_REKEY_MAX + 1, (int)rte_socket_id(), RING_F_SC_DEQ);
 	if (dp_sh.exception == NULL || dp_sh.retire == NULL)
 		return -ENOMEM;
 	rc = dp_neigh_init(4096);
@@ -298,11 +298,9 @@ static void rekey_in(struct dp_lcore *lc, struct rte_mbuf *m)
 		else
 			DP_STAT_ADD(rekey_failed, 1);
 	}
-	/* The control thread drains the ring every step; wait for room rather
-	 * than leak the contexts (this happens once per re-key, never per
-	 * packet). */
-	while (rte_ring_enqueue(dp_sh.retire, m) != 0)
-		rte_pause();
+	/* Cannot fail: the control thread keeps at most DP_REKEY_MAX jobs in
+	 * flight, the ring's usable size (dp_part_rekey). */
+	rte_ring_enqueue(dp_sh.retire, m);
 }
 
 /* Is the destination one of our addresses? */

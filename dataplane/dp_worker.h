@@ -79,6 +79,8 @@ struct dp_rekey_job {
 	uint32_t part_id;
 	struct dp_crypto_ctx *rx, *tx;
 };
+/* Re-key jobs in flight at most (the retire ring holds them all). */
+#define DP_REKEY_MAX 1023
 /* Control thread: hand job to the owner lcore. 0 or -ENOBUFS. */
 int dp_worker_request_rekey(uint16_t lcore, const struct dp_rekey_job *job);
 /* Control thread: the next job an owner finished with. 0 or -ENOENT. */
