@@ -243,35 +243,9 @@ static uint64_t cookie_of(char kind, uint32_t room, uint64_t epoch, const redisR
 
 static const char *const kind_name[3] = {"part", "track", "sub"};
 
-/* SMEMBERS of the room's three index sets (pipelined) into idx[3]. 0/-EIO;
- * a set of the wrong type is logged and read as empty. */
-static int load_indexes(redisContext *rc, uint32_t id, redisReply *idx[3])
-{
-	int rc2 = 0;
-
-	for (int k = 0; k < 3; k++)
-		redisAppendCommand(rc, "SMEMBERS relais:{room:%u}:%ss", id, kind_name[k]);
-	for (int k = 0; k < 3; k++) {
-		void *v = NULL;
-
-		if (redisGetReply(rc, &v) != REDIS_OK) {
-			rc2 = -EIO;
-			idx[k] = NULL;
-			continue;
-		}
-		idx[k] = v;
-		if (idx[k]->type != REDIS_REPLY_ARRAY) {
-			CP_WARN("refusing relais:{room:%u}:%ss: not a set (%s)", id, kind_name[k],
-				idx[k]->type == REDIS_REPLY_ERROR ? idx[k]->str : "wrong type");
-			idx[k]->elements = 0;
-		}
-	}
-	return rc2;
-}
-
-/* Parse one object of kind k with id s into r; refusals are logged. */
-static void add_object(const struct cp_desired_cfg *cfg, struct cp_droom *r, int k, const char *s,
-		       const redisReply *h)
+/* See header. */
+void cp_room_object(const struct cp_desired_cfg *cfg, struct cp_droom *r, int k, const char *s,
+		    const redisReply *h)
 {
 	char key[96];
 	uint32_t oid;
@@ -303,67 +277,52 @@ static void add_object(const struct cp_desired_cfg *cfg, struct cp_droom *r, int
 	}
 }
 
-/* HGETALL every object (pipelined) in kind order, so tracks are checked
- * against valid parts and subs against valid tracks. 0/-EIO. */
-static int load_objects(redisContext *rc, const struct cp_desired_cfg *cfg, struct cp_droom *r,
-			redisReply *idx[3])
+/* See header. */
+const char *cp_room_kind(int k)
 {
-	int rc2 = 0;
-
-	for (int k = 0; k < 3; k++)
-		for (size_t i = 0; i < idx[k]->elements; i++)
-			redisAppendCommand(rc, "HGETALL relais:{room:%u}:%s:%s", r->id,
-					   kind_name[k], idx[k]->element[i]->str);
-	for (int k = 0; k < 3; k++)
-		for (size_t i = 0; i < idx[k]->elements; i++) {
-			void *v = NULL;
-
-			if (redisGetReply(rc, &v) != REDIS_OK) {
-				rc2 = -EIO;
-				continue;
-			}
-			if (rc2 == 0)
-				add_object(cfg, r, k, idx[k]->element[i]->str, v);
-			freeReplyObject(v);
-		}
-	return rc2;
+	return k >= 0 && k < 3 ? kind_name[k] : "?";
 }
 
 /* See header. */
-int cp_room_load(redisContext *rc, const struct cp_desired_cfg *cfg, uint32_t id, uint64_t epoch,
-		 struct cp_droom *r)
+void cp_room_begin(struct cp_droom *r, uint32_t id, uint64_t epoch)
 {
-	redisReply *idx[3] = {NULL, NULL, NULL};
-	size_t total;
-	int ret;
-
 	memset(r, 0, sizeof(*r));
 	r->id = id;
 	r->epoch = epoch;
-	ret = load_indexes(rc, id, idx);
-	if (ret < 0)
-		goto out;
-	total = idx[0]->elements + idx[1]->elements + idx[2]->elements;
-	if (total > (size_t)cfg->max_objects) {
-		CP_WARN("refusing room relais:{room:%u}: %zu objects, more than max_objects %d", id,
-			total, cfg->max_objects);
-		ret = -E2BIG;
-		goto out;
-	}
-	r->parts = calloc(idx[0]->elements + 1, sizeof(*r->parts));
-	r->tracks = calloc(idx[1]->elements + 1, sizeof(*r->tracks));
-	r->subs = calloc(idx[2]->elements + 1, sizeof(*r->subs));
-	if (!r->parts || !r->tracks || !r->subs) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	ret = load_objects(rc, cfg, r, idx);
-out:
-	for (int k = 0; k < 3; k++)
-		freeReplyObject(idx[k]);
-	if (ret < 0 && ret != -E2BIG)
-		cp_room_free(r);
-	return ret;
+}
+
+/* See header. */
+int cp_room_index(const struct cp_desired_cfg *cfg, struct cp_droom *r, int k,
+		  const redisReply *set, size_t *total)
+{
+	size_t n = 0;
+	void *v;
+
+	if (set->type != REDIS_REPLY_ARRAY)
+		CP_WARN("refusing relais:{room:%u}:%ss: not a set (%s)", r->id, kind_name[k],
+			set->type == REDIS_REPLY_ERROR ? set->str : "wrong type");
+	else
+		n = set->elements;
+	*total += n;
+	if (*total > (size_t)cfg->max_objects)
+		return -E2BIG;
+	if (k == 0)
+		v = r->parts = calloc(n + 1, sizeof(*r->parts));
+	else if (k == 1)
+		v = r->tracks = calloc(n + 1, sizeof(*r->tracks));
+	else
+		v = r->subs = calloc(n + 1, sizeof(*r->subs));
+	return v == NULL ? -ENOMEM : (int)n;
+}
+
+/* See header. */
+int cp_room_check_total(const struct cp_desired_cfg *cfg, const struct cp_droom *r, size_t total)
+{
+	if (total <= (size_t)cfg->max_objects)
+		return 0;
+	CP_WARN("refusing room relais:{room:%u}: %zu objects, more than max_objects %d", r->id,
+		total, cfg->max_objects);
+	return -E2BIG;
 }
 
 /* See header. */

@@ -23,7 +23,8 @@ struct cp_dpart {
 struct cp_droom {
 	uint32_t id;
 	uint64_t epoch;
-	bool acked; /* served_epoch == epoch already */
+	bool acked;    /* served_epoch == epoch already */
+	bool ack_sent; /* an ack for this epoch is in flight */
 	int n_parts, n_tracks, n_subs;
 	struct cp_dpart *parts;
 	struct relais_ctl_track *tracks;
@@ -35,13 +36,30 @@ struct cp_desired_cfg {
 	int max_objects; /* per room: parts + tracks + subs */
 };
 
-/* Read room `id` (epoch as owned) from Redis into r; objects that fail
- * validation are logged with their key and left out. 0, -EIO (Redis
- * transport: r is unusable) or -E2BIG (absurd count: room refused whole,
- * logged). */
-int cp_room_load(redisContext *rc, const struct cp_desired_cfg *cfg, uint32_t id, uint64_t epoch,
-		 struct cp_droom *r);
-/* Free what cp_room_load allocated (wrapped keys zeroed). */
+/* Loading a room from Redis replies (docs/schema.md "Room content"), in
+ * the order the replies arrive: cp_room_begin, then the three index sets
+ * (kind 0 parts, 1 tracks, 2 subs) through cp_room_index, then every
+ * object in kind order through cp_room_object, so tracks are checked
+ * against valid participants and subscriptions against valid tracks. */
+
+/* Start an empty room (id, the epoch it is owned at). */
+void cp_room_begin(struct cp_droom *r, uint32_t id, uint64_t epoch);
+/* Index set of kind k arrived (an SMEMBERS reply): sizes that kind's array.
+ * Returns how many members to fetch (0 for a set of the wrong type, logged
+ * with its key and read as empty), -E2BIG when *total (running count over
+ * the kinds, updated) passes max_objects, or -ENOMEM. */
+int cp_room_index(const struct cp_desired_cfg *cfg, struct cp_droom *r, int k,
+		  const redisReply *set, size_t *total);
+/* After the three index sets: -E2BIG (logged with the room's key and its
+ * count: the room is refused whole) when total passes max_objects, else 0. */
+int cp_room_check_total(const struct cp_desired_cfg *cfg, const struct cp_droom *r, size_t total);
+/* Object `s` of kind k arrived (its HGETALL reply h): validated and added,
+ * or refused with a log line naming its key. */
+void cp_room_object(const struct cp_desired_cfg *cfg, struct cp_droom *r, int k, const char *s,
+		    const redisReply *h);
+/* "part", "track" or "sub". */
+const char *cp_room_kind(int k);
+/* Free what cp_room_index allocated (wrapped keys zeroed). */
 void cp_room_free(struct cp_droom *r);
 /* Unwrap a participant's two keys into m (a PART_ADD message). 0 or -errno;
  * the caller OPENSSL_cleanse()s m after sending. */

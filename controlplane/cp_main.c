@@ -3,9 +3,10 @@
  * relais-controlplane: one per node. Registers the node in Redis and keeps
  * its lease, sweeps expired leases, follows the event stream, and keeps the
  * dataplane equal to the desired state of the rooms this node owns
- * (docs/controlplane.md, docs/schema.md). Single-threaded: the only
- * blocking waits are XREADGROUP BLOCK (<= 200 ms) and commands bounded by
- * the Redis timeout, so heartbeats are never starved.
+ * (docs/controlplane.md, docs/schema.md). Single-threaded, one poll()
+ * loop: Redis through hiredis's async API (cp_session.c, cp_alink.c) on two
+ * connections (commands; the blocking event read), so nothing waits on
+ * Redis and a slow reply never delays a heartbeat or a ban.
  */
 #include <errno.h>
 #include <signal.h>
@@ -21,10 +22,6 @@
 #include "cp_opts.h"
 #include "cp_util.h"
 
-#define BACKOFF_MIN_MS 100
-#define BACKOFF_MAX_MS 2000
-#define EVENT_BLOCK_MS 200
-
 static struct cp_node node;
 
 static void on_signal(int sig)
@@ -33,26 +30,41 @@ static void on_signal(int sig)
 	node.stop = 1;
 }
 
-/* Drop the Redis connection and schedule a reconnect with backoff. */
-static void redis_lost(struct cp_node *n, const char *why)
+/* Reply to register: BUSY (another live incarnation holds the node's
+ * lease) is retried every lease/3; any other refusal ends the session. */
+static void on_register(struct cp_link *l, redisReply *r, void *priv)
 {
-	CP_WARN("redis: %s; reconnecting in %d ms", why, n->backoff_ms);
-	redisFree(n->rc);
-	n->rc = NULL;
-	n->next_connect = cp_now_ms() + (uint64_t)n->backoff_ms;
-	n->backoff_ms = n->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : n->backoff_ms * 2;
+	struct cp_node *n = priv;
+
+	(void)l;
+	n->reg_inflight = false;
+	if (r == NULL)
+		return; /* the session ended; registration follows the next one */
+	if (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "BUSY", 4) == 0) {
+		CP_WARN("register: %s; retrying", r->str);
+		return;
+	}
+	if (r->type != REDIS_REPLY_ARRAY) {
+		CP_ERR("register: %s", r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+		cp_session_drop(n, "register failed");
+		return;
+	}
+	CP_INFO("node %s registered (lease %d ms), owns %zu room(s)", n->cfg.node, n->cfg.lease_ms,
+		r->elements);
+	n->registered = true;
+	n->read_pending = true;
+	strcpy(n->read_cursor, "0");
+	n->lease_ok_ms = n->reg_sent;
+	n->want_full = true;
 }
 
 /* Register (docs/schema.md "register") with the current token, or a fresh
- * one after a lost lease. 0, -EBUSY (another live incarnation holds the
- * node's lease: retried later) or -EIO. */
-static int do_register(struct cp_node *n)
+ * one after a lost lease. */
+static void do_register(struct cp_node *n)
 {
 	uint8_t tok[16];
 	char lease[16], port[16], cap[16];
 	const char *argv[7] = {n->cfg.node, n->token, lease, n->cfg.addr4, n->cfg.addr6, port, cap};
-	uint64_t sent = cp_now_ms();
-	redisReply *r;
 
 	if (n->token[0] == '\0') {
 		RAND_bytes(tok, sizeof(tok));
@@ -61,24 +73,9 @@ static int do_register(struct cp_node *n)
 	snprintf(lease, sizeof(lease), "%d", n->cfg.lease_ms);
 	snprintf(port, sizeof(port), "%d", n->cfg.port);
 	snprintf(cap, sizeof(cap), "%d", n->cfg.capacity);
-	r = cp_script_call(n->rc, CP_SC_REGISTER, 7, argv);
-	if (r && r->type == REDIS_REPLY_ERROR && strncmp(r->str, "BUSY", 4) == 0) {
-		CP_WARN("register: %s; retrying", r->str);
-		freeReplyObject(r);
-		return -EBUSY;
-	}
-	if (r == NULL || r->type != REDIS_REPLY_ARRAY) {
-		CP_ERR("register: %s", r ? r->str : n->rc->errstr);
-		freeReplyObject(r);
-		return -EIO;
-	}
-	CP_INFO("node %s registered (lease %d ms), owns %zu room(s)", n->cfg.node, n->cfg.lease_ms,
-		r->elements);
-	freeReplyObject(r);
-	n->registered = true;
-	n->read_pending = true;
-	n->lease_ok_ms = sent;
-	return 0;
+	n->reg_sent = cp_now_ms();
+	if (cp_session_script(n, CP_SC_REGISTER, 7, argv, on_register, n) == 0)
+		n->reg_inflight = true;
 }
 
 /* Stop serving: the lease is lost (refused or expired locally). The
@@ -89,33 +86,52 @@ static void lease_lost(struct cp_node *n, const char *why)
 	n->registered = false;
 	n->token[0] = '\0';
 	n->lease_ok_ms = UINT64_MAX / 2; /* no local deadline until registered */
+	n->load_gen++;                   /* a load in flight would re-add rooms */
 	cp_forget_all(n);
 	n->have_desired = true;
 	cp_apply(n);
 }
 
-/* Heartbeat (docs/schema.md "heartbeat"); transport errors drop Redis. */
+/* Reply to a heartbeat: accepted moves the local lease clock to its send
+ * time; refused means the lease expired or was taken over. */
+static void on_heartbeat(struct cp_link *l, redisReply *r, void *priv)
+{
+	struct cp_node *n = priv;
+
+	(void)l;
+	n->hb_inflight = false;
+	if (r == NULL || !n->registered)
+		return;
+	if (r->type == REDIS_REPLY_ARRAY && r->elements == 1 && r->element[0]->integer == 1)
+		n->lease_ok_ms = n->hb_sent;
+	else
+		lease_lost(n, "heartbeat refused: the lease expired or was taken over");
+}
+
+/* Heartbeat (docs/schema.md "heartbeat") with the node's current load. */
 static void do_heartbeat(struct cp_node *n)
 {
 	char lease[16], load[16];
 	const char *argv[4] = {n->cfg.node, n->token, lease, load};
-	uint64_t sent = cp_now_ms();
-	redisReply *r;
 
 	snprintf(lease, sizeof(lease), "%d", n->cfg.lease_ms);
 	snprintf(load, sizeof(load), "%u", cp_load(n));
-	r = cp_script_call(n->rc, CP_SC_HEARTBEAT, 4, argv);
-	n->next_hb = sent + (uint64_t)n->cfg.lease_ms / 3;
-	if (r == NULL) {
-		redis_lost(n, n->rc->errstr);
-		return;
-	}
-	if (r->type == REDIS_REPLY_ARRAY && r->elements == 1 && r->element[0]->integer == 1) {
-		n->lease_ok_ms = sent;
-	} else {
-		lease_lost(n, "heartbeat refused: the lease expired or was taken over");
-	}
-	freeReplyObject(r);
+	n->hb_sent = cp_now_ms();
+	if (cp_session_script(n, CP_SC_HEARTBEAT, 4, argv, on_heartbeat, n) == 0)
+		n->hb_inflight = true;
+}
+
+/* Reply to sweep: how many rooms moved off expired nodes. */
+static void on_sweep(struct cp_link *l, redisReply *r, void *priv)
+{
+	struct cp_node *n = priv;
+
+	(void)l;
+	n->sweep_inflight = false;
+	if (r && r->type == REDIS_REPLY_INTEGER && r->integer > 0)
+		CP_INFO("sweep: moved %lld room(s) off expired nodes", r->integer);
+	else if (r && r->type == REDIS_REPLY_ERROR)
+		CP_WARN("sweep: %s", r->str);
 }
 
 /* Run the sweep script: move rooms of nodes whose lease expired. */
@@ -123,126 +139,73 @@ static void do_sweep(struct cp_node *n)
 {
 	char rl[16];
 	const char *argv[1] = {rl};
-	redisReply *r;
 
 	snprintf(rl, sizeof(rl), "%d", n->cfg.rate_limit);
-	r = cp_script_call(n->rc, CP_SC_SWEEP, 1, argv);
-	n->next_sweep = cp_now_ms() + (uint64_t)n->cfg.lease_ms / 3;
-	if (r == NULL) {
-		redis_lost(n, n->rc->errstr);
-		return;
-	}
-	if (r->type == REDIS_REPLY_INTEGER && r->integer > 0)
-		CP_INFO("sweep: moved %lld room(s) off expired nodes", r->integer);
-	freeReplyObject(r);
-}
-
-/* Full reload and apply; on Redis failure the connection is dropped. */
-static void full_reconcile(struct cp_node *n)
-{
-	uint64_t t0 = cp_now_ms();
-
-	n->next_reconcile = t0 + (uint64_t)n->cfg.reconcile_ms;
-	if (cp_refresh_all(n) < 0) {
-		redis_lost(n, "reading desired state failed");
-		return;
-	}
-	if (cp_apply(n) == 0)
-		CP_DEBUG("reconciled %d room(s) in %llu ms", n->n_rooms,
-			 (unsigned long long)(cp_now_ms() - t0));
-}
-
-/* Register when not holding the lease (after a connect or a lost lease),
- * then reconcile fully; retried every lease/3 while another incarnation
- * holds the node. */
-static void try_register(struct cp_node *n)
-{
-	int rc = do_register(n);
-
-	n->next_hb = cp_now_ms() + (uint64_t)n->cfg.lease_ms / 3;
-	if (rc == -EIO)
-		redis_lost(n, "register failed");
-	else if (rc == 0)
-		full_reconcile(n);
-}
-
-/* (Re)connect to Redis and load the scripts; registration follows. */
-static void redis_connect(struct cp_node *n)
-{
-	char err[512];
-
-	n->rc = cp_redis_connect(&n->cfg.redis, err, sizeof(err));
-	if (n->rc == NULL) {
-		if (n->connect_failures++ % 10 == 0)
-			CP_ERR("redis unavailable: %s (attempt %d, retrying every <= %d ms)", err,
-			       n->connect_failures, BACKOFF_MAX_MS);
-		n->next_connect = cp_now_ms() + (uint64_t)n->backoff_ms;
-		n->backoff_ms =
-		    n->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : n->backoff_ms * 2;
-		return;
-	}
-	CP_INFO("redis connected (after %d failed attempt(s))", n->connect_failures);
-	n->connect_failures = 0;
-	n->backoff_ms = BACKOFF_MIN_MS;
-	if (cp_script_load(n->rc) < 0) {
-		redis_lost(n, "SCRIPT LOAD failed");
-		return;
-	}
-	n->registered = false;
-	n->next_hb = 0;
-	n->next_sweep = 0;
+	if (cp_session_script(n, CP_SC_SWEEP, 1, argv, on_sweep, n) == 0)
+		n->sweep_inflight = true;
 }
 
 /* Value of field f in a stream entry's field list, or NULL. */
 static const char *entry_field(const redisReply *fv, const char *f)
 {
 	for (size_t i = 0; i + 1 < fv->elements; i += 2)
-		if (strcmp(fv->element[i]->str, f) == 0)
+		if (fv->element[i]->str && strcmp(fv->element[i]->str, f) == 0)
 			return fv->element[i + 1]->str;
 	return NULL;
 }
 
-/* Apply the stream entries of one XREADGROUP reply, then XACK them.
- * Returns the number of entries. */
-static size_t handle_entries(struct cp_node *n, const redisReply *entries)
+/* Note the rooms of one XREADGROUP reply's entries (and their ids, acked
+ * once applied). Returns the number of entries. */
+static size_t note_entries(struct cp_node *n, const redisReply *entries)
 {
-	const char **ack = calloc(entries->elements + 3, sizeof(*ack));
-	char grp[48];
-	size_t k = 3;
-	int changed = 0;
-
-	if (ack == NULL)
-		return 0;
-	snprintf(grp, sizeof(grp), "node:%s", n->cfg.node);
-	ack[0] = "XACK";
-	ack[1] = CP_DIR "events";
-	ack[2] = grp;
 	for (size_t i = 0; i < entries->elements; i++) {
 		const redisReply *e = entries->element[i];
-		const char *room;
-		uint32_t id;
+		const char *room = NULL;
+		uint32_t id = 0;
 
-		if (e->type != REDIS_REPLY_ARRAY || e->elements != 2)
+		if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 || e->element[0]->str == NULL)
 			continue;
-		ack[k++] = e->element[0]->str;
-		if (e->element[1]->type != REDIS_REPLY_ARRAY)
-			continue; /* entry deleted by trimming */
-		room = entry_field(e->element[1], "room");
-		if (room && cp_parse_u32(room, &id) == 0 && cp_refresh_room(n, id) == 0)
-			changed++;
+		if (e->element[1]->type == REDIS_REPLY_ARRAY) /* else: trimmed away */
+			room = entry_field(e->element[1], "room");
+		if (room == NULL || cp_parse_u32(room, &id) < 0)
+			id = 0; /* nothing to reload; still acked */
+		if (cp_dirty_add(n, id, e->element[0]->str) < 0)
+			n->want_full = true;
+		if (n->read_pending)
+			snprintf(n->read_cursor, sizeof(n->read_cursor), "%s", e->element[0]->str);
 	}
-	if (changed && n->dp_fd >= 0)
-		cp_apply(n);
-	if (k > 3)
-		freeReplyObject(redisCommandArgv(n->rc, (int)k, ack, NULL));
-	free(ack);
 	return entries->elements;
 }
 
-/* One XREADGROUP for this node's group, blocking at most block_ms: first the
- * entries delivered but never acknowledged (after a (re)connect), then new
- * ones. A missing group (Redis lost its data) re-registers. */
-static void read_events(struct cp_node *n, int block_ms)
+/* XREADGROUP reply: entries are noted for the next load; a missing group
+ * (Redis lost its data) makes the node register again. */
+static void on_events(struct cp_link *l, redisReply *r, void *priv)
+{
+	struct cp_node *n = priv;
+
+	(void)l;
+	n->evt_inflight = false;
+	if (r == NULL)
+		return;
+	if (r->type == REDIS_REPLY_ERROR) {
+		CP_WARN("events: %s", r->str);
+		if (strncmp(r->str, "NOGROUP", 7) == 0) {
+			n->registered = false;
+			n->next_hb = 0;
+		}
+	} else if (r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
+		   r->element[0]->elements == 2) {
+		if (note_entries(n, r->element[0]->element[1]) == 0)
+			n->read_pending = false;
+	} else if (n->read_pending) {
+		n->read_pending = false;
+	}
+}
+
+/* Keep one XREADGROUP in flight on the event link: first the entries
+ * delivered but never acknowledged (after a (re)connect), from the cursor
+ * on, then new ones, blocking up to CP_EVT_BLOCK_MS. */
+static void read_events(struct cp_node *n)
 {
 	char grp[48], blk[16];
 	const char *argv[] = {"XREADGROUP",
@@ -255,28 +218,22 @@ static void read_events(struct cp_node *n, int block_ms)
 			      blk,
 			      "STREAMS",
 			      CP_DIR "events",
-			      n->read_pending ? "0" : ">"};
-	redisReply *r;
+			      n->read_pending ? n->read_cursor : ">"};
 
-	snprintf(grp, sizeof(grp), "node:%s", n->cfg.node);
-	snprintf(blk, sizeof(blk), "%d", block_ms < 1 ? 1 : block_ms);
-	r = redisCommandArgv(n->rc, 11, argv, NULL);
-	if (r == NULL) {
-		redis_lost(n, n->rc->errstr);
+	if (n->evt_inflight || !n->registered || !cp_session_up(n))
 		return;
-	}
-	if (r->type == REDIS_REPLY_ERROR) {
-		CP_WARN("events: %s", r->str);
-		if (strncmp(r->str, "NOGROUP", 7) == 0 && do_register(n) == 0)
-			full_reconcile(n);
-	} else if (r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
-		   r->element[0]->elements == 2) {
-		if (handle_entries(n, r->element[0]->element[1]) == 0)
-			n->read_pending = false;
-	} else if (n->read_pending) {
-		n->read_pending = false;
-	}
-	freeReplyObject(r);
+	snprintf(grp, sizeof(grp), "node:%s", n->cfg.node);
+	snprintf(blk, sizeof(blk), "%d", CP_EVT_BLOCK_MS);
+	if (cp_link_argv(&n->sess.evt, on_events, n, 11, argv) == 0)
+		n->evt_inflight = true;
+}
+
+/* See header (cp_node.h): a fresh session registers first. */
+void cp_on_redis_up(struct cp_node *n)
+{
+	n->registered = false;
+	n->next_hb = 0;
+	n->next_sweep = 0;
 }
 
 /* Connect the dataplane's control channel if needed; a new connection gets
@@ -299,23 +256,48 @@ static void dataplane_check(struct cp_node *n)
 	cp_apply(n);
 }
 
-/* Milliseconds until the next timed duty, at most EVENT_BLOCK_MS. */
-static int until_next(const struct cp_node *n)
+/* Redis duties when the session is up: register or heartbeat, sweep, the
+ * periodic full reload, the next load, the event read. */
+static void redis_duties(struct cp_node *n, uint64_t now)
 {
-	uint64_t now = cp_now_ms(), next = now + EVENT_BLOCK_MS;
-
-	if (n->next_hb < next)
-		next = n->next_hb;
-	if (n->next_sweep < next)
-		next = n->next_sweep;
-	if (n->next_reconcile < next)
-		next = n->next_reconcile;
-	if (n->guard && n->next_guard < next)
-		next = n->next_guard;
-	return next <= now ? 1 : (int)(next - now);
+	if (now >= n->next_hb && n->registered && !n->hb_inflight) {
+		do_heartbeat(n);
+		n->next_hb = now + (uint64_t)n->cfg.lease_ms / 3;
+	} else if (now >= n->next_hb && !n->registered && !n->reg_inflight) {
+		do_register(n);
+		n->next_hb = now + (uint64_t)n->cfg.lease_ms / 3;
+	}
+	if (now >= n->next_sweep && !n->sweep_inflight) {
+		do_sweep(n);
+		n->next_sweep = now + (uint64_t)n->cfg.lease_ms / 3;
+	}
+	if (!n->registered)
+		return;
+	if (now >= n->next_reconcile) {
+		n->want_full = true;
+		n->next_reconcile = now + (uint64_t)n->cfg.reconcile_ms;
+	}
+	if (n->loading == NULL)
+		cp_load_start(n, n->want_full);
+	read_events(n);
 }
 
-/* One turn of the loop: lease clock, dataplane, Redis duties, events. */
+/* Milliseconds to wait in poll(): until the next timed duty, at most
+ * 100 ms so stalls and the lease clock are checked often. */
+static int until_next(const struct cp_node *n)
+{
+	uint64_t now = cp_now_ms(), next = now + 100;
+	uint64_t t[4] = {n->next_hb, n->next_sweep, n->next_reconcile,
+			 n->guard ? n->next_guard : UINT64_MAX};
+
+	for (int i = 0; i < 4; i++)
+		if (t[i] < next)
+			next = t[i];
+	return next <= now ? 0 : (int)(next - now);
+}
+
+/* One turn of the loop: lease clock, dataplane, bans, the Redis session
+ * and its duties, then poll() for replies. */
 static void turn(struct cp_node *n)
 {
 	uint64_t now = cp_now_ms();
@@ -324,23 +306,10 @@ static void turn(struct cp_node *n)
 		lease_lost(n, "no heartbeat accepted within the lease");
 	dataplane_check(n);
 	cp_guard_turn(n, now); /* bans do not depend on Redis */
-	if (n->rc == NULL) {
-		if (now >= n->next_connect)
-			redis_connect(n);
-		else
-			usleep(20000);
-		return;
-	}
-	if (n->rc && now >= n->next_hb && n->registered)
-		do_heartbeat(n);
-	else if (n->rc && now >= n->next_hb)
-		try_register(n);
-	if (n->rc && now >= n->next_sweep)
-		do_sweep(n);
-	if (n->rc && now >= n->next_reconcile)
-		full_reconcile(n);
-	if (n->rc)
-		read_events(n, until_next(n));
+	cp_session_step(n, now);
+	if (cp_session_up(n))
+		redis_duties(n, now);
+	cp_session_poll(n, until_next(n));
 }
 
 int main(int argc, char **argv)
@@ -349,7 +318,7 @@ int main(int argc, char **argv)
 
 	cp_log_prog = "relais-controlplane";
 	node.dp_fd = -1;
-	node.backoff_ms = BACKOFF_MIN_MS;
+	node.backoff_ms = 100;
 	if (cp_opts_parse(&node.cfg, argc, argv) != 0)
 		return 2;
 	if (cp_keyring_load(&node.kr, node.cfg.keyring, err, sizeof(err)) < 0) {
@@ -373,7 +342,7 @@ int main(int argc, char **argv)
 		turn(&node);
 	CP_INFO("stopping; the dataplane keeps forwarding its current state");
 	cp_guard_close(&node);
-	redisFree(node.rc);
+	cp_session_drop(&node, "stopping");
 	cp_forget_all(&node);
 	free(node.rooms);
 	cp_keyring_clear(&node.kr);

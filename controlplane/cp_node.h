@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cp_alink.h"
 #include "cp_desired.h"
 #include "cp_keywrap.h"
 #include "cp_redis.h"
@@ -24,17 +25,59 @@ struct cp_node_cfg {
 };
 
 struct cp_guard;
+struct cp_batch;
+
+/* How long the event link's XREADGROUP blocks. */
+#define CP_EVT_BLOCK_MS 1000
+
+/* The node's Redis session: two links to the current master, one for
+ * commands (scripts, reads, acks) and one for the blocking event-stream
+ * read, so a long XREADGROUP BLOCK never delays a heartbeat
+ * (cp_session.c). */
+enum cp_sess_state {
+	CP_SESS_DOWN,      /* waiting for next_connect */
+	CP_SESS_SENTINEL,  /* asking sentinel_i for the master */
+	CP_SESS_HANDSHAKE, /* AUTH, ROLE, SCRIPT LOAD on both links */
+	CP_SESS_UP
+};
+
+struct cp_session {
+	enum cp_sess_state state;
+	struct cp_link cmd, evt, sentinel;
+	int sentinel_i;
+	bool sentinel_answered, sentinel_failed;
+	char master_host[256];
+	int master_port;
+	int handshake_left; /* handshake replies still expected */
+	char fail[256];     /* first failure seen in this attempt, "" if none */
+};
+
+/* Rooms whose events arrived since the last load started, and the stream
+ * entry ids to XACK once they are applied. */
+struct cp_dirty {
+	uint32_t *rooms;
+	int n_rooms, cap_rooms;
+	char **ids;
+	int n_ids, cap_ids;
+};
 
 struct cp_node {
 	struct cp_node_cfg cfg;
 	struct cp_keyring kr;
 	struct cp_desired_cfg dcfg;
-	redisContext *rc;
+	struct cp_session sess;
 	int dp_fd;
 	char token[33];
 	bool registered;      /* holds a lease (as far as it knows) */
 	bool have_desired;    /* the cache reflects Redis (or a lost lease) */
-	bool read_pending;    /* next XREADGROUP re-reads unacknowledged entries */
+	bool read_pending;    /* XREADGROUP re-reads unacknowledged entries first */
+	char read_cursor[48]; /* last pending entry seen while read_pending */
+	bool reg_inflight, hb_inflight, sweep_inflight, evt_inflight;
+	uint64_t reg_sent, hb_sent;
+	bool want_full;           /* a full reload is due (after the current load) */
+	struct cp_batch *loading; /* the load in flight, or NULL */
+	unsigned load_gen;        /* bumped to orphan a load (lease lost, session down) */
+	struct cp_dirty dirty;
 	uint64_t lease_ok_ms; /* send time of the last heartbeat Redis accepted */
 	uint64_t next_hb, next_sweep, next_reconcile, next_connect, next_dp;
 	int backoff_ms, connect_failures;
@@ -46,11 +89,40 @@ struct cp_node {
 	volatile int stop;
 };
 
-/* Reload every owned room from Redis into the cache. 0 or -EIO (the
- * connection is then unusable). */
-int cp_refresh_all(struct cp_node *n);
-/* Reload one room (owned or not any more) into the cache. 0 or -EIO. */
-int cp_refresh_room(struct cp_node *n, uint32_t room);
+/* Session (cp_session.c). */
+/* Advance the connection state machine: connect after the backoff, ask the
+ * sentinels, finish the handshake, notice dead or stalled links. Calls
+ * cp_on_redis_up() once the session is up. */
+void cp_session_step(struct cp_node *n, uint64_t now);
+/* End the session (idempotent): links closed, every request in flight
+ * answered NULL, loads orphaned, reconnect after the backoff. */
+void cp_session_drop(struct cp_node *n, const char *why);
+/* True when commands can be sent. */
+bool cp_session_up(const struct cp_node *n);
+/* poll() the session's links for at most timeout_ms and hand the results
+ * to hiredis (runs reply callbacks). */
+void cp_session_poll(struct cp_node *n, int timeout_ms);
+/* Send a directory script on the command link; cb gets the reply (NULL if
+ * the session ended first). 0 or -EIO. */
+int cp_session_script(struct cp_node *n, enum cp_script id, int argc, const char **argv,
+		      cp_link_cb *cb, void *priv);
+/* The node's reaction to a session that just came up (cp_main.c, or the
+ * benchmark's own). */
+void cp_on_redis_up(struct cp_node *n);
+
+/* Desired-state loads (cp_aload.c), one at a time, pipelined on the
+ * command link. */
+/* Start loading every owned room (full) or the dirty rooms; on completion
+ * the cache is updated, the dataplane reconciled (cp_apply) and the
+ * events covered are acknowledged. 0, -EBUSY (a load is in flight),
+ * -ENODATA (nothing dirty) or -EIO. */
+int cp_load_start(struct cp_node *n, bool full);
+/* Note a room named by an event (0: none, the entry is only acked) and the
+ * entry id to ack once the room is applied (NULL: none). 0 or -ENOMEM. */
+int cp_dirty_add(struct cp_node *n, uint32_t room, const char *entry_id);
+/* Forget dirty rooms and ids (session lost: the entries stay pending in
+ * Redis and are read again). */
+void cp_dirty_clear(struct cp_dirty *d);
 /* Forget every room (lease lost): the next apply removes them. */
 void cp_forget_all(struct cp_node *n);
 /* Make the dataplane match the cache: DUMP, delete what differs, add what

@@ -287,34 +287,68 @@ static int add_missing(struct cp_node *n, const struct objs a[4], const struct o
 	return 0;
 }
 
-/* Ack (fenced write, docs/schema.md "ack") every room served at a new
- * epoch; a refusal means the room moved: it is reloaded. */
-static void ack_rooms(struct cp_node *n)
+static int droom_cmp(const void *a, const void *b)
 {
-	char room[16], epoch[24];
-	const char *argv[4] = {n->cfg.node, n->token, room, epoch};
+	const struct cp_droom *x = a, *y = b;
 
-	if (n->rc == NULL || !n->registered)
-		return;
-	for (int i = 0; i < n->n_rooms; i++) {
-		struct cp_droom *r = &n->rooms[i];
-		redisReply *rep;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
 
-		if (r->acked)
-			continue;
-		snprintf(room, sizeof(room), "%u", r->id);
-		snprintf(epoch, sizeof(epoch), "%llu", (unsigned long long)r->epoch);
-		rep = cp_script_call(n->rc, CP_SC_ACK, 4, argv);
-		if (rep == NULL)
-			return;
+/* An ack in flight: which room at which epoch. */
+struct cp_ack {
+	struct cp_node *n;
+	uint32_t room;
+	uint64_t epoch;
+};
+
+/* Reply to an ack: the room (if still cached at that epoch) is served; a
+ * refusal (FENCED) means it moved: a full reload is scheduled. */
+static void on_ack(struct cp_link *l, redisReply *rep, void *priv)
+{
+	struct cp_ack *a = priv;
+	struct cp_node *n = a->n;
+
+	struct cp_droom key = {.id = a->room};
+	struct cp_droom *r =
+	    n->n_rooms ? bsearch(&key, n->rooms, (size_t)n->n_rooms, sizeof(key), droom_cmp) : NULL;
+
+	(void)l;
+	if (rep && r && r->epoch == a->epoch) {
+		r->ack_sent = false;
 		if (rep->type == REDIS_REPLY_ERROR) {
 			CP_WARN("room %u: %s", r->id, rep->str);
 			n->next_reconcile = 0;
 		} else {
 			r->acked = true;
-			CP_INFO("serving room %u epoch %s", r->id, epoch);
+			CP_INFO("serving room %u epoch %llu", r->id, (unsigned long long)r->epoch);
 		}
-		freeReplyObject(rep);
+	}
+	free(a);
+}
+
+/* Ack (fenced write, docs/schema.md "ack") every room served at a new
+ * epoch, asynchronously on the command link. */
+static void ack_rooms(struct cp_node *n)
+{
+	char room[16], epoch[24];
+	const char *argv[4] = {n->cfg.node, n->token, room, epoch};
+
+	if (!cp_session_up(n) || !n->registered)
+		return;
+	for (int i = 0; i < n->n_rooms; i++) {
+		struct cp_droom *r = &n->rooms[i];
+		struct cp_ack *a;
+
+		if (r->acked || r->ack_sent || (a = malloc(sizeof(*a))) == NULL)
+			continue;
+		*a = (struct cp_ack){n, r->id, r->epoch};
+		snprintf(room, sizeof(room), "%u", r->id);
+		snprintf(epoch, sizeof(epoch), "%llu", (unsigned long long)r->epoch);
+		if (cp_session_script(n, CP_SC_ACK, 4, argv, on_ack, a) < 0) {
+			free(a);
+			return;
+		}
+		r->ack_sent = true;
 	}
 }
 

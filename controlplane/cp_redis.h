@@ -56,6 +56,15 @@ redisReply *cp_script_call(redisContext *rc, enum cp_script id, int argc, const 
 /* Queue the same call in rc's pipeline (EVALSHA only; load first with
  * cp_script_load). 0 or -EIO. */
 int cp_script_append(redisContext *rc, enum cp_script id, int argc, const char **argv);
+/* Most arguments a script call takes, and the argv slots its EVALSHA
+ * command needs (4 more). */
+#define CP_SCRIPT_MAX_ARGS 16
+#define CP_SCRIPT_ARGV_MAX (CP_SCRIPT_MAX_ARGS + 4)
+/* Build "EVALSHA sha 1 relais:{dir}:nodes args..." into v (sha is the
+ * caller's 41-byte buffer v points into) for an asynchronous send. Returns
+ * the argument count or -E2BIG. */
+int cp_script_evalsha_argv(enum cp_script id, char sha[41], int argc, const char **argv,
+			   const char **v);
 /* SCRIPT LOAD every script. 0 or -EIO. */
 int cp_script_load(redisContext *rc);
 

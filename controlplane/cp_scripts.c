@@ -203,8 +203,6 @@ static void script_sha(enum cp_script id, char out[41])
 	memcpy(out, cache[id], 41);
 }
 
-#define CP_SCRIPT_MAX_ARGS 16
-
 /* Build "EVAL(SHA) body 1 relais:{dir}:nodes args..." into v. */
 static int build_argv(enum cp_script id, bool sha, char *shabuf, int argc, const char **argv,
 		      const char **v)
@@ -241,6 +239,13 @@ redisReply *cp_script_call(redisContext *rc, enum cp_script id, int argc, const 
 		r = redisCommandArgv(rc, n, v, NULL);
 	}
 	return r;
+}
+
+/* See header. */
+int cp_script_evalsha_argv(enum cp_script id, char sha[41], int argc, const char **argv,
+			   const char **v)
+{
+	return build_argv(id, true, sha, argc, argv, v);
 }
 
 /* See header. */

@@ -25,7 +25,8 @@ before=$(cookie 111) r0=$(rekeys)
 rctl $args >/dev/null || die "relaisctl refused the new keys"
 wait_for 10 grep -q "participant 111 re-keyed in place" "$W/n1.cp.log" ||
 	{ tail -n 20 "$W/n1.cp.log" >&2; die "no in-place re-key logged"; }
-wait_for 5 test "$(rekeys)" = $((r0 + 1)) || die "dataplane rekeys $(rekeys), want $((r0 + 1))"
+rekeys_are() { [ "$(rekeys)" = "$1" ]; }
+wait_for 5 rekeys_are $((r0 + 1)) || die "dataplane rekeys $(rekeys), want $((r0 + 1))"
 [ "$(cookie 111)" != "$before" ] || die "participant 111 still has its old cookie"
 programmed "$W/a.sock" 2 3 || die "objects lost during the re-key"
 grep -q "part_del\|PART_DEL" "$W/n1.cp.log" && die "the control plane deleted something"

@@ -1,0 +1,456 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Desired-state loads on the async command link. A load (a "batch") reads
+ * either every room the node owns (full) or the rooms named by events
+ * (dirty). Per room, the replies arrive in the order sent on the one
+ * connection: HMGET of the directory entry (owner, epoch, served_epoch),
+ * the three index sets, then one HGETALL per object, issued from the index
+ * callbacks. Rooms are pipelined, so a full load costs a few round trips in
+ * all rather than per room. One batch at a time: events arriving meanwhile
+ * wait for the next one, so a reload never lands older data over newer.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cp_node.h"
+#include "cp_util.h"
+
+struct cp_job;
+
+/* An index request of a job: which kind it lists. */
+struct cp_ireq {
+	struct cp_job *j;
+	int k;
+};
+
+/* One object fetch: kind and id (the HGETALL reply is parsed against it). */
+struct cp_oreq {
+	struct cp_job *j;
+	int k;
+	char id[24];
+};
+
+struct cp_job {
+	struct cp_batch *b;
+	uint32_t id;
+	int pending; /* replies still expected */
+	bool owned, refused, failed;
+	size_t total;
+	struct cp_ireq ireq[3];
+	struct cp_oreq *oreq[3];
+	int n_oreq[3];
+	struct cp_droom r;
+};
+
+struct cp_batch {
+	struct cp_node *n;
+	unsigned gen; /* n->load_gen at start: a change orphans the batch */
+	bool full, failed;
+	int pending; /* jobs not finished (+1 while the room list is read) */
+	int n_jobs;
+	struct cp_job *jobs;
+	struct cp_dirty acks; /* entry ids covered by this batch */
+};
+
+static void batch_done(struct cp_batch *b);
+
+/* A reply of job j came in (or will never come): finish the job and the
+ * batch when it was the last. */
+static void job_reply(struct cp_job *j)
+{
+	if (--j->pending > 0)
+		return;
+	for (int k = 0; k < 3; k++) {
+		free(j->oreq[k]);
+		j->oreq[k] = NULL;
+	}
+	if (j->failed || j->b->n->load_gen != j->b->gen)
+		j->b->failed = true;
+	if (--j->b->pending == 0)
+		batch_done(j->b);
+}
+
+/* Owner/epoch/served_epoch of the room (HMGET): owned by this node? */
+static void on_dir(struct cp_link *l, redisReply *h, void *priv)
+{
+	struct cp_job *j = priv;
+	const char *node = j->b->n->cfg.node;
+	uint64_t epoch;
+
+	(void)l;
+	if (h == NULL || h->type != REDIS_REPLY_ARRAY) {
+		j->failed = true;
+	} else if (h->elements == 3 && h->element[0]->str &&
+		   strcmp(h->element[0]->str, node) == 0 &&
+		   cp_parse_u64(h->element[1]->str, UINT64_MAX, &epoch) == 0) {
+		j->owned = true;
+		cp_room_begin(&j->r, j->id, epoch);
+		j->r.acked =
+		    h->element[2]->str && strcmp(h->element[2]->str, h->element[1]->str) == 0;
+	}
+	job_reply(j);
+}
+
+/* One object's HGETALL: validated into the room unless the room is
+ * already refused or failed. */
+static void on_object(struct cp_link *l, redisReply *h, void *priv)
+{
+	struct cp_oreq *o = priv;
+	struct cp_job *j = o->j;
+
+	(void)l;
+	if (h == NULL)
+		j->failed = true;
+	else if (!j->failed && !j->refused)
+		cp_room_object(&j->b->n->dcfg, &j->r, o->k, o->id, h);
+	job_reply(j);
+}
+
+/* Keep the member ids of index k for fetching once all three indexes are
+ * in (the room's total decides whether it is refused whole). */
+static void keep_members(struct cp_job *j, int k, const redisReply *set, int count)
+{
+	j->n_oreq[k] = count;
+	if (count == 0)
+		return;
+	j->oreq[k] = calloc((size_t)count, sizeof(*j->oreq[k]));
+	if (j->oreq[k] == NULL) {
+		j->failed = true;
+		return;
+	}
+	for (int i = 0; i < count; i++) {
+		struct cp_oreq *o = &j->oreq[k][i];
+
+		*o = (struct cp_oreq){.j = j, .k = k};
+		snprintf(o->id, sizeof(o->id), "%.23s",
+			 set->element[i]->str ? set->element[i]->str : "");
+	}
+}
+
+/* Queue the HGETALL of every kept member, in kind order. */
+static void fetch_objects(struct cp_job *j)
+{
+	struct cp_link *cmd = &j->b->n->sess.cmd;
+
+	for (int k = 0; k < 3; k++)
+		for (int i = 0; i < j->n_oreq[k]; i++) {
+			struct cp_oreq *o = &j->oreq[k][i];
+
+			if (cp_link_cmd(cmd, on_object, o, "HGETALL relais:{room:%u}:%s:%s", j->id,
+					cp_room_kind(k), o->id) < 0) {
+				j->failed = true;
+				return;
+			}
+			j->pending++;
+		}
+}
+
+/* One index set (SMEMBERS): size the kind's array and keep its members;
+ * after the third, check the room's size and fetch its objects. */
+static void on_index(struct cp_link *l, redisReply *set, void *priv)
+{
+	struct cp_ireq *q = priv;
+	struct cp_job *j = q->j;
+	int count;
+
+	(void)l;
+	if (set == NULL) {
+		j->failed = true;
+	} else if (j->owned && !j->failed && j->refused) {
+		j->total += set->type == REDIS_REPLY_ARRAY ? set->elements : 0; /* for the log */
+	} else if (j->owned && !j->failed) {
+		count = cp_room_index(&j->b->n->dcfg, &j->r, q->k, set, &j->total);
+		if (count == -E2BIG)
+			j->refused = true;
+		else if (count < 0)
+			j->failed = true;
+		else
+			keep_members(j, q->k, set, count);
+	}
+	if (q->k == 2 && j->owned && !j->failed) {
+		if (cp_room_check_total(&j->b->n->dcfg, &j->r, j->total) < 0)
+			j->refused = true;
+		else if (!j->refused)
+			fetch_objects(j);
+	}
+	job_reply(j);
+}
+
+/* Queue the first four requests of room j. 0 or -EIO. */
+static int job_start(struct cp_job *j)
+{
+	struct cp_link *cmd = &j->b->n->sess.cmd;
+
+	if (cp_link_cmd(cmd, on_dir, j, "HMGET " CP_DIR "room:%u owner epoch served_epoch", j->id) <
+	    0)
+		return -EIO;
+	j->pending = 1;
+	for (int k = 0; k < 3; k++) {
+		j->ireq[k] = (struct cp_ireq){j, k};
+		if (cp_link_cmd(cmd, on_index, &j->ireq[k], "SMEMBERS relais:{room:%u}:%ss", j->id,
+				cp_room_kind(k)) < 0)
+			return -EIO;
+		j->pending++;
+	}
+	return 0;
+}
+
+/* Allocate the batch's jobs for these room ids and start them. The caller
+ * holds one count of b->pending, so the batch cannot end in here. A start
+ * failure fails the batch (the session is going down). */
+static void batch_start_jobs(struct cp_batch *b, const uint32_t *ids, int n)
+{
+	b->jobs = calloc((size_t)n + 1, sizeof(*b->jobs));
+	if (b->jobs == NULL) {
+		b->failed = true;
+		return;
+	}
+	b->n_jobs = n;
+	for (int i = 0; i < n; i++) {
+		struct cp_job *j = &b->jobs[i];
+
+		j->b = b;
+		j->id = ids[i];
+		b->pending++;
+		if (job_start(j) < 0) {
+			/* The session is going down: what was queued will be
+			 * answered NULL; a job with nothing queued ends here. */
+			j->failed = true;
+			b->failed = true;
+			if (j->pending == 0)
+				b->pending--;
+			return;
+		}
+	}
+}
+
+/* SMEMBERS of the node's rooms (full load): one job per valid id. */
+static void on_room_list(struct cp_link *l, redisReply *s, void *priv)
+{
+	struct cp_batch *b = priv;
+	uint32_t *ids = NULL;
+	int m = 0;
+
+	(void)l;
+	if (s == NULL || s->type != REDIS_REPLY_ARRAY ||
+	    (ids = calloc(s->elements + 1, sizeof(*ids))) == NULL) {
+		b->failed = true;
+	} else {
+		for (size_t i = 0; i < s->elements; i++) {
+			uint32_t id;
+
+			if (cp_parse_u32(s->element[i]->str, &id) < 0 || id == 0)
+				CP_WARN("refusing room '%s' in " CP_DIR
+					"noderooms:%s: not a room id",
+					s->element[i]->str, b->n->cfg.node);
+			else
+				ids[m++] = id;
+		}
+		if (b->n->load_gen == b->gen)
+			batch_start_jobs(b, ids, m);
+	}
+	free(ids);
+	if (--b->pending == 0)
+		batch_done(b);
+}
+
+static int room_cmp(const void *a, const void *b)
+{
+	const struct cp_droom *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Full load result: the owned rooms replace the cache. */
+static int replace_cache(struct cp_node *n, struct cp_batch *b)
+{
+	struct cp_droom *v = calloc((size_t)b->n_jobs + 1, sizeof(*v));
+	int m = 0;
+
+	if (v == NULL)
+		return -ENOMEM;
+	for (int i = 0; i < b->n_jobs; i++) {
+		struct cp_job *j = &b->jobs[i];
+
+		if (j->owned && !j->refused) {
+			v[m++] = j->r;
+			memset(&j->r, 0, sizeof(j->r)); /* moved */
+		}
+	}
+	if (m > 0)
+		qsort(v, (size_t)m, sizeof(*v), room_cmp);
+	cp_forget_all(n);
+	free(n->rooms);
+	n->rooms = v;
+	n->n_rooms = m;
+	n->cap_rooms = b->n_jobs + 1;
+	return 0;
+}
+
+/* Dirty load result for one room: replace, insert or (no longer owned or
+ * refused) remove its cache slot. 0 or -ENOMEM. */
+static int update_slot(struct cp_node *n, struct cp_job *j)
+{
+	struct cp_droom key = {.id = j->id};
+	struct cp_droom *cur =
+	    n->n_rooms ? bsearch(&key, n->rooms, (size_t)n->n_rooms, sizeof(key), room_cmp) : NULL;
+
+	if (!j->owned || j->refused) {
+		if (cur) {
+			cp_room_free(cur);
+			memmove(cur, cur + 1,
+				sizeof(*cur) * (size_t)(n->rooms + n->n_rooms - cur - 1));
+			n->n_rooms--;
+		}
+		return 0;
+	}
+	if (cur) {
+		cp_room_free(cur);
+		*cur = j->r;
+	} else {
+		if (n->n_rooms == n->cap_rooms) {
+			int cap = n->cap_rooms ? n->cap_rooms * 2 : 16;
+			struct cp_droom *v = realloc(n->rooms, sizeof(*v) * (size_t)cap);
+
+			if (v == NULL)
+				return -ENOMEM;
+			n->rooms = v;
+			n->cap_rooms = cap;
+		}
+		n->rooms[n->n_rooms++] = j->r;
+		qsort(n->rooms, (size_t)n->n_rooms, sizeof(*n->rooms), room_cmp);
+	}
+	memset(&j->r, 0, sizeof(j->r)); /* moved into the cache */
+	return 0;
+}
+
+/* XACK the entries a batch covered (fire and forget: an entry left pending
+ * is read again after a reconnect, and re-applying it is harmless). */
+static void ack_entries(struct cp_node *n, struct cp_dirty *d)
+{
+	char grp[48];
+	int base = 3, i = 0;
+
+	snprintf(grp, sizeof(grp), "node:%s", n->cfg.node);
+	while (i < d->n_ids) {
+		const char *argv[3 + 100] = {"XACK", CP_DIR "events", grp};
+		int k = base;
+
+		for (; i < d->n_ids && k < 3 + 100; i++)
+			argv[k++] = d->ids[i];
+		cp_link_argv(&n->sess.cmd, NULL, NULL, k, argv);
+	}
+}
+
+/* Every reply of the batch is in: update the cache, reconcile the
+ * dataplane, acknowledge the events. A failed or orphaned batch changes
+ * nothing (its events stay pending in Redis). */
+static void batch_done(struct cp_batch *b)
+{
+	struct cp_node *n = b->n;
+	bool ok = !b->failed && n->load_gen == b->gen;
+	int rc = 0;
+
+	if (ok && b->full)
+		rc = replace_cache(n, b);
+	for (int i = 0; ok && !b->full && rc == 0 && i < b->n_jobs; i++)
+		rc = update_slot(n, &b->jobs[i]);
+	for (int i = 0; i < b->n_jobs; i++)
+		cp_room_free(&b->jobs[i].r);
+	if (n->loading == b)
+		n->loading = NULL;
+	if (ok && rc == 0) {
+		n->have_desired = true;
+		if (n->dp_fd >= 0)
+			cp_apply(n);
+		ack_entries(n, &b->acks);
+	} else if (ok) {
+		n->want_full = true; /* out of memory mid-update: start over */
+	}
+	cp_dirty_clear(&b->acks);
+	free(b->jobs);
+	free(b);
+}
+
+/* See header. */
+int cp_load_start(struct cp_node *n, bool full)
+{
+	struct cp_batch *b;
+
+	if (n->loading)
+		return -EBUSY;
+	if (!full && n->dirty.n_rooms == 0)
+		return -ENODATA;
+	b = calloc(1, sizeof(*b));
+	if (b == NULL)
+		return -ENOMEM;
+	*b = (struct cp_batch){.n = n, .gen = n->load_gen, .full = full, .pending = 1};
+	b->acks = n->dirty; /* the batch covers every event noted so far */
+	memset(&n->dirty, 0, sizeof(n->dirty));
+	if (full)
+		n->want_full = false;
+	n->loading = b;
+	if (full) {
+		if (cp_link_cmd(&n->sess.cmd, on_room_list, b, "SMEMBERS " CP_DIR "noderooms:%s",
+				n->cfg.node) < 0)
+			b->failed = true;
+		else
+			b->pending++;
+	} else {
+		batch_start_jobs(b, b->acks.rooms, b->acks.n_rooms);
+	}
+	if (--b->pending == 0)
+		batch_done(b);
+	return 0;
+}
+
+/* Append to a growing array of elements of size sz. 0 or -ENOMEM. */
+static int grow(void **v, int *cap, int n, size_t sz)
+{
+	void *p;
+	int c;
+
+	if (n < *cap)
+		return 0;
+	c = *cap ? *cap * 2 : 64;
+	p = realloc(*v, sz * (size_t)c);
+	if (p == NULL)
+		return -ENOMEM;
+	*v = p;
+	*cap = c;
+	return 0;
+}
+
+/* See header. */
+int cp_dirty_add(struct cp_node *n, uint32_t room, const char *entry_id)
+{
+	struct cp_dirty *d = &n->dirty;
+	char *id;
+
+	/* Bursts name the same room in a row; other repeats only cost a
+	 * second read of the room in the same batch. */
+	if (room != 0 && (d->n_rooms == 0 || d->rooms[d->n_rooms - 1] != room)) {
+		if (grow((void **)&d->rooms, &d->cap_rooms, d->n_rooms, sizeof(*d->rooms)) < 0)
+			return -ENOMEM;
+		d->rooms[d->n_rooms++] = room;
+	}
+	if (entry_id == NULL)
+		return 0;
+	if (grow((void **)&d->ids, &d->cap_ids, d->n_ids, sizeof(*d->ids)) < 0 ||
+	    (id = strdup(entry_id)) == NULL)
+		return -ENOMEM;
+	d->ids[d->n_ids++] = id;
+	return 0;
+}
+
+/* See header. */
+void cp_dirty_clear(struct cp_dirty *d)
+{
+	for (int i = 0; i < d->n_ids; i++)
+		free(d->ids[i]);
+	free(d->ids);
+	free(d->rooms);
+	memset(d, 0, sizeof(*d));
+}
