@@ -193,3 +193,109 @@ dp_has() { [ "$(dp_count "$1" "$2")" = "$3" ]; }
 rexists() { [ "$(rcli exists "$1")" = 1 ]; }
 # rcount SETKEY N: the set has N members (for wait_for).
 rcount() { [ "$(rcli scard "$1")" = "$2" ]; }
+
+# --- Failover with media (cp_failover_media.sh, perf/cp_failover.sh) ---
+# Topology rlfo<TAG> on subnet N: namespaces rlfo<TAG>-a and rlfo<TAG>-b
+# hold node A's and node B's dataplane veths rlfo<TAG>a-d (10.77.N.1/24)
+# and rlfo<TAG>b-d (10.77.N.2/24); namespace rlfo<TAG>-c holds bridge
+# rlfo<TAG>-br with both other ends (rlfo<TAG>a-p, rlfo<TAG>b-p) and the
+# participants' address 10.77.N.3/24, so participants reach both nodes on
+# one segment and each dataplane resolves them by ARP. Removed at exit by
+# these exact names (rlfo_down); offloads off as in scripts/netns.sh.
+RLFO_TAGS=()
+
+# rlfo_down TAG: delete the three namespaces of the topology (and with
+# them every interface in them); absent ones are fine.
+rlfo_down() {
+	local ns
+	for ns in "rlfo$1-a" "rlfo$1-b" "rlfo$1-c"; do
+		ip netns list | awk '{print $1}' | grep -qx -- "$ns" && ip netns del "$ns"
+	done
+	return 0
+}
+
+# rlfo_cleanup: cp_cleanup (processes first), then every rlfo topology.
+rlfo_cleanup() {
+	cp_cleanup
+	for t in "${RLFO_TAGS[@]}"; do rlfo_down "$t"; done
+}
+
+# rlfo_up TAG N: create the topology (TAG: 1-4 of [a-z0-9]); the EXIT trap
+# becomes rlfo_cleanup.
+rlfo_up() {
+	local tag=$1 n=$2 c="rlfo$1-c" br="rlfo$1-br" side ns d p host
+	[[ "$tag" =~ ^[a-z0-9]{1,4}$ ]] || die "rlfo_up: bad tag '$tag'"
+	rlfo_down "$tag"
+	RLFO_TAGS+=("$tag")
+	trap rlfo_cleanup EXIT
+	ip netns add "$c"
+	ip -n "$c" link set lo up
+	ip -n "$c" link add "$br" type bridge forward_delay 0 stp_state 0
+	for side in a b; do
+		ns="rlfo$tag-$side" d="rlfo$tag$side-d" p="rlfo$tag$side-p"
+		host=$([ $side = a ] && echo 1 || echo 2)
+		ip netns add "$ns"
+		ip -n "$ns" link set lo up
+		ip -n "$ns" link add "$d" numtxqueues 1 numrxqueues 1 type veth peer name "$p" \
+			netns "$c" numtxqueues 1 numrxqueues 1
+		ip netns exec "$ns" ethtool -K "$d" rx off tx off tso off gso off gro off >/dev/null 2>&1 || true
+		ip netns exec "$c" ethtool -K "$p" rx off tx off tso off gso off gro off >/dev/null 2>&1 || true
+		ip -n "$ns" addr add "10.77.$n.$host/24" dev "$d"
+		ip -n "$ns" link set "$d" up
+		ip -n "$c" link set "$p" master "$br"
+		ip -n "$c" link set "$p" up
+	done
+	ip netns exec "$c" ethtool -K "$br" tx off tso off gso off >/dev/null 2>&1 || true
+	ip -n "$c" addr add "10.77.$n.3/24" dev "$br"
+	ip -n "$c" link set "$br" up
+}
+
+# rlfo_node NODE TAG SIDE N [cp args...]: SIDE a (10.77.N.1) or b
+# (10.77.N.2): a dataplane on net_af_xdp on rlfo<TAG><SIDE>-d (socket
+# $W/NODE.sock, DP_PID_rlfo<TAG><SIDE>) and NODE's control plane
+# publishing that address. A dataplane killed before leaves its XDP
+# program attached; it is detached first.
+rlfo_node() {
+	local node=$1 tag=$2 side=$3 n=$4 host
+	shift 4
+	host=$([ "$side" = a ] && echo 1 || echo 2)
+	ip -n "rlfo$tag-$side" link set dev "rlfo$tag$side-d" xdp off 2>/dev/null || true
+	rm -f "$W/$node.sock"
+	start_dp "rlfo$tag$side" "$W/$node.sock" "rlfo$tag-$side" "rlfo$tag$side-d" "10.77.$n.$host/24"
+	start_cp "$node" "$W/$node.sock" --addr4 "10.77.$n.$host" "$@"
+}
+
+# rlfo_kill NODE TAG SIDE: kill -9 NODE's control plane and dataplane.
+rlfo_kill() {
+	local pids=("$(cp_pid "$1")" "$(eval echo "\$DP_PID_rlfo$2$3")")
+	kill -9 "${pids[@]}" 2>/dev/null || true
+	wait "${pids[@]}" 2>/dev/null || true # reaped here: no "Killed" line
+}
+
+# rlfo_conference NAME N ROOMS SUBS DURATION RATE: make-conference files
+# $W/NAME.batch and $W/NAME.scn (IPv4 only) with the participants on
+# 10.77.N.3 and every publisher at RATE packets per second.
+rlfo_conference() {
+	local name=$1 n=$2
+	python3 "$TOP/scripts/make-conference.py" --cli "$W/$name.batch" --scenario "$W/$name.raw" \
+		--rooms "$3" --subscribers "$4" --subnet "$n" --duration "$5" --learn
+	sed -i "s/10\.77\.$n\.2:/10.77.$n.3:/g" "$W/$name.batch"
+	sed -e "s/10\.77\.$n\.2:/10.77.$n.3:/g" -e "/^publisher /s/\$/ rate=$6/" \
+		"$W/$name.raw" >"$W/$name.scn"
+}
+
+# start_follow NAME TAG [cp_follow args...]: cp_follow (perf/cp_follow.c)
+# in rlfo<TAG>-c on $W/NAME.scn, Redis through its unix socket
+# $W/redis.sock (start_redis ... --unixsocket $W/redis.sock); output in
+# $W/NAME.fo.log, JSON in $W/NAME.fo.json; sets FO_PID.
+start_follow() {
+	local name=$1 tag=$2
+	shift 2
+	ip netns exec "rlfo$tag-c" "$B/perf/cp_follow" --redis "unix:$W/redis.sock" \
+		--scenario "$W/$name.scn" --json "$W/$name.fo.json" "$@" >"$W/$name.fo.log" 2>&1 &
+	FO_PID=$!
+	PIDS+=($FO_PID)
+}
+
+# follow_flowing NAME: cp_follow said every subscriber decrypts media.
+follow_flowing() { grep -q 'media flowing' "$W/$1.fo.log"; }

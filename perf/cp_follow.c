@@ -1,0 +1,554 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * cp_follow: a relais-loadgen scenario whose participants follow their
+ * room across nodes, timed up to the first packet the new owner forwards.
+ *
+ *   cp_follow --redis unix:PATH|HOST:PORT --scenario FILE [--room N]
+ *             [--room-offset N] [--duration S] [--linger MS] [--first-seq N]
+ *             [--json FILE] [--quiet]
+ *
+ * The scenario is relais-loadgen's (docs/loadgen.md; make-conference.py
+ * writes one). Each endpoint belongs to a room: --room N for all, else the
+ * number in its name (make-conference.py's r<ROOM>audio, r<ROOM>s<SUB>)
+ * plus --room-offset. Publishers send paced SRTP RTP (no RTCP) to their
+ * room's current owner, read from Redis (the scenario's target/to= are
+ * ignored; IPv4 only); the follower thread (cp_follow_redis.c) re-points
+ * them when the room moves. Subscribers decrypt with their own keys
+ * (libsrtp2, RFC 3711 §3.3 / RFC 7714), check SSRC and every payload byte,
+ * and class every good packet by source address: first owner or new owner.
+ *
+ * Prints "cp_follow: media flowing" once every subscriber has a good
+ * packet; stops at --duration (default: the scenario's), on SIGINT/SIGTERM,
+ * or --linger ms (default 500, 0 = never) after every subscriber has a good
+ * packet from its room's new owner. --first-seq (default 1) is every
+ * publisher's first RTP sequence number. Exit 0 when
+ * every room moved to another node with a higher epoch and every
+ * subscriber decrypted packets from it; 1 otherwise; 2 on usage or setup
+ * errors. --json writes every time (CLOCK_REALTIME ms) and counter.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cp_follow.h"
+
+#define CF_EXIT_FAILED 1
+#define CF_EXIT_USAGE 2
+#define CF_MAX_DURATION_MS 300000u /* no 16-bit sequence wraps within a run */
+#define CF_WAKE_NS 20000000ull     /* at most this long in ppoll */
+#define CF_BURST 32
+
+struct cf_opts {
+	const char *redis, *scenario, *json;
+	long room, offset;
+	double duration_s;
+	long first_seq;
+};
+
+static struct cf *g_cf; /* for the signal handler only */
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	if (g_cf != NULL)
+		g_cf->stop = 1;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: cp_follow --redis unix:PATH|HOST:PORT --scenario FILE [--room N]\n"
+		"                 [--room-offset N] [--duration S] [--linger MS] [--first-seq N]\n"
+		"                 [--json FILE] [--quiet]\n"
+		"  endpoints follow their room's owner (Redis); see perf/cp_follow.c\n");
+}
+
+/* Parse argv; 0 or -EINVAL (usage printed). */
+static int parse_opts(int argc, char **argv, struct cf_opts *o, struct cf *cf)
+{
+	static const struct option lo[] = {{"redis", required_argument, NULL, 'r'},
+					   {"scenario", required_argument, NULL, 's'},
+					   {"room", required_argument, NULL, 'R'},
+					   {"room-offset", required_argument, NULL, 'o'},
+					   {"duration", required_argument, NULL, 'd'},
+					   {"linger", required_argument, NULL, 'l'},
+					   {"json", required_argument, NULL, 'j'},
+					   {"first-seq", required_argument, NULL, 'f'},
+					   {"quiet", no_argument, NULL, 'q'},
+					   {"help", no_argument, NULL, 'h'},
+					   {NULL, 0, NULL, 0}};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "qh", lo, NULL)) != -1) {
+		if (ch == 'r')
+			o->redis = optarg;
+		else if (ch == 's')
+			o->scenario = optarg;
+		else if (ch == 'R')
+			o->room = strtol(optarg, NULL, 10);
+		else if (ch == 'o')
+			o->offset = strtol(optarg, NULL, 10);
+		else if (ch == 'd')
+			o->duration_s = strtod(optarg, NULL);
+		else if (ch == 'l')
+			cf->linger_ms = (uint32_t)strtoul(optarg, NULL, 10);
+		else if (ch == 'f')
+			o->first_seq = strtol(optarg, NULL, 0);
+		else if (ch == 'j')
+			o->json = optarg;
+		else if (ch == 'q')
+			cf->quiet = 1;
+		else {
+			usage(ch == 'h' ? stdout : stderr);
+			return -EINVAL;
+		}
+	}
+	if (o->redis == NULL || o->scenario == NULL || optind != argc || o->duration_s < 0 ||
+	    o->duration_s * 1000 > CF_MAX_DURATION_MS || o->first_seq < 0 || o->first_seq > 65535) {
+		usage(stderr);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Room index for an endpoint: --room, or the digits after its name's
+ * leading 'r', plus the offset; added to cf->rooms when new. -EINVAL. */
+static int room_of(struct cf *cf, const struct cf_opts *o, const char *name)
+{
+	long id = o->room;
+	char *end;
+
+	if (id == 0 && name[0] == 'r') {
+		id = strtol(name + 1, &end, 10);
+		id = end == name + 1 ? 0 : id + o->offset;
+	}
+	if (id <= 0 || id > 0xffffffffL) {
+		fprintf(stderr, "cp_follow: %s: no room (use --room or names r<ROOM>...)\n", name);
+		return -EINVAL;
+	}
+	for (int i = 0; i < cf->nrooms; i++) {
+		if (cf->rooms[i].id == (uint32_t)id)
+			return i;
+	}
+	if (cf->nrooms == CF_MAX_ROOMS)
+		return -E2BIG;
+	cf->rooms[cf->nrooms].id = (uint32_t)id;
+	return cf->nrooms++;
+}
+
+/* Read the scenario and give every endpoint its room. Sequence numbers
+ * start at --first-seq (default 1, so that no stream wraps within
+ * CF_MAX_DURATION_MS at up to 200 pps). 0 or -errno. */
+static int load_scenario(struct cf *cf, const struct cf_opts *o)
+{
+	char err[256];
+	int rc;
+
+	lg_conf_init(&cf->conf);
+	if ((rc = lg_parse_file(&cf->conf, o->scenario, err, sizeof(err))) != 0 ||
+	    (rc = lg_conf_finish(&cf->conf, err, sizeof(err))) != 0) {
+		fprintf(stderr, "cp_follow: %s\n", err);
+		return rc;
+	}
+	if (o->duration_s > 0)
+		cf->conf.duration_ms = (uint32_t)(o->duration_s * 1000);
+	if (cf->conf.duration_ms > CF_MAX_DURATION_MS)
+		return -EINVAL;
+	for (int i = 0; i < cf->conf.npubs; i++) {
+		cf->conf.pubs[i].seq0 = (uint16_t)o->first_seq;
+		if ((rc = room_of(cf, o, cf->conf.pubs[i].name)) < 0)
+			return rc;
+		cf->pub_room[i] = rc;
+	}
+	for (int i = 0; i < cf->conf.nsubs; i++) {
+		if ((rc = room_of(cf, o, cf->conf.subs[i].name)) < 0)
+			return rc;
+		cf->subs[i].room = rc;
+	}
+	return 0;
+}
+
+/* SRTP sessions from the profile and key: tx for any outbound SSRC, rx
+ * for any inbound one (RFC 3711 §3.2; RFC 7714 for GCM). 0 or -EINVAL. */
+static int crypto_init(struct lg_crypto *c)
+{
+	srtp_policy_t pol;
+	srtp_profile_t prof = (srtp_profile_t)c->prof->id;
+
+	memset(&pol, 0, sizeof(pol));
+	if (srtp_crypto_policy_set_from_profile_for_rtp(&pol.rtp, prof) != srtp_err_status_ok ||
+	    srtp_crypto_policy_set_from_profile_for_rtcp(&pol.rtcp, prof) != srtp_err_status_ok)
+		return -EINVAL;
+	pol.key = c->key;
+	pol.window_size = 128;
+	pol.ssrc.type = ssrc_any_outbound;
+	if (srtp_create(&c->tx, &pol) != srtp_err_status_ok)
+		return -EINVAL;
+	pol.ssrc.type = ssrc_any_inbound;
+	if (srtp_create(&c->rx, &pol) != srtp_err_status_ok)
+		return -EINVAL;
+	return 0;
+}
+
+/* A non-blocking UDP socket bound to *a (IPv4). The fd or -errno. */
+static int open_bound(const struct lg_addr *a, const char *name)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int buf = 4 << 20;
+
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+	if (a->ss.ss_family != AF_INET || bind(fd, (const struct sockaddr *)&a->ss, a->len) != 0) {
+		int e = a->ss.ss_family != AF_INET ? EAFNOSUPPORT : errno;
+		fprintf(stderr, "cp_follow: %s: bind: %s\n", name, strerror(e));
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+/* Sessions and sockets of every endpoint; fds[] gets the subscribers'
+ * sockets. 0 or -errno. */
+static int setup_media(struct cf *cf, struct pollfd *fds)
+{
+	struct lg_conf *c = &cf->conf;
+	int rc = 0;
+
+	for (int i = 0; rc == 0 && i < c->npubs; i++) {
+		rc = crypto_init(&c->pubs[i].c);
+		if (rc == 0 && (c->pubs[i].fd = open_bound(&c->pubs[i].bind, c->pubs[i].name)) < 0)
+			rc = c->pubs[i].fd;
+	}
+	for (int i = 0; rc == 0 && i < c->nsubs; i++) {
+		rc = crypto_init(&c->subs[i].c);
+		if (rc == 0 && (c->subs[i].fd = open_bound(&c->subs[i].bind, c->subs[i].name)) < 0)
+			rc = c->subs[i].fd;
+		fds[i].fd = c->subs[i].fd;
+		fds[i].events = POLLIN;
+	}
+	return rc;
+}
+
+/* Send what is due of every publisher at t, to its room's current owner;
+ * returns the next due time. */
+static uint64_t send_due(struct cf *cf, uint64_t t)
+{
+	uint64_t next = UINT64_MAX;
+
+	for (int i = 0; i < cf->conf.npubs; i++) {
+		struct lg_pub *p = &cf->conf.pubs[i];
+		for (int b = 0; b < CF_BURST && p->next_ns <= t; b++) {
+			uint8_t buf[LG_BUF_LEN];
+			int len = (int)lg_build_rtp(p, i, p->sent, buf,
+						    sizeof(buf) - SRTP_MAX_TRAILER_LEN);
+			struct lg_addr to;
+
+			p->next_ns += 1000000000ull / p->rate;
+			if (len == 0 || srtp_protect(p->c.tx, buf, &len) != srtp_err_status_ok) {
+				cf->conf.send_errors++;
+				continue;
+			}
+			pthread_mutex_lock(&cf->mtx);
+			to = cf->rooms[cf->pub_room[i]].dest;
+			pthread_mutex_unlock(&cf->mtx);
+			if (sendto(p->fd, buf, (size_t)len, 0, (const struct sockaddr *)&to.ss,
+				   to.len) != len)
+				cf->conf.send_errors++;
+			p->sent++;
+		}
+		next = p->next_ns < next ? p->next_ns : next;
+	}
+	return next;
+}
+
+static int same_addr(const struct lg_addr *a, const struct sockaddr_in *b)
+{
+	const struct sockaddr_in *x = (const struct sockaddr_in *)&a->ss;
+
+	return x->sin_family == AF_INET && x->sin_addr.s_addr == b->sin_addr.s_addr &&
+	       x->sin_port == b->sin_port;
+}
+
+/* Class a verified packet of subscriber i by its source: the room's first
+ * owner, or its current owner once that is another node. */
+static void count_source(struct cf *cf, int i, const struct sockaddr_in *src)
+{
+	struct cf_sub_stat *st = &cf->subs[i];
+	const struct cf_room *rm = &cf->rooms[st->room];
+	double t = cf_now_ms();
+	int old, now;
+
+	pthread_mutex_lock(&cf->mtx);
+	old = same_addr(&rm->dest0, src);
+	now = !old && same_addr(&rm->dest, src);
+	pthread_mutex_unlock(&cf->mtx);
+	if (st->first_any_ms == 0)
+		st->first_any_ms = t;
+	if (old) {
+		st->good_old++;
+	} else if (now) {
+		if (st->good_new++ == 0)
+			st->first_new_ms = t;
+	} else {
+		st->bad++;
+	}
+}
+
+/* Decrypt and verify one datagram for subscriber i: SSRC among its
+ * expected out SSRCs, every payload byte. RTCP is ignored. */
+static void sub_input(struct cf *cf, int i, uint8_t *buf, int len, const struct sockaddr_in *src)
+{
+	struct lg_sub *s = &cf->conf.subs[i];
+	size_t off, plen;
+	uint32_t orig;
+
+	if (lg_is_rtcp(buf, (size_t)len))
+		return;
+	if (srtp_unprotect(s->c.rx, buf, &len) != srtp_err_status_ok) {
+		cf->subs[i].auth_fail++;
+		return;
+	}
+	uint32_t ssrc =
+	    (uint32_t)buf[8] << 24 | (uint32_t)buf[9] << 16 | (uint32_t)buf[10] << 8 | buf[11];
+	for (int k = 0; k < s->nstreams; k++) {
+		const struct lg_stream *str = &s->streams[k];
+		if (str->out_ssrc != ssrc)
+			continue;
+		if (lg_rtp_payload(buf, (size_t)len, &off, &plen) == 0 &&
+		    lg_check_payload(buf + off, plen, str->pub, cf->conf.pubs[str->pub].size,
+				     &orig) == 0) {
+			count_source(cf, i, src);
+			return;
+		}
+		break;
+	}
+	cf->subs[i].bad++;
+}
+
+/* Drain every readable subscriber socket. */
+static void receive_all(struct cf *cf, const struct pollfd *fds)
+{
+	uint8_t buf[LG_BUF_LEN];
+
+	for (int i = 0; i < cf->conf.nsubs; i++) {
+		for (int k = 0; k < 64 && (fds[i].revents & POLLIN); k++) {
+			struct sockaddr_in src;
+			socklen_t sl = sizeof(src);
+			ssize_t n = recvfrom(fds[i].fd, buf, sizeof(buf), MSG_DONTWAIT,
+					     (struct sockaddr *)&src, &sl);
+			if (n < 0)
+				break;
+			sub_input(cf, i, buf, (int)n, &src);
+		}
+	}
+}
+
+/* 1 when every subscriber has a good packet (from_new: from a new owner);
+ * *latest is the latest of those first packets. */
+static int all_have(const struct cf *cf, int from_new, double *latest)
+{
+	*latest = 0;
+	for (int i = 0; i < cf->conf.nsubs; i++) {
+		double t = from_new ? cf->subs[i].first_new_ms : cf->subs[i].first_any_ms;
+		if (t == 0)
+			return 0;
+		*latest = t > *latest ? t : *latest;
+	}
+	return 1;
+}
+
+/* The paced loop: send, wait (ppoll, at most CF_WAKE_NS), receive; ends
+ * at the duration, a signal, or linger ms after the last subscriber's
+ * first packet from a new owner. */
+static void media_loop(struct cf *cf, struct pollfd *fds)
+{
+	uint64_t t0 = mono_ns(), end = t0 + cf->conf.duration_ms * 1000000ull;
+	int flowing = 0;
+	double last;
+
+	for (int i = 0; i < cf->conf.npubs; i++)
+		cf->conf.pubs[i].next_ns = t0 + 1000000000ull / cf->conf.pubs[i].rate *
+						    (uint64_t)i / (uint64_t)cf->conf.npubs;
+	while (!cf->stop) {
+		uint64_t t = mono_ns(), next = send_due(cf, t);
+		if (t >= end)
+			break;
+		if (!flowing && all_have(cf, 0, &last)) {
+			flowing = 1;
+			printf("cp_follow: media flowing\n");
+			fflush(stdout);
+		}
+		if (cf->linger_ms > 0 && all_have(cf, 1, &last) &&
+		    cf_now_ms() >= last + cf->linger_ms)
+			break;
+		next = next < end ? next : end;
+		next = next < t + CF_WAKE_NS ? next : t + CF_WAKE_NS;
+		struct timespec ts = {.tv_sec = (time_t)((next - t) / 1000000000ull),
+				      .tv_nsec = (long)((next - t) % 1000000000ull)};
+		for (int i = 0; i < cf->conf.nsubs; i++)
+			fds[i].revents = 0;
+		ppoll(fds, (nfds_t)cf->conf.nsubs, next > t ? &ts : &(struct timespec){0}, NULL);
+		receive_all(cf, fds);
+	}
+}
+
+/* "null" for an unset time, else ms with 3 decimals, into buf. */
+static const char *jtime(char *buf, size_t n, double ms)
+{
+	if (ms == 0)
+		snprintf(buf, n, "null");
+	else
+		snprintf(buf, n, "%.3f", ms);
+	return buf;
+}
+
+/* Write the per-room, per-subscriber and per-publisher results as JSON. */
+static void write_json(const struct cf *cf, FILE *f, int ok)
+{
+	char a[32], b[32], c[32], d[32], e[32];
+
+	fprintf(f, "{\"ok\": %s, \"rooms\": [", ok ? "true" : "false");
+	for (int i = 0; i < cf->nrooms; i++) {
+		const struct cf_room *r = &cf->rooms[i];
+		fprintf(f,
+			"%s\n  {\"room\": %u, \"from\": \"%s\", \"to\": \"%s\", \"epoch_before\": "
+			"%llu, \"epoch_after\": %llu, \"lease_expiry_ms\": %s, \"moved_ms\": %s, "
+			"\"seen_ms\": %s, \"served_ms\": %s, \"repointed_ms\": %s}",
+			i ? "," : "", r->id, r->owner0, r->owner, (unsigned long long)r->epoch0,
+			(unsigned long long)r->epoch,
+			jtime(a, sizeof(a), r->lease_gone ? r->lease_exp_ms : 0),
+			jtime(b, sizeof(b), r->moved_ms), jtime(c, sizeof(c), r->seen_ms),
+			jtime(d, sizeof(d), r->served_ms), jtime(e, sizeof(e), r->repointed_ms));
+	}
+	fprintf(f, "],\n \"subscribers\": [");
+	for (int i = 0; i < cf->conf.nsubs; i++) {
+		const struct cf_sub_stat *s = &cf->subs[i];
+		fprintf(f,
+			"%s\n  {\"name\": \"%s\", \"room\": %u, \"good_from_first_owner\": %llu, "
+			"\"good_from_new_owner\": %llu, \"auth_failures\": %llu, \"bad\": %llu, "
+			"\"first_ms\": %s, \"first_from_new_owner_ms\": %s}",
+			i ? "," : "", cf->conf.subs[i].name, cf->rooms[s->room].id,
+			(unsigned long long)s->good_old, (unsigned long long)s->good_new,
+			(unsigned long long)s->auth_fail, (unsigned long long)s->bad,
+			jtime(a, sizeof(a), s->first_any_ms), jtime(b, sizeof(b), s->first_new_ms));
+	}
+	fprintf(f, "],\n \"publishers\": [");
+	for (int i = 0; i < cf->conf.npubs; i++)
+		fprintf(f, "%s\n  {\"name\": \"%s\", \"room\": %u, \"sent\": %u}", i ? "," : "",
+			cf->conf.pubs[i].name, cf->rooms[cf->pub_room[i]].id,
+			cf->conf.pubs[i].sent);
+	fprintf(f, "],\n \"send_errors\": %llu}\n", (unsigned long long)cf->conf.send_errors);
+}
+
+/* The verdict: every room on another node with a higher epoch, every
+ * subscriber with good packets from it. Prints one line per failure. */
+static int verdict(const struct cf *cf)
+{
+	int ok = 1;
+
+	for (int i = 0; i < cf->nrooms; i++) {
+		const struct cf_room *r = &cf->rooms[i];
+		if (strcmp(r->owner, r->owner0) == 0 || r->epoch <= r->epoch0) {
+			printf("cp_follow: room %u did not move (%s epoch %llu)\n", r->id, r->owner,
+			       (unsigned long long)r->epoch);
+			ok = 0;
+		}
+	}
+	for (int i = 0; i < cf->conf.nsubs; i++) {
+		if (cf->subs[i].good_new == 0) {
+			printf("cp_follow: %s: nothing decrypted from room %u's new owner\n",
+			       cf->conf.subs[i].name, cf->rooms[cf->subs[i].room].id);
+			ok = 0;
+		}
+	}
+	return ok;
+}
+
+/* Close sockets, free SRTP sessions, wipe keys. */
+static void release(struct cf *cf)
+{
+	struct lg_conf *c = &cf->conf;
+
+	for (int i = 0; i < c->npubs + c->nsubs; i++) {
+		struct lg_crypto *k = i < c->npubs ? &c->pubs[i].c : &c->subs[i - c->npubs].c;
+		int *fd = i < c->npubs ? &c->pubs[i].fd : &c->subs[i - c->npubs].fd;
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+		if (k->tx != NULL)
+			srtp_dealloc(k->tx);
+		if (k->rx != NULL)
+			srtp_dealloc(k->rx);
+		k->tx = k->rx = NULL;
+		explicit_bzero(k->key, sizeof(k->key));
+	}
+}
+
+/* Run media with the follower thread beside it; write the results. */
+static int run(struct cf *cf, const struct cf_opts *o)
+{
+	struct pollfd fds[LG_MAX_SUBS];
+	struct sigaction sa = {.sa_handler = on_signal};
+	pthread_t th;
+	int ok;
+
+	if (setup_media(cf, fds) != 0)
+		return CF_EXIT_USAGE;
+	g_cf = cf;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (pthread_create(&th, NULL, cf_follow_main, cf) != 0)
+		return CF_EXIT_USAGE;
+	media_loop(cf, fds);
+	cf->stop = 1;
+	pthread_join(th, NULL);
+	ok = verdict(cf);
+	if (o->json != NULL) {
+		FILE *f = fopen(o->json, "w");
+		if (f == NULL) {
+			perror(o->json);
+			return CF_EXIT_USAGE;
+		}
+		write_json(cf, f, ok);
+		fclose(f);
+	}
+	printf("cp_follow: %s\n", ok ? "PASS: rooms followed" : "FAIL");
+	return ok ? 0 : CF_EXIT_FAILED;
+}
+
+int main(int argc, char **argv)
+{
+	static struct cf cf;
+	struct cf_opts o = {.duration_s = 0, .first_seq = 1};
+	int rc;
+
+	cf.linger_ms = 500;
+	pthread_mutex_init(&cf.mtx, NULL);
+	if (parse_opts(argc, argv, &o, &cf) != 0 || load_scenario(&cf, &o) != 0)
+		return CF_EXIT_USAGE;
+	if ((cf.rc = cf_connect(o.redis)) == NULL || cf_load_rooms(&cf) != 0)
+		return CF_EXIT_USAGE;
+	if (srtp_init() != srtp_err_status_ok) {
+		fprintf(stderr, "cp_follow: srtp_init failed\n");
+		return CF_EXIT_USAGE;
+	}
+	rc = run(&cf, &o);
+	release(&cf);
+	srtp_shutdown();
+	redisFree(cf.rc);
+	return rc;
+}
