@@ -326,10 +326,11 @@ static int update_slot(struct cp_node *n, struct cp_job *j)
 	return 0;
 }
 
-/* XACK the entries a batch covered (fire and forget: an entry left pending
- * is read again after a reconnect, and re-applying it is harmless). */
-static void ack_entries(struct cp_node *n, struct cp_dirty *d)
+/* See header. Fire and forget: an entry left pending is read again after
+ * a reconnect, and re-applying it is harmless. */
+void cp_ack_events(struct cp_node *n)
 {
+	struct cp_dirty *d = &n->acks_due;
 	char grp[48];
 	int base = 3, i = 0;
 
@@ -342,11 +343,34 @@ static void ack_entries(struct cp_node *n, struct cp_dirty *d)
 			argv[k++] = d->ids[i];
 		cp_link_argv(&n->sess.cmd, NULL, NULL, k, argv);
 	}
+	cp_dirty_clear(d);
 }
 
-/* Every reply of the batch is in: update the cache, reconcile the
- * dataplane, acknowledge the events. A failed or orphaned batch changes
- * nothing (its events stay pending in Redis). */
+/* Move batch ids into the node's acks_due. 0 or -ENOMEM. */
+static int keep_acks(struct cp_node *n, struct cp_dirty *from)
+{
+	for (int i = 0; i < from->n_ids; i++) {
+		struct cp_dirty *d = &n->acks_due;
+
+		if (d->n_ids == d->cap_ids) {
+			int cap = d->cap_ids ? d->cap_ids * 2 : 64;
+			char **v = realloc(d->ids, sizeof(*v) * (size_t)cap);
+
+			if (v == NULL)
+				return -ENOMEM;
+			d->ids = v;
+			d->cap_ids = cap;
+		}
+		d->ids[d->n_ids++] = from->ids[i];
+		from->ids[i] = NULL;
+	}
+	return 0;
+}
+
+/* Every reply of the batch is in: update the cache and mark the apply
+ * (and the events' acks) due. A failed or orphaned batch changes nothing
+ * (its events stay pending in Redis). Runs inside a reply callback, so it
+ * never talks to the dataplane itself. */
 static void batch_done(struct cp_batch *b)
 {
 	struct cp_node *n = b->n;
@@ -363,9 +387,9 @@ static void batch_done(struct cp_batch *b)
 		n->loading = NULL;
 	if (ok && rc == 0) {
 		n->have_desired = true;
-		if (n->dp_fd >= 0)
-			cp_apply(n);
-		ack_entries(n, &b->acks);
+		n->apply_due = true;
+		if (keep_acks(n, &b->acks) < 0)
+			n->want_full = true; /* unacked entries are read again later */
 	} else if (ok) {
 		n->want_full = true; /* out of memory mid-update: start over */
 	}

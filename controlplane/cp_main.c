@@ -9,6 +9,8 @@
  * Redis and a slow reply never delays a heartbeat or a ban.
  */
 #include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,20 +94,28 @@ static void lease_lost(struct cp_node *n, const char *why)
 	cp_apply(n);
 }
 
-/* Reply to a heartbeat: accepted moves the local lease clock to its send
- * time; refused means the lease expired or was taken over. */
+/* The node of a lease-link reply (the link is embedded in the node). */
+static struct cp_node *node_of_lease(struct cp_link *l)
+{
+	return (struct cp_node *)(void *)((char *)l - offsetof(struct cp_node, sess.lease));
+}
+
+/* Reply to a heartbeat (priv: its send time): accepted moves the local
+ * lease clock to that time; refused means the lease expired or was taken
+ * over. Several may be in flight (sent during a long apply). */
 static void on_heartbeat(struct cp_link *l, redisReply *r, void *priv)
 {
-	struct cp_node *n = priv;
+	struct cp_node *n = node_of_lease(l);
+	uint64_t sent = (uint64_t)(uintptr_t)priv;
 
-	(void)l;
-	n->hb_inflight = false;
 	if (r == NULL || !n->registered)
 		return;
-	if (r->type == REDIS_REPLY_ARRAY && r->elements == 1 && r->element[0]->integer == 1)
-		n->lease_ok_ms = n->hb_sent;
-	else
-		lease_lost(n, "heartbeat refused: the lease expired or was taken over");
+	if (r->type == REDIS_REPLY_ARRAY && r->elements == 1 && r->element[0]->integer == 1) {
+		if (sent > n->lease_ok_ms)
+			n->lease_ok_ms = sent;
+	} else {
+		n->lease_refused = true; /* the loop empties the dataplane */
+	}
 }
 
 /* Heartbeat (docs/schema.md "heartbeat") with the node's current load. */
@@ -113,12 +123,11 @@ static void do_heartbeat(struct cp_node *n)
 {
 	char lease[16], load[16];
 	const char *argv[4] = {n->cfg.node, n->token, lease, load};
+	uint64_t sent = cp_now_ms();
 
 	snprintf(lease, sizeof(lease), "%d", n->cfg.lease_ms);
 	snprintf(load, sizeof(load), "%u", cp_load(n));
-	n->hb_sent = cp_now_ms();
-	if (cp_session_script(n, CP_SC_HEARTBEAT, 4, argv, on_heartbeat, n) == 0)
-		n->hb_inflight = true;
+	cp_session_script(n, CP_SC_HEARTBEAT, 4, argv, on_heartbeat, (void *)(uintptr_t)sent);
 }
 
 /* Reply to sweep: how many rooms moved off expired nodes. */
@@ -256,14 +265,31 @@ static void dataplane_check(struct cp_node *n)
 	cp_apply(n);
 }
 
+/* Send the heartbeat when due. true when one was queued. */
+static bool heartbeat_if_due(struct cp_node *n, uint64_t now)
+{
+	if (now < n->next_hb || !n->registered || !cp_session_up(n))
+		return false;
+	do_heartbeat(n);
+	n->next_hb = now + (uint64_t)n->cfg.lease_ms / 3;
+	return true;
+}
+
+/* cp_apply's keepalive hook: a due heartbeat is sent and written at once;
+ * its reply is read by the loop after the apply. */
+static void keepalive(struct cp_node *n)
+{
+	if (heartbeat_if_due(n, cp_now_ms())) {
+		cp_session_flush(n);
+		CP_DEBUG("heartbeat sent during a long apply");
+	}
+}
+
 /* Redis duties when the session is up: register or heartbeat, sweep, the
  * periodic full reload, the next load, the event read. */
 static void redis_duties(struct cp_node *n, uint64_t now)
 {
-	if (now >= n->next_hb && n->registered && !n->hb_inflight) {
-		do_heartbeat(n);
-		n->next_hb = now + (uint64_t)n->cfg.lease_ms / 3;
-	} else if (now >= n->next_hb && !n->registered && !n->reg_inflight) {
+	if (!heartbeat_if_due(n, now) && now >= n->next_hb && !n->registered && !n->reg_inflight) {
 		do_register(n);
 		n->next_hb = now + (uint64_t)n->cfg.lease_ms / 3;
 	}
@@ -296,20 +322,33 @@ static int until_next(const struct cp_node *n)
 	return next <= now ? 0 : (int)(next - now);
 }
 
-/* One turn of the loop: lease clock, dataplane, bans, the Redis session
- * and its duties, then poll() for replies. */
+/* One turn of the loop: poll() for replies (callbacks only record), then
+ * the lease clock, the dataplane (apply what the loads changed), bans, the
+ * Redis session and its duties. */
 static void turn(struct cp_node *n)
 {
-	uint64_t now = cp_now_ms();
+	uint64_t now;
 
-	if (now >= n->lease_ok_ms + (uint64_t)n->cfg.lease_ms)
+	cp_session_poll(n, n->apply_due ? 0 : until_next(n));
+	now = cp_now_ms();
+	if (n->lease_refused) {
+		n->lease_refused = false;
+		lease_lost(n, "heartbeat refused: the lease expired or was taken over");
+	} else if (now >= n->lease_ok_ms + (uint64_t)n->cfg.lease_ms) {
+		CP_DEBUG("last accepted heartbeat sent %llu ms ago",
+			 (unsigned long long)(now - n->lease_ok_ms));
 		lease_lost(n, "no heartbeat accepted within the lease");
+	}
 	dataplane_check(n);
+	if (n->apply_due) {
+		n->apply_due = false;
+		cp_apply(n);
+		cp_ack_events(n);
+	}
 	cp_guard_turn(n, now); /* bans do not depend on Redis */
 	cp_session_step(n, now);
 	if (cp_session_up(n))
 		redis_duties(n, now);
-	cp_session_poll(n, until_next(n));
 }
 
 int main(int argc, char **argv)
@@ -319,6 +358,7 @@ int main(int argc, char **argv)
 	cp_log_prog = "relais-controlplane";
 	node.dp_fd = -1;
 	node.backoff_ms = 100;
+	node.keepalive = keepalive;
 	if (cp_opts_parse(&node.cfg, argc, argv) != 0)
 		return 2;
 	if (cp_keyring_load(&node.kr, node.cfg.keyring, err, sizeof(err)) < 0) {

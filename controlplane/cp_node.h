@@ -27,13 +27,16 @@ struct cp_node_cfg {
 struct cp_guard;
 struct cp_batch;
 
+/* Period of the keepalive hook during a long apply. */
+#define CP_KEEPALIVE_MS 100
+
 /* How long the event link's XREADGROUP blocks. */
 #define CP_EVT_BLOCK_MS 1000
 
-/* The node's Redis session: two links to the current master, one for
- * commands (scripts, reads, acks) and one for the blocking event-stream
- * read, so a long XREADGROUP BLOCK never delays a heartbeat
- * (cp_session.c). */
+/* The node's Redis session: three links to the current master, so no
+ * reply waits behind another kind: "lease" (register, heartbeat, sweep:
+ * small and time-critical), "commands" (bulk loads, acks) and "events"
+ * (the blocking event-stream read) (cp_session.c). */
 enum cp_sess_state {
 	CP_SESS_DOWN,      /* waiting for next_connect */
 	CP_SESS_SENTINEL,  /* asking sentinel_i for the master */
@@ -43,7 +46,7 @@ enum cp_sess_state {
 
 struct cp_session {
 	enum cp_sess_state state;
-	struct cp_link cmd, evt, sentinel;
+	struct cp_link lease, cmd, evt, sentinel;
 	int sentinel_i;
 	bool sentinel_answered, sentinel_failed;
 	char master_host[256];
@@ -72,12 +75,19 @@ struct cp_node {
 	bool have_desired;    /* the cache reflects Redis (or a lost lease) */
 	bool read_pending;    /* XREADGROUP re-reads unacknowledged entries first */
 	char read_cursor[48]; /* last pending entry seen while read_pending */
-	bool reg_inflight, hb_inflight, sweep_inflight, evt_inflight;
-	uint64_t reg_sent, hb_sent;
+	bool reg_inflight, sweep_inflight, evt_inflight;
+	uint64_t reg_sent;
 	bool want_full;           /* a full reload is due (after the current load) */
 	struct cp_batch *loading; /* the load in flight, or NULL */
 	unsigned load_gen;        /* bumped to orphan a load (lease lost, session down) */
 	struct cp_dirty dirty;
+	struct cp_dirty acks_due; /* entry ids to XACK after the next apply */
+	bool apply_due;           /* a load changed the cache: apply at top level */
+	bool lease_refused;       /* a heartbeat was refused: handled at top level */
+	/* Called by cp_apply every CP_KEEPALIVE_MS during long applies (top
+	 * level, never inside a hiredis callback): sends a due heartbeat. */
+	void (*keepalive)(struct cp_node *n);
+	uint64_t last_keepalive;
 	uint64_t lease_ok_ms; /* send time of the last heartbeat Redis accepted */
 	uint64_t next_hb, next_sweep, next_reconcile, next_connect, next_dp;
 	int backoff_ms, connect_failures;
@@ -102,8 +112,9 @@ bool cp_session_up(const struct cp_node *n);
 /* poll() the session's links for at most timeout_ms and hand the results
  * to hiredis (runs reply callbacks). */
 void cp_session_poll(struct cp_node *n, int timeout_ms);
-/* Send a directory script on the command link; cb gets the reply (NULL if
- * the session ended first). 0 or -EIO. */
+/* Send a directory script: register, heartbeat and sweep on the lease
+ * link, the others on the command link; cb gets the reply (NULL if the
+ * session ended first). 0 or -EIO. */
 int cp_session_script(struct cp_node *n, enum cp_script id, int argc, const char **argv,
 		      cp_link_cb *cb, void *priv);
 /* The node's reaction to a session that just came up (cp_main.c, or the
@@ -113,13 +124,18 @@ void cp_on_redis_up(struct cp_node *n);
 /* Desired-state loads (cp_aload.c), one at a time, pipelined on the
  * command link. */
 /* Start loading every owned room (full) or the dirty rooms; on completion
- * the cache is updated, the dataplane reconciled (cp_apply) and the
- * events covered are acknowledged. 0, -EBUSY (a load is in flight),
+ * the cache is updated and apply_due set (the loop then runs cp_apply and
+ * cp_ack_events, outside hiredis's callbacks). 0, -EBUSY (a load is in flight),
  * -ENODATA (nothing dirty) or -EIO. */
 int cp_load_start(struct cp_node *n, bool full);
 /* Note a room named by an event (0: none, the entry is only acked) and the
  * entry id to ack once the room is applied (NULL: none). 0 or -ENOMEM. */
 int cp_dirty_add(struct cp_node *n, uint32_t room, const char *entry_id);
+/* XACK the entries whose rooms have been applied (acks_due). */
+void cp_ack_events(struct cp_node *n);
+/* Write what the lease link has queued now (top level only: never from a
+ * hiredis callback). */
+void cp_session_flush(struct cp_node *n);
 /* Forget dirty rooms and ids (session lost: the entries stay pending in
  * Redis and are read again). */
 void cp_dirty_clear(struct cp_dirty *d);

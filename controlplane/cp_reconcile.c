@@ -67,8 +67,15 @@ static int ctl(struct cp_node *n, struct relais_ctl_msg *m, struct relais_ctl_re
 	static uint32_t seq = 1;
 	int rc;
 
+	uint64_t now = cp_now_ms();
+
 	if (n->dp_fd < 0)
 		return -ENOTCONN;
+	/* A large apply takes seconds: the lease must not lapse meanwhile. */
+	if (n->keepalive && now >= n->last_keepalive + CP_KEEPALIVE_MS) {
+		n->last_keepalive = now;
+		n->keepalive(n);
+	}
 	m->seq = ++seq;
 	n->ctl_calls++;
 	rc = relais_ctl_call(n->dp_fd, m, r, CTL_TIMEOUT_MS);

@@ -53,10 +53,11 @@ void cp_session_drop(struct cp_node *n, const char *why)
 	s->state = CP_SESS_DOWN; /* first: callbacks run by the closes see it */
 	n->load_gen++;
 	cp_link_close(&s->sentinel);
+	cp_link_close(&s->lease);
 	cp_link_close(&s->cmd);
 	cp_link_close(&s->evt);
 	cp_dirty_clear(&n->dirty);
-	n->reg_inflight = n->hb_inflight = n->sweep_inflight = n->evt_inflight = false;
+	n->reg_inflight = n->sweep_inflight = n->evt_inflight = false;
 	if (was_up || n->connect_failures++ % 10 == 0)
 		CP_ERR("redis %s: %s (attempt %d, retrying in %d ms, backoff up to %d ms)",
 		       was_up ? "lost" : "unavailable", why, n->connect_failures, n->backoff_ms,
@@ -192,7 +193,8 @@ static void start_handshake(struct cp_node *n)
 
 	s->state = CP_SESS_HANDSHAKE;
 	s->handshake_left = 0;
-	if (open_master_link(n, &s->cmd, "commands", true) < 0 ||
+	if (open_master_link(n, &s->lease, "lease", false) < 0 ||
+	    open_master_link(n, &s->cmd, "commands", true) < 0 ||
 	    open_master_link(n, &s->evt, "events", false) < 0)
 		sess_fail(s, "cannot queue the handshake to %s:%d", s->master_host, s->master_port);
 }
@@ -263,7 +265,8 @@ static bool sess_trouble(struct cp_node *n, uint64_t now, char *buf, size_t len)
 		snprintf(buf, len, "%s", s->fail);
 		return true;
 	}
-	return link_trouble(&s->cmd, now, to, buf, len) ||
+	return link_trouble(&s->lease, now, to, buf, len) ||
+	       link_trouble(&s->cmd, now, to, buf, len) ||
 	       link_trouble(&s->evt, now, to + EVT_BLOCK_SLACK_MS, buf, len);
 }
 
@@ -300,12 +303,12 @@ void cp_session_step(struct cp_node *n, uint64_t now)
 /* See header. */
 void cp_session_poll(struct cp_node *n, int timeout_ms)
 {
-	struct cp_link *links[3] = {&n->sess.cmd, &n->sess.evt, &n->sess.sentinel};
-	struct pollfd p[3];
-	struct cp_link *who[3];
+	struct cp_link *links[4] = {&n->sess.lease, &n->sess.cmd, &n->sess.evt, &n->sess.sentinel};
+	struct pollfd p[4];
+	struct cp_link *who[4];
 	int k = 0;
 
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		if (cp_link_pollfd(links[i], &p[k]))
 			who[k++] = links[i];
 	if (poll(p, (nfds_t)k, timeout_ms) <= 0)
@@ -322,9 +325,20 @@ int cp_session_script(struct cp_node *n, enum cp_script id, int argc, const char
 	const char *v[CP_SCRIPT_ARGV_MAX];
 	char sha[41];
 	int c;
+	bool lease = id == CP_SC_REGISTER || id == CP_SC_HEARTBEAT || id == CP_SC_SWEEP;
 
 	if (!cp_session_up(n))
 		return -EIO;
 	c = cp_script_evalsha_argv(id, sha, argc, argv, v);
-	return c < 0 ? c : cp_link_argv(&n->sess.cmd, cb, priv, c, v);
+	return c < 0 ? c : cp_link_argv(lease ? &n->sess.lease : &n->sess.cmd, cb, priv, c, v);
+}
+
+/* See header. hiredis writes queued commands only on a write event; a long
+ * apply runs outside the poll, so the heartbeat is pushed out here. */
+void cp_session_flush(struct cp_node *n)
+{
+	redisAsyncContext *ac = n->sess.lease.ac;
+
+	if (n->sess.state == CP_SESS_UP && ac && n->sess.lease.want_write)
+		redisAsyncHandleWrite(ac);
 }
