@@ -223,37 +223,73 @@ static int add_msg(struct cp_node *n, int k, const struct obj *w, struct relais_
 	}
 }
 
+static int droom_cmp(const void *a, const void *b)
+{
+	const struct cp_droom *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* True when participant `part` of room `room` (in the cache) publishes a
+ * track. */
+static bool publishes(const struct cp_node *n, uint32_t room, uint32_t part)
+{
+	const struct cp_droom key = {.id = room};
+	const struct cp_droom *r =
+	    n->n_rooms ? bsearch(&key, n->rooms, (size_t)n->n_rooms, sizeof(key), droom_cmp) : NULL;
+
+	for (int j = 0; r && j < r->n_tracks; j++)
+		if (r->tracks[j].part_id == part)
+			return true;
+	return false;
+}
+
+/* PART_REKEY one changed participant (a[1].v[i] -> w). 0 or -ENOTCONN. */
+static int rekey_one(struct cp_node *n, struct obj *cur, const struct obj *w)
+{
+	struct relais_ctl_msg m;
+	struct relais_ctl_reply r;
+	int rc;
+
+	if (add_msg(n, 1, w, &m) < 0) {
+		OPENSSL_cleanse(&m, sizeof(m));
+		return 0; /* keys do not unwrap: add_missing logs it */
+	}
+	m.type = RELAIS_CTL_PART_REKEY;
+	rc = ctl(n, &m, &r);
+	OPENSSL_cleanse(&m, sizeof(m));
+	if (n->dp_fd < 0)
+		return -ENOTCONN;
+	if (rc == 0) {
+		cur->cookie = w->cookie; /* no longer stale */
+		n->applied++;
+		CP_INFO("participant %u re-keyed in place", w->id);
+	}
+	return 0;
+}
+
 /* Participants whose content changed but whose room is the same are first
  * offered PART_REKEY: the dataplane keeps them (and their tracks, subs and
  * every stream's rollover counter) when only keys, cookie or epoch changed,
  * and refuses when the address or a profile changed, which the delete path
- * then handles by replacing the participant. Returns 0 or -ENOTCONN. */
+ * then handles by replacing the participant. Receivers go first and
+ * publishers last: while a room is re-keyed (after a move, say), a packet
+ * under a publisher's new key is either refused at ingress (srtp_auth) or
+ * forwarded under the subscribers' new keys, never under keys they no
+ * longer hold. Returns 0 or -ENOTCONN. */
 static int rekey_changed(struct cp_node *n, struct objs a[4], const struct objs d[4])
 {
-	struct relais_ctl_msg m;
-	struct relais_ctl_reply r;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < a[1].n; i++) {
+			const struct obj *w = objs_find(&d[1], a[1].v[i].id);
 
-	for (size_t i = 0; i < a[1].n; i++) {
-		const struct obj *w = objs_find(&d[1], a[1].v[i].id);
-		int rc;
-
-		if (w == NULL || w->cookie == a[1].v[i].cookie || w->parent != a[1].v[i].parent)
-			continue;
-		if (add_msg(n, 1, w, &m) < 0) {
-			OPENSSL_cleanse(&m, sizeof(m));
-			continue; /* keys do not unwrap: add_missing logs it */
+			if (w == NULL || w->cookie == a[1].v[i].cookie ||
+			    w->parent != a[1].v[i].parent ||
+			    publishes(n, w->parent, w->id) != (pass == 1))
+				continue;
+			if (rekey_one(n, &a[1].v[i], w) < 0)
+				return -ENOTCONN;
 		}
-		m.type = RELAIS_CTL_PART_REKEY;
-		rc = ctl(n, &m, &r);
-		OPENSSL_cleanse(&m, sizeof(m));
-		if (n->dp_fd < 0)
-			return -ENOTCONN;
-		if (rc == 0) {
-			a[1].v[i].cookie = w->cookie; /* no longer stale */
-			n->applied++;
-			CP_INFO("participant %u re-keyed in place", w->id);
-		}
-	}
 	return 0;
 }
 
@@ -292,13 +328,6 @@ static int add_missing(struct cp_node *n, const struct objs a[4], const struct o
 			}
 		}
 	return 0;
-}
-
-static int droom_cmp(const void *a, const void *b)
-{
-	const struct cp_droom *x = a, *y = b;
-
-	return x->id < y->id ? -1 : x->id > y->id;
 }
 
 /* An ack in flight: which room at which epoch. */

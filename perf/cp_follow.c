@@ -5,7 +5,7 @@
  *
  *   cp_follow --redis unix:PATH|HOST:PORT --scenario FILE [--room N]
  *             [--room-offset N] [--duration S] [--linger MS] [--first-seq N]
- *             [--json FILE] [--quiet]
+ *             [--rekey-on-move --keyring FILE] [--json FILE] [--quiet]
  *
  * The scenario is relais-loadgen's (docs/loadgen.md; make-conference.py
  * writes one). Each endpoint belongs to a room: --room N for all, else the
@@ -21,7 +21,19 @@
  * packet; stops at --duration (default: the scenario's), on SIGINT/SIGTERM,
  * or --linger ms (default 500, 0 = never) after every subscriber has a good
  * packet from its room's new owner. --first-seq (default 1) is every
- * publisher's first RTP sequence number. Exit 0 when
+ * publisher's first RTP sequence number; "cp_follow: every stream wrapped"
+ * is printed once every publisher's sequence number has wrapped.
+ *
+ * --rekey-on-move (cp_follow_keys.c): when a room moves, its participants
+ * get new random keys, written to Redis wrapped under the first key of
+ * --keyring (the control planes' deployment keyring), and the clients
+ * switch to fresh SRTP contexts with them (ROC 0, RFC 3711 §3.2.1) as the
+ * publishers re-point; sequence numbers continue. Subscribers decrypt
+ * packets from the first owner with the old context, any other with the
+ * new one. Without it the clients keep their contexts, which fails once a
+ * stream has wrapped (the new owner starts at ROC 0): --first-seq 65300.
+ *
+ * Exit 0 when
  * every room moved to another node with a higher epoch and every
  * subscriber decrypted packets from it; 1 otherwise; 2 on usage or setup
  * errors. --json writes every time (CLOCK_REALTIME ms) and counter.
@@ -35,11 +47,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "cp_follow.h"
 
 #define CF_EXIT_FAILED 1
 #define CF_EXIT_USAGE 2
-#define CF_MAX_DURATION_MS 300000u /* no 16-bit sequence wraps within a run */
+#define CF_MAX_DURATION_MS 300000u /* at most one wrap per stream per run */
 #define CF_WAKE_NS 20000000ull     /* at most this long in ppoll */
 #define CF_BURST 32
 
@@ -48,6 +62,7 @@ struct cf_opts {
 	long room, offset;
 	double duration_s;
 	long first_seq;
+	const char *keyring;
 };
 
 static struct cf *g_cf; /* for the signal handler only */
@@ -72,7 +87,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: cp_follow --redis unix:PATH|HOST:PORT --scenario FILE [--room N]\n"
 		"                 [--room-offset N] [--duration S] [--linger MS] [--first-seq N]\n"
-		"                 [--json FILE] [--quiet]\n"
+		"                 [--rekey-on-move --keyring FILE] [--json FILE] [--quiet]\n"
 		"  endpoints follow their room's owner (Redis); see perf/cp_follow.c\n");
 }
 
@@ -87,6 +102,8 @@ static int parse_opts(int argc, char **argv, struct cf_opts *o, struct cf *cf)
 					   {"linger", required_argument, NULL, 'l'},
 					   {"json", required_argument, NULL, 'j'},
 					   {"first-seq", required_argument, NULL, 'f'},
+					   {"rekey-on-move", no_argument, NULL, 'K'},
+					   {"keyring", required_argument, NULL, 'k'},
 					   {"quiet", no_argument, NULL, 'q'},
 					   {"help", no_argument, NULL, 'h'},
 					   {NULL, 0, NULL, 0}};
@@ -111,13 +128,18 @@ static int parse_opts(int argc, char **argv, struct cf_opts *o, struct cf *cf)
 			o->json = optarg;
 		else if (ch == 'q')
 			cf->quiet = 1;
+		else if (ch == 'K')
+			cf->rekey = 1;
+		else if (ch == 'k')
+			o->keyring = optarg;
 		else {
 			usage(ch == 'h' ? stdout : stderr);
 			return -EINVAL;
 		}
 	}
 	if (o->redis == NULL || o->scenario == NULL || optind != argc || o->duration_s < 0 ||
-	    o->duration_s * 1000 > CF_MAX_DURATION_MS || o->first_seq < 0 || o->first_seq > 65535) {
+	    o->duration_s * 1000 > CF_MAX_DURATION_MS || o->first_seq < 0 || o->first_seq > 65535 ||
+	    (cf->rekey && o->keyring == NULL)) {
 		usage(stderr);
 		return -EINVAL;
 	}
@@ -181,26 +203,80 @@ static int load_scenario(struct cf *cf, const struct cf_opts *o)
 	return 0;
 }
 
-/* SRTP sessions from the profile and key: tx for any outbound SSRC, rx
- * for any inbound one (RFC 3711 §3.2; RFC 7714 for GCM). 0 or -EINVAL. */
-static int crypto_init(struct lg_crypto *c)
+/* A fresh SRTP session (every stream at ROC 0, RFC 3711 §3.2.1) of
+ * profile prof with key (master key || salt): for any outbound SSRC, or
+ * any inbound one (RFC 3711 §3.2; RFC 7714 for GCM). 0 or -EINVAL. */
+static int make_ctx(const struct relais_srtp_profile_info *prof, const uint8_t *key, int inbound,
+		    srtp_t *out)
 {
 	srtp_policy_t pol;
-	srtp_profile_t prof = (srtp_profile_t)c->prof->id;
+	srtp_profile_t p = (srtp_profile_t)prof->id;
 
 	memset(&pol, 0, sizeof(pol));
-	if (srtp_crypto_policy_set_from_profile_for_rtp(&pol.rtp, prof) != srtp_err_status_ok ||
-	    srtp_crypto_policy_set_from_profile_for_rtcp(&pol.rtcp, prof) != srtp_err_status_ok)
+	if (srtp_crypto_policy_set_from_profile_for_rtp(&pol.rtp, p) != srtp_err_status_ok ||
+	    srtp_crypto_policy_set_from_profile_for_rtcp(&pol.rtcp, p) != srtp_err_status_ok)
 		return -EINVAL;
-	pol.key = c->key;
+	pol.key = (unsigned char *)(uintptr_t)key;
 	pol.window_size = 128;
-	pol.ssrc.type = ssrc_any_outbound;
-	if (srtp_create(&c->tx, &pol) != srtp_err_status_ok)
-		return -EINVAL;
-	pol.ssrc.type = ssrc_any_inbound;
-	if (srtp_create(&c->rx, &pol) != srtp_err_status_ok)
-		return -EINVAL;
-	return 0;
+	pol.ssrc.type = inbound ? ssrc_any_inbound : ssrc_any_outbound;
+	return srtp_create(out, &pol) == srtp_err_status_ok ? 0 : -EINVAL;
+}
+
+/* SRTP sessions from the scenario's profile and key: tx and rx. 0 or
+ * -EINVAL. */
+static int crypto_init(struct lg_crypto *c)
+{
+	int rc = make_ctx(c->prof, c->key, 0, &c->tx);
+
+	return rc == 0 ? make_ctx(c->prof, c->key, 1, &c->rx) : rc;
+}
+
+/* Under cf->mtx, take every publisher's destination and every new key
+ * generation together (the follower installs a room's destination and
+ * keys at once), then switch the endpoints with a new key to fresh
+ * contexts: a publisher's send context, a subscriber's receive context
+ * for the new owner (rx_new). Called by the media thread before sending. */
+static void apply_rekeys(struct cf *cf)
+{
+	static uint8_t keys[CF_MAX_EPS][CF_KEY_LEN];
+	int n = cf->conf.npubs + cf->conf.nsubs, any = 0;
+	uint8_t fresh[CF_MAX_EPS] = {0};
+
+	pthread_mutex_lock(&cf->mtx);
+	for (int i = 0; i < cf->conf.npubs; i++)
+		cf->pub_dest[i] = cf->rooms[cf->pub_room[i]].dest;
+	for (int e = 0; e < n; e++) {
+		if (cf->eps[e].gen == cf->gen_seen[e])
+			continue;
+		memcpy(keys[e], cf->eps[e].next_key, CF_KEY_LEN);
+		cf->gen_seen[e] = cf->eps[e].gen;
+		fresh[e] = any = 1;
+	}
+	pthread_mutex_unlock(&cf->mtx);
+	for (int e = 0; any && e < n; e++) {
+		if (!fresh[e])
+			continue;
+		if (e < cf->conf.npubs) {
+			struct lg_crypto *c = &cf->conf.pubs[e].c;
+			srtp_dealloc(c->tx);
+			c->tx = NULL;
+			if (make_ctx(c->prof, keys[e], 0, &c->tx) == 0)
+				memcpy(c->key, keys[e], sizeof(c->key));
+		} else {
+			struct cf_sub_stat *st = &cf->subs[e - cf->conf.npubs];
+			struct lg_crypto *c = &cf->conf.subs[e - cf->conf.npubs].c;
+			for (int k = 0; k < 2; k++) {
+				srtp_t *x = k ? &st->rx_new : &st->rx_prev;
+				if (*x != NULL)
+					srtp_dealloc(*x);
+				*x = NULL;
+				make_ctx(c->prof, k ? keys[e] : c->key, 1, x);
+			}
+			memcpy(c->key, keys[e], sizeof(c->key));
+		}
+	}
+	if (any)
+		OPENSSL_cleanse(keys, sizeof(keys));
 }
 
 /* A non-blocking UDP socket bound to *a (IPv4). The fd or -errno. */
@@ -243,8 +319,8 @@ static int setup_media(struct cf *cf, struct pollfd *fds)
 	return rc;
 }
 
-/* Send what is due of every publisher at t, to its room's current owner;
- * returns the next due time. */
+/* Send what is due of every publisher at t, to its room's current owner
+ * (as of the last apply_rekeys); returns the next due time. */
 static uint64_t send_due(struct cf *cf, uint64_t t)
 {
 	uint64_t next = UINT64_MAX;
@@ -258,13 +334,12 @@ static uint64_t send_due(struct cf *cf, uint64_t t)
 			struct lg_addr to;
 
 			p->next_ns += 1000000000ull / p->rate;
-			if (len == 0 || srtp_protect(p->c.tx, buf, &len) != srtp_err_status_ok) {
+			if (len == 0 || p->c.tx == NULL ||
+			    srtp_protect(p->c.tx, buf, &len) != srtp_err_status_ok) {
 				cf->conf.send_errors++;
 				continue;
 			}
-			pthread_mutex_lock(&cf->mtx);
-			to = cf->rooms[cf->pub_room[i]].dest;
-			pthread_mutex_unlock(&cf->mtx);
+			to = cf->pub_dest[i];
 			if (sendto(p->fd, buf, (size_t)len, 0, (const struct sockaddr *)&to.ss,
 				   to.len) != len)
 				cf->conf.send_errors++;
@@ -284,8 +359,9 @@ static int same_addr(const struct lg_addr *a, const struct sockaddr_in *b)
 }
 
 /* Class a verified packet of subscriber i by its source: the room's first
- * owner, or its current owner once that is another node. */
-static void count_source(struct cf *cf, int i, const struct sockaddr_in *src)
+ * owner, or its current owner once that is another node; wrapped: its
+ * sequence number is below its publisher's first one. */
+static void count_source(struct cf *cf, int i, const struct sockaddr_in *src, int wrapped)
 {
 	struct cf_sub_stat *st = &cf->subs[i];
 	const struct cf_room *rm = &cf->rooms[st->room];
@@ -300,6 +376,7 @@ static void count_source(struct cf *cf, int i, const struct sockaddr_in *src)
 		st->first_any_ms = t;
 	if (old) {
 		st->good_old++;
+		st->wrapped_old += (uint64_t)wrapped;
 	} else if (now) {
 		if (st->good_new++ == 0)
 			st->first_new_ms = t;
@@ -308,8 +385,35 @@ static void count_source(struct cf *cf, int i, const struct sockaddr_in *src)
 	}
 }
 
-/* Decrypt and verify one datagram for subscriber i: SSRC among its
- * expected out SSRCs, every payload byte. RTCP is ignored. */
+/* Decrypt packet buf (*len bytes) of subscriber i in place: from the first
+ * owner, or before any re-key, with the scenario's context; else with the
+ * re-keyed one (rx_new) or, failing that, with the previous key afresh
+ * (rx_prev: the new owner still protects with it until it applies this
+ * subscriber's new key). 0, 1 (by rx_prev), or -EBADMSG (no context
+ * authenticates it). */
+static int unprotect(struct cf *cf, int i, uint8_t *buf, int *len, const struct sockaddr_in *src)
+{
+	struct cf_sub_stat *st = &cf->subs[i];
+	uint8_t copy[LG_BUF_LEN];
+	int n = *len;
+
+	/* dest0 is read-only once media runs */
+	if (st->rx_new == NULL || same_addr(&cf->rooms[st->room].dest0, src))
+		return srtp_unprotect(cf->conf.subs[i].c.rx, buf, len) == srtp_err_status_ok
+			   ? 0
+			   : -EBADMSG;
+	memcpy(copy, buf, (size_t)n);
+	if (srtp_unprotect(st->rx_new, buf, len) == srtp_err_status_ok)
+		return 0;
+	memcpy(buf, copy, (size_t)n);
+	*len = n;
+	if (st->rx_prev == NULL || srtp_unprotect(st->rx_prev, buf, len) != srtp_err_status_ok)
+		return -EBADMSG;
+	return 1;
+}
+
+/* Decrypt (unprotect) and verify one datagram for subscriber i: SSRC
+ * among its expected out SSRCs, every payload byte. RTCP is ignored. */
 static void sub_input(struct cf *cf, int i, uint8_t *buf, int len, const struct sockaddr_in *src)
 {
 	struct lg_sub *s = &cf->conf.subs[i];
@@ -318,7 +422,8 @@ static void sub_input(struct cf *cf, int i, uint8_t *buf, int len, const struct 
 
 	if (lg_is_rtcp(buf, (size_t)len))
 		return;
-	if (srtp_unprotect(s->c.rx, buf, &len) != srtp_err_status_ok) {
+	int how = unprotect(cf, i, buf, &len, src);
+	if (how < 0) {
 		cf->subs[i].auth_fail++;
 		return;
 	}
@@ -331,7 +436,9 @@ static void sub_input(struct cf *cf, int i, uint8_t *buf, int len, const struct 
 		if (lg_rtp_payload(buf, (size_t)len, &off, &plen) == 0 &&
 		    lg_check_payload(buf + off, plen, str->pub, cf->conf.pubs[str->pub].size,
 				     &orig) == 0) {
-			count_source(cf, i, src);
+			uint16_t seq = (uint16_t)(buf[2] << 8 | buf[3]);
+			count_source(cf, i, src, seq < cf->conf.pubs[str->pub].seq0);
+			cf->subs[i].good_new_prevkey += (uint64_t)how;
 			return;
 		}
 		break;
@@ -371,27 +478,45 @@ static int all_have(const struct cf *cf, int from_new, double *latest)
 	return 1;
 }
 
+/* 1 when every publisher's sequence number has wrapped (it sent seq 0). */
+static int all_wrapped(const struct cf *cf)
+{
+	for (int i = 0; i < cf->conf.npubs; i++) {
+		if (cf->conf.pubs[i].sent <= 65536u - cf->conf.pubs[i].seq0)
+			return 0;
+	}
+	return 1;
+}
+
+/* Print msg once (*done set) when cond holds. */
+static void say_once(int *done, int cond, const char *msg)
+{
+	if (*done || !cond)
+		return;
+	*done = 1;
+	printf("cp_follow: %s\n", msg);
+	fflush(stdout);
+}
+
 /* The paced loop: send, wait (ppoll, at most CF_WAKE_NS), receive; ends
  * at the duration, a signal, or linger ms after the last subscriber's
  * first packet from a new owner. */
 static void media_loop(struct cf *cf, struct pollfd *fds)
 {
 	uint64_t t0 = mono_ns(), end = t0 + cf->conf.duration_ms * 1000000ull;
-	int flowing = 0;
+	int flowing = 0, wrapped = 0;
 	double last;
 
 	for (int i = 0; i < cf->conf.npubs; i++)
 		cf->conf.pubs[i].next_ns = t0 + 1000000000ull / cf->conf.pubs[i].rate *
 						    (uint64_t)i / (uint64_t)cf->conf.npubs;
 	while (!cf->stop) {
+		apply_rekeys(cf);
 		uint64_t t = mono_ns(), next = send_due(cf, t);
 		if (t >= end)
 			break;
-		if (!flowing && all_have(cf, 0, &last)) {
-			flowing = 1;
-			printf("cp_follow: media flowing\n");
-			fflush(stdout);
-		}
+		say_once(&flowing, all_have(cf, 0, &last), "media flowing");
+		say_once(&wrapped, all_wrapped(cf), "every stream wrapped");
 		if (cf->linger_ms > 0 && all_have(cf, 1, &last) &&
 		    cf_now_ms() >= last + cf->linger_ms)
 			break;
@@ -419,30 +544,37 @@ static const char *jtime(char *buf, size_t n, double ms)
 /* Write the per-room, per-subscriber and per-publisher results as JSON. */
 static void write_json(const struct cf *cf, FILE *f, int ok)
 {
-	char a[32], b[32], c[32], d[32], e[32];
+	char a[32], b[32], c[32], d[32], e[32], g[32];
 
-	fprintf(f, "{\"ok\": %s, \"rooms\": [", ok ? "true" : "false");
+	fprintf(f, "{\"ok\": %s, \"rekey_on_move\": %s, \"rooms\": [", ok ? "true" : "false",
+		cf->rekey ? "true" : "false");
 	for (int i = 0; i < cf->nrooms; i++) {
 		const struct cf_room *r = &cf->rooms[i];
-		fprintf(f,
-			"%s\n  {\"room\": %u, \"from\": \"%s\", \"to\": \"%s\", \"epoch_before\": "
-			"%llu, \"epoch_after\": %llu, \"lease_expiry_ms\": %s, \"moved_ms\": %s, "
-			"\"seen_ms\": %s, \"served_ms\": %s, \"repointed_ms\": %s}",
-			i ? "," : "", r->id, r->owner0, r->owner, (unsigned long long)r->epoch0,
-			(unsigned long long)r->epoch,
-			jtime(a, sizeof(a), r->lease_gone ? r->lease_exp_ms : 0),
-			jtime(b, sizeof(b), r->moved_ms), jtime(c, sizeof(c), r->seen_ms),
-			jtime(d, sizeof(d), r->served_ms), jtime(e, sizeof(e), r->repointed_ms));
+		fprintf(
+		    f,
+		    "%s\n  {\"room\": %u, \"from\": \"%s\", \"to\": \"%s\", \"epoch_before\": "
+		    "%llu, \"epoch_after\": %llu, \"lease_expiry_ms\": %s, \"moved_ms\": %s, "
+		    "\"seen_ms\": %s, \"served_ms\": %s, \"repointed_ms\": %s, \"rekeyed_ms\": %s, "
+		    "\"rekeys\": %u}",
+		    i ? "," : "", r->id, r->owner0, r->owner, (unsigned long long)r->epoch0,
+		    (unsigned long long)r->epoch,
+		    jtime(a, sizeof(a), r->lease_gone ? r->lease_exp_ms : 0),
+		    jtime(b, sizeof(b), r->moved_ms), jtime(c, sizeof(c), r->seen_ms),
+		    jtime(d, sizeof(d), r->served_ms), jtime(e, sizeof(e), r->repointed_ms),
+		    jtime(g, sizeof(g), r->rekeyed_ms), r->rekeys);
 	}
 	fprintf(f, "],\n \"subscribers\": [");
 	for (int i = 0; i < cf->conf.nsubs; i++) {
 		const struct cf_sub_stat *s = &cf->subs[i];
 		fprintf(f,
 			"%s\n  {\"name\": \"%s\", \"room\": %u, \"good_from_first_owner\": %llu, "
-			"\"good_from_new_owner\": %llu, \"auth_failures\": %llu, \"bad\": %llu, "
+			"\"good_wrapped_from_first_owner\": %llu, \"good_from_new_owner\": %llu, "
+			"\"new_owner_previous_key\": %llu, "
+			"\"auth_failures\": %llu, \"bad\": %llu, "
 			"\"first_ms\": %s, \"first_from_new_owner_ms\": %s}",
 			i ? "," : "", cf->conf.subs[i].name, cf->rooms[s->room].id,
-			(unsigned long long)s->good_old, (unsigned long long)s->good_new,
+			(unsigned long long)s->good_old, (unsigned long long)s->wrapped_old,
+			(unsigned long long)s->good_new, (unsigned long long)s->good_new_prevkey,
 			(unsigned long long)s->auth_fail, (unsigned long long)s->bad,
 			jtime(a, sizeof(a), s->first_any_ms), jtime(b, sizeof(b), s->first_new_ms));
 	}
@@ -495,7 +627,15 @@ static void release(struct cf *cf)
 			srtp_dealloc(k->rx);
 		k->tx = k->rx = NULL;
 		explicit_bzero(k->key, sizeof(k->key));
+		for (int j = 0; i >= c->npubs && j < 2; j++) {
+			struct cf_sub_stat *st = &cf->subs[i - c->npubs];
+			srtp_t *x = j ? &st->rx_new : &st->rx_prev;
+			if (*x != NULL)
+				srtp_dealloc(*x);
+			*x = NULL;
+		}
 	}
+	cp_keyring_clear(&cf->kr);
 }
 
 /* Run media with the follower thread beside it; write the results. */
@@ -530,6 +670,20 @@ static int run(struct cf *cf, const struct cf_opts *o)
 	return ok ? 0 : CF_EXIT_FAILED;
 }
 
+/* --rekey-on-move: the keyring and every endpoint's participant id. 0 or
+ * -errno (message printed). */
+static int load_keys(struct cf *cf, const struct cf_opts *o)
+{
+	char err[256];
+	int rc = cp_keyring_load(&cf->kr, o->keyring, err, sizeof(err));
+
+	if (rc != 0) {
+		fprintf(stderr, "cp_follow: %s\n", err);
+		return rc;
+	}
+	return cf_load_parts(cf);
+}
+
 int main(int argc, char **argv)
 {
 	static struct cf cf;
@@ -541,6 +695,8 @@ int main(int argc, char **argv)
 	if (parse_opts(argc, argv, &o, &cf) != 0 || load_scenario(&cf, &o) != 0)
 		return CF_EXIT_USAGE;
 	if ((cf.rc = cf_connect(o.redis)) == NULL || cf_load_rooms(&cf) != 0)
+		return CF_EXIT_USAGE;
+	if (cf.rekey && load_keys(&cf, &o) != 0)
 		return CF_EXIT_USAGE;
 	if (srtp_init() != srtp_err_status_ok) {
 		fprintf(stderr, "cp_follow: srtp_init failed\n");

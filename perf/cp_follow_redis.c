@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include <arpa/inet.h>
+#include <openssl/crypto.h>
 
 #include "cp_follow.h"
 
@@ -100,9 +101,45 @@ static int node_addr(redisContext *rc, const char *node, struct lg_addr *a)
 	return ret;
 }
 
+/* Room i is now on owner (address *a) at epoch: with --rekey-on-move (and
+ * not at the first read) first new keys for its participants in Redis
+ * (cp_follow_keys.c), then, under the lock, the new destination and the
+ * new keys together, so that no publisher sends an old-key packet to the
+ * new owner and every subscriber holds the new key before it can get
+ * media under it. */
+static void repoint(struct cf *cf, int i, const char *owner, uint64_t epoch, double moved,
+		    const struct lg_addr *a)
+{
+	static uint8_t keys[CF_MAX_EPS][CF_KEY_LEN]; /* follower thread only */
+	struct cf_room *rm = &cf->rooms[i];
+	int rekey = cf->rekey && rm->owner0[0] != '\0';
+	double t;
+
+	if (rekey && cf_rekey_room(cf, i, keys) != 0)
+		rekey = 0;
+	t = cf_now_ms();
+	pthread_mutex_lock(&cf->mtx);
+	snprintf(rm->owner, sizeof(rm->owner), "%s", owner);
+	rm->epoch = epoch;
+	rm->dest = *a;
+	rm->moved_ms = moved;
+	rm->seen_ms = rm->repointed_ms = t;
+	rm->served_ms = 0;
+	if (rekey) {
+		cf_install_keys(cf, i, (const uint8_t(*)[CF_KEY_LEN])keys);
+		rm->rekeyed_ms = t;
+		rm->rekeys++;
+	}
+	pthread_mutex_unlock(&cf->mtx);
+	OPENSSL_cleanse(keys, sizeof(keys));
+	if (!cf->quiet)
+		printf("cp_follow: room %u now on %s epoch %llu%s\n", rm->id, owner,
+		       (unsigned long long)epoch, rekey ? ", new keys" : "");
+}
+
 /* Read room i's hash: owner, epoch, moved_ms, served_epoch. A new owner or
- * epoch re-points the room (under the lock); served_ms is set the first
- * time served_epoch equals a moved room's epoch. 0, -ENOENT, -EIO. */
+ * epoch re-points the room (repoint); served_ms is set the first time
+ * served_epoch equals a moved room's epoch. 0, -ENOENT, -EIO. */
 static int refresh_room(struct cf *cf, int i)
 {
 	struct cf_room *rm = &cf->rooms[i];
@@ -125,19 +162,8 @@ static int refresh_room(struct cf *cf, int i)
 		rc = -ENOENT;
 	} else if (epoch != rm->epoch || strcmp(owner, rm->owner) != 0) {
 		rc = node_addr(cf->rc, owner, &a);
-		if (rc == 0) {
-			pthread_mutex_lock(&cf->mtx);
-			snprintf(rm->owner, sizeof(rm->owner), "%s", owner);
-			rm->epoch = epoch;
-			rm->dest = a;
-			rm->moved_ms = moved;
-			rm->seen_ms = rm->repointed_ms = t;
-			rm->served_ms = 0;
-			pthread_mutex_unlock(&cf->mtx);
-			if (!cf->quiet)
-				printf("cp_follow: room %u now on %s epoch %llu\n", rm->id, owner,
-				       (unsigned long long)epoch);
-		}
+		if (rc == 0)
+			repoint(cf, i, owner, epoch, moved, &a);
 	}
 	if (rc == 0 && rm->epoch != rm->epoch0 && rm->served_ms == 0 && served == rm->epoch)
 		rm->served_ms = t;

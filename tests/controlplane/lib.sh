@@ -299,3 +299,13 @@ start_follow() {
 
 # follow_flowing NAME: cp_follow said every subscriber decrypts media.
 follow_flowing() { grep -q 'media flowing' "$W/$1.fo.log"; }
+# follow_wrapped NAME: cp_follow said every publisher's sequence number wrapped.
+follow_wrapped() { grep -q 'every stream wrapped' "$W/$1.fo.log"; }
+
+# rlfo_drops SOCK REASON: the dataplane's drop counter REASON (a name of
+# include/relais/drop_reasons.h, e.g. srtp_auth) from `relais-cli stats`.
+rlfo_drops() { "$B/cli/relais-cli" -S "$1" stats | awk -v r="$2" '$1 == r {v = $2} END {print v + 0}'; }
+# rlfo_drops_over SOCK REASON N: that counter exceeds N (for wait_for).
+rlfo_drops_over() { [ "$(rlfo_drops "$1" "$2")" -gt "$3" ]; }
+# rlfo_owned ROOM NODE: the directory says NODE owns ROOM (for wait_for).
+rlfo_owned() { [ "$(rcli hget "relais:{dir}:room:$1" owner)" = "$2" ]; }
