@@ -21,7 +21,7 @@ wait_for 5 rexists 'relais:{dir}:lease:n1' || die "node did not register"
 for r in 1 2 3; do rctl room create $r >/dev/null; done
 python3 "$(dirname "$0")/backend.py" "$W/keyring" | rcli >/dev/null
 applied() { dp_has parts "$W/a.sock" 3 && dp_has tracks "$W/a.sock" 1 && dp_has subs "$W/a.sock" 1; }
-wait_for 8 applied || die "valid objects not applied: $("$B/cli/relais-cli" -S "$W/a.sock" dump parts)"
+wait_for 15 applied || die "valid objects not applied: $("$B/cli/relais-cli" -S "$W/a.sock" dump parts)"
 "$B/cli/relais-cli" -S "$W/a.sock" dump parts | awk '{print $2}' | sort | xargs | grep -qx "11 12 31" ||
 	die "wrong participants applied"
 say "valid objects applied: participants 11 12 31, track 101, subscription 1001"
