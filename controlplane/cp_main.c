@@ -113,6 +113,12 @@ static void on_heartbeat(struct cp_link *l, redisReply *r, void *priv)
 	if (r->type == REDIS_REPLY_ARRAY && r->elements == 1 && r->element[0]->integer == 1) {
 		if (sent > n->lease_ok_ms)
 			n->lease_ok_ms = sent;
+	} else if (r->type == REDIS_REPLY_ERROR) {
+		/* Not a refusal (READONLY from a demoted master, LOADING,
+		 * NOSCRIPT after SCRIPT FLUSH): find the master again; the
+		 * local lease clock decides whether the rooms are kept. */
+		CP_WARN("heartbeat: %s", r->str);
+		cp_session_drop(n, "heartbeat failed");
 	} else {
 		n->lease_refused = true; /* the loop empties the dataplane */
 	}
@@ -382,7 +388,7 @@ int main(int argc, char **argv)
 		turn(&node);
 	CP_INFO("stopping; the dataplane keeps forwarding its current state");
 	cp_guard_close(&node);
-	cp_session_drop(&node, "stopping");
+	cp_session_drop(&node, NULL);
 	cp_forget_all(&node);
 	free(node.rooms);
 	cp_keyring_clear(&node.kr);

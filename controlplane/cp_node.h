@@ -105,7 +105,8 @@ struct cp_node {
  * cp_on_redis_up() once the session is up. */
 void cp_session_step(struct cp_node *n, uint64_t now);
 /* End the session (idempotent): links closed, every request in flight
- * answered NULL, loads orphaned, reconnect after the backoff. */
+ * answered NULL, loads orphaned, reconnect after the backoff; why is
+ * logged (NULL: quietly, when stopping). */
 void cp_session_drop(struct cp_node *n, const char *why);
 /* True when commands can be sent. */
 bool cp_session_up(const struct cp_node *n);

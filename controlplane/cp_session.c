@@ -58,6 +58,8 @@ void cp_session_drop(struct cp_node *n, const char *why)
 	cp_link_close(&s->evt);
 	cp_dirty_clear(&n->dirty);
 	n->reg_inflight = n->sweep_inflight = n->evt_inflight = false;
+	if (why == NULL) /* stopping */
+		return;
 	if (was_up || n->connect_failures++ % 10 == 0)
 		CP_ERR("redis %s: %s (attempt %d, retrying in %d ms, backoff up to %d ms)",
 		       was_up ? "lost" : "unavailable", why, n->connect_failures, n->backoff_ms,
