@@ -313,6 +313,27 @@ static bool is_ours(const struct dp_pkt_info *pi)
 	return c->has_ip6 && memcmp(pi->dst_ip, c->ip6, 16) == 0;
 }
 
+/* The participant that sent a datagram from address k: the one at k, or,
+ * for RTCP (demux d) from an address no participant has, the participant
+ * at the same IP and port - 1, counted as rtcp_port_plus_one. RFC 3550 §11
+ * puts RTCP on the next higher port; a sender without rtcp-mux (RFC 5761),
+ * such as ffmpeg, sends its SRTCP from its RTP port + 1. The packet is
+ * then that participant's in every respect: its SRTCP must authenticate
+ * with that participant's key. Only a miss pays for the second lookup.
+ * NULL when neither address is known (k's port may have been changed). */
+static struct dp_part *part_of_source(struct dp_addr_key *k, enum dp_demux d)
+{
+	struct dp_part *p = dp_part_by_addr(k);
+
+	if (p != NULL || d != DP_DEMUX_RTCP || k->port <= 1)
+		return p;
+	k->port--;
+	p = dp_part_by_addr(k);
+	if (p != NULL)
+		DP_STAT_ADD(rtcp_port_plus_one, 1);
+	return p;
+}
+
 /* Classify one UDP datagram for us. Returns the owner's participant when
  * this lcore owns it (packet to process here), NULL when the packet was
  * consumed (dropped, handed off or sent to the exception path). */
@@ -345,7 +366,7 @@ static struct dp_part *classify_udp(struct dp_lcore *lc, struct rte_mbuf *m,
 	}
 	if (why == RELAIS_DROP_NONE) {
 		memcpy(k.ip, pi->src_ip, pi->family == 4 ? 4 : 16);
-		p = dp_part_by_addr(&k);
+		p = part_of_source(&k, d);
 		if (p == NULL) {
 			why = RELAIS_DROP_UNKNOWN_SOURCE;
 			dp_offender_note(why, pi->family, pi->src_ip);

@@ -197,7 +197,8 @@ struct relais_ctl_offenders {
 	X(decrypt_ok) X(encrypt_ok) X(handoff_in) X(fanout_in) X(stun) X(dtls)  \
 	X(arp_replies) X(nd_replies) X(neigh_requests) X(pli_sent)             \
 	X(fb_forwarded) X(sr_forwarded) X(rooms) X(participants) X(tracks)      \
-	X(subscriptions) X(lcores) X(rekeys) X(rekey_failed)
+	X(subscriptions) X(lcores) X(rekeys) X(rekey_failed)                    \
+	X(rtcp_port_plus_one)
 /* clang-format on */
 #define RELAIS_STATS_ENUM_(n) RELAIS_STAT_##n,
 enum relais_stat {

@@ -42,6 +42,7 @@ static void fill_msg(struct relais_ctl_msg *m, unsigned t)
 		strcpy(m->u.hello.peer_name, "fuzz");
 		break;
 	case RELAIS_CTL_PART_ADD:
+	case RELAIS_CTL_PART_REKEY:
 		m->u.part.room_id = 1;
 		m->u.part.part_id = 2;
 		m->u.part.addr.family = 6;
@@ -74,6 +75,10 @@ static void fill_msg(struct relais_ctl_msg *m, unsigned t)
 	case RELAIS_CTL_SUB_SWITCH:
 		m->u.sw.sub_id = 4;
 		m->u.sw.track_id = 5;
+		break;
+	case RELAIS_CTL_DUMP:
+		m->u.dump.kind = RELAIS_DUMP_PARTS;
+		m->u.dump.cursor = 0;
 		break;
 	default:
 		m->u.id.id = 7;

@@ -106,9 +106,12 @@ rly_track_ssrc() {
 #               SRC_PORT [SSRC] [PT]
 # iop_pub_start towards relais (DEST_ADDR, port RLY_PORT), sending from
 # SRC_ADDR:SRC_PORT, the address relais knows the participant by. ffmpeg:
-# localaddr=/localrtpport= in the srtp:// URL (its SRTCP leaves from
-# SRC_PORT+1, which relais counts as unknown_source). GStreamer: udpsink
-# bind-address=/bind-port= (RTP and RTCP from one socket).
+# localaddr=/localrtpport= in the srtp:// URL; its SRTCP leaves from
+# SRC_PORT+1, which relais takes as the participant's (rtcp_port_plus_one).
+# ffmpeg sends its first SR before its first RTP packet, when relais has not
+# learned the SSRC yet, and the next only after 5 s: `-rtpflags send_bye`
+# adds an SR (with BYE) at its end, which relais can forward. GStreamer:
+# udpsink bind-address=/bind-port= (RTP and RTCP from one socket).
 rly_pub_start() {
 	local name=$1 tool=$2 prof=$3 hex=$4 dest=$5 kind=$6 secs=$7 saddr=$8 sport=$9
 	local ssrc=${10:-} pt=${11:-} last
@@ -123,7 +126,8 @@ rly_pub_start() {
 		iop_ffmpeg_pub_cmd "$prof" "$hex" "$dest" "$RLY_PORT" "$kind" "$secs" \
 			"$ssrc" "$pt" "$IOP_DIR/$name.sdp" || return 2
 		last=$((${#IOP_CMD[@]} - 1))
-		IOP_CMD[last]="${IOP_CMD[last]}&localaddr=$saddr&localrtpport=$sport"
+		IOP_CMD=("${IOP_CMD[@]:0:last}" -rtpflags send_bye
+			"${IOP_CMD[last]}&localaddr=$saddr&localrtpport=$sport")
 		;;
 	gst)
 		iop_gst_pub_cmd "$prof" "$hex" "$dest" "$RLY_PORT" "$kind" "$secs" \

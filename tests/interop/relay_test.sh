@@ -14,10 +14,13 @@
 # key and output SSRC. Passes when, as a user would check:
 #   - every subscriber decoded >= 80% of the frames sent (and no more than
 #     were sent); an ffmpeg subscriber logged no HMAC mismatch; a GStreamer
-#     subscriber of a GStreamer publisher authenticated relayed SRTCP (SR);
+#     subscriber authenticated relayed SRTCP (the publisher's SR rewritten);
 #   - relais: decrypt_ok and encrypt_ok > 0, no srtp_auth/srtp_error drops,
 #     the track shows the learned SSRC (the publisher's, where the test knows
-#     it) and one subscriber per SUB.
+#     it) and one subscriber per SUB, sr_forwarded >= one per SUB, and no
+#     unknown_source: an ffmpeg publisher's SRTCP, which leaves from its RTP
+#     port + 1, is taken as the publisher's (rtcp_port_plus_one >= 1; 0 for
+#     GStreamer, which sends from one socket).
 # With --wrongkey the publisher encrypts with another key than relais has
 # for it: relais must count srtp_auth drops, decrypt and learn nothing, and
 # the subscribers must decode nothing.
@@ -164,7 +167,7 @@ for i in "${!subspecs[@]}"; do
 	check "$frames -le $((sent + 2))" "sub$i decoded $frames frames, more than the $sent sent"
 	if [ "$stool" = ffmpeg ]; then
 		check "$hmac -eq 0" "sub$i (ffmpeg) reported $hmac HMAC mismatches"
-	elif [ "$pub" = gst ]; then
+	else
 		check "$rtcp -ge 1" "sub$i (gst) authenticated no relayed SRTCP"
 	fi
 done
@@ -175,19 +178,29 @@ rly_cli dump tracks >"$IOP_DIR/tracks.txt" 2>&1
 rly_cli track-stats 100 >"$IOP_DIR/track.txt" 2>&1
 dec=$(rly_stat decrypt_ok) enc=$(rly_stat encrypt_ok)
 auth=$(rly_stat srtp_auth) serr=$(rly_stat srtp_error)
+usrc=$(rly_stat unknown_source) pp1=$(rly_stat rtcp_port_plus_one) srf=$(rly_stat sr_forwarded)
 lssrc=$(rly_track_ssrc 100)
 nsubs=$(sed -n 's/.* subscribers \([0-9]*\) .*/\1/p' "$IOP_DIR/track.txt")
 check "${serr:-1} -eq 0" "relais dropped ${serr:-?} packets as srtp_error"
 check "${nsubs:-0} -eq ${#subspecs[@]}" "track 100 has ${nsubs:-?} subscribers"
+check "${usrc:-1} -eq 0" "relais dropped ${usrc:-?} packets as unknown_source"
+if [ "$pub" = ffmpeg ]; then
+	check "${pp1:-0} -ge 1" "relais took no SRTCP from the ffmpeg publisher's RTP port + 1"
+else
+	check "${pp1:-1} -eq 0" "relais counted rtcp_port_plus_one ${pp1:-?} for $pub"
+fi
 if [ "$mode" = wrongkey ]; then
 	check "${auth:-0} -gt 0" "relais counted no srtp_auth drop for a forged publisher"
 	check "${dec:-1} -eq 0" "relais decrypted ${dec:-?} packets with the wrong key"
 	check "${enc:-1} -eq 0" "relais encrypted ${enc:-?} packets for a forged publisher"
 	check "${lssrc:-1} -eq 0" "relais learned SSRC ${lssrc:-?} from unauthenticated packets"
+	check "${srf:-1} -eq 0" "relais forwarded ${srf:-?} SRs of a forged publisher"
 else
 	check "${dec:-0} -gt 0" "relais decrypt_ok is ${dec:-?}"
 	check "${enc:-0} -gt 0" "relais encrypt_ok is ${enc:-?}"
 	check "${auth:-1} -eq 0" "relais dropped ${auth:-?} packets as srtp_auth"
+	check "${srf:-0} -ge ${#subspecs[@]}" \
+		"relais forwarded ${srf:-?} SRs to ${#subspecs[@]} subscribers (want >= 1 each)"
 	check "${lssrc:-0} -ne 0" "track 100 has no learned SSRC ($(cat "$IOP_DIR/track.txt"))"
 	[ -z "$pssrc" ] || check "${lssrc:-0} -eq $pssrc" \
 		"relais learned SSRC ${lssrc:-?}, the publisher sent $pssrc"
@@ -197,7 +210,8 @@ if ! grep -q '^track 100 .* learned' "$IOP_DIR/tracks.txt"; then
 	fail=1
 fi
 drops=$(sed -n '/^drops:/,$p' "$IOP_DIR/stats.txt" | awk 'NR > 1 { printf " %s=%s", $1, $2 }')
-summary="$summary relais: decrypt_ok=$dec encrypt_ok=$enc learned_ssrc=$lssrc drops:${drops:- none}"
+summary="$summary relais: decrypt_ok=$dec encrypt_ok=$enc learned_ssrc=$lssrc"
+summary="$summary sr_forwarded=$srf rtcp_port_plus_one=$pp1 drops:${drops:- none}"
 
 # redact: keys out of command lines and logs (style: never log keys).
 redact() {

@@ -184,12 +184,52 @@ static void faults_rtp(struct pl_world *w)
 		     w->last_video_len);
 }
 
+/* Protect pkt/n with peer k's session and frame it from P's IP address,
+ * UDP source port sport. */
+static size_t frame_from_p_port(struct pl_world *w, struct pl_peer *k, uint16_t sport,
+				const uint8_t *pkt, size_t n, bool rtcp, uint8_t *f)
+{
+	uint8_t s[PL_FRAME_MAX];
+	struct pl_ep src = w->p.ep;
+	size_t sl = pl_protect(k, pkt, n, rtcp, s);
+
+	src.port = sport;
+	return sl ? pl_udp_frame(f, &src, &w->env.us4, s, sl) : 0;
+}
+
+/* Only RTCP, and only from the RTP port + 1 (RFC 3550 §11), is taken as
+ * the participant's at port - 1 (test_pipeline.c shows it forwarded), and
+ * it must still authenticate with that participant's key. */
+static void faults_rtcp_port(struct pl_world *w)
+{
+	uint8_t f[PL_FRAME_MAX], pkt[PL_FRAME_MAX];
+	uint16_t rtp_port = w->p.ep.port;
+	size_t n;
+
+	n = pl_rtcp_sr(pkt, SSRC_AUDIO, 0xe8a1b2c600000000ull, 7, 1, 100, false, 0);
+	n = frame_from_p_port(w, &w->p, (uint16_t)(rtp_port + 2), pkt, n, true, f);
+	inject_fault(
+	    w, &(struct fault){"SRTCP from RTP port + 2", RELAIS_DROP_UNKNOWN_SOURCE, 0, 1}, f, n);
+	n = pl_stream_next(&w->video, pkt);
+	n = frame_from_p_port(w, &w->p, (uint16_t)(rtp_port + 1), pkt, n, false, f);
+	inject_fault(w, &(struct fault){"SRTP from RTP port + 1", RELAIS_DROP_UNKNOWN_SOURCE, 0, 1},
+		     f, n);
+	/* A sender SSRC without SRTCP history, so that the replay check (before
+	 * authentication) cannot be what drops it. */
+	n = pl_rtcp_sr(pkt, 0x5eed0001u, 0xe8a1b2c600000001ull, 8, 1, 100, false, 0);
+	n = frame_from_p_port(w, &w->p2, (uint16_t)(rtp_port + 1), pkt, n, true, f);
+	inject_fault(
+	    w, &(struct fault){"SRTCP from RTP port + 1, other key", RELAIS_DROP_SRTP_AUTH, 0, 1},
+	    f, n);
+}
+
 /* See pl_scen.h. */
 void pl_phase_faults(struct pl_world *w)
 {
 	faults_l2_l4(w);
 	faults_demux(w);
 	faults_rtp(w);
+	faults_rtcp_port(w);
 }
 
 /* Milliseconds of CLOCK_MONOTONIC. */

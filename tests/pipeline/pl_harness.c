@@ -325,6 +325,21 @@ int pl_send(struct pl_env *e, struct pl_peer *p, const uint8_t *pkt, size_t n, b
 	return pl_inject(e, f, pl_frame_from(e, p, s, len, f));
 }
 
+/* See pl_harness.h. */
+int pl_send_from(struct pl_env *e, struct pl_peer *p, uint16_t sport, const uint8_t *pkt, size_t n,
+		 bool rtcp)
+{
+	uint8_t s[PL_FRAME_MAX], f[PL_FRAME_MAX];
+	size_t len = pl_protect(p, pkt, n, rtcp, s);
+	struct pl_ep src = p->ep;
+
+	if (len == 0)
+		return -1;
+	src.port = sport;
+	return pl_inject(e, f,
+			 pl_udp_frame(f, &src, p->ep.family == 4 ? &e->us4 : &e->us6, s, len));
+}
+
 /* The peer a UDP frame is addressed to (by IP and port), or NULL. */
 static struct pl_peer *peer_of(struct pl_env *e, const struct pl_udp_out *o)
 {

@@ -107,6 +107,10 @@ size_t pl_frame_from(struct pl_env *e, const struct pl_peer *p, const uint8_t *p
 size_t pl_protect(struct pl_peer *p, const uint8_t *pkt, size_t n, bool rtcp, uint8_t *out);
 /* Protect, frame from p and inject; returns 0 or -1. */
 int pl_send(struct pl_env *e, struct pl_peer *p, const uint8_t *pkt, size_t n, bool rtcp);
+/* The same from p's IP address but UDP source port sport (p's session
+ * protects it). 0 or -1. */
+int pl_send_from(struct pl_env *e, struct pl_peer *p, uint16_t sport, const uint8_t *pkt, size_t n,
+		 bool rtcp);
 
 /* Drain the TX rings and run the control step for about ms milliseconds. */
 void pl_pump(struct pl_env *e, unsigned ms);

@@ -2,10 +2,10 @@
 /*
  * The dataplane end to end on a net_ring port, N worker lcores (argv[1]):
  * neighbour learning, SRTP fan-out across a sequence wrap with reordering,
- * PLI on subscription, subscription switch, RTCP mapping, bad input and
- * removal while traffic flows. Every packet the dataplane sends is checked
- * at the Ethernet/IP/UDP level and decrypted with the receiving peer's key
- * by libsrtp2 in the test.
+ * PLI on subscription, subscription switch, RTCP mapping (also from the RTP
+ * port + 1), bad input and removal while traffic flows. Every packet the
+ * dataplane sends is checked at the Ethernet/IP/UDP level and decrypted
+ * with the receiving peer's key by libsrtp2 in the test.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -602,6 +602,40 @@ static void phase_reports(struct pl_world *w)
 	CHECK(pl_total_rcv(e) == 0 && e->n_other == 0);
 }
 
+/* Without rtcp-mux, RTCP comes from the RTP port + 1 (RFC 3550 §11; ffmpeg
+ * sends its SRTCP so). P's SR from port 40001 reaches S1 and S2 rewritten,
+ * S2's PLI from [fd00::12]:40003 reaches P; neither is unknown_source. */
+static void phase_rtcp_next_port(struct pl_world *w)
+{
+	const uint64_t ntp = 0xe8a1b2c5a0000000ull;
+	struct pl_env *e = &w->env;
+	struct relais_ctl_stats before, after;
+	uint8_t b[64];
+
+	pl_pump(e, 150); /* past the PLI rate limit of phase_feedback's PLI */
+	pl_reset(e);
+	pl_stats(&before);
+	CHECK(pl_send_from(e, &w->p, (uint16_t)(w->p.ep.port + 1), b,
+			   pl_rtcp_sr(b, SSRC_AUDIO, ntp, 0x12350000, 1100, 105600, false, 0),
+			   true) == 0);
+	CHECK(pl_send_from(e, &w->s[1], (uint16_t)(w->s[1].ep.port + 1), b,
+			   pl_rtcp_pli(b, 0x5200, w->out_v[1]), true) == 0);
+	CHECK(pl_wait_rcv(e, 3, WAIT_MS));
+	CHECKF(w->s[0].n_rcv == 1 && w->s[1].n_rcv == 1 && w->p.n_rcv == 1 && pl_total_rcv(e) == 3,
+	       "S1 %u, S2 %u SRs, P %u PLIs, %u packets in all", w->s[0].n_rcv, w->s[1].n_rcv,
+	       w->p.n_rcv, pl_total_rcv(e));
+	CHECK(w->s[0].n_rcv && is_sr(&w->s[0].rcv[0], w->out_a[0], ntp, 0x12350000));
+	CHECK(w->s[1].n_rcv && is_sr(&w->s[1].rcv[0], w->out_a[1], ntp, 0x12350000));
+	CHECK(w->p.n_rcv && is_pli(&w->p.rcv[0], w->p.fb_ssrc, SSRC_VIDEO));
+	pl_stats(&after);
+	CHECK(after.v[RELAIS_STAT_rtcp_port_plus_one] ==
+	      before.v[RELAIS_STAT_rtcp_port_plus_one] + 2);
+	CHECK(after.v[RELAIS_STAT_sr_forwarded] == before.v[RELAIS_STAT_sr_forwarded] + 2);
+	CHECK(after.v[RELAIS_STAT_fb_forwarded] == before.v[RELAIS_STAT_fb_forwarded] + 1);
+	CHECK(after.drops[RELAIS_DROP_UNKNOWN_SOURCE] == before.drops[RELAIS_DROP_UNKNOWN_SOURCE]);
+	CHECK(pl_drops_total(&after) == pl_drops_total(&before));
+}
+
 /* usage: test_pipeline N (worker lcores, 1..8). */
 int main(int argc, char **argv)
 {
@@ -626,6 +660,7 @@ int main(int argc, char **argv)
 	phase_switch(&w);
 	phase_feedback(&w);
 	phase_reports(&w);
+	phase_rtcp_next_port(&w);
 	pl_phase_faults(&w);
 	pl_phase_removal(&w);
 	pl_teardown(&w.env);
