@@ -68,6 +68,7 @@ static const char lua_register[] = LUA_PROLOGUE
     "  'rooms', redis.call('SCARD', P..'noderooms:'..node))\n"
     "redis.call('HSETNX', nk, 'load', 0)\n"
     "redis.call('SET', P..'lease:'..node, token, 'PX', lease)\n"
+    "redis.call('ZADD', P..'leases', now_ms() + tonumber(lease), node)\n"
     "redis.call('SADD', P..'nodes', node)\n"
     "redis.pcall('XGROUP', 'CREATE', P..'events', 'node:'..node, '$', 'MKSTREAM')\n"
     "event('type', 'node', 'node', node, 'state', 'up')\n"
@@ -78,6 +79,7 @@ static const char lua_heartbeat[] =
     LUA_PROLOGUE "local node, token = ARGV[1], ARGV[2]\n"
 		 "if redis.call('GET', P..'lease:'..node) ~= token then return {0} end\n"
 		 "redis.call('PEXPIRE', P..'lease:'..node, ARGV[3])\n"
+		 "redis.call('ZADD', P..'leases', now_ms() + tonumber(ARGV[3]), node)\n"
 		 "redis.call('HSET', P..'node:'..node, 'load', ARGV[4], 'updated_ms', now_ms())\n"
 		 "return {1}\n";
 
@@ -115,10 +117,12 @@ static const char lua_ack[] = LUA_PROLOGUE
     "redis.call('HSET', P..'room:'..room, 'served_epoch', epoch)\n"
     "return {1}\n";
 
-/* sweep: move the rooms of every node whose lease expired */
+/* sweep: move the rooms of every node whose lease expired. Candidates come
+ * from the lease deadlines (ZSET leases), so a sweep costs O(log nodes +
+ * expired) however many nodes there are; the lease key stays the truth. */
 static const char lua_sweep[] =
     LUA_PROLOGUE "local now, moved = now_ms(), 0\n"
-		 "for _, n in ipairs(redis.call('SMEMBERS', P..'nodes')) do\n"
+		 "for _, n in ipairs(redis.call('ZRANGEBYSCORE', P..'leases', '-inf', now)) do\n"
 		 "  if redis.call('EXISTS', P..'lease:'..n) == 0 then\n"
 		 "    local left = 0\n"
 		 "    redis.call('HSET', P..'node:'..n, 'state', 'dead')\n"
@@ -127,7 +131,8 @@ static const char lua_sweep[] =
 		 "      if t then move(room, n, t, 'lease', now); moved = moved + 1\n"
 		 "      else left = left + 1 end\n"
 		 "    end\n"
-		 "    if left == 0 then redis.call('SREM', P..'nodes', n) end\n"
+		 "    if left == 0 then redis.call('SREM', P..'nodes', n)\n"
+		 "      redis.call('ZREM', P..'leases', n) end\n"
 		 "  end\n"
 		 "end\n"
 		 "return moved\n";
