@@ -12,47 +12,48 @@
 #include "cp_util.h"
 
 /* Shared prologue: key prefix, Redis clock, node choice, assignment. */
-#define LUA_PROLOGUE                                                                               \
-	"local P = 'relais:{dir}:'\n"                                                              \
-	"local function now_ms() local t = redis.call('TIME')\n"                                   \
-	"  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) end\n"                 \
-	"local function event(...)\n"                                                              \
-	"  redis.call('XADD', P..'events', 'MAXLEN', '~', 100000, '*', ...) end\n"                 \
-	"local function rate_key(n)\n"                                                             \
-	"  return P..'rate:'..n..':'..math.floor(now_ms() / 1000) end\n"                           \
-	"local function pick(exclude, rl)\n"                                                       \
-	"  local best, bl, br\n"                                                                   \
-	"  for _, n in ipairs(redis.call('SMEMBERS', P..'nodes')) do\n"                            \
-	"    if n ~= exclude and redis.call('EXISTS', P..'lease:'..n) == 1 then\n"                 \
-	"      local h = redis.call('HMGET', P..'node:'..n, 'state', 'capacity', 'load', "         \
-	"'rooms')\n"                                                                               \
-	"      local cap, load, rooms = tonumber(h[2]) or 0, tonumber(h[3]) or 0, tonumber(h[4]) " \
-	"or 0\n"                                                                                   \
-	"      local ok = h[1] == 'up' and rooms < cap\n"                                          \
-	"      if ok and rl > 0 then\n"                                                            \
-	"        ok = (tonumber(redis.call('GET', rate_key(n))) or 0) < rl end\n"                  \
-	"      if ok and (best == nil or load < bl or (load == bl and (rooms < br or\n"            \
-	"          (rooms == br and n < best)))) then best, bl, br = n, load, rooms end\n"         \
-	"    end\n"                                                                                \
-	"  end\n"                                                                                  \
-	"  return best\n"                                                                          \
-	"end\n"                                                                                    \
-	"local function assign(room, n, epoch, now)\n"                                             \
-	"  redis.call('HSET', P..'room:'..room, 'owner', n, 'epoch', epoch, 'moved_ms', now)\n"    \
-	"  redis.call('SADD', P..'noderooms:'..n, room)\n"                                         \
-	"  redis.call('HINCRBY', P..'node:'..n, 'rooms', 1)\n"                                     \
-	"  redis.call('HINCRBY', P..'node:'..n, 'load', 1)\n"                                      \
-	"end\n"                                                                                    \
-	"local function unassign(room, n)\n"                                                       \
-	"  if redis.call('SREM', P..'noderooms:'..n, room) == 1 then\n"                            \
-	"    redis.call('HINCRBY', P..'node:'..n, 'rooms', -1) end\n"                              \
-	"end\n"                                                                                    \
-	"local function move(room, from, to, why, now)\n"                                          \
-	"  unassign(room, from)\n"                                                                 \
-	"  local e = redis.call('HINCRBY', P..'ids', 'epoch', 1)\n"                                \
-	"  assign(room, to, e, now)\n"                                                             \
-	"  event('type', 'moved', 'room', room, 'owner', to, 'epoch', e, 'from', from, 'why', "    \
-	"why)\n"                                                                                   \
+#define LUA_PROLOGUE                                                                            \
+	"local P = 'relais:{dir}:'\n"                                                           \
+	"local function now_ms() local t = redis.call('TIME')\n"                                \
+	"  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) end\n"              \
+	"local function event(...)\n"                                                           \
+	"  redis.call('XADD', P..'events', 'MAXLEN', '~', 100000, '*', ...) end\n"              \
+	"local function rate_key(n)\n"                                                          \
+	"  return P..'rate:'..n..':'..math.floor(now_ms() / 1000) end\n"                        \
+	"local function pick(exclude, rl)\n"                                                    \
+	"  local i = 0\n"                                                                       \
+	"  while true do\n"                                                                     \
+	"    local c = redis.call('ZRANGE', P..'load', i, i + 31)\n"                            \
+	"    if #c == 0 then return nil end\n"                                                  \
+	"    for _, n in ipairs(c) do\n"                                                        \
+	"      if n ~= exclude and redis.call('EXISTS', P..'lease:'..n) == 1 then\n"            \
+	"        local h = redis.call('HMGET', P..'node:'..n, 'state', 'capacity', 'rooms')\n"  \
+	"        local ok = h[1] == 'up' and (tonumber(h[3]) or 0) < (tonumber(h[2]) or 0)\n"   \
+	"        if ok and rl > 0 then\n"                                                       \
+	"          ok = (tonumber(redis.call('GET', rate_key(n))) or 0) < rl end\n"             \
+	"        if ok then return n end\n"                                                     \
+	"      end\n"                                                                           \
+	"    end\n"                                                                             \
+	"    i = i + 32\n"                                                                      \
+	"  end\n"                                                                               \
+	"end\n"                                                                                 \
+	"local function assign(room, n, epoch, now)\n"                                          \
+	"  redis.call('HSET', P..'room:'..room, 'owner', n, 'epoch', epoch, 'moved_ms', now)\n" \
+	"  redis.call('SADD', P..'noderooms:'..n, room)\n"                                      \
+	"  redis.call('HINCRBY', P..'node:'..n, 'rooms', 1)\n"                                  \
+	"  redis.call('HINCRBY', P..'node:'..n, 'load', 1)\n"                                   \
+	"  redis.call('ZINCRBY', P..'load', 1, n)\n"                                            \
+	"end\n"                                                                                 \
+	"local function unassign(room, n)\n"                                                    \
+	"  if redis.call('SREM', P..'noderooms:'..n, room) == 1 then\n"                         \
+	"    redis.call('HINCRBY', P..'node:'..n, 'rooms', -1) end\n"                           \
+	"end\n"                                                                                 \
+	"local function move(room, from, to, why, now)\n"                                       \
+	"  unassign(room, from)\n"                                                              \
+	"  local e = redis.call('HINCRBY', P..'ids', 'epoch', 1)\n"                             \
+	"  assign(room, to, e, now)\n"                                                          \
+	"  event('type', 'moved', 'room', room, 'owner', to, 'epoch', e, 'from', from, 'why', " \
+	"why)\n"                                                                                \
 	"end\n"
 
 /* register node token lease_ms addr4 addr6 port capacity */
@@ -67,6 +68,7 @@ static const char lua_register[] = LUA_PROLOGUE
     "  'capacity', ARGV[7], 'state', 'up', 'lease_ms', lease, 'updated_ms', now_ms(),\n"
     "  'rooms', redis.call('SCARD', P..'noderooms:'..node))\n"
     "redis.call('HSETNX', nk, 'load', 0)\n"
+    "redis.call('ZADD', P..'load', tonumber(redis.call('HGET', nk, 'load')) or 0, node)\n"
     "redis.call('SET', P..'lease:'..node, token, 'PX', lease)\n"
     "redis.call('ZADD', P..'leases', now_ms() + tonumber(lease), node)\n"
     "redis.call('SADD', P..'nodes', node)\n"
@@ -81,6 +83,7 @@ static const char lua_heartbeat[] =
 		 "redis.call('PEXPIRE', P..'lease:'..node, ARGV[3])\n"
 		 "redis.call('ZADD', P..'leases', now_ms() + tonumber(ARGV[3]), node)\n"
 		 "redis.call('HSET', P..'node:'..node, 'load', ARGV[4], 'updated_ms', now_ms())\n"
+		 "redis.call('ZADD', P..'load', tonumber(ARGV[4]) or 0, node)\n"
 		 "return {1}\n";
 
 /* place room rate_limit */
@@ -132,7 +135,8 @@ static const char lua_sweep[] =
 		 "      else left = left + 1 end\n"
 		 "    end\n"
 		 "    if left == 0 then redis.call('SREM', P..'nodes', n)\n"
-		 "      redis.call('ZREM', P..'leases', n) end\n"
+		 "      redis.call('ZREM', P..'leases', n)\n"
+		 "      redis.call('ZREM', P..'load', n) end\n"
 		 "  end\n"
 		 "end\n"
 		 "return moved\n";
