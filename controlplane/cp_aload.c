@@ -47,6 +47,7 @@ struct cp_job {
 struct cp_batch {
 	struct cp_node *n;
 	unsigned gen; /* n->load_gen at start: a change orphans the batch */
+	uint64_t t0;  /* start, ms */
 	bool full, failed;
 	int pending; /* jobs not finished (+1 while the room list is read) */
 	int n_jobs;
@@ -386,6 +387,8 @@ static void batch_done(struct cp_batch *b)
 	if (n->loading == b)
 		n->loading = NULL;
 	if (ok && rc == 0) {
+		n->loads_done++;
+		n->last_load_ms = cp_now_ms() - b->t0;
 		n->have_desired = true;
 		n->apply_due = true;
 		if (keep_acks(n, &b->acks) < 0)
@@ -410,7 +413,8 @@ int cp_load_start(struct cp_node *n, bool full)
 	b = calloc(1, sizeof(*b));
 	if (b == NULL)
 		return -ENOMEM;
-	*b = (struct cp_batch){.n = n, .gen = n->load_gen, .full = full, .pending = 1};
+	*b = (struct cp_batch){
+	    .n = n, .gen = n->load_gen, .t0 = cp_now_ms(), .full = full, .pending = 1};
 	b->acks = n->dirty; /* the batch covers every event noted so far */
 	memset(&n->dirty, 0, sizeof(n->dirty));
 	if (full)

@@ -189,6 +189,7 @@ static size_t note_entries(struct cp_node *n, const redisReply *entries)
 		if (n->read_pending)
 			snprintf(n->read_cursor, sizeof(n->read_cursor), "%s", e->element[0]->str);
 	}
+	n->events_seen += entries->elements;
 	return entries->elements;
 }
 
@@ -349,7 +350,16 @@ static void turn(struct cp_node *n)
 	if (n->apply_due) {
 		n->apply_due = false;
 		cp_apply(n);
+		n->last_apply_ms = cp_now_ms() - now;
 		cp_ack_events(n);
+	}
+	if (n->cfg.status_file[0] && now >= n->next_status) {
+		int rc = cp_status_write(n, now);
+
+		if (rc < 0 && n->next_status == 0)
+			CP_WARN("cannot write the status file %s: %s", n->cfg.status_file,
+				strerror(-rc));
+		n->next_status = now + 1000;
 	}
 	cp_guard_turn(n, now); /* bans do not depend on Redis */
 	cp_session_step(n, now);

@@ -18,6 +18,7 @@ struct cp_node_cfg {
 	int lease_ms, reconcile_ms, rate_limit, max_objects;
 	char dp_sock[108];
 	char keyring[256];
+	char status_file[256]; /* "" = none */
 	struct cp_redis_cfg redis;
 	/* The XDP ban loop (cp_guard.c): on when xdp_pins is set. */
 	char xdp_pins[256];
@@ -94,6 +95,8 @@ struct cp_node {
 	struct cp_droom *rooms; /* desired cache, sorted by id */
 	int n_rooms, cap_rooms;
 	uint64_t ctl_calls, applied, refused;
+	uint64_t loads_done, last_load_ms, last_apply_ms, events_seen; /* status */
+	uint64_t next_status;
 	struct cp_guard *guard; /* NULL unless cfg.xdp_pins */
 	uint64_t next_guard;
 	volatile int stop;
@@ -146,6 +149,8 @@ void cp_forget_all(struct cp_node *n);
  * is missing; ack newly served rooms when Redis is up. 0 or -errno of the
  * control channel (the fd is then closed). */
 int cp_apply(struct cp_node *n);
+/* Write the status JSON to cfg.status_file (cp_status.c). 0 or -errno. */
+int cp_status_write(const struct cp_node *n, uint64_t now);
 /* Participants in the cache (the node's load). */
 uint32_t cp_load(const struct cp_node *n);
 

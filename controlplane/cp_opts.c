@@ -57,6 +57,7 @@ static void usage(const char *prog)
 		"  --reconcile-ms N         full reconciliation period (default 5000)\n"
 		"  --rate-limit N           placements per node per second (default 50)\n"
 		"  --max-objects N          refuse rooms with more objects (default 10000)\n"
+		"  --status-file PATH       write status JSON there every second\n"
 		"  --xdp-pins DIR           run the XDP ban loop on the filter pinned in DIR\n"
 		"  --guard-threshold N      ban a source whose offences grew by more than N...\n"
 		"  --guard-window-ms N      ...within N ms (defaults 50 in 2000 ms)\n"
@@ -127,6 +128,11 @@ static int node_opt(struct cp_node_cfg *c, const char *o, const char *a)
 		return int_opt(a, 1, 1000000, &c->rate_limit);
 	if (!strcmp(o, "max-objects"))
 		return int_opt(a, 1, 10000000, &c->max_objects);
+	if (!strcmp(o, "status-file"))
+		return snprintf(c->status_file, sizeof(c->status_file), "%s", a) <
+			       (int)sizeof(c->status_file) - 8
+			   ? 0
+			   : -EINVAL;
 	if (!strcmp(o, "xdp-pins"))
 		return snprintf(c->xdp_pins, sizeof(c->xdp_pins), "%s", a) <
 			       (int)sizeof(c->xdp_pins)
@@ -163,6 +169,7 @@ int cp_opts_parse(struct cp_node_cfg *c, int argc, char **argv)
 					    "user",
 					    "password-file",
 					    "xdp-pins",
+					    "status-file",
 					    "guard-threshold",
 					    "guard-window-ms",
 					    "guard-ban-ttl-ms",

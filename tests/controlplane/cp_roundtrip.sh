@@ -11,7 +11,7 @@ cp_init
 RPORT=$(free_port)
 start_redis "$RPORT" "$W/redis"
 start_dp rlcpa "$W/a.sock"
-start_cp n1 "$W/a.sock" --addr4 10.99.0.1 --lease-ms 1500
+start_cp n1 "$W/a.sock" --addr4 10.99.0.1 --lease-ms 1500 --status-file "$W/n1.status"
 conference c1 0 3 3 0 5
 rctl batch "$W/c1.batch" >"$W/batch.out"
 counts() {
@@ -22,6 +22,20 @@ wait_for 10 counts || die "dataplane did not reach 3 rooms/15 parts/6 tracks/18 
 say "3 rooms, 15 participants, 6 tracks, 18 subscriptions programmed through Redis"
 served() { rctl rooms | awk 'NR > 1 && ($2 != "n1" || $3 != $4) {bad = 1} END {exit bad}'; }
 wait_for 5 served || die "rooms not all served (acked) by n1 at their epoch: $(rctl rooms)"
+# The status file says the same as the dataplane (JSON, rewritten every second).
+status_ok() {
+	python3 - "$W/n1.status" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+ok = (s["redis"]["state"] == "up" and s["lease"]["registered"] and
+      0 <= s["lease"]["accepted_ms_ago"] < 1500 and s["rooms"] == 3 and
+      s["participants"] == 15 and s["dataplane"]["connected"] and
+      s["dataplane"]["refused"] == 0 and s["loads"]["done"] >= 1)
+sys.exit(0 if ok else 1)
+PY
+}
+wait_for 3 status_ok || die "status file wrong: $(cat "$W/n1.status")"
+say "status file: $(tr -d '\n ' <"$W/n1.status" | cut -c1-160)…"
 
 # Keys at rest: no clear key+salt anywhere in Redis or in the logs.
 keys=$(grep -o -- '--rx-key [0-9a-f]*' "$W/c1.batch" | awk '{print $2}' | sort -u)
