@@ -126,7 +126,7 @@ guard=()
 [ "$xdp" = 1 ] && guard=(--xdp-pins "$pins")
 "$bdir/controlplane/relais-controlplane" --node "$name" --keyring "$work/keyring" \
 	--redis "127.0.0.1:$rport" --dp-socket "$sock" --addr4 10.77.0.1 --addr6 fd00:77:0::1 \
-	"${guard[@]}" >"$work/controlplane.log" 2>&1 &
+	--status-file "$work/controlplane.json" "${guard[@]}" >"$work/controlplane.log" 2>&1 &
 cp_pid=$!
 echo "run-local: redis-server on 127.0.0.1:$rport, relais-controlplane node $name"
 python3 "$top/scripts/make-conference.py" --cli "$work/conf.batch" --scenario "$work/conf.scn" \
@@ -165,6 +165,8 @@ if [ "$xdp" = 1 ]; then
 	echo "--- XDP filter"
 	rxdp -i "$name-d" stats | grep -v ' 0 pkts'
 fi
+echo "--- control plane (docs/controlplane.md, Status)"
+cat "$work/controlplane.json" 2>/dev/null || echo "(no status file)"
 echo "--- load generator"
 tail -n 2 "$work/loadgen.log"
 exit "$rc"
