@@ -282,11 +282,15 @@ static bool heartbeat_if_due(struct cp_node *n, uint64_t now)
 	return true;
 }
 
-/* cp_apply's keepalive hook: a due heartbeat is sent and written at once;
- * its reply is read by the loop after the apply. */
+/* cp_apply's keepalive hook: a due heartbeat is sent and written at once
+ * (its reply is read by the loop after the apply), and the XDP ban loop
+ * keeps its pace (it uses the same control channel, between two calls). */
 static void keepalive(struct cp_node *n)
 {
-	if (heartbeat_if_due(n, cp_now_ms())) {
+	uint64_t now = cp_now_ms();
+
+	cp_guard_turn(n, now);
+	if (heartbeat_if_due(n, now)) {
 		cp_session_flush(n);
 		CP_DEBUG("heartbeat sent during a long apply");
 	}
