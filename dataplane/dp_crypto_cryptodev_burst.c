@@ -39,7 +39,9 @@
 #define SRTCP_INDEX_MAX 0x7fffffffu
 #define GCM_TAG_LEN 16
 #define ROC_LEN 4
-#define PREP_FLUSH (-1) /* run the chunk first, then prepare this op again */
+#define PREP_FLUSH (-1)                      /* run the chunk first, then prepare this op again */
+#define INDEX_MASK ((UINT64_C(1) << 48) - 1) /* 48-bit SRTP index, RFC 3711 §3.3.1 */
+#define INDEX_SIGN (UINT64_C(1) << 47)
 
 /* Everything one op's preparation needs. */
 struct prep {
@@ -80,28 +82,61 @@ static inline rte_iova_t priv_iova(struct rte_crypto_op *cop, size_t field)
 }
 
 /* AES-CM IV, RFC 3711 §4.1.1: (k_s * 2^16) XOR (SSRC * 2^64) XOR
- * (i * 2^16), i the 48-bit SRTP index (or the SRTCP index, §3.4). */
-static void cm_iv(uint8_t *iv, const uint8_t *salt, uint32_t ssrc, uint64_t i)
+ * (i * 2^16), i the 48-bit SRTP index (or the SRTCP index, §3.4). Built
+ * as two big-endian 64-bit words (bytes 0-7, 8-15). */
+static inline void cm_iv(uint8_t *iv, const uint8_t *salt, uint32_t ssrc, uint64_t i)
 {
-	memcpy(iv, salt, 14);
-	iv[14] = 0, iv[15] = 0;
-	for (int b = 0; b < 4; b++)
-		iv[4 + b] ^= (uint8_t)(ssrc >> (24 - 8 * b));
-	for (int b = 0; b < 6; b++)
-		iv[8 + b] ^= (uint8_t)(i >> (40 - 8 * b));
+	uint64_t hi, lo = 0;
+
+	memcpy(&hi, salt, 8);
+	memcpy(&lo, salt + 8, 6); /* bytes 14, 15 stay 0 */
+	hi ^= rte_cpu_to_be_64((uint64_t)ssrc);
+	lo ^= rte_cpu_to_be_64((i & INDEX_MASK) << 16);
+	memcpy(iv, &hi, 8);
+	memcpy(iv + 8, &lo, 8);
 }
 
 /* AES-GCM IV, RFC 7714 §8.1 and §9.1: (0x0000 || SSRC || ROC || SEQ), or
  * (0x0000 || SSRC || 0x0000 || 0 || SRTCP index), XOR the 96-bit salt;
- * both are 0x0000 || SSRC || a 48-bit index. */
-static void gcm_iv(uint8_t *iv, const uint8_t *salt, uint32_t ssrc, uint64_t i)
+ * both are 0x0000 || SSRC || a 48-bit index: bytes 0-7 are
+ * SSRC * 2^16 + (i >> 32), bytes 8-11 the low 32 bits of i. */
+static inline void gcm_iv(uint8_t *iv, const uint8_t *salt, uint32_t ssrc, uint64_t i)
 {
-	iv[0] = 0, iv[1] = 0;
-	put32(iv + 2, ssrc);
-	for (int b = 0; b < 6; b++)
-		iv[6 + b] = (uint8_t)(i >> (40 - 8 * b));
-	for (int b = 0; b < 12; b++)
-		iv[b] ^= salt[b];
+	uint64_t hi;
+	uint32_t lo;
+
+	memcpy(&hi, salt, 8);
+	memcpy(&lo, salt + 8, 4);
+	hi ^= rte_cpu_to_be_64((uint64_t)ssrc << 16 | ((i >> 32) & 0xffff));
+	lo ^= rte_cpu_to_be_32((uint32_t)i);
+	memcpy(iv, &hi, 8);
+	memcpy(iv + 8, &lo, 4);
+}
+
+/*
+ * Sender side of the RFC 3711 §3.3.2 window, as libsrtp's protect with
+ * allow_repeat_tx keeps it: an index more than DP_REPLAY_WINDOW behind the
+ * highest one sent is refused (-1), any other is accepted (0) and a newer
+ * one becomes the top (roc, s_l). Equivalent to dp_srtp_replay_check() ==
+ * -2 then dp_srtp_replay_update(), without the bitmap: with repeats
+ * allowed nothing reads it, and sliding it (DP_REPLAY_WINDOW bits) per
+ * output packet was the dearest step of a protect.
+ */
+static inline int tx_index_advance(struct dp_srtp_rx_state *st, uint64_t idx)
+{
+	uint64_t d;
+
+	idx &= INDEX_MASK;
+	if (!st->started) {
+		st->started = true;
+	} else {
+		d = ((((uint64_t)st->roc << 16) | st->s_l) - idx) & INDEX_MASK;
+		if (!(d & INDEX_SIGN))
+			return d >= DP_REPLAY_WINDOW ? -1 : 0; /* not newer than the top */
+	}
+	st->roc = (uint32_t)(idx >> 16);
+	st->s_l = (uint16_t)idx;
+	return 0;
 }
 
 /* The SRTP-GCM session of c for a header of hl bytes (see the slot note in
@@ -196,9 +231,8 @@ static int prep_rtp_protect(struct prep *x)
 		return RELAIS_DROP_SRTP_ERROR;
 	/* The sender's index the way libsrtp keeps it (repeats allowed). */
 	idx = dp_srtp_estimate_index(&s->rtp, (uint16_t)(x->p[2] << 8 | x->p[3]));
-	if (dp_srtp_replay_check(&s->rtp, idx) == -2)
+	if (tx_index_advance(&s->rtp, idx) < 0)
 		return RELAIS_DROP_SRTP_REPLAY;
-	dp_srtp_replay_update(&s->rtp, idx);
 	if (prof->aead) {
 		gcm_iv(x->priv->iv, x->c->rtp_salt, ssrc, idx);
 		set_aead(x, hl, x->len - hl, x->len, x->p,

@@ -6,6 +6,7 @@
  * subscriber, copy + rewrite + protect.
  */
 #include <rte_memcpy.h>
+#include <rte_prefetch.h>
 
 #include "dp_lcore.h"
 #include "dp_offender.h"
@@ -41,47 +42,95 @@ static enum relais_drop_reason precheck(struct rte_mbuf *m, struct dp_part *p, u
 	return why;
 }
 
-/* Serve the subscribers of group g with the decrypted RTP packet in m. */
+/* One subscriber s of track t: copy the decrypted RTP packet src/len (parsed
+ * as *ri) into the fresh mbuf c (NULL: allocation failed), rewrite SSRC,
+ * sequence number, timestamp and PT (RFC 3550 §5.1) and queue it for
+ * protection. c is consumed on every path. */
+static inline void serve_one(struct dp_lcore *lc, const struct dp_track *t, struct dp_sub *s,
+			     struct rte_mbuf *c, const uint8_t *src, uint16_t len,
+			     const struct dp_rtp_info *ri)
+{
+	int pt = dp_rewrite_pt(s, ri->pt);
+	uint8_t *dst;
+	uint16_t oseq;
+	uint32_t ots;
+
+	if (pt < 0) {
+		rte_pktmbuf_free(c);
+		s->drops++;
+		DP_DROP(RELAIS_DROP_PT_UNMAPPED);
+		return;
+	}
+	if (unlikely(c == NULL || len > rte_pktmbuf_tailroom(c))) {
+		rte_pktmbuf_free(c);
+		s->drops++;
+		DP_DROP(RELAIS_DROP_NO_MBUF);
+		return;
+	}
+	/* A fresh mbuf: one segment, empty; set its length directly. */
+	c->data_len = len;
+	c->pkt_len = len;
+	dst = rte_pktmbuf_mtod(c, uint8_t *);
+	rte_memcpy(dst, src, len);
+	dp_rewrite_map(&s->rw, t->id, ri->ssrc, ri->seq, ri->ts, lc->now, lc->hz, t->clock_rate,
+		       &oseq, &ots);
+	dp_rtp_set_ssrc(dst, s->out_ssrc);
+	dp_rtp_set_seq(dst, oseq);
+	dp_rtp_set_ts(dst, ots);
+	dp_rtp_set_pt(dst, (uint8_t)pt);
+	s->pkts++;
+	s->bytes += len;
+	dp_protect_enqueue(lc, c, s->part, 0, false);
+}
+
+#define PF_AHEAD 3 /* mbufs of a batch prefetched ahead of the copy */
+
+/* Prefetch, for writing, the lines of fresh mbuf c that the copy and the
+ * Ethernet/IP/UDP header will write first: the line before the data
+ * (headers) and the first three of the data (a 160-byte packet and its
+ * tag); the hardware prefetcher follows longer copies. The mbufs come
+ * cold from the pool when a poll allocates more than its cache holds. */
+static inline void prefetch_out(const struct rte_mbuf *c)
+{
+	const uint8_t *d = rte_pktmbuf_mtod(c, const uint8_t *);
+
+	__builtin_prefetch(d - RTE_CACHE_LINE_SIZE, 1, 3);
+	__builtin_prefetch(d, 1, 3);
+	__builtin_prefetch(d + RTE_CACHE_LINE_SIZE, 1, 3);
+	__builtin_prefetch(d + 2 * RTE_CACHE_LINE_SIZE, 1, 3);
+}
+
+/* Serve the subscribers of group g with the decrypted RTP packet in m:
+ * mbufs are taken DP_BURST at a time (one at a time when the pool cannot
+ * give a whole batch, so a nearly empty pool still serves whom it can),
+ * and the subscriber two ahead and the participant of the next one are
+ * prefetched (at fan-out 64 they no longer stay in L1). */
 static void serve_group(struct dp_lcore *lc, struct rte_mbuf *m, const struct dp_track *t,
 			const struct dp_fanout_group *g)
 {
 	uint16_t off = dp_meta(m)->rtp_off, len = pkt_len_from(m, off);
 	const uint8_t *src = rte_pktmbuf_mtod_offset(m, const uint8_t *, off);
+	struct rte_mbuf *cs[DP_BURST];
 	struct dp_rtp_info ri;
 
 	if (dp_rtp_parse(src, len, &ri) != RELAIS_DROP_NONE)
 		return; /* parsed before decryption; cannot fail now */
-	for (uint32_t i = 0; i < g->n; i++) {
-		struct dp_sub *s = g->subs[i];
-		int pt = dp_rewrite_pt(s, ri.pt);
-		struct rte_mbuf *c;
-		uint8_t *dst;
-		uint16_t oseq;
-		uint32_t ots;
+	for (uint32_t base = 0; base < g->n; base += DP_BURST) {
+		unsigned n = (unsigned)RTE_MIN(g->n - base, (uint32_t)DP_BURST);
+		bool bulk = rte_pktmbuf_alloc_bulk(lc->pool, cs, n) == 0;
 
-		if (pt < 0) {
-			s->drops++;
-			DP_DROP(RELAIS_DROP_PT_UNMAPPED);
-			continue;
+		for (unsigned i = 0; i < n; i++) {
+			struct dp_sub *s = g->subs[base + i];
+
+			if (base + i + 2 < g->n)
+				rte_prefetch0(g->subs[base + i + 2]);
+			if (base + i + 1 < g->n)
+				rte_prefetch0(g->subs[base + i + 1]->part);
+			if (bulk && i + PF_AHEAD < n)
+				prefetch_out(cs[i + PF_AHEAD]);
+			serve_one(lc, t, s, bulk ? cs[i] : rte_pktmbuf_alloc(lc->pool), src, len,
+				  &ri);
 		}
-		c = rte_pktmbuf_alloc(lc->pool);
-		dst = c ? (uint8_t *)rte_pktmbuf_append(c, len) : NULL;
-		if (dst == NULL) {
-			rte_pktmbuf_free(c);
-			s->drops++;
-			DP_DROP(RELAIS_DROP_NO_MBUF);
-			continue;
-		}
-		rte_memcpy(dst, src, len);
-		dp_rewrite_map(&s->rw, t->id, ri.ssrc, ri.seq, ri.ts, lc->now, lc->hz,
-			       t->clock_rate, &oseq, &ots);
-		dp_rtp_set_ssrc(dst, s->out_ssrc);
-		dp_rtp_set_seq(dst, oseq);
-		dp_rtp_set_ts(dst, ots);
-		dp_rtp_set_pt(dst, (uint8_t)pt);
-		s->pkts++;
-		s->bytes += len;
-		dp_protect_enqueue(lc, c, s->part, 0, false);
 	}
 }
 

@@ -86,6 +86,16 @@ static void rtp_scenario(struct eng *g, uint16_t profile, const uint8_t *mk, con
 	CHECK(eng_run(g, tx, 1, 0, 0, plain[N_RTP - 1].b, plain[N_RTP - 1].len, again, &n) ==
 	      RELAIS_DROP_NONE);
 	CHECK(n == prot[N_RTP - 1].len && memcmp(again, prot[N_RTP - 1].b, n) == 0);
+	/* Inside the window a repeat is allowed too; older than the window
+	 * (top k = 1999, 1024 packets) the sender refuses, as libsrtp2 does
+	 * (srtp_err_status_replay_old). */
+	CHECK(eng_run(g, tx, 1, 0, 0, plain[N_RTP - 10].b, plain[N_RTP - 10].len, again, &n) ==
+	      RELAIS_DROP_NONE);
+	CHECK(n == prot[N_RTP - 10].len && memcmp(again, prot[N_RTP - 10].b, n) == 0);
+	CHECK(eng_run(g, tx, 1, 0, 0, plain[N_RTP - 1 - 1024].b, plain[N_RTP - 1 - 1024].len, again,
+		      &n) == RELAIS_DROP_SRTP_REPLAY);
+	CHECK(eng_run(g, tx, 1, 0, 0, plain[100].b, plain[100].len, again, &n) ==
+	      RELAIS_DROP_SRTP_REPLAY);
 
 	for (unsigned k = 0; k <= 1600; k++)
 		if (k < held_lo || k > held_hi)
