@@ -24,6 +24,11 @@
 #include "cp_opts.h"
 #include "cp_util.h"
 
+/* How long after a lease deadline the next sweep runs (Redis' expiry of
+ * the key is not instantaneous; a sweep that finds the key still there
+ * costs one ZRANGEBYSCORE and an EXISTS). */
+#define SWEEP_MARGIN_MS 5
+
 static struct cp_node node;
 
 static void on_signal(int sig)
@@ -136,17 +141,26 @@ static void do_heartbeat(struct cp_node *n)
 	cp_session_script(n, CP_SC_HEARTBEAT, 4, argv, on_heartbeat, (void *)(uintptr_t)sent);
 }
 
-/* Reply to sweep: how many rooms moved off expired nodes. */
+/* Reply to sweep {moved, ms to the next lease deadline}: the next sweep is
+ * due just after that deadline if it comes before the regular period, so
+ * a dead node's rooms move within ~SWEEP_MARGIN_MS of its lease running
+ * out rather than up to lease/3 later. */
 static void on_sweep(struct cp_link *l, redisReply *r, void *priv)
 {
 	struct cp_node *n = priv;
+	long long next;
 
 	(void)l;
 	n->sweep_inflight = false;
-	if (r && r->type == REDIS_REPLY_INTEGER && r->integer > 0)
-		CP_INFO("sweep: moved %lld room(s) off expired nodes", r->integer);
-	else if (r && r->type == REDIS_REPLY_ERROR)
+	if (r && r->type == REDIS_REPLY_ERROR)
 		CP_WARN("sweep: %s", r->str);
+	if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements != 2)
+		return;
+	if (r->element[0]->integer > 0)
+		CP_INFO("sweep: moved %lld room(s) off expired nodes", r->element[0]->integer);
+	next = r->element[1]->integer;
+	if (next >= 0 && next + SWEEP_MARGIN_MS < n->cfg.lease_ms / 3)
+		n->next_sweep = cp_now_ms() + (uint64_t)next + SWEEP_MARGIN_MS;
 }
 
 /* Run the sweep script: move rooms of nodes whose lease expired. */

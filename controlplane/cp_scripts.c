@@ -122,24 +122,28 @@ static const char lua_ack[] = LUA_PROLOGUE
 
 /* sweep: move the rooms of every node whose lease expired. Candidates come
  * from the lease deadlines (ZSET leases), so a sweep costs O(log nodes +
- * expired) however many nodes there are; the lease key stays the truth. */
-static const char lua_sweep[] =
-    LUA_PROLOGUE "local now, moved = now_ms(), 0\n"
-		 "for _, n in ipairs(redis.call('ZRANGEBYSCORE', P..'leases', '-inf', now)) do\n"
-		 "  if redis.call('EXISTS', P..'lease:'..n) == 0 then\n"
-		 "    local left = 0\n"
-		 "    redis.call('HSET', P..'node:'..n, 'state', 'dead')\n"
-		 "    for _, room in ipairs(redis.call('SMEMBERS', P..'noderooms:'..n)) do\n"
-		 "      local t = pick(n, 0)\n"
-		 "      if t then move(room, n, t, 'lease', now); moved = moved + 1\n"
-		 "      else left = left + 1 end\n"
-		 "    end\n"
-		 "    if left == 0 then redis.call('SREM', P..'nodes', n)\n"
-		 "      redis.call('ZREM', P..'leases', n)\n"
-		 "      redis.call('ZREM', P..'load', n) end\n"
-		 "  end\n"
-		 "end\n"
-		 "return moved\n";
+ * expired) however many nodes there are; the lease key stays the truth.
+ * Returns {moved, ms until the next lease deadline (-1: none)}, so callers
+ * can sweep right when a lease runs out. */
+static const char lua_sweep[] = LUA_PROLOGUE
+    "local now, moved = now_ms(), 0\n"
+    "for _, n in ipairs(redis.call('ZRANGEBYSCORE', P..'leases', '-inf', now)) do\n"
+    "  if redis.call('EXISTS', P..'lease:'..n) == 0 then\n"
+    "    local left = 0\n"
+    "    redis.call('HSET', P..'node:'..n, 'state', 'dead')\n"
+    "    for _, room in ipairs(redis.call('SMEMBERS', P..'noderooms:'..n)) do\n"
+    "      local t = pick(n, 0)\n"
+    "      if t then move(room, n, t, 'lease', now); moved = moved + 1\n"
+    "      else left = left + 1 end\n"
+    "    end\n"
+    "    if left == 0 then redis.call('SREM', P..'nodes', n)\n"
+    "      redis.call('ZREM', P..'leases', n)\n"
+    "      redis.call('ZREM', P..'load', n) end\n"
+    "  end\n"
+    "end\n"
+    "local nx = redis.call('ZRANGEBYSCORE', P..'leases', '('..now, '+inf', 'WITHSCORES',\n"
+    "  'LIMIT', 0, 1)\n"
+    "return {moved, nx[2] and math.floor(tonumber(nx[2]) - now) or -1}\n";
 
 /* drain node */
 static const char lua_drain[] =
