@@ -290,13 +290,22 @@ static int replace_cache(struct cp_node *n, struct cp_batch *b)
 	return 0;
 }
 
+/* See header. */
+struct cp_droom *cp_room_find(const struct cp_node *n, uint32_t id)
+{
+	const struct cp_droom key = {.id = id};
+
+	return n->n_rooms ? bsearch(&key, n->rooms, (size_t)n->n_rooms, sizeof(key), room_cmp)
+			  : NULL;
+}
+
+static int grow(void **v, int *cap, int n, size_t sz);
+
 /* Dirty load result for one room: replace, insert or (no longer owned or
  * refused) remove its cache slot. 0 or -ENOMEM. */
 static int update_slot(struct cp_node *n, struct cp_job *j)
 {
-	struct cp_droom key = {.id = j->id};
-	struct cp_droom *cur =
-	    n->n_rooms ? bsearch(&key, n->rooms, (size_t)n->n_rooms, sizeof(key), room_cmp) : NULL;
+	struct cp_droom *cur = cp_room_find(n, j->id);
 
 	if (!j->owned || j->refused) {
 		if (cur) {
@@ -311,15 +320,8 @@ static int update_slot(struct cp_node *n, struct cp_job *j)
 		cp_room_free(cur);
 		*cur = j->r;
 	} else {
-		if (n->n_rooms == n->cap_rooms) {
-			int cap = n->cap_rooms ? n->cap_rooms * 2 : 16;
-			struct cp_droom *v = realloc(n->rooms, sizeof(*v) * (size_t)cap);
-
-			if (v == NULL)
-				return -ENOMEM;
-			n->rooms = v;
-			n->cap_rooms = cap;
-		}
+		if (grow((void **)&n->rooms, &n->cap_rooms, n->n_rooms, sizeof(*n->rooms)) < 0)
+			return -ENOMEM;
 		n->rooms[n->n_rooms++] = j->r;
 		qsort(n->rooms, (size_t)n->n_rooms, sizeof(*n->rooms), room_cmp);
 	}
@@ -350,18 +352,11 @@ void cp_ack_events(struct cp_node *n)
 /* Move batch ids into the node's acks_due. 0 or -ENOMEM. */
 static int keep_acks(struct cp_node *n, struct cp_dirty *from)
 {
+	struct cp_dirty *d = &n->acks_due;
+
 	for (int i = 0; i < from->n_ids; i++) {
-		struct cp_dirty *d = &n->acks_due;
-
-		if (d->n_ids == d->cap_ids) {
-			int cap = d->cap_ids ? d->cap_ids * 2 : 64;
-			char **v = realloc(d->ids, sizeof(*v) * (size_t)cap);
-
-			if (v == NULL)
-				return -ENOMEM;
-			d->ids = v;
-			d->cap_ids = cap;
-		}
+		if (grow((void **)&d->ids, &d->cap_ids, d->n_ids, sizeof(*d->ids)) < 0)
+			return -ENOMEM;
 		d->ids[d->n_ids++] = from->ids[i];
 		from->ids[i] = NULL;
 	}

@@ -135,6 +135,8 @@ int cp_load_start(struct cp_node *n, bool full);
 /* Note a room named by an event (0: none, the entry is only acked) and the
  * entry id to ack once the room is applied (NULL: none). 0 or -ENOMEM. */
 int cp_dirty_add(struct cp_node *n, uint32_t room, const char *entry_id);
+/* The cached room `id`, or NULL (the cache is sorted by id). */
+struct cp_droom *cp_room_find(const struct cp_node *n, uint32_t id);
 /* XACK the entries whose rooms have been applied (acks_due). */
 void cp_ack_events(struct cp_node *n);
 /* Write what the lease link has queued now (top level only: never from a

@@ -223,20 +223,11 @@ static int add_msg(struct cp_node *n, int k, const struct obj *w, struct relais_
 	}
 }
 
-static int droom_cmp(const void *a, const void *b)
-{
-	const struct cp_droom *x = a, *y = b;
-
-	return x->id < y->id ? -1 : x->id > y->id;
-}
-
 /* True when participant `part` of room `room` (in the cache) publishes a
  * track. */
 static bool publishes(const struct cp_node *n, uint32_t room, uint32_t part)
 {
-	const struct cp_droom key = {.id = room};
-	const struct cp_droom *r =
-	    n->n_rooms ? bsearch(&key, n->rooms, (size_t)n->n_rooms, sizeof(key), droom_cmp) : NULL;
+	const struct cp_droom *r = cp_room_find(n, room);
 
 	for (int j = 0; r && j < r->n_tracks; j++)
 		if (r->tracks[j].part_id == part)
@@ -344,9 +335,7 @@ static void on_ack(struct cp_link *l, redisReply *rep, void *priv)
 	struct cp_ack *a = priv;
 	struct cp_node *n = a->n;
 
-	struct cp_droom key = {.id = a->room};
-	struct cp_droom *r =
-	    n->n_rooms ? bsearch(&key, n->rooms, (size_t)n->n_rooms, sizeof(key), droom_cmp) : NULL;
+	struct cp_droom *r = cp_room_find(n, a->room);
 
 	(void)l;
 	if (rep && r && r->epoch == a->epoch) {

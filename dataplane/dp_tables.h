@@ -149,7 +149,7 @@ struct dp_tables {
 	unsigned next_owner; /* round-robin over workers */
 	uint64_t counts[4];
 	uint32_t rekeys_in_flight;
-	    /* control thread: jobs not yet retired */ /* rooms, parts, tracks, subs */
+	/* control thread: jobs not yet retired */ /* rooms, parts, tracks, subs */
 };
 
 extern struct dp_tables dp_tab;

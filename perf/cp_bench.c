@@ -165,23 +165,18 @@ void cp_on_redis_up(struct cp_node *n)
 }
 
 /* Load every room of node "bench" the way relais-controlplane does (async,
- * pipelined on the command link), without programming the dataplane.
+ * pipelined on the command link), without programming the dataplane (a load only marks the apply due).
  * 0 or -EIO. */
 static int load_all(struct cp_node *n)
 {
-	int fd = n->dp_fd;
 	uint64_t t0 = cp_now_ms();
 
-	n->dp_fd = -1; /* programming is timed separately */
-	if (cp_load_start(n, true) < 0) {
-		n->dp_fd = fd;
+	if (cp_load_start(n, true) < 0)
 		return -EIO;
-	}
 	while (n->loading && cp_session_up(n) && cp_now_ms() - t0 < 600000) {
 		cp_session_poll(n, 100);
 		cp_session_step(n, cp_now_ms());
 	}
-	n->dp_fd = fd;
 	return n->loading == NULL && cp_session_up(n) && n->have_desired ? 0 : -EIO;
 }
 
