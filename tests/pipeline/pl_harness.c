@@ -499,15 +499,16 @@ uint64_t pl_drops_total(const struct relais_ctl_stats *s)
 	return n;
 }
 
-/* See pl_harness.h. */
-bool pl_wait_drop(struct pl_env *e, unsigned reason, uint64_t target, unsigned ms)
+/* Run rounds until drop counter idx (is_drop) or stat idx reaches target,
+ * for at most ms. */
+static bool wait_counter(struct pl_env *e, bool is_drop, unsigned idx, uint64_t target, unsigned ms)
 {
 	uint64_t end = now_ms() + ms;
 	struct relais_ctl_stats s;
 
 	for (;;) {
 		pl_stats(&s);
-		if (s.drops[reason] >= target)
+		if ((is_drop ? s.drops[idx] : s.v[idx]) >= target)
 			return true;
 		if (now_ms() >= end)
 			return false;
@@ -516,19 +517,15 @@ bool pl_wait_drop(struct pl_env *e, unsigned reason, uint64_t target, unsigned m
 }
 
 /* See pl_harness.h. */
+bool pl_wait_drop(struct pl_env *e, unsigned reason, uint64_t target, unsigned ms)
+{
+	return wait_counter(e, true, reason, target, ms);
+}
+
+/* See pl_harness.h. */
 bool pl_wait_stat(struct pl_env *e, unsigned stat, uint64_t target, unsigned ms)
 {
-	uint64_t end = now_ms() + ms;
-	struct relais_ctl_stats s;
-
-	for (;;) {
-		pl_stats(&s);
-		if (s.v[stat] >= target)
-			return true;
-		if (now_ms() >= end)
-			return false;
-		round_once(e);
-	}
+	return wait_counter(e, false, stat, target, ms);
 }
 
 /* See pl_harness.h. */
