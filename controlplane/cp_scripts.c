@@ -23,7 +23,7 @@
 	"local function pick(exclude, rl)\n"                                                    \
 	"  local i = 0\n"                                                                       \
 	"  while true do\n"                                                                     \
-	"    local c = redis.call('ZRANGE', P..'load', i, i + 31)\n"                            \
+	"    local c = redis.call('ZRANGE', P..'assigned', i, i + 31)\n"                            \
 	"    if #c == 0 then return nil end\n"                                                  \
 	"    for _, n in ipairs(c) do\n"                                                        \
 	"      if n ~= exclude and redis.call('EXISTS', P..'lease:'..n) == 1 then\n"            \
@@ -41,12 +41,12 @@
 	"  redis.call('HSET', P..'room:'..room, 'owner', n, 'epoch', epoch, 'moved_ms', now)\n" \
 	"  redis.call('SADD', P..'noderooms:'..n, room)\n"                                      \
 	"  redis.call('HINCRBY', P..'node:'..n, 'rooms', 1)\n"                                  \
-	"  redis.call('HINCRBY', P..'node:'..n, 'load', 1)\n"                                   \
-	"  redis.call('ZINCRBY', P..'load', 1, n)\n"                                            \
+	"  redis.call('ZINCRBY', P..'assigned', 1, n)\n"                                        \
 	"end\n"                                                                                 \
 	"local function unassign(room, n)\n"                                                    \
 	"  if redis.call('SREM', P..'noderooms:'..n, room) == 1 then\n"                         \
-	"    redis.call('HINCRBY', P..'node:'..n, 'rooms', -1) end\n"                           \
+	"    redis.call('HINCRBY', P..'node:'..n, 'rooms', -1)\n"                               \
+	"    redis.call('ZINCRBY', P..'assigned', -1, n) end\n"                                 \
 	"end\n"                                                                                 \
 	"local function move(room, from, to, why, now)\n"                                       \
 	"  unassign(room, from)\n"                                                              \
@@ -68,7 +68,7 @@ static const char lua_register[] = LUA_PROLOGUE
     "  'capacity', ARGV[7], 'state', 'up', 'lease_ms', lease, 'updated_ms', now_ms(),\n"
     "  'rooms', redis.call('SCARD', P..'noderooms:'..node))\n"
     "redis.call('HSETNX', nk, 'load', 0)\n"
-    "redis.call('ZADD', P..'load', tonumber(redis.call('HGET', nk, 'load')) or 0, node)\n"
+    "redis.call('ZADD', P..'assigned', redis.call('SCARD', P..'noderooms:'..node), node)\n"
     "redis.call('SET', P..'lease:'..node, token, 'PX', lease)\n"
     "redis.call('ZADD', P..'leases', now_ms() + tonumber(lease), node)\n"
     "redis.call('SADD', P..'nodes', node)\n"
@@ -83,7 +83,6 @@ static const char lua_heartbeat[] =
 		 "redis.call('PEXPIRE', P..'lease:'..node, ARGV[3])\n"
 		 "redis.call('ZADD', P..'leases', now_ms() + tonumber(ARGV[3]), node)\n"
 		 "redis.call('HSET', P..'node:'..node, 'load', ARGV[4], 'updated_ms', now_ms())\n"
-		 "redis.call('ZADD', P..'load', tonumber(ARGV[4]) or 0, node)\n"
 		 "return {1}\n";
 
 /* place room rate_limit */
@@ -138,7 +137,7 @@ static const char lua_sweep[] = LUA_PROLOGUE
     "    end\n"
     "    if left == 0 then redis.call('SREM', P..'nodes', n)\n"
     "      redis.call('ZREM', P..'leases', n)\n"
-    "      redis.call('ZREM', P..'load', n) end\n"
+    "      redis.call('ZREM', P..'assigned', n) end\n"
     "  end\n"
     "end\n"
     "local nx = redis.call('ZRANGEBYSCORE', P..'leases', '('..now, '+inf', 'WITHSCORES',\n"
