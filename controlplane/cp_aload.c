@@ -3,7 +3,8 @@
  * Desired-state loads on the async command link. A load (a "batch") reads
  * either every room the node owns (full) or the rooms named by events
  * (dirty). Per room, the replies arrive in the order sent on the one
- * connection: HMGET of the directory entry (owner, epoch, served_epoch),
+ * connection: HMGET of the directory entry (owner, epoch, served_epoch,
+ * served_sig),
  * the three index sets, then one HGETALL per object, issued from the index
  * callbacks. Rooms are pipelined, so a full load costs a few round trips in
  * all rather than per room. One batch at a time: events arriving meanwhile
@@ -73,7 +74,8 @@ static void job_reply(struct cp_job *j)
 		batch_done(j->b);
 }
 
-/* Owner/epoch/served_epoch of the room (HMGET): owned by this node? */
+/* Owner/epoch/served_epoch/served_sig of the room (HMGET): owned by this
+ * node, and which status Redis holds for this epoch? */
 static void on_dir(struct cp_link *l, redisReply *h, void *priv)
 {
 	struct cp_job *j = priv;
@@ -83,13 +85,16 @@ static void on_dir(struct cp_link *l, redisReply *h, void *priv)
 	(void)l;
 	if (h == NULL || h->type != REDIS_REPLY_ARRAY) {
 		j->failed = true;
-	} else if (h->elements == 3 && h->element[0]->str &&
+	} else if (h->elements == 4 && h->element[0]->str &&
 		   strcmp(h->element[0]->str, node) == 0 &&
 		   cp_parse_u64(h->element[1]->str, UINT64_MAX, &epoch) == 0) {
+		uint64_t sig = 0;
+
 		j->owned = true;
 		cp_room_begin(&j->r, j->id, epoch);
-		j->r.acked =
-		    h->element[2]->str && strcmp(h->element[2]->str, h->element[1]->str) == 0;
+		if (h->element[2]->str && strcmp(h->element[2]->str, h->element[1]->str) == 0 &&
+		    cp_parse_u64(h->element[3]->str, UINT64_MAX, &sig) == 0)
+			j->r.served_sig = sig;
 	}
 	job_reply(j);
 }
@@ -184,8 +189,8 @@ static int job_start(struct cp_job *j)
 {
 	struct cp_link *cmd = &j->b->n->sess.cmd;
 
-	if (cp_link_cmd(cmd, on_dir, j, "HMGET " CP_DIR "room:%u owner epoch served_epoch", j->id) <
-	    0)
+	if (cp_link_cmd(cmd, on_dir, j,
+			"HMGET " CP_DIR "room:%u owner epoch served_epoch served_sig", j->id) < 0)
 		return -EIO;
 	j->pending = 1;
 	for (int k = 0; k < 3; k++) {
@@ -275,7 +280,7 @@ static int replace_cache(struct cp_node *n, struct cp_batch *b)
 	for (int i = 0; i < b->n_jobs; i++) {
 		struct cp_job *j = &b->jobs[i];
 
-		if (j->owned && !j->refused) {
+		if (j->owned) { /* a refused room is served empty, with its refusal */
 			v[m++] = j->r;
 			memset(&j->r, 0, sizeof(j->r)); /* moved */
 		}
@@ -301,13 +306,15 @@ struct cp_droom *cp_room_find(const struct cp_node *n, uint32_t id)
 
 static int grow(void **v, int *cap, int n, size_t sz);
 
-/* Dirty load result for one room: replace, insert or (no longer owned or
- * refused) remove its cache slot. 0 or -ENOMEM. */
+/* Dirty load result for one room: replace, insert or (no longer owned)
+ * remove its cache slot. A room reloaded for an event owes the backend an
+ * ack (docs/schema.md, "Errors and served"). 0 or -ENOMEM. */
 static int update_slot(struct cp_node *n, struct cp_job *j)
 {
 	struct cp_droom *cur = cp_room_find(n, j->id);
 
-	if (!j->owned || j->refused) {
+	j->r.ack_due = true;
+	if (!j->owned) {
 		if (cur) {
 			cp_room_free(cur);
 			memmove(cur, cur + 1,

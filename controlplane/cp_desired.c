@@ -60,13 +60,18 @@ static const char *key_err(int rc)
 	}
 }
 
-/* Parse and validate one participant hash. 0 or -EINVAL (logged). */
-static int parse_part(const struct cp_desired_cfg *cfg, const char *key, const redisReply *h,
-		      uint32_t room, uint32_t id, struct cp_dpart *d)
+/* The size of the reason buffer of the parse_* functions. */
+#define WHY_LEN sizeof(((struct cp_refusal *)0)->why)
+
+/* Parse and validate one participant hash. 0, or -EINVAL with the reason
+ * ("field: why") in why[WHY_LEN]. */
+static int parse_part(const struct cp_desired_cfg *cfg, const redisReply *h, uint32_t room,
+		      uint32_t id, struct cp_dpart *d, char *why_out)
 {
 	const struct relais_srtp_profile_info *pi = NULL;
 	const char *s, *why = NULL;
 	const char *rx = hget(h, "rx_key"), *tx = hget(h, "tx_key"), *kid = hget(h, "kid");
+	const char *dir;
 	size_t want;
 	int rc;
 
@@ -83,7 +88,7 @@ static int parse_part(const struct cp_desired_cfg *cfg, const char *key, const r
 		 strlen(rx) >= CP_KW_MAX_WRAPPED || strlen(tx) >= CP_KW_MAX_WRAPPED)
 		why = "kid, rx_key, tx_key: missing or too long";
 	if (why) {
-		CP_WARN("refusing %s: %s", key, why);
+		snprintf(why_out, WHY_LEN, "%s", why);
 		return -EINVAL;
 	}
 	d->p.rx_key.profile = d->p.tx_key.profile = (uint16_t)pi->id;
@@ -92,12 +97,13 @@ static int parse_part(const struct cp_desired_cfg *cfg, const char *key, const r
 	strcpy(d->rx_w, rx);
 	strcpy(d->tx_w, tx);
 	want = (size_t)pi->key_len + pi->salt_len;
-	if ((rc = check_key(cfg, d, room, "rx", rx, NULL, want)) < 0) {
-		CP_WARN("refusing %s: rx_key: %s", key, key_err(rc));
-		return -EINVAL;
+	dir = "rx";
+	if ((rc = check_key(cfg, d, room, dir, rx, NULL, want)) == 0) {
+		dir = "tx";
+		rc = check_key(cfg, d, room, dir, tx, NULL, want);
 	}
-	if ((rc = check_key(cfg, d, room, "tx", tx, NULL, want)) < 0) {
-		CP_WARN("refusing %s: tx_key: %s", key, key_err(rc));
+	if (rc < 0) {
+		snprintf(why_out, WHY_LEN, "%s_key: %s", dir, key_err(rc));
 		return -EINVAL;
 	}
 	return 0;
@@ -145,9 +151,10 @@ static bool has_track(const struct cp_droom *r, uint32_t id)
 	return false;
 }
 
-/* Parse and validate one track hash against the room's parts. 0/-EINVAL. */
-static int parse_track(const char *key, const redisReply *h, const struct cp_droom *r, uint32_t id,
-		       struct relais_ctl_track *t)
+/* Parse and validate one track hash against the room's parts. 0, or
+ * -EINVAL with the reason in why[WHY_LEN]. */
+static int parse_track(const redisReply *h, const struct cp_droom *r, uint32_t id,
+		       struct relais_ctl_track *t, char *why_out)
 {
 	const char *kind = hget(h, "kind"), *why = NULL;
 	uint32_t pt;
@@ -165,7 +172,7 @@ static int parse_track(const char *key, const redisReply *h, const struct cp_dro
 	else if (hget_u32(h, "clock_rate", 0, &t->clock_rate) < 0)
 		why = "clock_rate: not a 32-bit integer";
 	if (why) {
-		CP_WARN("refusing %s: %s", key, why);
+		snprintf(why_out, WHY_LEN, "%s", why);
 		return -EINVAL;
 	}
 	t->kind = strcmp(kind, "audio") == 0 ? RELAIS_TRACK_AUDIO : RELAIS_TRACK_VIDEO;
@@ -198,9 +205,10 @@ static int parse_pt_map(const char *m, struct relais_ctl_sub *s)
 	return 0;
 }
 
-/* Parse and validate one subscription hash. 0/-EINVAL. */
-static int parse_sub(const char *key, const redisReply *h, const struct cp_droom *r, uint32_t id,
-		     struct relais_ctl_sub *s)
+/* Parse and validate one subscription hash. 0, or -EINVAL with the reason
+ * in why[WHY_LEN]. */
+static int parse_sub(const redisReply *h, const struct cp_droom *r, uint32_t id,
+		     struct relais_ctl_sub *s, char *why_out)
 {
 	const char *why = NULL;
 
@@ -216,7 +224,7 @@ static int parse_sub(const char *key, const redisReply *h, const struct cp_droom
 	else if (parse_pt_map(hget(h, "pt_map"), s) < 0)
 		why = "pt_map: not in:out[,in:out] (at most 8, 0..127)";
 	if (why) {
-		CP_WARN("refusing %s: %s", key, why);
+		snprintf(why_out, WHY_LEN, "%s", why);
 		return -EINVAL;
 	}
 	return 0;
@@ -243,38 +251,49 @@ static uint64_t cookie_of(char kind, uint32_t room, uint64_t epoch, const redisR
 
 static const char *const kind_name[3] = {"part", "track", "sub"};
 
+/* Validate object oid of kind k (its HGETALL reply h) into the room. 0, or
+ * -EINVAL with the reason in why[WHY_LEN]. */
+static int add_object(const struct cp_desired_cfg *cfg, struct cp_droom *r, int k, uint32_t oid,
+		      const redisReply *h, char *why)
+{
+	int rc;
+
+	if (k == 0) {
+		rc = parse_part(cfg, h, r->id, oid, &r->parts[r->n_parts], why);
+		if (rc == 0)
+			r->parts[r->n_parts++].p.cookie = cookie_of('p', r->id, r->epoch, h);
+	} else if (k == 1) {
+		rc = parse_track(h, r, oid, &r->tracks[r->n_tracks], why);
+		if (rc == 0)
+			r->tracks[r->n_tracks++].cookie = cookie_of('t', r->id, r->epoch, h);
+	} else {
+		rc = parse_sub(h, r, oid, &r->subs[r->n_subs], why);
+		if (rc == 0)
+			r->subs[r->n_subs++].cookie = cookie_of('s', r->id, r->epoch, h);
+	}
+	return rc;
+}
+
 /* See header. */
 void cp_room_object(const struct cp_desired_cfg *cfg, struct cp_droom *r, int k, const char *s,
 		    const redisReply *h)
 {
-	char key[96];
+	char obj[sizeof(((struct cp_refusal *)0)->obj)];
+	char why[WHY_LEN];
 	uint32_t oid;
-	int rc;
 
-	snprintf(key, sizeof(key), "relais:{room:%u}:%s:%s", r->id, kind_name[k], s);
-	if (cp_parse_u32(s, &oid) < 0 || oid == 0) {
-		CP_WARN("refusing %s: id is not a non-zero 32-bit integer", key);
+	snprintf(obj, sizeof(obj), "%s:%s", kind_name[k], s);
+	if (cp_parse_u32(s, &oid) < 0 || oid == 0)
+		snprintf(why, sizeof(why), "id: not a non-zero 32-bit integer");
+	else if (h->type != REDIS_REPLY_ARRAY || h->elements == 0)
+		snprintf(why, sizeof(why), "%s",
+			 h->type == REDIS_REPLY_ERROR && h->str
+			     ? h->str
+			     : "missing (listed in the index only)");
+	else if (add_object(cfg, r, k, oid, h, why) == 0)
 		return;
-	}
-	if (h->type != REDIS_REPLY_ARRAY || h->elements == 0) {
-		CP_WARN("refusing %s: %s", key,
-			h->type == REDIS_REPLY_ERROR ? h->str
-						     : "missing (listed in the index only)");
-		return;
-	}
-	if (k == 0) {
-		rc = parse_part(cfg, key, h, r->id, oid, &r->parts[r->n_parts]);
-		if (rc == 0)
-			r->parts[r->n_parts++].p.cookie = cookie_of('p', r->id, r->epoch, h);
-	} else if (k == 1) {
-		rc = parse_track(key, h, r, oid, &r->tracks[r->n_tracks]);
-		if (rc == 0)
-			r->tracks[r->n_tracks++].cookie = cookie_of('t', r->id, r->epoch, h);
-	} else {
-		rc = parse_sub(key, h, r, oid, &r->subs[r->n_subs]);
-		if (rc == 0)
-			r->subs[r->n_subs++].cookie = cookie_of('s', r->id, r->epoch, h);
-	}
+	CP_WARN("refusing relais:{room:%u}:%s:%s: %s", r->id, kind_name[k], s, why);
+	cp_room_refuse(r, obj, false, why);
 }
 
 /* See header. */
@@ -298,11 +317,17 @@ int cp_room_index(const struct cp_desired_cfg *cfg, struct cp_droom *r, int k,
 	size_t n = 0;
 	void *v;
 
-	if (set->type != REDIS_REPLY_ARRAY)
-		CP_WARN("refusing relais:{room:%u}:%ss: not a set (%s)", r->id, kind_name[k],
-			set->type == REDIS_REPLY_ERROR ? set->str : "wrong type");
-	else
+	if (set->type != REDIS_REPLY_ARRAY) {
+		char obj[16], why[WHY_LEN];
+
+		snprintf(obj, sizeof(obj), "%ss", kind_name[k]);
+		snprintf(why, sizeof(why), "not a set (%s)",
+			 set->type == REDIS_REPLY_ERROR && set->str ? set->str : "wrong type");
+		CP_WARN("refusing relais:{room:%u}:%s: %s", r->id, obj, why);
+		cp_room_refuse(r, obj, false, why);
+	} else {
 		n = set->elements;
+	}
 	*total += n;
 	if (*total > (size_t)cfg->max_objects)
 		return -E2BIG;
@@ -316,13 +341,61 @@ int cp_room_index(const struct cp_desired_cfg *cfg, struct cp_droom *r, int k,
 }
 
 /* See header. */
-int cp_room_check_total(const struct cp_desired_cfg *cfg, const struct cp_droom *r, size_t total)
+int cp_room_check_total(const struct cp_desired_cfg *cfg, struct cp_droom *r, size_t total)
 {
+	char why[WHY_LEN];
+
 	if (total <= (size_t)cfg->max_objects)
 		return 0;
-	CP_WARN("refusing room relais:{room:%u}: %zu objects, more than max_objects %d", r->id,
-		total, cfg->max_objects);
+	snprintf(why, sizeof(why), "%zu objects, more than max_objects %d", total,
+		 cfg->max_objects);
+	CP_WARN("refusing room relais:{room:%u}: %s", r->id, why);
+	cp_room_refuse(r, "room", false, why);
+	r->n_refused = total > UINT32_MAX ? UINT32_MAX : (uint32_t)total;
 	return -E2BIG;
+}
+
+/* See header. */
+void cp_room_refuse(struct cp_droom *r, const char *obj, bool apply, const char *why)
+{
+	struct cp_refusal *f;
+
+	if (r->n_refused < UINT32_MAX)
+		r->n_refused++;
+	if (r->refusals == NULL)
+		r->refusals = calloc(CP_REFUSALS_KEPT, sizeof(*r->refusals));
+	if (r->refusals == NULL || r->n_kept == CP_REFUSALS_KEPT)
+		return;
+	f = &r->refusals[r->n_kept++];
+	snprintf(f->obj, sizeof(f->obj), "%s", obj);
+	snprintf(f->why, sizeof(f->why), "%s", why);
+	f->apply = apply;
+}
+
+/* See header. Refusals past the kept ones cannot be told apart by origin;
+ * apply-time ones are re-counted by the next apply anyway. */
+void cp_room_clear_apply_refusals(struct cp_droom *r)
+{
+	int m = 0;
+
+	for (int i = 0; i < r->n_kept; i++)
+		if (!r->refusals[i].apply)
+			r->refusals[m++] = r->refusals[i];
+	r->n_refused -= (uint32_t)(r->n_kept - m);
+	r->n_kept = m;
+}
+
+/* See header. */
+uint64_t cp_room_status_sig(const struct cp_droom *r)
+{
+	uint64_t c = cp_fnv(CP_FNV_INIT, &r->epoch, sizeof(r->epoch));
+	uint64_t sum = 0;
+
+	c = cp_fnv(c, &r->n_refused, sizeof(r->n_refused));
+	for (int i = 0; i < r->n_kept; i++)
+		sum += cp_fnv_str(cp_fnv_str(CP_FNV_INIT, r->refusals[i].obj), r->refusals[i].why);
+	c = cp_fnv(c, &sum, sizeof(sum));
+	return c ? c : 1;
 }
 
 /* See header. */
@@ -333,6 +406,10 @@ void cp_room_free(struct cp_droom *r)
 	free(r->parts);
 	free(r->tracks);
 	free(r->subs);
+	free(r->refusals);
+	r->refusals = NULL;
+	r->n_kept = 0;
+	r->n_refused = 0;
 	r->parts = NULL;
 	r->tracks = NULL;
 	r->subs = NULL;

@@ -20,11 +20,26 @@ struct cp_dpart {
 	char profile_name[32];
 };
 
+/* The most refusals a room reports word for word (docs/schema.md, "Errors");
+ * n_refused counts them all. */
+#define CP_REFUSALS_KEPT 16
+
+/* One refused object, for the room's error channel in Redis. */
+struct cp_refusal {
+	char obj[24];  /* "part:7", "track:3", "sub:9", "parts", "room" */
+	char why[120]; /* the words of the log line: "field: reason" */
+	bool apply;    /* refused by the dataplane (re-tried, so reset every apply) */
+};
+
 struct cp_droom {
 	uint32_t id;
 	uint64_t epoch;
-	bool acked;    /* served_epoch == epoch already */
-	bool ack_sent; /* an ack for this epoch is in flight */
+	bool ack_sent;               /* an ack is in flight */
+	bool ack_due;                /* reloaded by an event: ack even when nothing changed */
+	uint64_t served_sig;         /* status Redis holds (served_sig), 0: none at this epoch */
+	uint32_t n_refused;          /* objects refused (parse and apply) */
+	int n_kept;                  /* entries of refusals */
+	struct cp_refusal *refusals; /* CP_REFUSALS_KEPT, allocated on the first */
 	int n_parts, n_tracks, n_subs;
 	struct cp_dpart *parts;
 	struct relais_ctl_track *tracks;
@@ -51,12 +66,24 @@ void cp_room_begin(struct cp_droom *r, uint32_t id, uint64_t epoch);
 int cp_room_index(const struct cp_desired_cfg *cfg, struct cp_droom *r, int k,
 		  const redisReply *set, size_t *total);
 /* After the three index sets: -E2BIG (logged with the room's key and its
- * count: the room is refused whole) when total passes max_objects, else 0. */
-int cp_room_check_total(const struct cp_desired_cfg *cfg, const struct cp_droom *r, size_t total);
+ * count, and recorded as the refusal "room": the room is refused whole and
+ * served empty) when total passes max_objects, else 0. */
+int cp_room_check_total(const struct cp_desired_cfg *cfg, struct cp_droom *r, size_t total);
 /* Object `s` of kind k arrived (its HGETALL reply h): validated and added,
- * or refused with a log line naming its key. */
+ * or refused with a log line naming its key and recorded (cp_room_refuse). */
 void cp_room_object(const struct cp_desired_cfg *cfg, struct cp_droom *r, int k, const char *s,
 		    const redisReply *h);
+/* Record that object obj (see struct cp_refusal) of room r is refused for
+ * why; the caller logs it with the same words. Only the first
+ * CP_REFUSALS_KEPT are kept (n_refused counts all); an allocation failure
+ * keeps the count only. */
+void cp_room_refuse(struct cp_droom *r, const char *obj, bool apply, const char *why);
+/* Forget the refusals made at apply time (before the next apply). */
+void cp_room_clear_apply_refusals(struct cp_droom *r);
+/* The room's status signature: a non-zero digest of the epoch and every
+ * kept refusal (order-free) and the refused count. Redis holds the last
+ * one acked (served_sig); a different one means the ack is due. */
+uint64_t cp_room_status_sig(const struct cp_droom *r);
 /* "part", "track" or "sub". */
 const char *cp_room_kind(int k);
 /* Free what cp_room_index allocated (wrapped keys zeroed). */

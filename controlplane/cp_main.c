@@ -183,6 +183,13 @@ static const char *entry_field(const redisReply *fv, const char *f)
 	return NULL;
 }
 
+/* Whether an event of this type is a node's report to backends (served,
+ * error): it changes no desired state, so no node reloads for it. */
+static bool is_report(const char *type)
+{
+	return type && (strcmp(type, "served") == 0 || strcmp(type, "error") == 0);
+}
+
 /* Note the rooms of one XREADGROUP reply's entries (and their ids, acked
  * once applied). Returns the number of entries. */
 static size_t note_entries(struct cp_node *n, const redisReply *entries)
@@ -194,7 +201,8 @@ static size_t note_entries(struct cp_node *n, const redisReply *entries)
 
 		if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 || e->element[0]->str == NULL)
 			continue;
-		if (e->element[1]->type == REDIS_REPLY_ARRAY) /* else: trimmed away */
+		if (e->element[1]->type == REDIS_REPLY_ARRAY && /* else: trimmed away */
+		    !is_report(entry_field(e->element[1], "type")))
 			room = entry_field(e->element[1], "room");
 		if (room == NULL || cp_parse_u32(room, &id) < 0)
 			id = 0; /* nothing to reload; still acked */

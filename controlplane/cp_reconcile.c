@@ -121,7 +121,7 @@ static int dump(struct cp_node *n, uint8_t kind, struct objs *o)
 }
 
 /* Desired objects of the cache by kind (0 rooms, 1 parts, 2 tracks, 3 subs),
- * sorted by id. 0/-ENOMEM. */
+ * sorted by id; parent is the room of every non-room object. 0/-ENOMEM. */
 static int desired(const struct cp_node *n, struct objs d[4])
 {
 	int rc = 0;
@@ -134,10 +134,11 @@ static int desired(const struct cp_node *n, struct objs d[4])
 			rc = objs_push(&d[1], r->parts[j].p.part_id, r->id, r->parts[j].p.cookie,
 				       &r->parts[j]);
 		for (int j = 0; j < r->n_tracks && rc == 0; j++)
-			rc = objs_push(&d[2], r->tracks[j].track_id, 0, r->tracks[j].cookie,
+			rc = objs_push(&d[2], r->tracks[j].track_id, r->id, r->tracks[j].cookie,
 				       &r->tracks[j]);
 		for (int j = 0; j < r->n_subs && rc == 0; j++)
-			rc = objs_push(&d[3], r->subs[j].sub_id, 0, r->subs[j].cookie, &r->subs[j]);
+			rc = objs_push(&d[3], r->subs[j].sub_id, r->id, r->subs[j].cookie,
+				       &r->subs[j]);
 	}
 	for (int k = 0; k < 4; k++)
 		if (d[k].n) /* qsort's base must not be NULL, even for 0 items */
@@ -284,11 +285,32 @@ static int rekey_changed(struct cp_node *n, struct objs a[4], const struct objs 
 	return 0;
 }
 
-/* Add, rooms first, every desired object the dataplane lacks. Refusals are
- * logged with the object's key and counted. 0 or -errno (transport). */
-static int add_missing(struct cp_node *n, const struct objs a[4], const struct objs d[4])
+/* Log, count and record (in its room, for the backend) a desired object of
+ * kind k that could not be added: why is the reason's prefix, detail the
+ * rest. */
+static void refuse_add(struct cp_node *n, int k, const struct obj *w, const char *why,
+		       const char *detail)
 {
 	static const char *const what[4] = {"room", "part", "track", "sub"};
+	struct cp_droom *room = cp_room_find(n, k == 0 ? w->id : w->parent);
+	char obj[24], msg[sizeof(((struct cp_refusal *)0)->why)];
+
+	n->refused++;
+	snprintf(obj, sizeof(obj), "%s:%u", what[k], w->id);
+	snprintf(msg, sizeof(msg), "%s: %s", why, detail);
+	if (k == 0)
+		CP_WARN("refusing room relais:{room:%u}: %s", w->id, msg);
+	else
+		CP_WARN("refusing relais:{room:%u}:%s: %s", w->parent, obj, msg);
+	if (room)
+		cp_room_refuse(room, k == 0 ? "room" : obj, true, msg);
+}
+
+/* Add, rooms first, every desired object the dataplane lacks. Refusals are
+ * logged with the object's key, counted and recorded in the room. 0 or
+ * -errno (transport). */
+static int add_missing(struct cp_node *n, const struct objs a[4], const struct objs d[4])
+{
 	struct relais_ctl_msg m;
 	struct relais_ctl_reply r;
 
@@ -302,39 +324,37 @@ static int add_missing(struct cp_node *n, const struct objs a[4], const struct o
 			rc = add_msg(n, k, w, &m);
 			if (rc < 0) {
 				OPENSSL_cleanse(&m, sizeof(m));
-				n->refused++;
-				CP_WARN("%s %u: keys do not unwrap any more: %s", what[k], w->id,
-					strerror(-rc));
+				refuse_add(n, k, w, "keys do not unwrap any more", strerror(-rc));
 				continue;
 			}
 			rc = ctl(n, &m, &r);
 			OPENSSL_cleanse(&m, sizeof(m));
 			if (n->dp_fd < 0)
 				return -ENOTCONN;
-			if (rc < 0) {
-				n->refused++;
-				CP_WARN("dataplane refused %s %u: %s", what[k], w->id, r.error);
-			} else {
+			if (rc < 0)
+				refuse_add(n, k, w, "dataplane refused", r.error);
+			else
 				n->applied++;
-			}
 		}
 	return 0;
 }
 
-/* An ack in flight: which room at which epoch. */
+_Static_assert(CP_SCRIPT_MAX_ARGS >= 6 + 2 * CP_REFUSALS_KEPT, "an ack's arguments must fit");
+
+/* An ack in flight: which room, at which epoch, with which status. */
 struct cp_ack {
 	struct cp_node *n;
 	uint32_t room;
-	uint64_t epoch;
+	uint64_t epoch, sig;
 };
 
-/* Reply to an ack: the room (if still cached at that epoch) is served; a
- * refusal (FENCED) means it moved: a full reload is scheduled. */
+/* Reply to an ack: Redis now holds this status of the room (if still
+ * cached at that epoch); a refusal (FENCED) means it moved: a full reload
+ * is scheduled. */
 static void on_ack(struct cp_link *l, redisReply *rep, void *priv)
 {
 	struct cp_ack *a = priv;
 	struct cp_node *n = a->n;
-
 	struct cp_droom *r = cp_room_find(n, a->room);
 
 	(void)l;
@@ -344,36 +364,61 @@ static void on_ack(struct cp_link *l, redisReply *rep, void *priv)
 			CP_WARN("room %u: %s", r->id, rep->str);
 			n->next_reconcile = 0;
 		} else {
-			r->acked = true;
-			CP_INFO("serving room %u epoch %llu", r->id, (unsigned long long)r->epoch);
+			if (r->served_sig == 0)
+				CP_INFO("serving room %u epoch %llu", r->id,
+					(unsigned long long)r->epoch);
+			r->served_sig = a->sig;
 		}
 	}
 	free(a);
 }
 
-/* Ack (fenced write, docs/schema.md "ack") every room served at a new
- * epoch, asynchronously on the command link. */
+/* Send the ack of room r (docs/schema.md "ack"): node, token, room, epoch,
+ * status signature, refused count, then (object, reason) for each kept
+ * refusal. 0 or -errno. */
+static int send_ack(struct cp_node *n, struct cp_droom *r, uint64_t sig)
+{
+	char room[16], epoch[24], sigs[24], refused[16];
+	const char *argv[6 + 2 * CP_REFUSALS_KEPT] = {n->cfg.node, n->token, room,
+						      epoch,       sigs,     refused};
+	int argc = 6;
+	struct cp_ack *a = malloc(sizeof(*a));
+
+	if (a == NULL)
+		return -ENOMEM;
+	*a = (struct cp_ack){n, r->id, r->epoch, sig};
+	snprintf(room, sizeof(room), "%u", r->id);
+	snprintf(epoch, sizeof(epoch), "%llu", (unsigned long long)r->epoch);
+	snprintf(sigs, sizeof(sigs), "%llu", (unsigned long long)sig);
+	snprintf(refused, sizeof(refused), "%u", r->n_refused);
+	for (int i = 0; i < r->n_kept; i++) {
+		argv[argc++] = r->refusals[i].obj;
+		argv[argc++] = r->refusals[i].why;
+	}
+	if (cp_session_script(n, CP_SC_ACK, argc, argv, on_ack, a) < 0) {
+		free(a);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Ack (fenced write, docs/schema.md "ack") every room whose status in
+ * Redis is not the current one (a new epoch, refusals that changed) or
+ * that was reloaded for an event, asynchronously on the command link. */
 static void ack_rooms(struct cp_node *n)
 {
-	char room[16], epoch[24];
-	const char *argv[4] = {n->cfg.node, n->token, room, epoch};
-
 	if (!cp_session_up(n) || !n->registered)
 		return;
 	for (int i = 0; i < n->n_rooms; i++) {
 		struct cp_droom *r = &n->rooms[i];
-		struct cp_ack *a;
+		uint64_t sig = cp_room_status_sig(r);
 
-		if (r->acked || r->ack_sent || (a = malloc(sizeof(*a))) == NULL)
+		if (r->ack_sent || (sig == r->served_sig && !r->ack_due))
 			continue;
-		*a = (struct cp_ack){n, r->id, r->epoch};
-		snprintf(room, sizeof(room), "%u", r->id);
-		snprintf(epoch, sizeof(epoch), "%llu", (unsigned long long)r->epoch);
-		if (cp_session_script(n, CP_SC_ACK, 4, argv, on_ack, a) < 0) {
-			free(a);
+		if (send_ack(n, r, sig) < 0)
 			return;
-		}
 		r->ack_sent = true;
+		r->ack_due = false;
 	}
 }
 
@@ -387,6 +432,8 @@ int cp_apply(struct cp_node *n)
 
 	if (!n->have_desired || n->dp_fd < 0)
 		return 0; /* never empty a dataplane before Redis was read */
+	for (int i = 0; i < n->n_rooms; i++)
+		cp_room_clear_apply_refusals(&n->rooms[i]);
 	rc = desired(n, d);
 	for (int k = 0; k < 4 && rc == 0; k++)
 		rc = dump(n, kinds[k], &a[k]);

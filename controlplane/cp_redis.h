@@ -7,6 +7,8 @@
 
 #include <hiredis/hiredis.h>
 
+#include "cp_lua.h"
+
 #define CP_MAX_SENTINELS 8
 
 struct cp_redis_cfg {
@@ -34,17 +36,9 @@ int cp_redis_cfg_sentinels(struct cp_redis_cfg *c, const char *s);
  * or NULL with a one-line reason in err. */
 redisContext *cp_redis_connect(const struct cp_redis_cfg *c, char *err, size_t n);
 
-enum cp_script {
-	CP_SC_REGISTER,
-	CP_SC_HEARTBEAT,
-	CP_SC_PLACE,
-	CP_SC_ACK,
-	CP_SC_SWEEP,
-	CP_SC_DRAIN,
-	CP_SC_DROP,
-	CP_SC_MAX
-};
-/* Lua source and name of a script (NULL for an unknown id/name). */
+/* Lua source and name of a script (NULL for an unknown id/name). The
+ * scripts, their enum cp_script and their order come from controlplane/lua/
+ * through the build (cp_lua.h). */
 const char *cp_script_source(enum cp_script id);
 const char *cp_script_name(enum cp_script id);
 int cp_script_by_name(const char *name);
@@ -58,7 +52,7 @@ redisReply *cp_script_call(redisContext *rc, enum cp_script id, int argc, const 
 int cp_script_append(redisContext *rc, enum cp_script id, int argc, const char **argv);
 /* Most arguments a script call takes, and the argv slots its EVALSHA
  * command needs (4 more). */
-#define CP_SCRIPT_MAX_ARGS 16
+#define CP_SCRIPT_MAX_ARGS 40
 #define CP_SCRIPT_ARGV_MAX (CP_SCRIPT_MAX_ARGS + 4)
 /* Build "EVALSHA sha 1 relais:{dir}:nodes args..." into v (sha is the
  * caller's 41-byte buffer v points into) for an asynchronous send. Returns

@@ -167,19 +167,22 @@ static int list_rooms(struct rctl *c)
 		freeReplyObject(s);
 		return 2;
 	}
-	printf("%-10s %-16s %8s %8s %6s\n", "room", "owner", "epoch", "served", "parts");
+	printf("%-10s %-16s %8s %8s %8s %6s\n", "room", "owner", "epoch", "served", "refused",
+	       "parts");
 	for (size_t i = 0; i < s->elements; i++) {
 		const char *id = s->element[i]->str;
-		redisReply *h =
-		    redisCommand(c->rc, "HMGET " CP_DIR "room:%s owner epoch served_epoch", id);
+		redisReply *h = redisCommand(
+		    c->rc, "HMGET " CP_DIR "room:%s owner epoch served_epoch refused", id);
 		redisReply *p = redisCommand(c->rc, "SCARD relais:{room:%s}:parts", id);
-		const char *f[3];
+		const char *f[4];
 
-		for (int k = 0; k < 3; k++)
-			f[k] = h && h->type == REDIS_REPLY_ARRAY && h->element[k]->str
+		for (int k = 0; k < 4; k++)
+			f[k] = h && h->type == REDIS_REPLY_ARRAY && h->elements == 4 &&
+				       h->element[k]->str
 				   ? h->element[k]->str
 				   : "-";
-		printf("%-10s %-16s %8s %8s %6lld\n", id, f[0], f[1], f[2], p ? p->integer : 0);
+		printf("%-10s %-16s %8s %8s %8s %6lld\n", id, f[0], f[1], f[2], f[3],
+		       p && p->type == REDIS_REPLY_INTEGER ? p->integer : 0);
 		freeReplyObject(h);
 		freeReplyObject(p);
 	}

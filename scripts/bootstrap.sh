@@ -28,7 +28,7 @@ PACKAGES=(
 	iproute2 iputils-ping ethtool tcpdump
 	ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base
 	gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav
-	python3 python3-cryptography openssl shellcheck
+	python3 python3-cryptography python3-redis openssl shellcheck lua-check
 )
 
 HUGEPAGES_WANT="${RELAIS_HUGEPAGES:-1536}"
