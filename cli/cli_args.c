@@ -115,12 +115,25 @@ int cli_parse_key(const char *s, unsigned profile, struct relais_srtp_key *k)
 	return 0;
 }
 
+/* The SDES names of every profile, ", "-separated, into buf (truncated to
+ * n bytes, always terminated). */
+static void profile_names(char *buf, size_t n)
+{
+	const struct relais_srtp_profile_info *p;
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; (p = relais_srtp_profile_at(i)) != NULL && len < n; i++)
+		len += (size_t)snprintf(buf + len, n - len, "%s%s", i ? ", " : "", p->name);
+}
+
 /* part add ... */
 static int build_part(int argc, char **argv, struct relais_ctl_msg *m, char *err, size_t n)
 {
 	const struct relais_srtp_profile_info *p;
 	struct relais_ctl_part *pt = &m->u.part;
 	const char *prof = opt(argc, argv, "--profile");
+	char names[256];
 
 	m->type = RELAIS_CTL_PART_ADD;
 	if (need_num(argc, argv, "--room", &pt->room_id, err, n) ||
@@ -129,9 +142,10 @@ static int build_part(int argc, char **argv, struct relais_ctl_msg *m, char *err
 	if (relais_addr_parse(opt(argc, argv, "--addr"), &pt->addr) < 0)
 		ERR("--addr: expected A.B.C.D:PORT or [IPv6]:PORT");
 	p = prof ? relais_srtp_profile_by_name(prof) : NULL;
-	if (p == NULL)
-		ERR("--profile: expected AES_CM_128_HMAC_SHA1_80, AES_CM_128_HMAC_SHA1_32, "
-		    "AEAD_AES_128_GCM or AEAD_AES_256_GCM");
+	if (p == NULL) {
+		profile_names(names, sizeof(names));
+		ERR("--profile: expected one of %s", names);
+	}
 	if (cli_parse_key(opt(argc, argv, "--rx-key"), p->id, &pt->rx_key) < 0)
 		ERR("--rx-key: expected %u bytes (key||salt) in hex or base64",
 		    p->key_len + p->salt_len);

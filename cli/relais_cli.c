@@ -48,8 +48,24 @@ static void usage(void)
 	      "  dump rooms|parts|tracks|subs\n"
 	      "  offenders [--min N] [--top N]   sources of auth/replay/unknown drops\n"
 	      "  batch FILE\n"
+	      "  profiles   the SRTP profiles, one a line (no dataplane needed):\n"
+	      "             id SDES-name DTLS-name|- short-name key salt rtp-tag rtcp-tag aead\n"
 	      "keys: hex or base64 of master key || master salt\n",
 	      stderr);
+}
+
+/* Print every SRTP profile of RELAIS_SRTP_PROFILES, one a line, fields
+ * separated by one space: id (0x%04x), SDES name, DTLS-SRTP name or "-",
+ * short name, key, salt, SRTP tag and SRTCP tag bytes, aead 0/1. Scripts
+ * and tests read the list from here (tests/common/check_profiles.sh). */
+static void print_profiles(void)
+{
+	const struct relais_srtp_profile_info *p;
+
+	for (size_t i = 0; (p = relais_srtp_profile_at(i)) != NULL; i++)
+		printf("0x%04x %s %s %s %u %u %u %u %u\n", (unsigned)p->id, p->name,
+		       p->dtls_name ? p->dtls_name : "-", p->short_name, p->key_len, p->salt_len,
+		       p->rtp_tag_len, p->rtcp_tag_len, p->aead);
 }
 
 /* Print STATS: counters then non-zero drops with their explanation. */
@@ -294,6 +310,10 @@ int main(int argc, char **argv)
 	if (i >= argc || strcmp(argv[i], "help") == 0 || strcmp(argv[i], "--help") == 0) {
 		usage();
 		return i >= argc ? 2 : 0;
+	}
+	if (strcmp(argv[i], "profiles") == 0) {
+		print_profiles();
+		return 0;
 	}
 	fd = relais_ctl_connect(sock, "relais-cli");
 	if (fd < 0) {

@@ -26,6 +26,7 @@
 #include <rte_byteorder.h>
 #include <rte_mbuf.h>
 
+#include <relais/srtp_policy.h>
 #include <relais/srtp_profile.h>
 
 #include "dp_rtp.h"
@@ -94,33 +95,6 @@ static void ls_destroy(struct dp_crypto_engine *e)
 	free(e);
 }
 
-/* libsrtp crypto policies of a profile. For AES_CM_128_HMAC_SHA1_32 the
- * SRTCP policy keeps the 80-bit tag (RFC 5764 §4.1.2; libsrtp documents
- * its _32 policy as "not for SRTCP"). 0 or -EINVAL. */
-static int policy_for_profile(uint16_t id, srtp_crypto_policy_t *rtp, srtp_crypto_policy_t *rtcp)
-{
-	switch (id) {
-	case RELAIS_SRTP_AES128_CM_SHA1_80:
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(rtp);
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(rtcp);
-		return 0;
-	case RELAIS_SRTP_AES128_CM_SHA1_32:
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(rtp);
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(rtcp);
-		return 0;
-	case RELAIS_SRTP_AEAD_AES_128_GCM: /* RFC 7714 §14.2 */
-		srtp_crypto_policy_set_aes_gcm_128_16_auth(rtp);
-		srtp_crypto_policy_set_aes_gcm_128_16_auth(rtcp);
-		return 0;
-	case RELAIS_SRTP_AEAD_AES_256_GCM:
-		srtp_crypto_policy_set_aes_gcm_256_16_auth(rtp);
-		srtp_crypto_policy_set_aes_gcm_256_16_auth(rtcp);
-		return 0;
-	default:
-		return -EINVAL;
-	}
-}
-
 /* Context for one direction of one participant. The master key and salt
  * are copied into a stack buffer for srtp_create and wiped right after;
  * libsrtp keeps only the derived session keys. NULL + errno: EINVAL
@@ -140,7 +114,7 @@ ls_ctx_create(struct dp_crypto_engine *e, const struct relais_srtp_key *key, enu
 		return NULL;
 	}
 	memset(&pol, 0, sizeof(pol));
-	if (policy_for_profile(key->profile, &pol.rtp, &pol.rtcp) != 0) {
+	if (relais_srtp_policy_set(key->profile, &pol.rtp, &pol.rtcp) != 0) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -182,7 +156,7 @@ static int ls_ctx_rekey(struct dp_crypto_engine *e, struct dp_crypto_ctx *c,
 	if (c == NULL || fresh == NULL || c->prof != fresh->prof || c->dir != fresh->dir)
 		return -EINVAL;
 	memset(&pol, 0, sizeof(pol));
-	policy_for_profile(c->prof->id, &pol.rtp, &pol.rtcp);
+	relais_srtp_policy_set(c->prof->id, &pol.rtp, &pol.rtcp);
 	pol.ssrc.type = c->dir == DP_CRYPTO_INBOUND ? ssrc_any_inbound : ssrc_any_outbound;
 	pol.key = fresh->material;
 	pol.window_size = DP_REPLAY_WINDOW;

@@ -11,6 +11,7 @@
 #include <rte_byteorder.h>
 #include <rte_cycles.h>
 
+#include <relais/srtp_policy.h>
 #include <relais/srtp_profile.h>
 
 #include "bench.h"
@@ -66,57 +67,17 @@ void bench_key_make(struct relais_srtp_key *k, uint16_t profile, uint32_t seed)
 	memcpy(k->salt, b + sizeof(k->key), sizeof(k->salt));
 }
 
-/* libsrtp policies of a profile, the same choice as the dataplane's engine
- * (RFC 3711 §8.2 defaults; RFC 7714 §14.2 for GCM). 0 or -EINVAL. */
-static int policy_of(uint16_t profile, srtp_policy_t *p)
-{
-	switch (profile) {
-	case RELAIS_SRTP_AES128_CM_SHA1_80:
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&p->rtp);
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&p->rtcp);
-		return 0;
-	case RELAIS_SRTP_AES128_CM_SHA1_32:
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(&p->rtp);
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&p->rtcp);
-		return 0;
-	case RELAIS_SRTP_AEAD_AES_128_GCM:
-		srtp_crypto_policy_set_aes_gcm_128_16_auth(&p->rtp);
-		srtp_crypto_policy_set_aes_gcm_128_16_auth(&p->rtcp);
-		return 0;
-	case RELAIS_SRTP_AEAD_AES_256_GCM:
-		srtp_crypto_policy_set_aes_gcm_256_16_auth(&p->rtp);
-		srtp_crypto_policy_set_aes_gcm_256_16_auth(&p->rtcp);
-		return 0;
-	default:
-		return -EINVAL;
-	}
-}
-
-/* See bench.h. */
+/* See bench.h. The policies are the dataplane engine's (relais_srtp_policy). */
 srtp_t bench_session(const struct relais_srtp_key *k, bool inbound)
 {
-	const struct relais_srtp_profile_info *pi = relais_srtp_profile_get(k->profile);
-	uint8_t material[RELAIS_SRTP_MAX_KEY_LEN + RELAIS_SRTP_MAX_SALT_LEN];
-	srtp_policy_t pol;
 	srtp_t s = NULL;
-	srtp_err_status_t st;
+	int rc = relais_srtp_session_key(&s, k, inbound, 1024, 0);
 
-	memset(&pol, 0, sizeof(pol));
-	if (pi == NULL || policy_of(k->profile, &pol) < 0) {
+	if (rc == -EINVAL)
 		fprintf(stderr, "relais-bench: unknown SRTP profile %u\n", k->profile);
-		return NULL;
-	}
-	memcpy(material, k->key, pi->key_len);
-	memcpy(material + pi->key_len, k->salt, pi->salt_len);
-	pol.ssrc.type = inbound ? ssrc_any_inbound : ssrc_any_outbound;
-	pol.key = material;
-	pol.window_size = 1024;
-	st = srtp_create(&s, &pol);
-	if (st != srtp_err_status_ok) {
-		fprintf(stderr, "relais-bench: srtp_create failed (%d)\n", (int)st);
-		return NULL;
-	}
-	return s;
+	else if (rc < 0)
+		fprintf(stderr, "relais-bench: srtp_create failed\n");
+	return rc == 0 ? s : NULL;
 }
 
 /* See bench.h. RTP header per RFC 3550 §5.1: V=2, no padding, extension

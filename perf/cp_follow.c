@@ -49,6 +49,8 @@
 
 #include <openssl/crypto.h>
 
+#include <relais/srtp_policy.h>
+
 #include "cp_follow.h"
 
 #define CF_EXIT_FAILED 1
@@ -209,17 +211,7 @@ static int load_scenario(struct cf *cf, const struct cf_opts *o)
 static int make_ctx(const struct relais_srtp_profile_info *prof, const uint8_t *key, int inbound,
 		    srtp_t *out)
 {
-	srtp_policy_t pol;
-	srtp_profile_t p = (srtp_profile_t)prof->id;
-
-	memset(&pol, 0, sizeof(pol));
-	if (srtp_crypto_policy_set_from_profile_for_rtp(&pol.rtp, p) != srtp_err_status_ok ||
-	    srtp_crypto_policy_set_from_profile_for_rtcp(&pol.rtcp, p) != srtp_err_status_ok)
-		return -EINVAL;
-	pol.key = (unsigned char *)(uintptr_t)key;
-	pol.window_size = 128;
-	pol.ssrc.type = inbound ? ssrc_any_inbound : ssrc_any_outbound;
-	return srtp_create(out, &pol) == srtp_err_status_ok ? 0 : -EINVAL;
+	return relais_srtp_session(out, prof->id, key, inbound, 128, 0) < 0 ? -EINVAL : 0;
 }
 
 /* SRTP sessions from the scenario's profile and key: tx and rx. 0 or

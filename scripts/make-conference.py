@@ -7,7 +7,7 @@
   * a relais-loadgen scenario whose endpoints play those participants.
 
 Every participant gets fresh random SRTP keys (never reuse these files outside
-a test). Profiles rotate over the four supported ones; every third subscriber
+a test). Profiles rotate over every supported one (scripts/srtp_profiles.py); every third subscriber
 and the video publisher of every even room are on IPv6 when --ipv6 is given.
 
 usage: make-conference.py --cli OUT.batch --scenario OUT.conf
@@ -17,12 +17,10 @@ usage: make-conference.py --cli OUT.batch --scenario OUT.conf
 import argparse
 import secrets
 
-PROFILES = [
-    ("AES_CM_128_HMAC_SHA1_80", 30),
-    ("AES_CM_128_HMAC_SHA1_32", 30),
-    ("AEAD_AES_128_GCM", 28),
-    ("AEAD_AES_256_GCM", 44),
-]
+import srtp_profiles
+
+# (SDES name, key || salt bytes) of every profile, in list order.
+PROFILES = [(p.name, p.key_len + p.salt_len) for p in srtp_profiles.load()]
 
 
 def main():

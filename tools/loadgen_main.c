@@ -36,7 +36,7 @@ static void usage(FILE *f)
 	    f,
 	    "usage: relais-loadgen [--scenario FILE | --loopback] [options]\n"
 	    "  --scenario FILE      scenario file (docs/loadgen.md)\n"
-	    "  --loopback           built-in self-test on 127.0.0.1 and ::1, all four profiles\n"
+	    "  --loopback           built-in self-test on 127.0.0.1 and ::1, every SRTP profile\n"
 	    "  --target ADDR:PORT   dataplane address (1.2.3.4:5000 or [fd00::1]:5000)\n"
 	    "  --publisher SPEC     add a publisher: \"bind=A:P ssrc=N key=HEX [kind= profile=\n"
 	    "                       rate= size= pt= seq= to= name=]\"\n"
@@ -186,14 +186,11 @@ static void test_key_hex(const struct relais_srtp_profile_info *pi, int k, char 
  * one socket). Subscribers send PLIs back; publishers send SRs. */
 static int loopback_text(char *buf, size_t cap)
 {
-	static const enum relais_srtp_profile ids[] = {
-	    RELAIS_SRTP_AES128_CM_SHA1_80, RELAIS_SRTP_AES128_CM_SHA1_32,
-	    RELAIS_SRTP_AEAD_AES_128_GCM, RELAIS_SRTP_AEAD_AES_256_GCM};
 	size_t len = 0;
 	int rc = appendf(buf, cap, &len, "grace = 1000\nrequire_rtcp = 1\n");
 
-	for (int k = 0; rc == 0 && k < 4; k++) {
-		const struct relais_srtp_profile_info *pi = relais_srtp_profile_get(ids[k]);
+	for (int k = 0; rc == 0 && k < RELAIS_SRTP_PROFILE_COUNT; k++) {
+		const struct relais_srtp_profile_info *pi = relais_srtp_profile_at((size_t)k);
 		char key[2 * (RELAIS_SRTP_MAX_KEY_LEN + RELAIS_SRTP_MAX_SALT_LEN) + 1];
 		if (pi == NULL)
 			return -ENOENT;

@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <relais/srtp_policy.h>
+
 #include "loadgen.h"
 
 #define NS_PER_MS 1000000ull
@@ -48,20 +50,9 @@ static uint32_t get32(const uint8_t *p)
  * profile and key (RFC 3711 §3.2; RFC 7714 for GCM). 0 or -EINVAL. */
 static int crypto_init(struct lg_crypto *c)
 {
-	srtp_policy_t pol;
-	srtp_profile_t prof = (srtp_profile_t)c->prof->id;
-
-	memset(&pol, 0, sizeof(pol));
-	if (srtp_crypto_policy_set_from_profile_for_rtp(&pol.rtp, prof) != srtp_err_status_ok ||
-	    srtp_crypto_policy_set_from_profile_for_rtcp(&pol.rtcp, prof) != srtp_err_status_ok)
+	if (relais_srtp_session(&c->tx, c->prof->id, c->key, 0, 128, 0) < 0)
 		return -EINVAL;
-	pol.key = c->key;
-	pol.window_size = 128;
-	pol.ssrc.type = ssrc_any_outbound;
-	if (srtp_create(&c->tx, &pol) != srtp_err_status_ok)
-		return -EINVAL;
-	pol.ssrc.type = ssrc_any_inbound;
-	if (srtp_create(&c->rx, &pol) != srtp_err_status_ok) {
+	if (relais_srtp_session(&c->rx, c->prof->id, c->key, 1, 128, 0) < 0) {
 		srtp_dealloc(c->tx);
 		c->tx = NULL;
 		return -EINVAL;

@@ -10,6 +10,9 @@ usage: backend.py KEYRING > commands.txt
 import os
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+import srtp_profiles  # noqa: E402  the profile list, from include/relais/srtp_profile.h
+
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 kid, hexkey = open(sys.argv[1]).read().split()[:2]
@@ -22,7 +25,14 @@ def wrap(room, part, d, profile, keysalt):
     return (n + AESGCM(DK).encrypt(n, keysalt, aad)).hex()
 
 
-def part(room, pid, addr, profile, klen, fields=None, wrap_as=None, drop=()):
+def klen_of(profile):
+    """key || salt bytes of profile (docs/schema.md: the profile's lengths)."""
+    p = srtp_profiles.by_name(profile)
+    return p.key_len + p.salt_len
+
+
+def part(room, pid, addr, profile, klen=None, fields=None, wrap_as=None, drop=()):
+    klen = klen_of(profile) if klen is None else klen
     f = {"addr": addr, "profile": profile, "kid": kid}
     wr, wp = wrap_as or (room, pid)
     f["rx_key"] = wrap(wr, wp, "rx", profile, os.urandom(klen))
@@ -43,17 +53,17 @@ def obj(room, kind, oid, f):
 
 
 A = "10.99.0.2"
-part(1, 11, f"{A}:4000", "AES_CM_128_HMAC_SHA1_80", 30)
-part(1, 12, f"{A}:4002", "AEAD_AES_256_GCM", 44)
+part(1, 11, f"{A}:4000", "AES_CM_128_HMAC_SHA1_80")
+part(1, 12, f"{A}:4002", "AEAD_AES_256_GCM")
 obj(1, "track", 101, {"part": 11, "kind": "audio", "ssrc": "0x1234"})
 obj(1, "sub", 1001, {"part": 12, "track": 101, "out_ssrc": "0x99"})
 # broken ones
-part(1, 13, f"{A}:4004", "AES_CM_128_HMAC_SHA1_80", 30, drop=("addr",))
+part(1, 13, f"{A}:4004", "AES_CM_128_HMAC_SHA1_80", drop=("addr",))
 part(1, 14, f"{A}:4006", "AES_999", 30)
 part(1, 15, f"{A}:4008", "AES_CM_128_HMAC_SHA1_80", 16)
 print("SET relais:{room:1}:part:16 not-a-hash")
 print("SADD relais:{room:1}:parts 16")
-part(1, 17, f"{A}:4010", "AES_CM_128_HMAC_SHA1_80", 30, wrap_as=(1, 11))
+part(1, 17, f"{A}:4010", "AES_CM_128_HMAC_SHA1_80", wrap_as=(1, 11))
 obj(1, "track", 102, {"part": 999, "kind": "video", "ssrc": 5})
 obj(1, "track", 103, {"part": 11, "kind": "video", "ssrc": "abc"})
 obj(1, "sub", 1002, {"part": 12, "track": 101})

@@ -126,8 +126,7 @@ static double run(const struct dp_crypto_engine_ops *o, struct dp_crypto_engine 
 
 int main(int argc, char **argv)
 {
-	static const uint16_t profiles[] = {RELAIS_SRTP_AES128_CM_SHA1_80,
-					    RELAIS_SRTP_AEAD_AES_128_GCM};
+	static const uint16_t profiles[] = {RELAIS_SRTP_PROFILES(RELAIS_SRTP_ID_)};
 	static const uint16_t sizes[] = {160, 1200};
 	static const char *const names[] = {"libsrtp", "cryptodev"};
 	double secs = argc > 1 ? atof(argv[1]) : 0.5;
@@ -142,7 +141,7 @@ int main(int argc, char **argv)
 
 		if (e == NULL)
 			return 1;
-		for (unsigned p = 0; p < 2; p++)
+		for (unsigned p = 0; p < RELAIS_SRTP_PROFILE_COUNT; p++)
 			for (unsigned s = 0; s < 2; s++)
 				for (int prot = 1; prot >= 0; prot--) {
 					snprintf(key, sizeof(key), "%s/%s/%u/%s", o->name,

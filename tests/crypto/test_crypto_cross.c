@@ -14,8 +14,7 @@
 #include "engine_util.h"
 #include "test_check.h"
 
-static const uint16_t profiles[] = {RELAIS_SRTP_AES128_CM_SHA1_80, RELAIS_SRTP_AES128_CM_SHA1_32,
-				    RELAIS_SRTP_AEAD_AES_128_GCM, RELAIS_SRTP_AEAD_AES_256_GCM};
+static const uint16_t profiles[] = {RELAIS_SRTP_PROFILES(RELAIS_SRTP_ID_)};
 
 static uint32_t rng_state = 0x12345678;
 

@@ -29,8 +29,7 @@
 #define PKT_MAX 1500
 #define OFF 14 /* packets sit behind an Ethernet-sized gap */
 
-static const uint16_t profiles[] = {RELAIS_SRTP_AES128_CM_SHA1_80, RELAIS_SRTP_AES128_CM_SHA1_32,
-				    RELAIS_SRTP_AEAD_AES_128_GCM, RELAIS_SRTP_AEAD_AES_256_GCM};
+static const uint16_t profiles[] = {RELAIS_SRTP_PROFILES(RELAIS_SRTP_ID_)};
 
 struct pk {
 	uint16_t len;
@@ -332,7 +331,7 @@ static void limits(const struct side *cd)
 
 	CHECK(before > 0);
 	for (unsigned round = 0; round < 40; round++) {
-		uint16_t profile = profiles[round % 4];
+		uint16_t profile = profiles[round % RELAIS_SRTP_PROFILE_COUNT];
 		struct dp_crypto_ctx *tx = ctx(cd, profile, DP_CRYPTO_OUTBOUND);
 		struct dp_crypto_ctx *rx = ctx(cd, profile, DP_CRYPTO_INBOUND);
 

@@ -169,9 +169,7 @@ static void rtcp_scenario(struct eng *g, uint16_t profile, const uint8_t *mk, co
 
 int main(int argc, char **argv)
 {
-	static const uint16_t profiles[] = {
-	    RELAIS_SRTP_AES128_CM_SHA1_80, RELAIS_SRTP_AES128_CM_SHA1_32,
-	    RELAIS_SRTP_AEAD_AES_128_GCM, RELAIS_SRTP_AEAD_AES_256_GCM};
+	static const uint16_t profiles[] = {RELAIS_SRTP_PROFILES(RELAIS_SRTP_ID_)};
 	uint8_t mk[32], ms[14];
 	struct eng g;
 

@@ -11,8 +11,7 @@
 #include "srtp_oracle.h"
 #include "test_check.h"
 
-static const uint16_t profiles[] = {RELAIS_SRTP_AES128_CM_SHA1_80, RELAIS_SRTP_AES128_CM_SHA1_32,
-				    RELAIS_SRTP_AEAD_AES_128_GCM, RELAIS_SRTP_AEAD_AES_256_GCM};
+static const uint16_t profiles[] = {RELAIS_SRTP_PROFILES(RELAIS_SRTP_ID_)};
 
 /* RFC 3711 Appendix B.3: session keys of the SRTP labels. */
 static void rfc3711_b3(void)

@@ -23,9 +23,9 @@
 # name. Functions that start processes store results in files under
 # $IOP_DIR; call them in the main shell, not inside $(...).
 #
-# Profiles are relais' RFC names (include/relais/srtp_profile.h):
-#   AES_CM_128_HMAC_SHA1_80  AES_CM_128_HMAC_SHA1_32  AEAD_AES_128_GCM  AEAD_AES_256_GCM
-# Keys are hex strings of master key || master salt (30, 30, 28, 44 bytes).
+# Profiles are relais' RFC names, the list RELAIS_SRTP_PROFILES of
+# include/relais/srtp_profile.h (`python3 scripts/srtp_profiles.py names`).
+# Keys are hex strings of master key || master salt (the profile's lengths).
 # Media kinds: video (H.264, 320x240, 25 fps) and audio (Opus, 48 kHz, 20 ms).
 # See docs/interop.md for the command lines and what relais must do for each tool.
 
@@ -70,15 +70,12 @@ iop_have_tools() {
 	fi
 }
 
-# iop_key_len PROFILE: bytes of master key || master salt (RFC 3711 §8.2,
-# RFC 7714 §12); returns 1 for an unknown profile.
+IOP_TOP=${IOP_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+
+# iop_key_len PROFILE: bytes of master key || master salt, from the profile
+# list (RFC 3711 §8.2, RFC 7714 §12); returns 1 for an unknown profile.
 iop_key_len() {
-	case "$1" in
-	AES_CM_128_HMAC_SHA1_80 | AES_CM_128_HMAC_SHA1_32) echo 30 ;;
-	AEAD_AES_128_GCM) echo 28 ;;
-	AEAD_AES_256_GCM) echo 44 ;;
-	*) return 1 ;;
-	esac
+	python3 "$IOP_TOP/scripts/srtp_profiles.py" keylen "$1"
 }
 
 # iop_key PROFILE: a fresh random key||salt for PROFILE, as hex.

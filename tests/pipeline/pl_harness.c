@@ -12,6 +12,8 @@
 #include <rte_ethdev.h>
 #include <rte_ring.h>
 
+#include <relais/srtp_policy.h>
+
 #include "dp_ctl.h"
 #include "dp_stats.h"
 #include "pl_harness.h"
@@ -153,67 +155,18 @@ void pl_teardown(struct pl_env *e)
 	test_eal_cleanup();
 }
 
-/* libsrtp crypto policies of a profile, written from the RFCs' profile
- * table: SRTCP keeps the 80-bit tag with _32 (RFC 5764 §4.1.2). */
-static void policies(uint16_t profile, srtp_policy_t *pol)
-{
-	switch (profile) {
-	case RELAIS_SRTP_AES128_CM_SHA1_32:
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32(&pol->rtp);
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol->rtcp);
-		break;
-	case RELAIS_SRTP_AEAD_AES_128_GCM:
-		srtp_crypto_policy_set_aes_gcm_128_16_auth(&pol->rtp);
-		srtp_crypto_policy_set_aes_gcm_128_16_auth(&pol->rtcp);
-		break;
-	case RELAIS_SRTP_AEAD_AES_256_GCM:
-		srtp_crypto_policy_set_aes_gcm_256_16_auth(&pol->rtp);
-		srtp_crypto_policy_set_aes_gcm_256_16_auth(&pol->rtcp);
-		break;
-	default:
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol->rtp);
-		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol->rtcp);
-	}
-}
-
 /* A libsrtp session for key k: sending (any outbound SSRC) or receiving. */
 static srtp_t session(const struct relais_srtp_key *k, bool inbound)
 {
-	const struct relais_srtp_profile_info *pi = relais_srtp_profile_get(k->profile);
-	uint8_t material[RELAIS_SRTP_MAX_KEY_LEN + RELAIS_SRTP_MAX_SALT_LEN];
-	srtp_policy_t pol;
 	srtp_t s = NULL;
 
-	memset(&pol, 0, sizeof(pol));
-	policies(k->profile, &pol);
-	memcpy(material, k->key, pi->key_len);
-	memcpy(material + pi->key_len, k->salt, pi->salt_len);
-	pol.ssrc.type = inbound ? ssrc_any_inbound : ssrc_any_outbound;
-	pol.key = material;
-	pol.window_size = 1024;
-	if (srtp_create(&s, &pol) != srtp_err_status_ok)
-		return NULL;
-	return s;
+	return relais_srtp_session_key(&s, k, inbound, 1024, 0) == 0 ? s : NULL;
 }
 
 /* srtp_update() of s with key k (same profile), keeping every ROC. */
 static int update(srtp_t s, const struct relais_srtp_key *k, bool inbound)
 {
-	const struct relais_srtp_profile_info *pi = relais_srtp_profile_get(k->profile);
-	uint8_t material[RELAIS_SRTP_MAX_KEY_LEN + RELAIS_SRTP_MAX_SALT_LEN];
-	srtp_policy_t pol;
-	int rc;
-
-	memset(&pol, 0, sizeof(pol));
-	policies(k->profile, &pol);
-	memcpy(material, k->key, pi->key_len);
-	memcpy(material + pi->key_len, k->salt, pi->salt_len);
-	pol.ssrc.type = inbound ? ssrc_any_inbound : ssrc_any_outbound;
-	pol.key = material;
-	pol.window_size = 1024;
-	rc = srtp_update(s, &pol) == srtp_err_status_ok ? 0 : -1;
-	explicit_bzero(material, sizeof(material));
-	return rc;
+	return relais_srtp_session_key(&s, k, inbound, 1024, 1) == 0 ? 0 : -1;
 }
 
 /* See pl_harness.h. */

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <relais/srtp_policy.h>
+
 #include "dp_ctl.h"
 #include "pl_harness.h"
 #include "test_check.h"
@@ -138,19 +140,9 @@ static unsigned drain(struct pl_env *e, srtp_t rcv, unsigned total, const uint8_
 /* libsrtp2 session that unprotects whatever the crowd key protects. */
 static srtp_t crowd_session(const struct relais_srtp_key *k)
 {
-	srtp_policy_t p;
-	uint8_t keysalt[30];
 	srtp_t s = NULL;
 
-	memset(&p, 0, sizeof(p));
-	srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&p.rtp);
-	srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&p.rtcp);
-	memcpy(keysalt, k->key, 16);
-	memcpy(keysalt + 16, k->salt, 14);
-	p.key = keysalt;
-	p.ssrc.type = ssrc_any_inbound;
-	p.window_size = 1024;
-	return srtp_create(&s, &p) == srtp_err_status_ok ? s : NULL;
+	return relais_srtp_session_key(&s, k, 1, 1024, 0) == 0 ? s : NULL;
 }
 
 int main(int argc, char **argv)

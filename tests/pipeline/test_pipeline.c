@@ -134,7 +134,28 @@ static int ctl_id(uint16_t type, uint32_t id, struct relais_ctl_reply *r)
 	return r ? r->status : tmp.status;
 }
 
-/* Peers, keys (all four profiles among them) and the room's objects. */
+/* 0 when the world's peers use every profile of RELAIS_SRTP_PROFILES (a
+ * new profile must be given to a peer of build_world), else -1. */
+static int covers_every_profile(const struct pl_world *w)
+{
+	const struct pl_peer *peers[] = {&w->p, &w->s[0], &w->s[1], &w->s[2], &w->p2};
+	const struct relais_srtp_profile_info *pi;
+
+	for (size_t i = 0; (pi = relais_srtp_profile_at(i)) != NULL; i++) {
+		int used = 0;
+
+		for (size_t k = 0; k < sizeof(peers) / sizeof(peers[0]); k++)
+			used |= peers[k]->rx_key.profile == pi->id ||
+				peers[k]->tx_key.profile == pi->id;
+		if (!used) {
+			fprintf(stderr, "test_pipeline: no peer uses profile %s\n", pi->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Peers, keys (every profile among them) and the room's objects. */
 static int build_world(struct pl_world *w)
 {
 	struct pl_env *e = &w->env;
@@ -156,6 +177,7 @@ static int build_world(struct pl_world *w)
 			   4);
 	rc |=
 	    pl_peer_init(e, &w->p2, RELAIS_SRTP_AES128_CM_SHA1_32, RELAIS_SRTP_AEAD_AES_128_GCM, 5);
+	rc |= covers_every_profile(w);
 	m.u.room.room_id = ROOM;
 	rc |= pl_ctl(&m);
 	rc |= add_part(&w->p) | add_part(&w->s[0]) | add_part(&w->s[1]) | add_part(&w->s[2]) |
