@@ -3,8 +3,8 @@
  * Frame builder for the XDP tests and bench: Ethernet (+ optional 802.1Q),
  * IPv4/IPv6, UDP or ICMPv6, with knobs to break each header on purpose.
  */
-#ifndef RELAIS_TESTS_BPF_PKT_H
-#define RELAIS_TESTS_BPF_PKT_H
+#ifndef RELAIS_TESTS_LIB_PKT_H
+#define RELAIS_TESTS_LIB_PKT_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -55,4 +55,4 @@ struct pkt_spec {
 /* Build a frame into buf (cap bytes); returns its length or -1. */
 int pkt_build(const struct pkt_spec *s, uint8_t *buf, size_t cap);
 
-#endif /* RELAIS_TESTS_BPF_PKT_H */
+#endif /* RELAIS_TESTS_LIB_PKT_H */
