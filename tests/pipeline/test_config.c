@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_cfgfile.h>
+
 #include "dp_config.h"
 #include "test_check.h"
 
@@ -99,6 +101,9 @@ static void test_file_errors(void)
 	memcpy(long_line, "[media]\nport = ", 15);
 	long_line[sizeof(long_line) - 1] = '\0';
 	expect_error(long_line, ":2: line too long");
+	memcpy(long_line, "[control]\nsocket = ", 19);
+	long_line[19 + CFG_VALUE_LEN] = '\0';
+	expect_error(long_line, ":2: control.socket: value too long");
 }
 
 /* A file that cannot be opened: "path: why". */
