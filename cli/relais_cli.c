@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <relais/json_out.h>
+
 #include "cli_args.h"
 
 #define TIMEOUT_MS 5000
@@ -68,25 +70,39 @@ static void print_profiles(void)
 		       p->rtp_tag_len, p->rtcp_tag_len, p->aead);
 }
 
+/* STATS as one JSON object: every counter, then "drops" by reason. */
+static void print_stats_json(const struct relais_ctl_stats *s)
+{
+	struct json_out j;
+
+	json_out_init_file(&j, stdout, JSON_COMPACT);
+	json_obj_begin(&j);
+	for (unsigned i = 0; i < RELAIS_STAT_MAX; i++)
+		json_ku64(&j, relais_stat_name(i), s->v[i]);
+	json_key(&j, "drops");
+	json_obj_begin(&j);
+	for (unsigned i = 1; i < RELAIS_DROP_MAX; i++)
+		json_ku64(&j, relais_drop_name(i), s->drops[i]);
+	json_obj_end(&j);
+	json_obj_end(&j);
+	json_ws(&j, "\n");
+	json_out_finish(&j);
+}
+
 /* Print STATS: counters then non-zero drops with their explanation. */
 static void print_stats(const struct relais_ctl_stats *s, int json)
 {
-	printf(json ? "{" : "");
+	if (json) {
+		print_stats_json(s);
+		return;
+	}
 	for (unsigned i = 0; i < RELAIS_STAT_MAX; i++)
-		printf(json ? "%s\"%s\":%llu" : "%s%-16s %llu\n", json && i ? "," : "",
-		       relais_stat_name(i), (unsigned long long)s->v[i]);
-	printf(json ? ",\"drops\":{" : "drops:\n");
-	for (unsigned i = 1, first = 1; i < RELAIS_DROP_MAX; i++) {
-		if (json) {
-			printf("%s\"%s\":%llu", first ? "" : ",", relais_drop_name(i),
-			       (unsigned long long)s->drops[i]);
-			first = 0;
-		} else if (s->drops[i]) {
+		printf("%-16s %llu\n", relais_stat_name(i), (unsigned long long)s->v[i]);
+	printf("drops:\n");
+	for (unsigned i = 1; i < RELAIS_DROP_MAX; i++)
+		if (s->drops[i])
 			printf("  %-16s %-10llu %s\n", relais_drop_name(i),
 			       (unsigned long long)s->drops[i], relais_drop_help(i));
-		}
-	}
-	printf(json ? "}}\n" : "");
 }
 
 /* Send one message; print the outcome. 0, 1 (refused) or 2 (transport). */

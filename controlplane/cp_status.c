@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <relais/json_out.h>
+
 #include "cp_node.h"
 #include "cp_util.h"
 
@@ -27,28 +29,57 @@ static unsigned long long wall_ms(void)
 	       (unsigned long long)ts.tv_nsec / 1000000ull;
 }
 
-/* The JSON body. */
+/* The JSON body; its layout (a line per group) is the one operators know. */
 static void write_json(FILE *f, const struct cp_node *n, uint64_t now)
 {
 	const struct cp_session *s = &n->sess;
 	long long ago = n->registered ? (long long)(now - n->lease_ok_ms) : -1;
+	char master[sizeof(s->master_host) + 8];
+	struct json_out j;
 
-	fprintf(f,
-		"{\"node\":\"%s\",\"time_ms\":%llu,\n"
-		" \"redis\":{\"state\":\"%s\",\"master\":\"%s:%d\",\"connect_failures\":%d},\n"
-		" \"lease\":{\"registered\":%s,\"lease_ms\":%d,\"accepted_ms_ago\":%lld},\n"
-		" \"rooms\":%d,\"participants\":%u,\n"
-		" \"dataplane\":{\"connected\":%s,\"ctl_calls\":%llu,\"applied\":%llu,"
-		"\"refused\":%llu,\"last_apply_ms\":%llu},\n"
-		" \"loads\":{\"done\":%llu,\"last_ms\":%llu,\"in_flight\":%s},\n"
-		" \"events_seen\":%llu}\n",
-		n->cfg.node, wall_ms(), state_names[s->state], s->master_host, s->master_port,
-		n->connect_failures, n->registered ? "true" : "false", n->cfg.lease_ms, ago,
-		n->n_rooms, cp_load(n), n->dp_fd >= 0 ? "true" : "false",
-		(unsigned long long)n->ctl_calls, (unsigned long long)n->applied,
-		(unsigned long long)n->refused, (unsigned long long)n->last_apply_ms,
-		(unsigned long long)n->loads_done, (unsigned long long)n->last_load_ms,
-		n->loading ? "true" : "false", (unsigned long long)n->events_seen);
+	snprintf(master, sizeof(master), "%s:%d", s->master_host, s->master_port);
+	json_out_init_file(&j, f, JSON_COMPACT);
+	json_obj_begin(&j);
+	json_kstr(&j, "node", n->cfg.node);
+	json_ku64(&j, "time_ms", wall_ms());
+	json_ws(&j, "\n ");
+	json_key(&j, "redis");
+	json_obj_begin(&j);
+	json_kstr(&j, "state", state_names[s->state]);
+	json_kstr(&j, "master", master);
+	json_ki64(&j, "connect_failures", n->connect_failures);
+	json_obj_end(&j);
+	json_ws(&j, "\n ");
+	json_key(&j, "lease");
+	json_obj_begin(&j);
+	json_kbool(&j, "registered", n->registered);
+	json_ki64(&j, "lease_ms", n->cfg.lease_ms);
+	json_ki64(&j, "accepted_ms_ago", ago);
+	json_obj_end(&j);
+	json_ws(&j, "\n ");
+	json_ki64(&j, "rooms", n->n_rooms);
+	json_ku64(&j, "participants", cp_load(n));
+	json_ws(&j, "\n ");
+	json_key(&j, "dataplane");
+	json_obj_begin(&j);
+	json_kbool(&j, "connected", n->dp_fd >= 0);
+	json_ku64(&j, "ctl_calls", n->ctl_calls);
+	json_ku64(&j, "applied", n->applied);
+	json_ku64(&j, "refused", n->refused);
+	json_ku64(&j, "last_apply_ms", n->last_apply_ms);
+	json_obj_end(&j);
+	json_ws(&j, "\n ");
+	json_key(&j, "loads");
+	json_obj_begin(&j);
+	json_ku64(&j, "done", n->loads_done);
+	json_ku64(&j, "last_ms", n->last_load_ms);
+	json_kbool(&j, "in_flight", n->loading != NULL);
+	json_obj_end(&j);
+	json_ws(&j, "\n ");
+	json_ku64(&j, "events_seen", n->events_seen);
+	json_obj_end(&j);
+	json_ws(&j, "\n");
+	json_out_finish(&j);
 }
 
 /* See header (cp_node.h). */

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* INI configuration of the dataplane; every error names the setting. */
+/* INI configuration of the dataplane (read by rte_cfgfile); every error names
+ * the setting and, for the file, its line. */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <rte_cfgfile.h>
 
 #include <relais/ctl_proto.h>
 
@@ -187,12 +190,27 @@ static char *trim(char *s)
 	return s;
 }
 
+/*
+ * Apply value v to sec.key; 0, or -EINVAL with "sec.key: why" in err. The
+ * one place that words a setting's error, for the file and for -s alike.
+ */
+static int apply_setting(struct dp_config *c, const char *sec, const char *key, const char *v,
+			 char *err, size_t errlen)
+{
+	int rc = apply_kv(c, sec, key, v);
+
+	if (rc == -ENOENT)
+		snprintf(err, errlen, "%s.%s: unknown setting", sec, key);
+	else if (rc < 0)
+		snprintf(err, errlen, "%s.%s: invalid value '%s'", sec, key, v);
+	return rc < 0 ? -EINVAL : 0;
+}
+
 /* Apply "section.key=value". 0 or -EINVAL with err naming the setting. */
 int dp_config_set(struct dp_config *c, const char *assignment, char *err, size_t errlen)
 {
 	char buf[512];
-	char *eq, *dot, *key, *val;
-	int rc;
+	char *eq, *dot;
 
 	snprintf(buf, sizeof(buf), "%s", assignment);
 	eq = strchr(buf, '=');
@@ -203,54 +221,168 @@ int dp_config_set(struct dp_config *c, const char *assignment, char *err, size_t
 	}
 	*eq = '\0';
 	*dot = '\0';
-	key = trim(dot + 1);
-	val = trim(eq + 1);
-	rc = apply_kv(c, trim(buf), key, val);
-	if (rc == -ENOENT)
-		snprintf(err, errlen, "%s.%s: unknown setting", trim(buf), key);
-	else if (rc < 0)
-		snprintf(err, errlen, "%s.%s: invalid value '%s'", trim(buf), key, val);
-	return rc < 0 ? -EINVAL : 0;
+	return apply_setting(c, trim(buf), trim(dot + 1), trim(eq + 1), err, errlen);
 }
 
-/* Load an INI file: "[section]" lines, "key = value" lines, '#' comments. */
-int dp_config_load(struct dp_config *c, const char *path, char *err, size_t errlen)
-{
-	char line[512], sec[64] = "", what[600], inner[400];
-	FILE *f = fopen(path, "r");
-	int lineno = 0, rc = 0;
+/*
+ * The file is read by DPDK's rte_cfgfile ("[section]", "key = value", '#'
+ * comments). rte_cfgfile keeps no line numbers and skips lines it does not
+ * understand, so this file reads the lines once more, the way rte_cfgfile
+ * does, to refuse such lines and to name the line of an error.
+ */
+#define CFG_FLAGS (CFG_FLAG_GLOBAL_SECTION | CFG_FLAG_EMPTY_VALUES)
+#define CFG_LINE_BUF (CFG_NAME_LEN + CFG_VALUE_LEN + 4) /* rte_cfgfile's line buffer */
 
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -EINVAL;
-	}
-	while (rc == 0 && fgets(line, sizeof(line), f)) {
-		char *s = trim(line), *hash = strchr(s, '#');
+enum cfg_line {
+	CFG_LINE_BLANK,   /* empty or comment */
+	CFG_LINE_SECTION, /* "[name]" */
+	CFG_LINE_ENTRY,   /* "key = value" */
+	CFG_LINE_UNTERMINATED,
+	CFG_LINE_STRAY, /* neither: rte_cfgfile would skip it unread */
+	CFG_LINE_LONG,
+};
+
+static const char *const cfg_line_why[] = {
+    [CFG_LINE_UNTERMINATED] = "unterminated section",
+    [CFG_LINE_STRAY] = "expected '[section]' or 'key = value'",
+    [CFG_LINE_LONG] = "line too long",
+};
+
+/* What rte_cfgfile_load_with_params makes of one line read by fgets. */
+static enum cfg_line classify(char *line)
+{
+	size_t len = strlen(line);
+	char *hash = strchr(line, '#'), *s;
+
+	if (len >= CFG_LINE_BUF - 1 && line[len - 1] != '\n')
+		return CFG_LINE_LONG;
+	if (hash && (hash == line || hash[-1] != '\\'))
+		*hash = '\0';
+	s = trim(line);
+	if (*s == '\0')
+		return CFG_LINE_BLANK;
+	if (*s == '[')
+		return strchr(s, ']') ? CFG_LINE_SECTION : CFG_LINE_UNTERMINATED;
+	return strchr(s, '=') ? CFG_LINE_ENTRY : CFG_LINE_STRAY;
+}
+
+/*
+ * Read path line by line as rte_cfgfile does, numbering sections as it does
+ * (0 is "GLOBAL", the entries before any heading). With sec >= 0, returns the
+ * line of entry ent of section sec (ent -1: the section's heading). With
+ * sec -1, returns the first line rte_cfgfile would fail on or skip, its
+ * kind in *kind. 0 when there is no such line; -errno if path cannot be read.
+ */
+static int scan_lines(const char *path, int sec, int ent, enum cfg_line *kind)
+{
+	char line[CFG_LINE_BUF];
+	int lineno = 0, cur_sec = 0, cur_ent = 0, found = 0;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -errno;
+	while (!found && fgets(line, sizeof(line), f)) {
+		enum cfg_line k = classify(line);
 
 		lineno++;
-		if (hash)
-			*hash = '\0';
-		s = trim(s);
-		if (*s == '\0')
-			continue;
-		if (*s == '[') {
-			char *close = strchr(s, ']');
-
-			if (!close) {
-				snprintf(err, errlen, "%s:%d: unterminated section", path, lineno);
-				rc = -EINVAL;
-				break;
-			}
-			*close = '\0';
-			snprintf(sec, sizeof(sec), "%s", trim(s + 1));
-			continue;
+		if (k == CFG_LINE_SECTION) {
+			cur_sec++;
+			cur_ent = 0;
+			if (cur_sec == sec && ent < 0)
+				found = lineno;
+		} else if (k == CFG_LINE_ENTRY) {
+			if (cur_sec == sec && cur_ent == ent)
+				found = lineno;
+			cur_ent++;
+		} else if (k != CFG_LINE_BLANK && sec < 0) {
+			*kind = k;
+			found = lineno;
 		}
-		snprintf(what, sizeof(what), "%s.%s", sec, s);
-		rc = dp_config_set(c, what, inner, sizeof(inner));
-		if (rc < 0)
-			snprintf(err, errlen, "%s:%d: %s", path, lineno, inner);
 	}
 	fclose(f);
+	return found;
+}
+
+/* Index of the first section named like section s (s itself if none). */
+static int first_section(struct rte_cfgfile *cfg, int s, const char *name)
+{
+	char other[CFG_NAME_LEN];
+
+	for (int t = 1; t < s; t++)
+		if (rte_cfgfile_section_num_entries_by_index(cfg, other, t) >= 0 &&
+		    strcmp(other, name) == 0)
+			return t;
+	return s;
+}
+
+/*
+ * Apply the entries of section s, in file order. A repeated section is
+ * refused (rte_cfgfile looks up by name the first one only). 0 or -EINVAL
+ * with "path:line: why" in err.
+ */
+static int apply_section(struct dp_config *c, struct rte_cfgfile *cfg, int s, const char *path,
+			 char *err, size_t errlen)
+{
+	char name[CFG_NAME_LEN], inner[400];
+	int n = rte_cfgfile_section_num_entries_by_index(cfg, name, s), first, rc = 0;
+	struct rte_cfgfile_entry *e;
+
+	first = s == 0 ? 0 : first_section(cfg, s, name);
+	if (first != s) {
+		snprintf(err, errlen, "%s:%d: [%s]: duplicate section (first at line %d)", path,
+			 scan_lines(path, s, -1, NULL), name, scan_lines(path, first, -1, NULL));
+		return -EINVAL;
+	}
+	if (n <= 0)
+		return 0;
+	e = calloc((size_t)n, sizeof(*e));
+	if (!e) {
+		snprintf(err, errlen, "%s: %s", path, strerror(ENOMEM));
+		return -EINVAL;
+	}
+	n = rte_cfgfile_section_entries_by_index(cfg, s, name, e, n);
+	for (int i = 0; i < n && rc == 0; i++) {
+		if (strlen(e[i].value) >= CFG_VALUE_LEN - 1) {
+			snprintf(inner, sizeof(inner), "%s.%s: value too long", name, e[i].name);
+			rc = -EINVAL;
+		} else {
+			/* Section 0 holds what precedes any heading: no section. */
+			rc = apply_setting(c, s == 0 ? "" : name, e[i].name, e[i].value, inner,
+					   sizeof(inner));
+		}
+		if (rc < 0)
+			snprintf(err, errlen, "%s:%d: %s", path, scan_lines(path, s, i, NULL),
+				 inner);
+	}
+	free(e);
+	return rc;
+}
+
+/* Load an INI file through rte_cfgfile; see the header. */
+int dp_config_load(struct dp_config *c, const char *path, char *err, size_t errlen)
+{
+	static const struct rte_cfgfile_parameters params = {.comment_character = '#'};
+	struct rte_cfgfile *cfg;
+	enum cfg_line kind = CFG_LINE_BLANK;
+	int rc = scan_lines(path, -1, -1, &kind), nsec;
+
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+		return -EINVAL;
+	}
+	if (rc > 0) {
+		snprintf(err, errlen, "%s:%d: %s", path, rc, cfg_line_why[kind]);
+		return -EINVAL;
+	}
+	cfg = rte_cfgfile_load_with_params(path, CFG_FLAGS, &params);
+	if (!cfg) {
+		snprintf(err, errlen, "%s: cannot be read as a configuration file", path);
+		return -EINVAL;
+	}
+	nsec = rte_cfgfile_num_sections(cfg, NULL, 0);
+	for (int s = 0; s < nsec && rc == 0; s++)
+		rc = apply_section(c, cfg, s, path, err, errlen);
+	rte_cfgfile_close(cfg);
 	return rc;
 }
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The dataplane's own configuration (after the EAL arguments): a small INI
- * file plus command-line overrides. Every error names the setting.
+ * file (rte_cfgfile) plus command-line overrides. Every error names the setting.
  * See docs/configuration.md for the operator's view.
  */
 #ifndef DP_CONFIG_H
@@ -47,8 +47,12 @@ struct dp_config {
 void dp_config_defaults(struct dp_config *c);
 
 /*
- * Parse an INI file into c (on top of what is there). On error returns
- * -EINVAL and writes "file:line: section.key: why" into err.
+ * Parse an INI file into c (on top of what is there), read with DPDK's
+ * rte_cfgfile: "[section]" headings, "key = value" entries, '#' comments.
+ * Refused: unknown settings, bad values, a repeated section, a line that is
+ * none of these, a line over CFG_NAME_LEN + CFG_VALUE_LEN characters. On
+ * error returns -EINVAL and writes "file:line: section.key: why" into err
+ * ("file: why" when the file cannot be opened).
  */
 int dp_config_load(struct dp_config *c, const char *path, char *err, size_t errlen);
 

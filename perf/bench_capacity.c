@@ -18,6 +18,8 @@
 
 #include <relais/srtp_profile.h>
 
+#include <relais/json_out.h>
+
 #include "bench.h"
 
 #define MAX_KEPT (BENCH_MAX_ENGINES * BENCH_MAX_LIST * BENCH_MAX_LIST * BENCH_MAX_LIST)
@@ -69,14 +71,36 @@ static double round_up(double c)
 	return w < c ? w + 1 : w;
 }
 
-/* c as a JSON number, or null when negative (not measured). */
-static const char *json_num(double c, char *buf, size_t n)
+/* key: c to 3 decimals, or null when negative (not measured). */
+static void json_kcores(struct json_out *j, const char *key, double c)
 {
+	json_key(j, key);
 	if (c < 0)
-		snprintf(buf, n, "null");
+		json_null(j);
 	else
-		snprintf(buf, n, "%.3f", c);
-	return buf;
+		json_dbl(j, c, 3);
+}
+
+/* One capacity line of the JSON output. */
+static void json_capacity(FILE *f, const char *profile, const char *demand, unsigned payload,
+			  double pps, double gbps, double c8, double c64)
+{
+	struct json_out j;
+
+	json_out_init_file(&j, f, JSON_COMPACT);
+	json_obj_begin(&j);
+	json_kstr(&j, "kind", "capacity");
+	json_kstr(&j, "engine", "cryptodev");
+	json_kstr(&j, "profile", profile);
+	json_kstr(&j, "demand", demand);
+	json_ku64(&j, "payload_bytes", payload);
+	json_kdbl(&j, "pkts_out_per_s", pps, 0);
+	json_kdbl(&j, "wire_gbps", gbps, 3);
+	json_kcores(&j, "cores_fanout8", c8);
+	json_kcores(&j, "cores_fanout64", c64);
+	json_obj_end(&j);
+	json_ws(&j, "\n");
+	json_out_finish(&j);
 }
 
 /* Print "cores (rounded up)" for pps at rate, or "-" when not measured;
@@ -135,7 +159,6 @@ static void capacity_profile(uint16_t profile, FILE *json)
 	       "cores fan-out 8", "cores fan-out 64");
 	for (unsigned i = 0; i < n; i++) {
 		double wire = WIRE_OVERHEAD + d[i].payload + pi->rtp_tag_len, c8, c64;
-		char b8[32], b64[32];
 
 		printf("%-28s %7u %12.0f %8.2f", d[i].what, d[i].payload, d[i].pps,
 		       d[i].pps * wire * 8 / 1e9);
@@ -143,13 +166,8 @@ static void capacity_profile(uint16_t profile, FILE *json)
 		c64 = cores_col(d[i].pps, per_core(profile, 64, d[i].payload));
 		printf("\n");
 		if (json)
-			fprintf(
-			    json,
-			    "{\"kind\":\"capacity\",\"engine\":\"cryptodev\",\"profile\":\"%s\","
-			    "\"demand\":\"%s\",\"payload_bytes\":%u,\"pkts_out_per_s\":%.0f,"
-			    "\"wire_gbps\":%.3f,\"cores_fanout8\":%s,\"cores_fanout64\":%s}\n",
-			    pi->name, d[i].what, d[i].payload, d[i].pps, d[i].pps * wire * 8 / 1e9,
-			    json_num(c8, b8, sizeof(b8)), json_num(c64, b64, sizeof(b64)));
+			json_capacity(json, pi->name, d[i].what, d[i].payload, d[i].pps,
+				      d[i].pps * wire * 8 / 1e9, c8, c64);
 	}
 }
 

@@ -17,6 +17,8 @@
 
 #include <relais/srtp_profile.h>
 
+#include <relais/json_out.h>
+
 #include "bench.h"
 #include "dp_tables.h"
 
@@ -199,6 +201,39 @@ static int eal_start(const char *prog, const struct bench_opts *o, unsigned lcor
 	return 0;
 }
 
+/* One result as a JSON line; the rates are bench_report()'s. */
+static void json_report(FILE *f, const struct bench_result *r, const char *prof, double in_s,
+			double out_s, double cyc, double ratio, double x_ls)
+{
+	struct json_out j;
+
+	json_out_init_file(&j, f, JSON_COMPACT);
+	json_obj_begin(&j);
+	json_kstr(&j, "kind", r->kind);
+	json_kstr(&j, "engine", r->engine);
+	json_kstr(&j, "profile", prof);
+	json_ku64(&j, "fanout", r->fanout);
+	json_ku64(&j, "payload_bytes", r->payload);
+	json_ku64(&j, "streams", r->streams);
+	json_kbool(&j, "own_srtp_contexts", r->own_ctx);
+	json_ku64(&j, "pkts_in", r->pkts_in);
+	json_ku64(&j, "pkts_out", r->pkts_out);
+	json_kdbl(&j, "seconds", r->secs, 6);
+	json_kdbl(&j, "pkts_in_per_s", in_s, 0);
+	json_kdbl(&j, "pkts_out_per_s", out_s, 0);
+	json_kdbl(&j, "cycles_per_pkt_out", cyc, 1);
+	json_kdbl(&j, "bound_pkts_out_per_s", r->bound_out_per_s, 0);
+	json_kdbl(&j, "ratio_to_bound", ratio, 4);
+	if (x_ls > 0)
+		json_kdbl(&j, "ratio_to_libsrtp", x_ls, 4);
+	json_ku64(&j, "tsc_hz", rte_get_tsc_hz());
+	json_ku64(&j, "rounds", g_rounds);
+	json_kbool(&j, "quick", g_quick);
+	json_obj_end(&j);
+	json_ws(&j, "\n");
+	json_out_finish(&j);
+}
+
 /* See bench.h. */
 void bench_report(const struct bench_result *r, FILE *json)
 {
@@ -215,21 +250,8 @@ void bench_report(const struct bench_result *r, FILE *json)
 	if (!strcmp(r->kind, "pipeline"))
 		printf("%-24s %6u %7u %12.0f %12.0f %14.0f %12.0f %7.3f %s\n", prof, r->fanout,
 		       r->payload, in_s, out_s, cyc, r->bound_out_per_s, ratio, xs);
-	if (json == NULL)
-		return;
-	if (x_ls > 0)
-		snprintf(xs, sizeof(xs), ",\"ratio_to_libsrtp\":%.4f", x_ls);
-	fprintf(json,
-		"{\"kind\":\"%s\",\"engine\":\"%s\",\"profile\":\"%s\",\"fanout\":%u,"
-		"\"payload_bytes\":%u,\"streams\":%u,\"own_srtp_contexts\":%s,\"pkts_in\":%lu,"
-		"\"pkts_out\":%lu,"
-		"\"seconds\":%.6f,\"pkts_in_per_s\":%.0f,\"pkts_out_per_s\":%.0f,"
-		"\"cycles_per_pkt_out\":%.1f,\"bound_pkts_out_per_s\":%.0f,"
-		"\"ratio_to_bound\":%.4f%s,\"tsc_hz\":%lu,\"rounds\":%u,\"quick\":%s}\n",
-		r->kind, r->engine, prof, r->fanout, r->payload, r->streams,
-		r->own_ctx ? "true" : "false", (unsigned long)r->pkts_in,
-		(unsigned long)r->pkts_out, r->secs, in_s, out_s, cyc, r->bound_out_per_s, ratio,
-		xs, (unsigned long)rte_get_tsc_hz(), g_rounds, g_quick ? "true" : "false");
+	if (json)
+		json_report(json, r, prof, in_s, out_s, cyc, ratio, x_ls);
 }
 
 /* See bench.h. */

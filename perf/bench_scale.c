@@ -32,6 +32,8 @@
 
 #include <relais/srtp_profile.h>
 
+#include <relais/json_out.h>
+
 #include "bench.h"
 #include "dp_crypto_cryptodev.h" /* CDV_* limits, for the report only */
 #include "dp_tables.h"
@@ -271,6 +273,32 @@ static void large_note(const char *engine, const struct scale_run *s, double srt
 	printf("\n  -> the large run keeps the shared-idle placeholder contexts\n");
 }
 
+/* The memory line of the JSON output (bytes per stream, from scale_report). */
+static void json_memory(FILE *f, const char *engine, const struct scale_run *s, double obj,
+			double slot, double srtp)
+{
+	struct json_out j;
+
+	json_out_init_file(&j, f, JSON_COMPACT);
+	json_obj_begin(&j);
+	json_kstr(&j, "kind", "memory");
+	json_kstr(&j, "engine", engine);
+	json_kstr(&j, "profile", relais_srtp_profile_get(PROFILE)->name);
+	json_kdbl(&j, "object_bytes_per_stream", obj, 0);
+	json_kdbl(&j, "table_bytes_per_stream", slot, 0);
+	json_kdbl(&j, "srtp_bytes_per_stream", srtp, 0);
+	json_kdbl(&j, "srtp_bytes_per_context", srtp / 2, 0);
+	json_kdbl(&j, "sessions_per_stream", (double)s[2].n_sess / s[2].n, 2);
+	json_kdbl(&j, "total_bytes_per_stream", obj + slot + srtp, 0);
+	json_ku64(&j, "streams_small", s[0].n);
+	json_ku64(&j, "streams_large", s[1].n);
+	json_kdbl(&j, "setup_secs_large", s[1].setup_secs, 2);
+	json_kbool(&j, "large_real_contexts", false);
+	json_obj_end(&j);
+	json_ws(&j, "\n");
+	json_out_finish(&j);
+}
+
 /* Print the scale section and its JSON lines: s[0], s[1] share contexts,
  * s[2] is s[0]'s size with every context its own. */
 static void scale_report(const struct bench_opts *o, const char *engine, const struct scale_run *s,
@@ -310,16 +338,7 @@ static void scale_report(const struct bench_opts *o, const char *engine, const s
 	large_note(engine, s, srtp);
 	printf("\n");
 	if (json)
-		fprintf(json,
-			"{\"kind\":\"memory\",\"engine\":\"%s\",\"profile\":\"%s\","
-			"\"object_bytes_per_stream\":%.0f,\"table_bytes_per_stream\":%.0f,"
-			"\"srtp_bytes_per_stream\":%.0f,\"srtp_bytes_per_context\":%.0f,"
-			"\"sessions_per_stream\":%.2f,\"total_bytes_per_stream\":%.0f,"
-			"\"streams_small\":%u,\"streams_large\":%u,\"setup_secs_large\":%.2f,"
-			"\"large_real_contexts\":false}\n",
-			engine, relais_srtp_profile_get(PROFILE)->name, obj, slot, srtp, srtp / 2,
-			(double)s[2].n_sess / s[2].n, obj + slot + srtp, s[0].n, s[1].n,
-			s[1].setup_secs);
+		json_memory(json, engine, s, obj, slot, srtp);
 }
 
 /* See bench.h. */

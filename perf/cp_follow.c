@@ -50,6 +50,7 @@
 #include <openssl/crypto.h>
 
 #include <relais/srtp_policy.h>
+#include <relais/json_out.h>
 
 #include "cp_follow.h"
 
@@ -523,59 +524,95 @@ static void media_loop(struct cf *cf, struct pollfd *fds)
 	}
 }
 
-/* "null" for an unset time, else ms with 3 decimals, into buf. */
-static const char *jtime(char *buf, size_t n, double ms)
+/* A time in ms to 3 decimals, null when it never happened (0). */
+static void json_ktime(struct json_out *j, const char *key, double ms)
 {
+	json_key(j, key);
 	if (ms == 0)
-		snprintf(buf, n, "null");
+		json_null(j);
 	else
-		snprintf(buf, n, "%.3f", ms);
-	return buf;
+		json_dbl(j, ms, 3);
+}
+
+/* One room's result. */
+static void json_room(struct json_out *j, const struct cf_room *r)
+{
+	json_obj_begin(j);
+	json_ku64(j, "room", r->id);
+	json_kstr(j, "from", r->owner0);
+	json_kstr(j, "to", r->owner);
+	json_ku64(j, "epoch_before", r->epoch0);
+	json_ku64(j, "epoch_after", r->epoch);
+	json_ktime(j, "lease_expiry_ms", r->lease_gone ? r->lease_exp_ms : 0);
+	json_ktime(j, "moved_ms", r->moved_ms);
+	json_ktime(j, "seen_ms", r->seen_ms);
+	json_ktime(j, "served_ms", r->served_ms);
+	json_ktime(j, "repointed_ms", r->repointed_ms);
+	json_ktime(j, "rekeyed_ms", r->rekeyed_ms);
+	json_ku64(j, "rekeys", r->rekeys);
+	json_obj_end(j);
+}
+
+/* One subscriber's result. */
+static void json_sub(struct json_out *j, const struct cf *cf, int i)
+{
+	const struct cf_sub_stat *s = &cf->subs[i];
+
+	json_obj_begin(j);
+	json_kstr(j, "name", cf->conf.subs[i].name);
+	json_ku64(j, "room", cf->rooms[s->room].id);
+	json_ku64(j, "good_from_first_owner", s->good_old);
+	json_ku64(j, "good_wrapped_from_first_owner", s->wrapped_old);
+	json_ku64(j, "good_from_new_owner", s->good_new);
+	json_ku64(j, "new_owner_previous_key", s->good_new_prevkey);
+	json_ku64(j, "auth_failures", s->auth_fail);
+	json_ku64(j, "bad", s->bad);
+	json_ktime(j, "first_ms", s->first_any_ms);
+	json_ktime(j, "first_from_new_owner_ms", s->first_new_ms);
+	json_obj_end(j);
 }
 
 /* Write the per-room, per-subscriber and per-publisher results as JSON. */
 static void write_json(const struct cf *cf, FILE *f, int ok)
 {
-	char a[32], b[32], c[32], d[32], e[32], g[32];
+	struct json_out j;
 
-	fprintf(f, "{\"ok\": %s, \"rekey_on_move\": %s, \"rooms\": [", ok ? "true" : "false",
-		cf->rekey ? "true" : "false");
+	json_out_init_file(&j, f, JSON_SPACED);
+	json_obj_begin(&j);
+	json_kbool(&j, "ok", ok);
+	json_kbool(&j, "rekey_on_move", cf->rekey);
+	json_key(&j, "rooms");
+	json_arr_begin(&j);
 	for (int i = 0; i < cf->nrooms; i++) {
-		const struct cf_room *r = &cf->rooms[i];
-		fprintf(
-		    f,
-		    "%s\n  {\"room\": %u, \"from\": \"%s\", \"to\": \"%s\", \"epoch_before\": "
-		    "%llu, \"epoch_after\": %llu, \"lease_expiry_ms\": %s, \"moved_ms\": %s, "
-		    "\"seen_ms\": %s, \"served_ms\": %s, \"repointed_ms\": %s, \"rekeyed_ms\": %s, "
-		    "\"rekeys\": %u}",
-		    i ? "," : "", r->id, r->owner0, r->owner, (unsigned long long)r->epoch0,
-		    (unsigned long long)r->epoch,
-		    jtime(a, sizeof(a), r->lease_gone ? r->lease_exp_ms : 0),
-		    jtime(b, sizeof(b), r->moved_ms), jtime(c, sizeof(c), r->seen_ms),
-		    jtime(d, sizeof(d), r->served_ms), jtime(e, sizeof(e), r->repointed_ms),
-		    jtime(g, sizeof(g), r->rekeyed_ms), r->rekeys);
+		json_ws(&j, "\n  ");
+		json_room(&j, &cf->rooms[i]);
 	}
-	fprintf(f, "],\n \"subscribers\": [");
+	json_arr_end(&j);
+	json_ws(&j, "\n ");
+	json_key(&j, "subscribers");
+	json_arr_begin(&j);
 	for (int i = 0; i < cf->conf.nsubs; i++) {
-		const struct cf_sub_stat *s = &cf->subs[i];
-		fprintf(f,
-			"%s\n  {\"name\": \"%s\", \"room\": %u, \"good_from_first_owner\": %llu, "
-			"\"good_wrapped_from_first_owner\": %llu, \"good_from_new_owner\": %llu, "
-			"\"new_owner_previous_key\": %llu, "
-			"\"auth_failures\": %llu, \"bad\": %llu, "
-			"\"first_ms\": %s, \"first_from_new_owner_ms\": %s}",
-			i ? "," : "", cf->conf.subs[i].name, cf->rooms[s->room].id,
-			(unsigned long long)s->good_old, (unsigned long long)s->wrapped_old,
-			(unsigned long long)s->good_new, (unsigned long long)s->good_new_prevkey,
-			(unsigned long long)s->auth_fail, (unsigned long long)s->bad,
-			jtime(a, sizeof(a), s->first_any_ms), jtime(b, sizeof(b), s->first_new_ms));
+		json_ws(&j, "\n  ");
+		json_sub(&j, cf, i);
 	}
-	fprintf(f, "],\n \"publishers\": [");
-	for (int i = 0; i < cf->conf.npubs; i++)
-		fprintf(f, "%s\n  {\"name\": \"%s\", \"room\": %u, \"sent\": %u}", i ? "," : "",
-			cf->conf.pubs[i].name, cf->rooms[cf->pub_room[i]].id,
-			cf->conf.pubs[i].sent);
-	fprintf(f, "],\n \"send_errors\": %llu}\n", (unsigned long long)cf->conf.send_errors);
+	json_arr_end(&j);
+	json_ws(&j, "\n ");
+	json_key(&j, "publishers");
+	json_arr_begin(&j);
+	for (int i = 0; i < cf->conf.npubs; i++) {
+		json_ws(&j, "\n  ");
+		json_obj_begin(&j);
+		json_kstr(&j, "name", cf->conf.pubs[i].name);
+		json_ku64(&j, "room", cf->rooms[cf->pub_room[i]].id);
+		json_ku64(&j, "sent", cf->conf.pubs[i].sent);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	json_ws(&j, "\n ");
+	json_ku64(&j, "send_errors", cf->conf.send_errors);
+	json_obj_end(&j);
+	json_ws(&j, "\n");
+	json_out_finish(&j);
 }
 
 /* The verdict: every room on another node with a higher epoch, every

@@ -14,6 +14,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include <relais/json_out.h>
+
 #include "pkt.h"
 #include "xdp_ctl.h"
 
@@ -118,6 +120,29 @@ static int measure(struct xdp_ctl *c, const struct bpath *b, unsigned repeat, do
 	return 0;
 }
 
+/* The results as one JSON line: ns per packet and Mpps of each path. */
+static void print_json(unsigned repeat, const double *ns)
+{
+	struct json_out j;
+
+	json_out_init_file(&j, stdout, JSON_SPACED);
+	json_obj_begin(&j);
+	json_ku64(&j, "repeat", repeat);
+	json_key(&j, "paths");
+	json_arr_begin(&j);
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		json_obj_begin(&j);
+		json_kstr(&j, "path", paths[i].name);
+		json_kdbl(&j, "ns_per_pkt", ns[i], 1);
+		json_kdbl(&j, "mpps", ns[i] > 0 ? 1000.0 / ns[i] : 0, 2);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	json_obj_end(&j);
+	json_ws(&j, "\n");
+	json_out_finish(&j);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned repeat = 1000000;
@@ -149,20 +174,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "xdp_bench: %s\n", strerror(-err));
 		return 1;
 	}
-	if (json)
-		printf("{\"repeat\": %u, \"paths\": [", repeat);
-	else
-		printf("%-22s %10s %10s   (repeat %u)\n", "path", "ns/pkt", "Mpps", repeat);
-	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-		double mpps = ns[i] > 0 ? 1000.0 / ns[i] : 0;
-
-		if (json)
-			printf("%s{\"path\": \"%s\", \"ns_per_pkt\": %.1f, \"mpps\": %.2f}",
-			       i ? ", " : "", paths[i].name, ns[i], mpps);
-		else
-			printf("%-22s %10.1f %10.2f\n", paths[i].name, ns[i], mpps);
+	if (json) {
+		print_json(repeat, ns);
+		return 0;
 	}
-	if (json)
-		printf("]}\n");
+	printf("%-22s %10s %10s   (repeat %u)\n", "path", "ns/pkt", "Mpps", repeat);
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		printf("%-22s %10.1f %10.2f\n", paths[i].name, ns[i],
+		       ns[i] > 0 ? 1000.0 / ns[i] : 0);
 	return 0;
 }

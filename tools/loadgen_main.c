@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <relais/json_out.h>
+
 #include "loadgen.h"
 
 #define EXIT_FAILED 1
@@ -314,34 +316,60 @@ static void print_summary(const struct lg_conf *conf, const struct lg_totals *t,
 }
 
 /* Write the per-stream part of the JSON summary. */
-static void json_streams(FILE *f, const struct lg_conf *conf)
+static void json_streams(struct json_out *j, const struct lg_conf *conf)
 {
-	fprintf(f, "  \"publishers\": [");
+	json_ws(j, "\n  ");
+	json_key(j, "publishers");
+	json_arr_begin(j);
 	for (int i = 0; i < conf->npubs; i++) {
 		const struct lg_pub *p = &conf->pubs[i];
-		fprintf(f,
-			"%s\n    {\"name\": \"%s\", \"ssrc\": %u, \"sent\": %u, \"sr_sent\": %u, "
-			"\"pli_received\": %u}",
-			i ? "," : "", p->name, p->ssrc, p->sent, p->sr_sent, p->pli_rx);
+
+		json_ws(j, "\n    ");
+		json_obj_begin(j);
+		json_kstr(j, "name", p->name);
+		json_ku64(j, "ssrc", p->ssrc);
+		json_ku64(j, "sent", p->sent);
+		json_ku64(j, "sr_sent", p->sr_sent);
+		json_ku64(j, "pli_received", p->pli_rx);
+		json_obj_end(j);
 	}
-	fprintf(f, "\n  ],\n  \"subscribers\": [");
+	json_ws(j, "\n  ");
+	json_arr_end(j);
+	json_ws(j, "\n  ");
+	json_key(j, "subscribers");
+	json_arr_begin(j);
 	for (int i = 0; i < conf->nsubs; i++) {
 		const struct lg_sub *s = &conf->subs[i];
-		fprintf(f,
-			"%s\n    {\"name\": \"%s\", \"sr_received\": %u, \"pli_sent\": %u, "
-			"\"streams\": [",
-			i ? "," : "", s->name, s->sr_rx, s->pli_sent);
-		for (int j = 0; j < s->nstreams; j++) {
-			const struct lg_stream *st = &s->streams[j];
-			fprintf(f,
-				"%s{\"publisher\": \"%s\", \"out_ssrc\": %u, \"received\": %llu, "
-				"\"verified\": %llu}",
-				j ? ", " : "", conf->pubs[st->pub].name, st->out_ssrc,
-				(unsigned long long)st->received, (unsigned long long)st->verified);
+
+		json_ws(j, "\n    ");
+		json_obj_begin(j);
+		json_kstr(j, "name", s->name);
+		json_ku64(j, "sr_received", s->sr_rx);
+		json_ku64(j, "pli_sent", s->pli_sent);
+		json_key(j, "streams");
+		json_arr_begin(j);
+		for (int k = 0; k < s->nstreams; k++) {
+			const struct lg_stream *st = &s->streams[k];
+
+			json_obj_begin(j);
+			json_kstr(j, "publisher", conf->pubs[st->pub].name);
+			json_ku64(j, "out_ssrc", st->out_ssrc);
+			json_ku64(j, "received", st->received);
+			json_ku64(j, "verified", st->verified);
+			json_obj_end(j);
 		}
-		fprintf(f, "]}");
+		json_arr_end(j);
+		json_obj_end(j);
 	}
-	fprintf(f, "\n  ]\n");
+	json_ws(j, "\n  ");
+	json_arr_end(j);
+}
+
+/* Key and value on a line of its own, in the summary's top-level object. */
+static void json_line_u64(struct json_out *j, const char *key, uint64_t v)
+{
+	json_ws(j, "\n  ");
+	json_ku64(j, key, v);
 }
 
 /* Write the final summary as JSON to path; 0 or -errno. */
@@ -350,30 +378,52 @@ static int write_json(const char *path, const struct lg_conf *conf, const struct
 {
 	const struct lg_fail *fl = &conf->fail;
 	FILE *f = fopen(path, "w");
+	struct json_out j;
+	int rc;
 
 	if (f == NULL)
 		return -errno;
-	fprintf(f,
-		"{\n  \"pass\": %s,\n  \"reason\": \"%s\",\n  \"elapsed_ms\": %llu,\n"
-		"  \"sent\": %llu,\n  \"expected\": %llu,\n  \"received\": %llu,\n"
-		"  \"verified\": %llu,\n  \"lost\": %llu,\n  \"failures\": %llu,\n"
-		"  \"failures_by_kind\": {\"auth\": %llu, \"ssrc\": %llu, \"seq\": %llu, "
-		"\"payload\": %llu, \"malformed\": %llu},\n"
-		"  \"send_errors\": %llu,\n  \"max_loss\": %g,\n"
-		"  \"rtcp\": {\"sr_sent\": %llu, \"sr_received\": %llu, \"pli_sent\": %llu, "
-		"\"pli_received\": %llu},\n",
-		pass ? "true" : "false", why, (unsigned long long)conf->elapsed_ms,
-		(unsigned long long)t->sent, (unsigned long long)t->expected,
-		(unsigned long long)t->received, (unsigned long long)t->verified,
-		(unsigned long long)t->lost, (unsigned long long)t->failures,
-		(unsigned long long)fl->auth, (unsigned long long)fl->ssrc,
-		(unsigned long long)fl->seq, (unsigned long long)fl->payload,
-		(unsigned long long)fl->malformed, (unsigned long long)conf->send_errors,
-		conf->max_loss, (unsigned long long)t->sr_sent, (unsigned long long)t->sr_received,
-		(unsigned long long)t->pli_sent, (unsigned long long)t->pli_received);
-	json_streams(f, conf);
-	fprintf(f, "}\n");
-	return fclose(f) == 0 ? 0 : -errno;
+	json_out_init_file(&j, f, JSON_SPACED);
+	json_obj_begin(&j);
+	json_ws(&j, "\n  ");
+	json_kbool(&j, "pass", pass);
+	json_ws(&j, "\n  ");
+	json_kstr(&j, "reason", why);
+	json_line_u64(&j, "elapsed_ms", conf->elapsed_ms);
+	json_line_u64(&j, "sent", t->sent);
+	json_line_u64(&j, "expected", t->expected);
+	json_line_u64(&j, "received", t->received);
+	json_line_u64(&j, "verified", t->verified);
+	json_line_u64(&j, "lost", t->lost);
+	json_line_u64(&j, "failures", t->failures);
+	json_ws(&j, "\n  ");
+	json_key(&j, "failures_by_kind");
+	json_obj_begin(&j);
+	json_ku64(&j, "auth", fl->auth);
+	json_ku64(&j, "ssrc", fl->ssrc);
+	json_ku64(&j, "seq", fl->seq);
+	json_ku64(&j, "payload", fl->payload);
+	json_ku64(&j, "malformed", fl->malformed);
+	json_obj_end(&j);
+	json_line_u64(&j, "send_errors", conf->send_errors);
+	json_ws(&j, "\n  ");
+	json_kdbl(&j, "max_loss", conf->max_loss, -1);
+	json_ws(&j, "\n  ");
+	json_key(&j, "rtcp");
+	json_obj_begin(&j);
+	json_ku64(&j, "sr_sent", t->sr_sent);
+	json_ku64(&j, "sr_received", t->sr_received);
+	json_ku64(&j, "pli_sent", t->pli_sent);
+	json_ku64(&j, "pli_received", t->pli_received);
+	json_obj_end(&j);
+	json_streams(&j, conf);
+	json_ws(&j, "\n");
+	json_obj_end(&j);
+	json_ws(&j, "\n");
+	rc = json_out_finish(&j);
+	if (fclose(f) != 0 && rc == 0)
+		rc = -errno;
+	return rc;
 }
 
 int main(int argc, char **argv)

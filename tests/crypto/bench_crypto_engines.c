@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <relais/json_out.h>
 #include <relais/srtp_profile.h>
 
 #include "dp_crypto.h"
@@ -124,6 +125,26 @@ static double run(const struct dp_crypto_engine_ops *o, struct dp_crypto_engine 
 	return (double)n / (t1 - t0);
 }
 
+/* One result as a JSON line: rate, and ns per packet with and without copy. */
+static void print_row(const char *engine, const char *profile, unsigned size, const char *op,
+		      double pps, double cps)
+{
+	struct json_out j;
+
+	json_out_init_file(&j, stdout, JSON_COMPACT);
+	json_obj_begin(&j);
+	json_kstr(&j, "engine", engine);
+	json_kstr(&j, "profile", profile);
+	json_ku64(&j, "size", size);
+	json_kstr(&j, "op", op);
+	json_kdbl(&j, "pkts_per_s", pps, 0);
+	json_kdbl(&j, "ns_per_pkt", 1e9 / pps, 1);
+	json_kdbl(&j, "copy_ns", 1e9 / cps, 1);
+	json_obj_end(&j);
+	json_ws(&j, "\n");
+	json_out_finish(&j);
+}
+
 int main(int argc, char **argv)
 {
 	static const uint16_t profiles[] = {RELAIS_SRTP_PROFILES(RELAIS_SRTP_ID_)};
@@ -154,13 +175,9 @@ int main(int argc, char **argv)
 					double cps =
 					    run(o, e, profiles[p], sizes[s], prot, secs / 4, 1);
 
-					printf(
-					    "{\"engine\":\"%s\",\"profile\":\"%s\",\"size\":%u,"
-					    "\"op\":\"%s\",\"pkts_per_s\":%.0f,\"ns_per_pkt\":%.1f,"
-					    "\"copy_ns\":%.1f}\n",
+					print_row(
 					    o->name, relais_srtp_profile_get(profiles[p])->name,
-					    sizes[s], prot ? "protect" : "unprotect", pps,
-					    1e9 / pps, 1e9 / cps);
+					    sizes[s], prot ? "protect" : "unprotect", pps, cps);
 					fflush(stdout);
 				}
 		o->destroy(e);

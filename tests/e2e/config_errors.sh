@@ -39,5 +39,11 @@ expect_error "control.crypto_engine: cannot open engine 'rot13'" -s media.ipv4=1
 printf '[media]\nport = 5000\nipv4 = 10.0.0.1/24\n[lcores]\nworkers = 1,x\n' >"$work/bad.ini"
 expect_error "bad.ini:5: lcores.workers: invalid value '1,x'" -c "$work/bad.ini"
 expect_error "$work/missing.ini: No such file" -c "$work/missing.ini"
+printf '[media]\nport = 5000\ncolour = blue\n' >"$work/unknown.ini"
+expect_error "unknown.ini:3: media.colour: unknown setting" -c "$work/unknown.ini"
+printf '[media]\nipv4 = 10.0.0.1/24\n[lcores]\nworkers = 1\n[media]\nport = 6000\n' >"$work/dup.ini"
+expect_error "dup.ini:5: [media]: duplicate section (first at line 1)" -c "$work/dup.ini"
+printf '[media]\nipv4 = 10.0.0.1/24\n' >"$work/good.ini"
+expect_error "media.port: invalid value '70000'" -c "$work/good.ini" -s media.port=70000
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
