@@ -31,7 +31,7 @@
 /* Value of "--name" in argv, or NULL. */
 static const char *opt(int argc, char **argv, const char *name)
 {
-	for (int i = 0; i + 1 < argc; i++)
+	for (int i = 0; i + 1 < argc && argv[i] != NULL; i++)
 		if (strcmp(argv[i], name) == 0)
 			return argv[i + 1];
 	return NULL;

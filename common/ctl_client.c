@@ -18,7 +18,7 @@ int relais_ctl_connect(const char *path, const char *peer_name)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct relais_ctl_msg m = {.type = RELAIS_CTL_HELLO, .seq = 1};
-	struct relais_ctl_reply r;
+	struct relais_ctl_reply r = {0};
 	int fd, rc;
 
 	if (strlen(path) >= sizeof(sa.sun_path))

@@ -321,7 +321,6 @@ static int global_opts(struct rctl *c, struct cp_redis_cfg *rcfg, int argc, char
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *o = argv[i] + 2, *a = i + 1 < argc ? argv[i + 1] : NULL;
 		uint32_t v;
-		int rc;
 
 		if (!strcmp(argv[i], "-q")) {
 			cp_log_level = CP_LOG_WARN;
@@ -340,7 +339,7 @@ static int global_opts(struct rctl *c, struct cp_redis_cfg *rcfg, int argc, char
 			if (cp_parse_u32(a, &v) < 0)
 				return -1;
 			*(o[0] == 'r' ? &c->rate_limit : &c->wait_ms) = (int)v;
-		} else if ((rc = cp_opts_redis(rcfg, o, a)) != 0) {
+		} else if (cp_opts_redis(rcfg, o, a) != 0) {
 			fprintf(stderr, "relaisctl: bad option %s\n", argv[i - 1]);
 			return -1;
 		}

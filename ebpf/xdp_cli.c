@@ -69,7 +69,7 @@ static int parse_u64(const char *s, uint64_t *v)
 /* Value of "--name V" in argv, or NULL. */
 static const char *opt(int argc, char **argv, const char *name)
 {
-	for (int i = 0; i + 1 < argc; i++)
+	for (int i = 0; i + 1 < argc && argv[i] != NULL; i++)
 		if (!strcmp(argv[i], name))
 			return argv[i + 1];
 	return NULL;

@@ -292,8 +292,8 @@ static int run(struct bench *b, struct cp_node *n, uint32_t parts)
 
 int main(int argc, char **argv)
 {
-	static struct cp_node n;
-	struct bench b = {.room_size = 10, .pubs = 1};
+	static struct cp_node n;                              /* points into b: both live */
+	static struct bench b = {.room_size = 10, .pubs = 1}; /* as long as the program */
 	struct cp_redis_cfg rcfg;
 	char err[256];
 	int i = 1, rc = 0;
