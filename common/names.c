@@ -13,16 +13,24 @@ static const char *const drop_helps[RELAIS_DROP_MAX] = {RELAIS_DROP_REASONS(HELP
 static const char *const stat_names[RELAIS_STAT_MAX] = {RELAIS_STATS_FIELDS(STAT_NAME_)};
 #undef STAT_NAME_
 
-static const char *const type_names[RELAIS_CTL_TYPE_MAX] = {
-    [RELAIS_CTL_HELLO] = "hello",         [RELAIS_CTL_ROOM_ADD] = "room_add",
-    [RELAIS_CTL_ROOM_DEL] = "room_del",   [RELAIS_CTL_PART_ADD] = "part_add",
-    [RELAIS_CTL_PART_DEL] = "part_del",   [RELAIS_CTL_TRACK_ADD] = "track_add",
-    [RELAIS_CTL_TRACK_DEL] = "track_del", [RELAIS_CTL_SUB_ADD] = "sub_add",
-    [RELAIS_CTL_SUB_DEL] = "sub_del",     [RELAIS_CTL_SUB_SWITCH] = "sub_switch",
-    [RELAIS_CTL_STATS] = "stats",         [RELAIS_CTL_TRACK_STATS] = "track_stats",
-    [RELAIS_CTL_DUMP] = "dump",           [RELAIS_CTL_PART_REKEY] = "part_rekey",
-    [RELAIS_CTL_OFFENDERS] = "offenders",
+#define TYPE_NAME_(sfx, num, name, req, rep) [RELAIS_CTL_##sfx] = #name,
+static const char *const type_names[RELAIS_CTL_TYPE_MAX] = {RELAIS_CTL_MESSAGES(TYPE_NAME_)};
+#undef TYPE_NAME_
+
+/* The list's type numbers are consecutive from 1, in order: the n-th entry
+ * is type n, so every type below RELAIS_CTL_TYPE_MAX has an entry. */
+#define TYPE_POS_(sfx, num, name, req, rep) TYPE_POS_##sfx,
+enum {
+	TYPE_POS_NONE_,
+	RELAIS_CTL_MESSAGES(TYPE_POS_) TYPE_POS_END_
 };
+#undef TYPE_POS_
+#define TYPE_CHECK_(sfx, num, name, req, rep)                                    \
+	_Static_assert(TYPE_POS_##sfx == num, "ctl_messages.h: " #sfx " is not " \
+					      "numbered in list order");
+RELAIS_CTL_MESSAGES(TYPE_CHECK_)
+#undef TYPE_CHECK_
+_Static_assert((int)TYPE_POS_END_ == (int)RELAIS_CTL_TYPE_MAX, "ctl_messages.h: type numbers");
 
 /* Drop reason name; "?" when out of range. */
 const char *relais_drop_name(unsigned reason)

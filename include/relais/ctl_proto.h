@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ctl_messages.h"
 #include "drop_reasons.h"
 #include "srtp_profile.h"
 
@@ -32,24 +33,12 @@
 #define RELAIS_CTL_MAX_PT_MAP 8
 #define RELAIS_CTL_DEFAULT_SOCK "/run/relais/dataplane.sock"
 
+/* Message types, from the list in ctl_messages.h (the numbers are ABI). */
+#define RELAIS_CTL_ENUM_(sfx, num, name, req, rep) RELAIS_CTL_##sfx = num,
 enum relais_ctl_type {
-	RELAIS_CTL_HELLO = 1,
-	RELAIS_CTL_ROOM_ADD,
-	RELAIS_CTL_ROOM_DEL,
-	RELAIS_CTL_PART_ADD,
-	RELAIS_CTL_PART_DEL,
-	RELAIS_CTL_TRACK_ADD,
-	RELAIS_CTL_TRACK_DEL,
-	RELAIS_CTL_SUB_ADD,
-	RELAIS_CTL_SUB_DEL,
-	RELAIS_CTL_SUB_SWITCH,
-	RELAIS_CTL_STATS,
-	RELAIS_CTL_TRACK_STATS,
-	RELAIS_CTL_DUMP,
-	RELAIS_CTL_OFFENDERS,
-	RELAIS_CTL_PART_REKEY, /* new keys for an existing participant, streams continue */
-	RELAIS_CTL_TYPE_MAX
+	RELAIS_CTL_MESSAGES(RELAIS_CTL_ENUM_) RELAIS_CTL_TYPE_MAX
 };
+#undef RELAIS_CTL_ENUM_
 
 /* A transport address. family is 4 or 6; ip holds 4 or 16 bytes. */
 struct relais_addr {
@@ -251,6 +240,9 @@ struct relais_ctl_reply {
 
 /* Name of a message type ("part_add"), "?" if unknown. */
 const char *relais_ctl_type_name(unsigned type);
+/* Size of the request body of `type` in this build's wire format (the
+ * decoder refuses any other), -1 for an unknown type. */
+int relais_ctl_body_size(unsigned type);
 /* Name of a drop reason ("srtp_auth"), "?" if out of range. */
 const char *relais_drop_name(unsigned reason);
 /* One-line operator explanation of a drop reason. */
