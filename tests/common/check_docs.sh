@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # The operator docs stay true: every drop reason of include/relais/drop_reasons.h
-# and every dataplane setting of dataplane/dp_config.c is documented.
+# and every dataplane setting of dataplane/dp_config.c is documented, and the
+# table of control messages in docs/architecture.md is the list of
+# include/relais/ctl_messages.h (same numbers, names, nothing more or less).
 set -euo pipefail
 top=$1
 fail=0 pass=0
@@ -15,5 +17,19 @@ for k in $(grep -o 'UINT("[a-z]*", "[a-z_0-9]*"\|IS("[a-z]*", "[a-z_0-9]*")' "$t
 	if grep -q "\`$k\`" "$top/docs/configuration.md"; then pass=$((pass + 1)); else
 		echo "docs/configuration.md: setting '$k' is not documented"; fail=$((fail + 1)); fi
 done
+msgs=$(sed -n 's/^[[:space:]]*X(\([A-Z_]*\), *\([0-9]*\), *\([a-z_]*\),.*/\2 \1 \3/p' \
+	"$top/include/relais/ctl_messages.h")
+while read -r num sfx name; do
+	if grep -q "^| $num | \`$sfx\` | \`$name\` |" "$top/docs/architecture.md"; then pass=$((pass + 1)); else
+		echo "docs/architecture.md: control message $num $sfx ($name) missing from the table"
+		fail=$((fail + 1))
+	fi
+done <<<"$msgs"
+while read -r num sfx; do
+	if ! grep -q "^$num $sfx " <<<"$msgs"; then
+		echo "docs/architecture.md: control message $num $sfx is not in ctl_messages.h"
+		fail=$((fail + 1))
+	fi
+done < <(sed -n 's/^| \([0-9]*\) | `\([A-Z_]*\)` |.*/\1 \2/p' "$top/docs/architecture.md")
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ] && [ "$pass" -gt 30 ]
