@@ -509,7 +509,8 @@ static int get_rep_dump(struct rbuf *rb, struct relais_ctl_reply *r)
 
 static const struct rep_body rep_dump = {put_rep_dump, get_rep_dump};
 
-/* OFFENDERS reply: count, n_tracked, count records. */
+/* OFFENDERS reply: count, n_tracked, count records (address, the counts
+ * in RELAIS_OFFENCES order, age). */
 static void put_rep_offenders(struct wbuf *w, const struct relais_ctl_reply *r)
 {
 	const struct relais_ctl_offenders *o = &r->u.offenders;
@@ -519,10 +520,8 @@ static void put_rep_offenders(struct wbuf *w, const struct relais_ctl_reply *r)
 	put_le(w, o->n_tracked, 4);
 	for (unsigned i = 0; i < n; i++) {
 		put_addr(w, &o->rec[i].addr);
-		put_le(w, o->rec[i].auth_fail, 8);
-		put_le(w, o->rec[i].replay, 8);
-		put_le(w, o->rec[i].unknown_ssrc, 8);
-		put_le(w, o->rec[i].unknown_source, 8);
+		for (unsigned k = 0; k < RELAIS_OFFENCE_MAX; k++)
+			put_le(w, o->rec[i].offences[k], 8);
 		put_le(w, o->rec[i].last_seen_ms, 8);
 	}
 }
@@ -538,10 +537,8 @@ static int get_rep_offenders(struct rbuf *rb, struct relais_ctl_reply *r)
 		return -EBADMSG;
 	for (unsigned i = 0; i < o->count; i++) {
 		get_addr(rb, &o->rec[i].addr);
-		o->rec[i].auth_fail = get_le(rb, 8);
-		o->rec[i].replay = get_le(rb, 8);
-		o->rec[i].unknown_ssrc = get_le(rb, 8);
-		o->rec[i].unknown_source = get_le(rb, 8);
+		for (unsigned k = 0; k < RELAIS_OFFENCE_MAX; k++)
+			o->rec[i].offences[k] = get_le(rb, 8);
 		o->rec[i].last_seen_ms = get_le(rb, 8);
 	}
 	return 0;

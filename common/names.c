@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Printable names for drop reasons, stats fields and control messages. */
+#include <stddef.h>
+
 #include <relais/ctl_proto.h>
 
 #define NAME_(sfx, name, help) name,
@@ -10,8 +12,15 @@ static const char *const drop_helps[RELAIS_DROP_MAX] = {RELAIS_DROP_REASONS(HELP
 #undef HELP_
 
 #define STAT_NAME_(n) #n,
-static const char *const stat_names[RELAIS_STAT_MAX] = {RELAIS_STATS_FIELDS(STAT_NAME_)};
+static const char *const stat_names[RELAIS_STAT_MAX] = {
+    RELAIS_STATS_FIELDS(STAT_NAME_, STAT_NAME_)};
 #undef STAT_NAME_
+#define STAT_COUNTER_(n) 0,
+#define STAT_GAUGE_(n) 1,
+static const unsigned char stat_is_gauge[RELAIS_STAT_MAX] = {
+    RELAIS_STATS_FIELDS(STAT_COUNTER_, STAT_GAUGE_)};
+#undef STAT_COUNTER_
+#undef STAT_GAUGE_
 
 #define TYPE_NAME_(sfx, num, name, req, rep) [RELAIS_CTL_##sfx] = #name,
 static const char *const type_names[RELAIS_CTL_TYPE_MAX] = {RELAIS_CTL_MESSAGES(TYPE_NAME_)};
@@ -32,6 +41,19 @@ RELAIS_CTL_MESSAGES(TYPE_CHECK_)
 #undef TYPE_CHECK_
 _Static_assert((int)TYPE_POS_END_ == (int)RELAIS_CTL_TYPE_MAX, "ctl_messages.h: type numbers");
 
+#define OFFENCE_REASON_(field, reason) RELAIS_DROP_##reason,
+static const enum relais_drop_reason offence_reasons[RELAIS_OFFENCE_MAX] = {
+    RELAIS_OFFENCES(OFFENCE_REASON_)};
+#undef OFFENCE_REASON_
+/* Each named count is the array's word of its enum value. */
+#define OFFENCE_AT_(field, reason)                                          \
+	_Static_assert(offsetof(struct relais_ctl_offender, field) ==       \
+			   offsetof(struct relais_ctl_offender, offences) + \
+			       RELAIS_OFFENCE_##field * sizeof(uint64_t),   \
+		       "struct relais_ctl_offender: " #field " is not its offences[] word");
+RELAIS_OFFENCES(OFFENCE_AT_)
+#undef OFFENCE_AT_
+
 /* Drop reason name; "?" when out of range. */
 const char *relais_drop_name(unsigned reason)
 {
@@ -50,9 +72,27 @@ const char *relais_stat_name(unsigned stat)
 	return stat < RELAIS_STAT_MAX ? stat_names[stat] : "?";
 }
 
+/* Gauge (1) or counter (0); 0 when out of range. */
+int relais_stat_is_gauge(unsigned stat)
+{
+	return stat < RELAIS_STAT_MAX && stat_is_gauge[stat];
+}
+
 /* Control message type name; "?" when unknown. */
 const char *relais_ctl_type_name(unsigned type)
 {
 	type &= ~RELAIS_CTL_REPLY;
 	return type < RELAIS_CTL_TYPE_MAX && type_names[type] ? type_names[type] : "?";
+}
+
+/* Drop reason counted by an offence; RELAIS_DROP_NONE when out of range. */
+enum relais_drop_reason relais_offence_reason(unsigned offence)
+{
+	return offence < RELAIS_OFFENCE_MAX ? offence_reasons[offence] : RELAIS_DROP_NONE;
+}
+
+/* Offence name, that of its drop reason; "?" when out of range. */
+const char *relais_offence_name(unsigned offence)
+{
+	return offence < RELAIS_OFFENCE_MAX ? drop_names[offence_reasons[offence]] : "?";
 }

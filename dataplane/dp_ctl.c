@@ -82,14 +82,13 @@ void dp_ctl_close(void)
 	listen_fd = -1;
 }
 
-/* Fill the STATS reply: counters summed over lcores plus object counts. */
+/* Fill the STATS reply: counters summed over lcores, gauges read now. */
 static void fill_stats(struct relais_ctl_stats *s)
 {
 	dp_stats_sum(s);
-	s->v[RELAIS_STAT_rooms] = dp_tab.counts[0];
-	s->v[RELAIS_STAT_participants] = dp_tab.counts[1];
-	s->v[RELAIS_STAT_tracks] = dp_tab.counts[2];
-	s->v[RELAIS_STAT_subscriptions] = dp_tab.counts[3];
+#define GAUGE_(sfx, gauge) s->v[RELAIS_STAT_##gauge] = dp_tab.counts[DP_COUNT_##sfx];
+	DP_OBJECT_COUNTS(GAUGE_)
+#undef GAUGE_
 	s->v[RELAIS_STAT_lcores] = dp_tab.cfg->n_workers;
 }
 

@@ -302,6 +302,34 @@ static void test_offenders_reply(void)
 	CHECK(relais_ctl_decode_reply(buf, (size_t)len, &d) == -EBADMSG);
 }
 
+/* Offences come from their list: each counts a drop reason and is named
+ * after it; a named count and its offences[] word are one. Gauges are
+ * told apart from counters. */
+static void test_offences_and_gauges(void)
+{
+	struct relais_ctl_offender o;
+	unsigned gauges = 0;
+
+	memset(&o, 0, sizeof(o));
+	o.replay = 7;
+	o.unknown_source = 9;
+	CHECK(o.offences[RELAIS_OFFENCE_replay] == 7 &&
+	      o.offences[RELAIS_OFFENCE_unknown_source] == 9);
+	for (unsigned k = 0; k < RELAIS_OFFENCE_MAX; k++)
+		CHECKF(relais_offence_reason(k) != RELAIS_DROP_NONE &&
+			   strcmp(relais_offence_name(k),
+				  relais_drop_name(relais_offence_reason(k))) == 0,
+		       "offence %u", k);
+	CHECK(relais_offence_reason(RELAIS_OFFENCE_auth_fail) == RELAIS_DROP_SRTP_AUTH);
+	CHECK(strcmp(relais_offence_name(RELAIS_OFFENCE_MAX), "?") == 0);
+	for (unsigned i = 0; i <= RELAIS_STAT_MAX; i++)
+		gauges += (unsigned)relais_stat_is_gauge(i);
+	CHECK(gauges == 5 && relais_stat_is_gauge(RELAIS_STAT_rooms) &&
+	      relais_stat_is_gauge(RELAIS_STAT_lcores));
+	CHECK(!relais_stat_is_gauge(RELAIS_STAT_rx_pkts) &&
+	      !relais_stat_is_gauge(RELAIS_STAT_rtcp_port_plus_one));
+}
+
 /* Addresses, profiles and names. */
 static void test_helpers(void)
 {
@@ -339,6 +367,7 @@ int main(void)
 	test_replies();
 	test_dump_reply();
 	test_offenders_reply();
+	test_offences_and_gauges();
 	test_helpers();
 	return test_summary("ctl_codec");
 }
