@@ -28,8 +28,10 @@ static void log_event(const struct xdp_guard_report *r, void *arg)
 		CP_WARN("guard: banned %s for %llu ms: %s (auth %llu, replay %llu, "
 			"unknown_ssrc %llu, unknown_source %llu in %llu ms)",
 			pfx, (unsigned long long)r->ttl_ms, r->reason,
-			(unsigned long long)r->growth[0], (unsigned long long)r->growth[1],
-			(unsigned long long)r->growth[2], (unsigned long long)r->growth[3],
+			(unsigned long long)r->growth[RELAIS_OFFENCE_auth_fail],
+			(unsigned long long)r->growth[RELAIS_OFFENCE_replay],
+			(unsigned long long)r->growth[RELAIS_OFFENCE_unknown_ssrc],
+			(unsigned long long)r->growth[RELAIS_OFFENCE_unknown_source],
 			(unsigned long long)r->span_ms);
 	else
 		CP_INFO("guard: ban of %s expired", pfx);

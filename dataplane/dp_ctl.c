@@ -82,14 +82,13 @@ void dp_ctl_close(void)
 	listen_fd = -1;
 }
 
-/* Fill the STATS reply: counters summed over lcores plus object counts. */
+/* Fill the STATS reply: counters summed over lcores, gauges read now. */
 static void fill_stats(struct relais_ctl_stats *s)
 {
 	dp_stats_sum(s);
-	s->v[RELAIS_STAT_rooms] = dp_tab.counts[0];
-	s->v[RELAIS_STAT_participants] = dp_tab.counts[1];
-	s->v[RELAIS_STAT_tracks] = dp_tab.counts[2];
-	s->v[RELAIS_STAT_subscriptions] = dp_tab.counts[3];
+#define GAUGE_(sfx, gauge) s->v[RELAIS_STAT_##gauge] = dp_tab.counts[DP_COUNT_##sfx];
+	DP_OBJECT_COUNTS(GAUGE_)
+#undef GAUGE_
 	s->v[RELAIS_STAT_lcores] = dp_tab.cfg->n_workers;
 }
 
@@ -157,68 +156,117 @@ static void fill_dump(const struct relais_ctl_dump_req *q, struct relais_ctl_dum
 	d->next_cursor = d->count == RELAIS_CTL_DUMP_MAX ? it : 0;
 }
 
+/*
+ * Handlers: one per message of ctl_messages.h, named h_<name>. Each applies
+ * request m, fills r's payload and returns r's status (0 or -errno, with a
+ * sentence in r->error).
+ */
+typedef int ctl_handler(const struct relais_ctl_msg *m, struct relais_ctl_reply *r);
+
+#define ERRBUF(r) (r)->error, sizeof((r)->error)
+
+static int h_hello(const struct relais_ctl_msg *m, struct relais_ctl_reply *r)
+{
+	(void)m;
+	r->u.hello.version = RELAIS_CTL_VERSION;
+	snprintf(r->u.hello.peer_name, sizeof(r->u.hello.peer_name), "relais-dataplane");
+	return 0;
+}
+
+static int h_room_add(const struct relais_ctl_msg *m, struct relais_ctl_reply *r)
+{
+	return dp_room_add(m->u.room.room_id, ERRBUF(r));
+}
+
+static int h_room_del(const struct relais_ctl_msg *m, struct relais_ctl_reply *r)
+{
+	return dp_room_del(m->u.room.room_id, ERRBUF(r));
+}
+
+static int h_part_add(const struct relais_ctl_msg *m, struct relais_ctl_reply *r)
+{
+	return dp_part_add(&m->u.part, ERRBUF(r));
+}
+
+static int h_part_rekey(const struct relais_ctl_msg *m, struct relais_ctl_reply *r)
+{
+	return dp_part_rekey(&m->u.part, ERRBUF(r));
+}
+
+static int h_part_del(const struct relais_ctl_msg *m, struct relais_ctl_reply *r)
+{
+	return dp_part_del(m->u.id.id, ERRBUF(r));
+}
+
+static int h_track_add(const struct relais_ctl_msg *m, struct relais_ctl_reply *r)
+{
+	return dp_track_add(&m->u.track, ERRBUF(r));
+}
+
+static int h_track_del(const struct relais_ctl_msg *m, struct relais_ctl_reply *r)
+{
+	return dp_track_del(m->u.id.id, ERRBUF(r));
+}
+
+static int h_sub_add(const struct relais_ctl_msg *m, struct relais_ctl_reply *r)
+{
+	return dp_sub_add(&m->u.sub, ERRBUF(r));
+}
+
+static int h_sub_del(const struct relais_ctl_msg *m, struct relais_ctl_reply *r)
+{
+	return dp_sub_del(m->u.id.id, ERRBUF(r));
+}
+
+static int h_sub_switch(const struct relais_ctl_msg *m, struct relais_ctl_reply *r)
+{
+	return dp_sub_switch(m->u.sw.sub_id, m->u.sw.track_id, ERRBUF(r));
+}
+
+static int h_stats(const struct relais_ctl_msg *m, struct relais_ctl_reply *r)
+{
+	(void)m;
+	fill_stats(&r->u.stats);
+	return 0;
+}
+
+static int h_track_stats(const struct relais_ctl_msg *m, struct relais_ctl_reply *r)
+{
+	return fill_track_stats(m->u.id.id, &r->u.track_stats, ERRBUF(r));
+}
+
+static int h_dump(const struct relais_ctl_msg *m, struct relais_ctl_reply *r)
+{
+	fill_dump(&m->u.dump, &r->u.dump);
+	return 0;
+}
+
+static int h_offenders(const struct relais_ctl_msg *m, struct relais_ctl_reply *r)
+{
+	int rc = dp_offender_query(m->u.offenders.min_total, m->u.offenders.max, &r->u.offenders);
+
+	if (rc)
+		snprintf(ERRBUF(r), "offenders: out of memory");
+	return rc;
+}
+
+/* The handler of every type, from ctl_messages.h: a message without its
+ * h_<name> does not compile. */
+#define HANDLER_(sfx, num, name, req, rep) [RELAIS_CTL_##sfx] = h_##name,
+static ctl_handler *const handlers[RELAIS_CTL_TYPE_MAX] = {RELAIS_CTL_MESSAGES(HANDLER_)};
+#undef HANDLER_
+
 /* See dp_ctl.h. */
 void dp_ctl_apply(const struct relais_ctl_msg *m, struct relais_ctl_reply *r)
 {
-	char *e = r->error;
-	size_t n = sizeof(r->error);
-
 	memset(r, 0, sizeof(*r));
 	r->type = m->type;
 	r->seq = m->seq;
-	switch (m->type) {
-	case RELAIS_CTL_HELLO:
-		r->u.hello.version = RELAIS_CTL_VERSION;
-		snprintf(r->u.hello.peer_name, sizeof(r->u.hello.peer_name), "relais-dataplane");
-		break;
-	case RELAIS_CTL_ROOM_ADD:
-		r->status = dp_room_add(m->u.room.room_id, e, n);
-		break;
-	case RELAIS_CTL_ROOM_DEL:
-		r->status = dp_room_del(m->u.room.room_id, e, n);
-		break;
-	case RELAIS_CTL_PART_ADD:
-		r->status = dp_part_add(&m->u.part, e, n);
-		break;
-	case RELAIS_CTL_PART_REKEY:
-		r->status = dp_part_rekey(&m->u.part, e, n);
-		break;
-	case RELAIS_CTL_PART_DEL:
-		r->status = dp_part_del(m->u.id.id, e, n);
-		break;
-	case RELAIS_CTL_TRACK_ADD:
-		r->status = dp_track_add(&m->u.track, e, n);
-		break;
-	case RELAIS_CTL_TRACK_DEL:
-		r->status = dp_track_del(m->u.id.id, e, n);
-		break;
-	case RELAIS_CTL_SUB_ADD:
-		r->status = dp_sub_add(&m->u.sub, e, n);
-		break;
-	case RELAIS_CTL_SUB_DEL:
-		r->status = dp_sub_del(m->u.id.id, e, n);
-		break;
-	case RELAIS_CTL_SUB_SWITCH:
-		r->status = dp_sub_switch(m->u.sw.sub_id, m->u.sw.track_id, e, n);
-		break;
-	case RELAIS_CTL_STATS:
-		fill_stats(&r->u.stats);
-		break;
-	case RELAIS_CTL_TRACK_STATS:
-		r->status = fill_track_stats(m->u.id.id, &r->u.track_stats, e, n);
-		break;
-	case RELAIS_CTL_DUMP:
-		fill_dump(&m->u.dump, &r->u.dump);
-		break;
-	case RELAIS_CTL_OFFENDERS:
-		r->status = dp_offender_query(m->u.offenders.min_total, m->u.offenders.max,
-					      &r->u.offenders);
-		if (r->status)
-			snprintf(e, n, "offenders: out of memory");
-		break;
-	default:
+	if (m->type < RELAIS_CTL_TYPE_MAX && handlers[m->type] != NULL) {
+		r->status = handlers[m->type](m, r);
+	} else {
 		r->status = -EOPNOTSUPP;
-		snprintf(e, n, "unknown request type %u", m->type);
+		snprintf(ERRBUF(r), "unknown request type %u", m->type);
 	}
 }
 

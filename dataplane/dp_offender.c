@@ -22,7 +22,7 @@ struct dp_off_slot {
 	uint8_t family; /* 0 = empty */
 	uint8_t ip[16];
 	uint64_t last_tsc;
-	uint64_t cnt[DP_OFF_KINDS];
+	uint64_t cnt[RELAIS_OFFENCE_MAX];
 } __rte_cache_aligned;
 
 struct dp_off_table {
@@ -35,7 +35,7 @@ struct off_rec {
 	uint8_t family;
 	uint8_t ip[16];
 	uint64_t last_tsc;
-	uint64_t cnt[DP_OFF_KINDS];
+	uint64_t cnt[RELAIS_OFFENCE_MAX];
 	uint64_t total;
 };
 
@@ -86,21 +86,18 @@ static inline void slot_write_end(struct dp_off_slot *s)
 	__atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELEASE);
 }
 
-/* Map a drop reason to the offence it records, or DP_OFF_KINDS. */
-static inline enum dp_off_kind kind_of(enum relais_drop_reason reason)
+/* Map a drop reason to the offence it records, or RELAIS_OFFENCE_MAX. */
+static inline enum relais_offence kind_of(enum relais_drop_reason reason)
 {
+#define OFFENCE_CASE_(field, drop) \
+	case RELAIS_DROP_##drop:   \
+		return RELAIS_OFFENCE_##field;
 	switch (reason) {
-	case RELAIS_DROP_SRTP_AUTH:
-		return DP_OFF_AUTH;
-	case RELAIS_DROP_SRTP_REPLAY:
-		return DP_OFF_REPLAY;
-	case RELAIS_DROP_UNKNOWN_SSRC:
-		return DP_OFF_UNKNOWN_SSRC;
-	case RELAIS_DROP_UNKNOWN_SOURCE:
-		return DP_OFF_UNKNOWN_SOURCE;
+		RELAIS_OFFENCES(OFFENCE_CASE_)
 	default:
-		return DP_OFF_KINDS;
+		return RELAIS_OFFENCE_MAX;
 	}
+#undef OFFENCE_CASE_
 }
 
 /* The slot of (family, ip) in table t: its own, else an empty one, else the
@@ -129,14 +126,14 @@ static struct dp_off_slot *find_slot(struct dp_off_table *t, uint8_t family, con
 /* See dp_offender.h. */
 void dp_offender_note(enum relais_drop_reason reason, uint8_t family, const uint8_t *ip)
 {
-	enum dp_off_kind k = kind_of(reason);
+	enum relais_offence k = kind_of(reason);
 	unsigned l = rte_lcore_id();
 	uint8_t key[16] = {0};
 	struct dp_off_table *t;
 	struct dp_off_slot *s;
 	int evict;
 
-	if (k == DP_OFF_KINDS || l >= RTE_MAX_LCORE || (t = tables[l]) == NULL)
+	if (k == RELAIS_OFFENCE_MAX || l >= RTE_MAX_LCORE || (t = tables[l]) == NULL)
 		return;
 	memcpy(key, ip, family == 4 ? 4 : 16);
 	s = find_slot(t, family, key, &evict);
@@ -216,7 +213,7 @@ static size_t merge(struct off_rec *rec, size_t n)
 
 	for (size_t i = 0; i < n; i++) {
 		if (m > 0 && cmp_addr(&rec[m - 1], &rec[i]) == 0) {
-			for (unsigned k = 0; k < DP_OFF_KINDS; k++)
+			for (unsigned k = 0; k < RELAIS_OFFENCE_MAX; k++)
 				rec[m - 1].cnt[k] += rec[i].cnt[k];
 			rec[m - 1].last_tsc = RTE_MAX(rec[m - 1].last_tsc, rec[i].last_tsc);
 		} else {
@@ -225,7 +222,7 @@ static size_t merge(struct off_rec *rec, size_t n)
 	}
 	for (size_t i = 0; i < m; i++) {
 		rec[i].total = 0;
-		for (unsigned k = 0; k < DP_OFF_KINDS; k++)
+		for (unsigned k = 0; k < RELAIS_OFFENCE_MAX; k++)
 			rec[i].total += rec[i].cnt[k];
 	}
 	return m;
@@ -237,10 +234,7 @@ static void to_reply(const struct off_rec *r, uint64_t now, struct relais_ctl_of
 	memset(o, 0, sizeof(*o));
 	o->addr.family = r->family;
 	memcpy(o->addr.ip, r->ip, r->family == 4 ? 4 : 16);
-	o->auth_fail = r->cnt[DP_OFF_AUTH];
-	o->replay = r->cnt[DP_OFF_REPLAY];
-	o->unknown_ssrc = r->cnt[DP_OFF_UNKNOWN_SSRC];
-	o->unknown_source = r->cnt[DP_OFF_UNKNOWN_SOURCE];
+	memcpy(o->offences, r->cnt, sizeof(o->offences));
 	o->last_seen_ms = now > r->last_tsc ? (now - r->last_tsc) * 1000 / rte_get_tsc_hz() : 0;
 }
 

@@ -22,14 +22,6 @@
 #define DP_OFF_SLOTS 1024
 #define DP_OFF_WAYS 4
 
-enum dp_off_kind {
-	DP_OFF_AUTH,
-	DP_OFF_REPLAY,
-	DP_OFF_UNKNOWN_SSRC,
-	DP_OFF_UNKNOWN_SOURCE,
-	DP_OFF_KINDS
-};
-
 /* Allocate a table for every enabled lcore. 0 or -ENOMEM. Control thread,
  * before the workers are launched. */
 int dp_offender_init(void);
@@ -38,8 +30,8 @@ int dp_offender_init(void);
 void dp_offender_fini(void);
 
 /* Count one drop of `reason` from source ip (family 4: ip[0..3]) on the
- * calling lcore. Reasons other than SRTP_AUTH, SRTP_REPLAY, UNKNOWN_SSRC
- * and UNKNOWN_SOURCE are ignored, so callers can pass any drop reason.
+ * calling lcore, as its offence (RELAIS_OFFENCES, ctl_proto.h). Reasons
+ * that are no offence are ignored, so callers can pass any drop reason.
  * Packet path: no allocation, no lock, no system call. */
 void dp_offender_note(enum relais_drop_reason reason, uint8_t family, const uint8_t *ip);
 

@@ -27,8 +27,8 @@ extern struct dp_lcore_stats dp_stats[RTE_MAX_LCORE];
 #define DP_STAT_ADD(stat, n) (dp_stats[rte_lcore_id()].v[RELAIS_STAT_##stat] += (n))
 #define DP_DROP(reason) (dp_stats[rte_lcore_id()].drops[(reason)]++)
 
-/* Sum every lcore's counters into *out (object counts are left to the
- * caller). */
+/* Sum every lcore's counters into *out; its gauges are 0, left to the
+ * caller. */
 void dp_stats_sum(struct relais_ctl_stats *out);
 
 #endif /* DP_STATS_H */

@@ -134,6 +134,19 @@ struct dp_sub {
 	uint64_t pkts, bytes, drops; /* owner-written */
 } __rte_cache_aligned;
 
+/* The objects the control thread counts in dp_tab.counts[], each with the
+ * STATS gauge it is reported as: X(DP_COUNT_ suffix, relais_stat gauge). */
+#define DP_OBJECT_COUNTS(X)    \
+	X(ROOMS, rooms)        \
+	X(PARTS, participants) \
+	X(TRACKS, tracks)      \
+	X(SUBS, subscriptions)
+#define DP_COUNT_ENUM_(sfx, gauge) DP_COUNT_##sfx,
+enum dp_count {
+	DP_OBJECT_COUNTS(DP_COUNT_ENUM_) DP_COUNT_MAX
+};
+#undef DP_COUNT_ENUM_
+
 struct dp_tables {
 	struct rte_hash *part_by_addr; /* dp_addr_key -> dp_part */
 	struct rte_hash *part_by_id;   /* u32 -> dp_part */
@@ -146,10 +159,9 @@ struct dp_tables {
 	const struct dp_crypto_engine_ops *eng_ops;
 	struct dp_crypto_engine *eng;
 	const struct dp_config *cfg;
-	unsigned next_owner; /* round-robin over workers */
-	uint64_t counts[4];
-	uint32_t rekeys_in_flight;
-	/* control thread: jobs not yet retired */ /* rooms, parts, tracks, subs */
+	unsigned next_owner;           /* round-robin over workers */
+	uint64_t counts[DP_COUNT_MAX]; /* control thread: objects, by enum dp_count */
+	uint32_t rekeys_in_flight;     /* control thread: jobs not yet retired */
 };
 
 extern struct dp_tables dp_tab;

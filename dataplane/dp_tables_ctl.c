@@ -16,13 +16,6 @@
 #include "dp_tables_priv.h"
 #include "dp_worker.h"
 
-enum {
-	CNT_ROOMS,
-	CNT_PARTS,
-	CNT_TRACKS,
-	CNT_SUBS
-};
-
 #define FAIL(rc, ...)                          \
 	do {                                   \
 		snprintf(err, n, __VA_ARGS__); \
@@ -87,7 +80,7 @@ int dp_room_add(uint32_t room_id, char *err, size_t n)
 		free(r);
 		FAIL(-ENOSPC, "room %u: room table full", room_id);
 	}
-	dp_tab.counts[CNT_ROOMS]++;
+	dp_tab.counts[DP_COUNT_ROOMS]++;
 	return 0;
 }
 
@@ -104,7 +97,7 @@ int dp_room_del(uint32_t room_id, char *err, size_t n)
 	rte_hash_del_key(dp_tab.room_by_id, &room_id);
 	free(r->parts.v);
 	free(r);
-	dp_tab.counts[CNT_ROOMS]--;
+	dp_tab.counts[DP_COUNT_ROOMS]--;
 	return 0;
 }
 
@@ -170,7 +163,7 @@ int dp_part_add(const struct relais_ctl_part *p, char *err, size_t n)
 		dp_tables_defer_free(pt, DQ_PART);
 		FAIL(-ENOMEM, "participant %u: out of memory", p->part_id);
 	}
-	dp_tab.counts[CNT_PARTS]++;
+	dp_tab.counts[DP_COUNT_PARTS]++;
 	dp_worker_request_solicit(pt->owner, pt->addr.family, pt->addr.ip);
 	return 0;
 }
@@ -194,7 +187,7 @@ int dp_part_del(uint32_t id, char *err, size_t n)
 	room = room_get(pt->room_id);
 	if (room)
 		dp_ptrvec_remove(&room->parts, pt);
-	dp_tab.counts[CNT_PARTS]--;
+	dp_tab.counts[DP_COUNT_PARTS]--;
 	dp_tables_defer_free(pt, DQ_PART);
 	return 0;
 }
@@ -291,7 +284,7 @@ int dp_track_add(const struct relais_ctl_track *t, char *err, size_t n)
 	}
 	/* Release: the track is fully built before the owner can see it. */
 	__atomic_store_n(&pt->tracks[slot], tr, __ATOMIC_RELEASE);
-	dp_tab.counts[CNT_TRACKS]++;
+	dp_tab.counts[DP_COUNT_TRACKS]++;
 	return 0;
 }
 
@@ -310,7 +303,7 @@ int dp_track_del(uint32_t id, char *err, size_t n)
 		if (pt->tracks[i] == tr)
 			__atomic_store_n(&pt->tracks[i], NULL, __ATOMIC_RELEASE);
 	rte_hash_del_key(dp_tab.track_by_id, &id);
-	dp_tab.counts[CNT_TRACKS]--;
+	dp_tab.counts[DP_COUNT_TRACKS]--;
 	dp_tables_defer_free(tr, DQ_TRACK);
 	return 0;
 }
@@ -434,7 +427,7 @@ int dp_sub_add(const struct relais_ctl_sub *s, char *err, size_t n)
 		dp_tables_defer_free(sub, DQ_SUB);
 		FAIL(-ENOSPC, "subscription %u: table full", s->sub_id);
 	}
-	dp_tab.counts[CNT_SUBS]++;
+	dp_tab.counts[DP_COUNT_SUBS]++;
 	request_keyframe(tr);
 	return 0;
 }
@@ -459,7 +452,7 @@ int dp_sub_del(uint32_t id, char *err, size_t n)
 	pt = dp_part_by_id(sub->part_id);
 	if (pt)
 		dp_ptrvec_remove(&pt->subs, sub);
-	dp_tab.counts[CNT_SUBS]--;
+	dp_tab.counts[DP_COUNT_SUBS]--;
 	dp_tables_defer_free(sub, DQ_SUB);
 	return 0;
 }

@@ -29,11 +29,11 @@ static int tel_stats(const char *cmd __rte_unused, const char *params __rte_unus
 	dp_stats_sum(&s);
 	rte_tel_data_start_dict(d);
 	for (unsigned i = 0; i < RELAIS_STAT_MAX; i++)
-		if (i < RELAIS_STAT_rooms || i > RELAIS_STAT_lcores) /* counts: below */
+		if (!relais_stat_is_gauge(i)) /* gauges: below */
 			rte_tel_data_add_dict_u64(d, relais_stat_name(i), s.v[i]);
-	rte_tel_data_add_dict_u64(d, "participants", dp_tab.counts[1]);
-	rte_tel_data_add_dict_u64(d, "tracks", dp_tab.counts[2]);
-	rte_tel_data_add_dict_u64(d, "subscriptions", dp_tab.counts[3]);
+	rte_tel_data_add_dict_u64(d, "participants", dp_tab.counts[DP_COUNT_PARTS]);
+	rte_tel_data_add_dict_u64(d, "tracks", dp_tab.counts[DP_COUNT_TRACKS]);
+	rte_tel_data_add_dict_u64(d, "subscriptions", dp_tab.counts[DP_COUNT_SUBS]);
 	for (unsigned i = 1; i < RELAIS_DROP_MAX; i++) {
 		char name[64];
 
@@ -57,7 +57,7 @@ static int tel_lcores(const char *cmd __rte_unused, const char *params __rte_unu
 			continue;
 		rte_tel_data_start_dict(c);
 		for (unsigned i = 0; i < RELAIS_STAT_MAX; i++)
-			if (i < RELAIS_STAT_rooms || i > RELAIS_STAT_lcores)
+			if (!relais_stat_is_gauge(i))
 				rte_tel_data_add_dict_u64(c, relais_stat_name(i), dp_stats[l].v[i]);
 		for (unsigned i = 1; i < RELAIS_DROP_MAX; i++)
 			drops += dp_stats[l].drops[i];

@@ -10,13 +10,10 @@
 
 #define NS_PER_MS 1000000ull
 
-static const char *const kind_names[4] = {"srtp_auth", "srtp_replay", "unknown_ssrc",
-					  "unknown_source"};
-
 /* One (time, counts) observation of a source. */
 struct sample {
 	uint64_t t_ns;
-	uint64_t cnt[4];
+	uint64_t cnt[RELAIS_OFFENCE_MAX]; /* by enum relais_offence */
 };
 
 /* A source the guard follows. used == 0: free slot. */
@@ -115,7 +112,7 @@ static void record(struct source *s, const uint64_t *cnt, uint64_t now, uint64_t
 {
 	const struct sample *last = s->n ? newest(s) : NULL;
 
-	for (unsigned k = 0; last && k < 4; k++)
+	for (unsigned k = 0; last && k < RELAIS_OFFENCE_MAX; k++)
 		if (cnt[k] < last->cnt[k])
 			s->n = 0;
 	while (s->n >= 2 && now - s->s[(s->head + 1) % XDP_GUARD_HISTORY].t_ns >= window_ns) {
@@ -126,8 +123,8 @@ static void record(struct source *s, const uint64_t *cnt, uint64_t now, uint64_t
 		s->head = (s->head + 1) % XDP_GUARD_HISTORY;
 		s->n--;
 	}
-	s->s[(s->head + s->n) % XDP_GUARD_HISTORY] =
-	    (struct sample){now, {cnt[0], cnt[1], cnt[2], cnt[3]}};
+	s->s[(s->head + s->n) % XDP_GUARD_HISTORY].t_ns = now;
+	memcpy(s->s[(s->head + s->n) % XDP_GUARD_HISTORY].cnt, cnt, sizeof(s->s[0].cnt));
 	s->n++;
 }
 
@@ -139,7 +136,7 @@ static uint64_t growth(const struct source *s, uint64_t *per_kind, uint64_t *spa
 	const struct sample *b = newest(s);
 	uint64_t sum = 0;
 
-	for (unsigned k = 0; k < 4; k++) {
+	for (unsigned k = 0; k < RELAIS_OFFENCE_MAX; k++) {
 		per_kind[k] = b->cnt[k] - a->cnt[k];
 		sum += per_kind[k];
 	}
@@ -168,11 +165,11 @@ static int consider(struct xdp_guard *g, struct xdp_ctl *c, struct source *s, ui
 	if (!s->banned_until_ns)
 		g->n_banned++;
 	s->banned_until_ns = now + g->conf.ban_ttl_ms * NS_PER_MS;
-	for (unsigned k = 1; k < 4; k++)
+	for (unsigned k = 1; k < RELAIS_OFFENCE_MAX; k++)
 		if (r.growth[k] > r.growth[top])
 			top = k;
-	r.reason = kind_names[top];
-	for (unsigned k = 0; k < 4; k++)
+	r.reason = relais_offence_name(top);
+	for (unsigned k = 0; k < RELAIS_OFFENCE_MAX; k++)
 		r.total += newest(s)->cnt[k];
 	r.span_ms = span / NS_PER_MS;
 	r.ttl_ms = g->conf.ban_ttl_ms;
@@ -219,14 +216,13 @@ int xdp_guard_step(struct xdp_guard *g, struct xdp_ctl *c, const struct relais_c
 	expire(g, c, now_ns, log, arg);
 	for (unsigned i = 0; snap && i < snap->count && i < RELAIS_CTL_OFFENDERS_MAX; i++) {
 		const struct relais_ctl_offender *o = &snap->rec[i];
-		uint64_t cnt[4] = {o->auth_fail, o->replay, o->unknown_ssrc, o->unknown_source};
 		struct xdp_prefix p;
 		struct source *s;
 		int r;
 
 		if (host_prefix(&o->addr, &p) || !(s = source_get(g, &p)))
 			continue;
-		record(s, cnt, now_ns, window_ns);
+		record(s, o->offences, now_ns, window_ns);
 		r = consider(g, c, s, now_ns, log, arg);
 		if (r < 0)
 			err = r;
@@ -241,21 +237,22 @@ void xdp_guard_log_line(const struct xdp_guard_report *r, void *arg)
 {
 	FILE *f = arg ? arg : stderr;
 	char p[INET6_ADDRSTRLEN + 8] = "?";
+	uint64_t sum = 0;
 
 	xdp_prefix_format(&r->prefix, p, sizeof(p));
 	if (r->event == XDP_GUARD_EXPIRE) {
 		fprintf(f, "guard: unban %s: ban expired\n", p);
-	} else {
-		fprintf(
-		    f,
-		    "guard: ban %s for %llu ms: reason %s, +%llu offences in %llu ms "
-		    "(srtp_auth +%llu, srtp_replay +%llu, unknown_ssrc +%llu, "
-		    "unknown_source +%llu; total %llu)\n",
-		    p, (unsigned long long)r->ttl_ms, r->reason,
-		    (unsigned long long)(r->growth[0] + r->growth[1] + r->growth[2] + r->growth[3]),
-		    (unsigned long long)r->span_ms, (unsigned long long)r->growth[0],
-		    (unsigned long long)r->growth[1], (unsigned long long)r->growth[2],
-		    (unsigned long long)r->growth[3], (unsigned long long)r->total);
+		fflush(f);
+		return;
 	}
+	for (unsigned k = 0; k < RELAIS_OFFENCE_MAX; k++)
+		sum += r->growth[k];
+	fprintf(f, "guard: ban %s for %llu ms: reason %s, +%llu offences in %llu ms (", p,
+		(unsigned long long)r->ttl_ms, r->reason, (unsigned long long)sum,
+		(unsigned long long)r->span_ms);
+	for (unsigned k = 0; k < RELAIS_OFFENCE_MAX; k++)
+		fprintf(f, "%s%s +%llu", k ? ", " : "", relais_offence_name(k),
+			(unsigned long long)r->growth[k]);
+	fprintf(f, "; total %llu)\n", (unsigned long long)r->total);
 	fflush(f);
 }

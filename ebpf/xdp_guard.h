@@ -36,14 +36,14 @@ enum xdp_guard_event {
 	XDP_GUARD_EXPIRE /* its ban ran out and the entry was removed */
 };
 
-/* What the log callback is told. growth[] are the per-kind increases over
- * the window (DP order: auth, replay, unknown_ssrc, unknown_source);
- * reason is the name of the kind that grew most. */
+/* What the log callback is told. growth[] are the increases over the
+ * window by enum relais_offence (ctl_proto.h); reason is the name of the
+ * offence that grew most. */
 struct xdp_guard_report {
 	enum xdp_guard_event event;
 	struct xdp_prefix prefix;
 	const char *reason;
-	uint64_t growth[4];
+	uint64_t growth[RELAIS_OFFENCE_MAX];
 	uint64_t total;   /* offence total reported by the dataplane */
 	uint64_t span_ms; /* time the growth was measured over */
 	uint64_t ttl_ms;  /* ban duration (BAN) */

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ctl_messages.h"
 #include "drop_reasons.h"
 #include "srtp_profile.h"
 
@@ -32,24 +33,12 @@
 #define RELAIS_CTL_MAX_PT_MAP 8
 #define RELAIS_CTL_DEFAULT_SOCK "/run/relais/dataplane.sock"
 
+/* Message types, from the list in ctl_messages.h (the numbers are ABI). */
+#define RELAIS_CTL_ENUM_(sfx, num, name, req, rep) RELAIS_CTL_##sfx = num,
 enum relais_ctl_type {
-	RELAIS_CTL_HELLO = 1,
-	RELAIS_CTL_ROOM_ADD,
-	RELAIS_CTL_ROOM_DEL,
-	RELAIS_CTL_PART_ADD,
-	RELAIS_CTL_PART_DEL,
-	RELAIS_CTL_TRACK_ADD,
-	RELAIS_CTL_TRACK_DEL,
-	RELAIS_CTL_SUB_ADD,
-	RELAIS_CTL_SUB_DEL,
-	RELAIS_CTL_SUB_SWITCH,
-	RELAIS_CTL_STATS,
-	RELAIS_CTL_TRACK_STATS,
-	RELAIS_CTL_DUMP,
-	RELAIS_CTL_OFFENDERS,
-	RELAIS_CTL_PART_REKEY, /* new keys for an existing participant, streams continue */
-	RELAIS_CTL_TYPE_MAX
+	RELAIS_CTL_MESSAGES(RELAIS_CTL_ENUM_) RELAIS_CTL_TYPE_MAX
 };
+#undef RELAIS_CTL_ENUM_
 
 /* A transport address. family is 4 or 6; ip holds 4 or 16 bytes. */
 struct relais_addr {
@@ -171,14 +160,35 @@ struct relais_ctl_offenders_req {
 	uint64_t min_total;
 	uint8_t max;
 };
+/* The offences a source is counted for: the drop reasons that point at its
+ * sender. X(field of struct relais_ctl_offender, RELAIS_DROP_ suffix); the
+ * offence is named after its drop reason (relais_offence_name()). The order
+ * is the OFFENDERS reply's wire order: append only. */
+#define RELAIS_OFFENCES(X)            \
+	X(auth_fail, SRTP_AUTH)       \
+	X(replay, SRTP_REPLAY)        \
+	X(unknown_ssrc, UNKNOWN_SSRC) \
+	X(unknown_source, UNKNOWN_SOURCE)
+#define RELAIS_OFFENCE_ENUM_(field, reason) RELAIS_OFFENCE_##field,
+enum relais_offence {
+	RELAIS_OFFENCES(RELAIS_OFFENCE_ENUM_) RELAIS_OFFENCE_MAX
+};
+#undef RELAIS_OFFENCE_ENUM_
+
+/* One source's counts, by name (o->replay) or by enum relais_offence
+ * (o->offences[RELAIS_OFFENCE_replay]): the same words. */
+#define RELAIS_OFFENCE_FIELD_(field, reason) uint64_t field;
 struct relais_ctl_offender {
 	struct relais_addr addr;
-	uint64_t auth_fail;
-	uint64_t replay;
-	uint64_t unknown_ssrc;
-	uint64_t unknown_source;
+	union {
+		struct {
+			RELAIS_OFFENCES(RELAIS_OFFENCE_FIELD_)
+		};
+		uint64_t offences[RELAIS_OFFENCE_MAX];
+	};
 	uint64_t last_seen_ms;
 };
+#undef RELAIS_OFFENCE_FIELD_
 struct relais_ctl_offenders {
 	uint8_t count;
 	uint32_t n_tracked; /* sources in the tables, before filtering */
@@ -190,19 +200,22 @@ struct relais_ctl_offenders {
  * by the participant's owner lcore between bursts, keeping every stream's
  * rollover counter. */
 
-/* Counters of the whole dataplane (sum over lcores). Append only. */
+/* The values of STATS, in wire order (append only). C(name) is a counter:
+ * events since start, counted per lcore and summed over lcores. G(name) is
+ * a gauge: a current number (objects in the tables, worker lcores), read
+ * when STATS is answered; never summed over lcores nor turned into a rate. */
 /* clang-format off */
-#define RELAIS_STATS_FIELDS(X)                                                  \
-	X(rx_pkts) X(rx_bytes) X(tx_pkts) X(tx_bytes) X(rtp_in) X(rtcp_in)      \
-	X(decrypt_ok) X(encrypt_ok) X(handoff_in) X(fanout_in) X(stun) X(dtls)  \
-	X(arp_replies) X(nd_replies) X(neigh_requests) X(pli_sent)             \
-	X(fb_forwarded) X(sr_forwarded) X(rooms) X(participants) X(tracks)      \
-	X(subscriptions) X(lcores) X(rekeys) X(rekey_failed)                    \
-	X(rtcp_port_plus_one)
+#define RELAIS_STATS_FIELDS(C, G)                                               \
+	C(rx_pkts) C(rx_bytes) C(tx_pkts) C(tx_bytes) C(rtp_in) C(rtcp_in)      \
+	C(decrypt_ok) C(encrypt_ok) C(handoff_in) C(fanout_in) C(stun) C(dtls)  \
+	C(arp_replies) C(nd_replies) C(neigh_requests) C(pli_sent)             \
+	C(fb_forwarded) C(sr_forwarded) G(rooms) G(participants) G(tracks)      \
+	G(subscriptions) G(lcores) C(rekeys) C(rekey_failed)                    \
+	C(rtcp_port_plus_one)
 /* clang-format on */
 #define RELAIS_STATS_ENUM_(n) RELAIS_STAT_##n,
 enum relais_stat {
-	RELAIS_STATS_FIELDS(RELAIS_STATS_ENUM_) RELAIS_STAT_MAX
+	RELAIS_STATS_FIELDS(RELAIS_STATS_ENUM_, RELAIS_STATS_ENUM_) RELAIS_STAT_MAX
 };
 #undef RELAIS_STATS_ENUM_
 
@@ -251,12 +264,21 @@ struct relais_ctl_reply {
 
 /* Name of a message type ("part_add"), "?" if unknown. */
 const char *relais_ctl_type_name(unsigned type);
+/* Size of the request body of `type` in this build's wire format (the
+ * decoder refuses any other), -1 for an unknown type. */
+int relais_ctl_body_size(unsigned type);
 /* Name of a drop reason ("srtp_auth"), "?" if out of range. */
 const char *relais_drop_name(unsigned reason);
 /* One-line operator explanation of a drop reason. */
 const char *relais_drop_help(unsigned reason);
 /* Name of a stats field ("rx_pkts"). */
 const char *relais_stat_name(unsigned stat);
+/* 1 if stats field `stat` is a gauge, 0 if a counter or out of range. */
+int relais_stat_is_gauge(unsigned stat);
+/* Name of an offence: its drop reason's ("srtp_auth"), "?" if out of range. */
+const char *relais_offence_name(unsigned offence);
+/* The drop reason an offence counts; RELAIS_DROP_NONE if out of range. */
+enum relais_drop_reason relais_offence_reason(unsigned offence);
 
 /* Encode a request into buf. Returns bytes written or -EINVAL (bad type or
  * field), -EMSGSIZE (cap too small). */

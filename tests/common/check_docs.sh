@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# The operator docs stay true: every drop reason of include/relais/drop_reasons.h
-# and every dataplane setting of dataplane/dp_config.c is documented.
+# The operator docs stay true: every drop reason of include/relais/drop_reasons.h,
+# every counter, gauge and offence of include/relais/ctl_proto.h (gauges on the
+# "Gauges" paragraph, offences in "Offenders and bans") and every dataplane
+# setting of dataplane/dp_config.c is documented, and the
+# table of control messages in docs/architecture.md is the list of
+# include/relais/ctl_messages.h (same numbers, names, nothing more or less).
 set -euo pipefail
 top=$1
 fail=0 pass=0
@@ -15,5 +19,37 @@ for k in $(grep -o 'UINT("[a-z]*", "[a-z_0-9]*"\|IS("[a-z]*", "[a-z_0-9]*")' "$t
 	if grep -q "\`$k\`" "$top/docs/configuration.md"; then pass=$((pass + 1)); else
 		echo "docs/configuration.md: setting '$k' is not documented"; fail=$((fail + 1)); fi
 done
+proto=$top/include/relais/ctl_proto.h
+ops=$top/docs/operations.md
+stats=$(sed -n '/^#define RELAIS_STATS_FIELDS(C, G)/,/^\/\*/p' "$proto")
+gauges_doc=$(sed -n '/^Gauges/,/^$/p' "$ops")
+for c in $(grep -o 'C([a-z_0-9]*)' <<<"$stats" | sed 's/C(\(.*\))/\1/'); do
+	if grep -q "\`$c\`" "$ops" && ! grep -q "\`$c\`" <<<"$gauges_doc"; then pass=$((pass + 1)); else
+		echo "docs/operations.md: counter '$c' is not documented (or listed as a gauge)"; fail=$((fail + 1)); fi
+done
+for g in $(grep -o 'G([a-z_0-9]*)' <<<"$stats" | sed 's/G(\(.*\))/\1/'); do
+	if grep -q "\`$g\`" <<<"$gauges_doc"; then pass=$((pass + 1)); else
+		echo "docs/operations.md: gauge '$g' is not in the Gauges paragraph"; fail=$((fail + 1)); fi
+done
+offenders_doc=$(sed -n '/^## Offenders and bans/,/^## [^O]/p' "$ops")
+for r in $(sed -n '/^#define RELAIS_OFFENCES(X)/,/^[^[:space:]#]/p' "$proto" | grep -o 'X([a-z_]*, [A-Z_]*)' |
+	sed 's/.*, \(.*\))/\1/' | tr 'A-Z' 'a-z'); do
+	if grep -q "\`$r\`" <<<"$offenders_doc"; then pass=$((pass + 1)); else
+		echo "docs/operations.md: offence '$r' is not in 'Offenders and bans'"; fail=$((fail + 1)); fi
+done
+msgs=$(sed -n 's/^[[:space:]]*X(\([A-Z_]*\), *\([0-9]*\), *\([a-z_]*\),.*/\2 \1 \3/p' \
+	"$top/include/relais/ctl_messages.h")
+while read -r num sfx name; do
+	if grep -q "^| $num | \`$sfx\` | \`$name\` |" "$top/docs/architecture.md"; then pass=$((pass + 1)); else
+		echo "docs/architecture.md: control message $num $sfx ($name) missing from the table"
+		fail=$((fail + 1))
+	fi
+done <<<"$msgs"
+while read -r num sfx; do
+	if ! grep -q "^$num $sfx " <<<"$msgs"; then
+		echo "docs/architecture.md: control message $num $sfx is not in ctl_messages.h"
+		fail=$((fail + 1))
+	fi
+done < <(sed -n 's/^| \([0-9]*\) | `\([A-Z_]*\)` |.*/\1 \2/p' "$top/docs/architecture.md")
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ] && [ "$pass" -gt 30 ]

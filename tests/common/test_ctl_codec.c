@@ -93,6 +93,73 @@ static void test_roundtrip(void)
 	}
 }
 
+/* The wire ABI of every message, pinned: its type number, name and request
+ * body size. A change of ctl_messages.h or of a body's layout that would
+ * break an older peer fails here; a new message must be added here too. */
+static void test_wire_abi(void)
+{
+	static const struct {
+		unsigned type;
+		unsigned number;
+		const char *name;
+		int body;
+	} abi[] = {
+	    {RELAIS_CTL_HELLO, 1, "hello", 36},
+	    {RELAIS_CTL_ROOM_ADD, 2, "room_add", 4},
+	    {RELAIS_CTL_ROOM_DEL, 3, "room_del", 4},
+	    {RELAIS_CTL_PART_ADD, 4, "part_add", 135},
+	    {RELAIS_CTL_PART_DEL, 5, "part_del", 4},
+	    {RELAIS_CTL_TRACK_ADD, 6, "track_add", 27},
+	    {RELAIS_CTL_TRACK_DEL, 7, "track_del", 4},
+	    {RELAIS_CTL_SUB_ADD, 8, "sub_add", 41},
+	    {RELAIS_CTL_SUB_DEL, 9, "sub_del", 4},
+	    {RELAIS_CTL_SUB_SWITCH, 10, "sub_switch", 8},
+	    {RELAIS_CTL_STATS, 11, "stats", 0},
+	    {RELAIS_CTL_TRACK_STATS, 12, "track_stats", 4},
+	    {RELAIS_CTL_DUMP, 13, "dump", 5},
+	    {RELAIS_CTL_OFFENDERS, 14, "offenders", 9},
+	    {RELAIS_CTL_PART_REKEY, 15, "part_rekey", 135},
+	};
+
+	CHECK(sizeof(abi) / sizeof(abi[0]) == RELAIS_CTL_TYPE_MAX - 1);
+	for (size_t i = 0; i < sizeof(abi) / sizeof(abi[0]); i++) {
+		CHECKF(abi[i].type == abi[i].number, "%s: type number %u", abi[i].name,
+		       abi[i].type);
+		CHECKF(strcmp(relais_ctl_type_name(abi[i].type), abi[i].name) == 0,
+		       "type %u is named %s", abi[i].type, relais_ctl_type_name(abi[i].type));
+		CHECKF(relais_ctl_body_size(abi[i].type) == abi[i].body, "%s: body %d, was %d",
+		       abi[i].name, relais_ctl_body_size(abi[i].type), abi[i].body);
+	}
+	CHECK(relais_ctl_body_size(0) == -1 && relais_ctl_body_size(RELAIS_CTL_TYPE_MAX) == -1);
+	CHECK(strcmp(relais_ctl_type_name(0), "?") == 0);
+	CHECK(strcmp(relais_ctl_type_name(RELAIS_CTL_TYPE_MAX), "?") == 0);
+}
+
+/* Every type has a reply that round-trips, with its payload and as an
+ * error. */
+static void test_reply_every_type(void)
+{
+	for (unsigned t = 1; t < RELAIS_CTL_TYPE_MAX; t++) {
+		struct relais_ctl_reply r, d;
+		uint8_t buf[RELAIS_CTL_MAX_MSG];
+		int len;
+
+		memset(&r, 0, sizeof(r));
+		r.type = (uint16_t)t;
+		r.seq = t;
+		len = relais_ctl_encode_reply(&r, buf, sizeof(buf));
+		CHECKF(len > 0 && relais_ctl_decode_reply(buf, (size_t)len, &d) == 0,
+		       "type %u: empty reply", t);
+		CHECKF(memcmp(&r, &d, sizeof(r)) == 0, "type %u: reply differs", t);
+		r.status = -ENOENT;
+		snprintf(r.error, sizeof(r.error), "no such %s", relais_ctl_type_name(t));
+		len = relais_ctl_encode_reply(&r, buf, sizeof(buf));
+		CHECKF(len > 0 && relais_ctl_decode_reply(buf, (size_t)len, &d) == 0 &&
+			   memcmp(&r, &d, sizeof(r)) == 0,
+		       "type %u: error reply", t);
+	}
+}
+
 /* Header errors: magic, version, reply flag, unknown type, short. */
 static void test_header_errors(void)
 {
@@ -235,6 +302,34 @@ static void test_offenders_reply(void)
 	CHECK(relais_ctl_decode_reply(buf, (size_t)len, &d) == -EBADMSG);
 }
 
+/* Offences come from their list: each counts a drop reason and is named
+ * after it; a named count and its offences[] word are one. Gauges are
+ * told apart from counters. */
+static void test_offences_and_gauges(void)
+{
+	struct relais_ctl_offender o;
+	unsigned gauges = 0;
+
+	memset(&o, 0, sizeof(o));
+	o.replay = 7;
+	o.unknown_source = 9;
+	CHECK(o.offences[RELAIS_OFFENCE_replay] == 7 &&
+	      o.offences[RELAIS_OFFENCE_unknown_source] == 9);
+	for (unsigned k = 0; k < RELAIS_OFFENCE_MAX; k++)
+		CHECKF(relais_offence_reason(k) != RELAIS_DROP_NONE &&
+			   strcmp(relais_offence_name(k),
+				  relais_drop_name(relais_offence_reason(k))) == 0,
+		       "offence %u", k);
+	CHECK(relais_offence_reason(RELAIS_OFFENCE_auth_fail) == RELAIS_DROP_SRTP_AUTH);
+	CHECK(strcmp(relais_offence_name(RELAIS_OFFENCE_MAX), "?") == 0);
+	for (unsigned i = 0; i <= RELAIS_STAT_MAX; i++)
+		gauges += (unsigned)relais_stat_is_gauge(i);
+	CHECK(gauges == 5 && relais_stat_is_gauge(RELAIS_STAT_rooms) &&
+	      relais_stat_is_gauge(RELAIS_STAT_lcores));
+	CHECK(!relais_stat_is_gauge(RELAIS_STAT_rx_pkts) &&
+	      !relais_stat_is_gauge(RELAIS_STAT_rtcp_port_plus_one));
+}
+
 /* Addresses, profiles and names. */
 static void test_helpers(void)
 {
@@ -265,11 +360,14 @@ static void test_helpers(void)
 int main(void)
 {
 	test_roundtrip();
+	test_wire_abi();
+	test_reply_every_type();
 	test_header_errors();
 	test_field_errors();
 	test_replies();
 	test_dump_reply();
 	test_offenders_reply();
+	test_offences_and_gauges();
 	test_helpers();
 	return test_summary("ctl_codec");
 }
