@@ -201,7 +201,8 @@ static void quoted(struct json_out *j, const char *s)
 			esc[1] = 't';
 			break;
 		default:
-			memcpy(esc + 1, "u00", 3);
+			esc[1] = 'u';
+			esc[2] = esc[3] = '0';
 			esc[4] = hex[ch >> 4];
 			esc[5] = hex[ch & 15];
 			n = 6;

@@ -54,6 +54,7 @@ struct cp_batch {
 	int n_jobs;
 	struct cp_job *jobs;
 	struct cp_dirty acks; /* entry ids covered by this batch */
+	char seen[48];        /* the last event id read before the batch started */
 };
 
 static void batch_done(struct cp_batch *b);
@@ -370,6 +371,16 @@ static int keep_acks(struct cp_node *n, struct cp_dirty *from)
 	return 0;
 }
 
+/* A full load that covered an event of room `id` owes the backend an ack
+ * even when the room did not change (docs/schema.md "Errors and served"). */
+static void mark_ack_due(struct cp_node *n, uint32_t id)
+{
+	struct cp_droom *r = cp_room_find(n, id);
+
+	if (r)
+		r->ack_due = true;
+}
+
 /* Every reply of the batch is in: update the cache and mark the apply
  * (and the events' acks) due. A failed or orphaned batch changes nothing
  * (its events stay pending in Redis). Runs inside a reply callback, so it
@@ -380,8 +391,12 @@ static void batch_done(struct cp_batch *b)
 	bool ok = !b->failed && n->load_gen == b->gen;
 	int rc = 0;
 
+	for (int i = 0; ok && i < b->n_jobs; i++)
+		memcpy(b->jobs[i].r.seen, b->seen, sizeof(b->seen));
 	if (ok && b->full)
 		rc = replace_cache(n, b);
+	for (int i = 0; ok && b->full && rc == 0 && i < b->acks.n_rooms; i++)
+		mark_ack_due(n, b->acks.rooms[i]);
 	for (int i = 0; ok && !b->full && rc == 0 && i < b->n_jobs; i++)
 		rc = update_slot(n, &b->jobs[i]);
 	for (int i = 0; i < b->n_jobs; i++)
@@ -418,6 +433,9 @@ int cp_load_start(struct cp_node *n, bool full)
 	*b = (struct cp_batch){
 	    .n = n, .gen = n->load_gen, .t0 = cp_now_ms(), .full = full, .pending = 1};
 	b->acks = n->dirty; /* the batch covers every event noted so far */
+	if (b->acks.n_ids > 0)
+		snprintf(n->seen_id, sizeof(n->seen_id), "%s", b->acks.ids[b->acks.n_ids - 1]);
+	memcpy(b->seen, n->seen_id, sizeof(b->seen));
 	memset(&n->dirty, 0, sizeof(n->dirty));
 	if (full)
 		n->want_full = false;

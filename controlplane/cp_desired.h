@@ -37,6 +37,7 @@ struct cp_droom {
 	bool ack_sent;               /* an ack is in flight */
 	bool ack_due;                /* reloaded by an event: ack even when nothing changed */
 	uint64_t served_sig;         /* status Redis holds (served_sig), 0: none at this epoch */
+	char seen[48];               /* event stream id the load that made this state covers */
 	uint32_t n_refused;          /* objects refused (parse and apply) */
 	int n_kept;                  /* entries of refusals */
 	struct cp_refusal *refusals; /* CP_REFUSALS_KEPT, allocated on the first */

@@ -83,6 +83,7 @@ struct cp_node {
 	unsigned load_gen;        /* bumped to orphan a load (lease lost, session down) */
 	struct cp_dirty dirty;
 	struct cp_dirty acks_due; /* entry ids to XACK after the next apply */
+	char seen_id[48];         /* last event id a started load covers ("": none) */
 	bool apply_due;           /* a load changed the cache: apply at top level */
 	bool lease_refused;       /* a heartbeat was refused: handled at top level */
 	/* Called by cp_apply every CP_KEEPALIVE_MS during long applies (top

@@ -374,14 +374,14 @@ static void on_ack(struct cp_link *l, redisReply *rep, void *priv)
 }
 
 /* Send the ack of room r (docs/schema.md "ack"): node, token, room, epoch,
- * status signature, refused count, then (object, reason) for each kept
- * refusal. 0 or -errno. */
+ * status signature, refused count, the last event id the load covered,
+ * then (object, reason) for each kept refusal. 0 or -errno. */
 static int send_ack(struct cp_node *n, struct cp_droom *r, uint64_t sig)
 {
 	char room[16], epoch[24], sigs[24], refused[16];
-	const char *argv[6 + 2 * CP_REFUSALS_KEPT] = {n->cfg.node, n->token, room,
-						      epoch,       sigs,     refused};
-	int argc = 6;
+	const char *argv[7 + 2 * CP_REFUSALS_KEPT] = {
+	    n->cfg.node, n->token, room, epoch, sigs, refused, r->seen[0] ? r->seen : "0-0"};
+	int argc = 7;
 	struct cp_ack *a = malloc(sizeof(*a));
 
 	if (a == NULL)

@@ -34,16 +34,23 @@ uint64_t cp_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-/* strtoull with the whole string consumed, no sign, value <= max. */
+/* See header: decimal (a leading zero is still decimal, never octal) or
+ * 0x hex, the whole string consumed, no sign, value <= max. */
 int cp_parse_u64(const char *s, uint64_t max, uint64_t *out)
 {
 	unsigned long long v;
 	char *end;
+	int base = 10;
 
 	if (s == NULL || !isdigit((unsigned char)s[0]))
 		return -EINVAL;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		if (!isxdigit((unsigned char)s[2]))
+			return -EINVAL;
+	}
 	errno = 0;
-	v = strtoull(s, &end, 0);
+	v = strtoull(s, &end, base);
 	if (errno != 0 || *end != '\0' || v > max)
 		return -EINVAL;
 	*out = v;

@@ -31,7 +31,7 @@ int dp_port_init(uint16_t port, unsigned n_rxq, unsigned n_workers, struct rte_m
 	unsigned n_txq;
 	struct rte_eth_conf conf = {0};
 	struct rte_eth_dev_info di;
-	struct rte_ether_addr ea;
+	struct rte_ether_addr ea = {0};
 	uint16_t nrx = RX_DESC, ntx = TX_DESC;
 	int rc;
 
@@ -66,7 +66,7 @@ int dp_port_init(uint16_t port, unsigned n_rxq, unsigned n_workers, struct rte_m
 		rc = rte_eth_dev_start(port);
 	if (rc == 0)
 		rc = rte_eth_macaddr_get(port, &ea);
-	if (rc < 0) {
+	if (rc != 0) {
 		snprintf(err, n, "port %u (%s): setup failed: %s", port, di.driver_name,
 			 rte_strerror(-rc));
 		return rc;

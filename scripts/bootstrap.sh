@@ -19,7 +19,7 @@ set -euo pipefail
 # Every Debian 12 package the build, the tests and the tools use.
 PACKAGES=(
 	meson ninja-build pkg-config build-essential
-	clang llvm lld libclang-rt-14-dev clang-format
+	clang llvm lld libclang-rt-14-dev clang-format clang-tidy
 	libdpdk-dev dpdk
 	libsrtp2-dev libssl-dev
 	libbpf-dev libxdp-dev xdp-tools bpftool libelf-dev zlib1g-dev

@@ -39,10 +39,22 @@ for c in json.load(open(os.path.join(build, "compile_commands.json"))):
         print(f)
 PY
 )
+# ebpf/xdp_ctl.c includes the skeleton bpftool generates, whose error paths
+# the analyser misreads as leaks (unix.Malloc): that one check is off there.
+skel_users=()
+plain=()
+for f in "${srcs[@]}"; do
+	case $f in */ebpf/xdp_ctl.c) skel_users+=("$f") ;; *) plain+=("$f") ;; esac
+done
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-if ! printf '%s\n' "${srcs[@]}" |
+if ! printf '%s\n' "${plain[@]}" |
 	xargs -P 2 -n 4 clang-tidy -p "$BUILD" --quiet >"$log" 2>&1; then
+	fail=1
+fi
+if [ "${#skel_users[@]}" -gt 0 ] &&
+	! clang-tidy -p "$BUILD" --quiet --checks=-clang-analyzer-unix.Malloc \
+		"${skel_users[@]}" >>"$log" 2>&1; then
 	fail=1
 fi
 cat "$log" >"$BUILD/meson-logs/clang-tidy.log" 2>/dev/null || true

@@ -12,6 +12,8 @@
 #      every suite not listed in ASAN_EXCLUDE_SUITES below   (not with --quick)
 #   4. scripts/fuzz.sh 20, a bounded fuzz run, if that script exists
 #                                                             (not with --quick)
+#   5. scripts/lint.sh build-test: clang-format and clang-tidy, counted as
+#      one test                                  (not with --quick or --suite)
 # --suite NAME (repeatable) limits phases 2-3 to those meson test suites.
 # --no-apt is passed to bootstrap.sh (no package installation).
 #
@@ -41,7 +43,7 @@ say() {
 }
 
 usage() {
-	sed -n '3,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+	sed -n '3,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 # Print "pass fail skip" for the testlog.json of build dir $1.
@@ -155,6 +157,16 @@ asan_selection() {
 	fi
 }
 
+run_lint() {
+	say "lint: scripts/lint.sh (clang-format, clang-tidy)"
+	if bash "$ROOT/scripts/lint.sh" "$BUILD_TEST"; then
+		add_counts 1 0 0
+	else
+		echo "test.sh: lint: FAILED (findings above)"
+		add_counts 0 1 0
+	fi
+}
+
 run_fuzz() {
 	local fuzz="$ROOT/scripts/fuzz.sh"
 	if [ ! -f "$fuzz" ]; then
@@ -228,6 +240,7 @@ main() {
 				--timeout-multiplier 3 "${asan_sel[@]}"
 		fi
 		run_fuzz
+		[ "${#suites[@]}" -gt 0 ] || run_lint
 	else
 		say "--quick: ASan and fuzz phases not run"
 	fi

@@ -27,6 +27,12 @@ DIR = "relais:{dir}:"
 NODES = DIR + "nodes"  # KEYS[1] of every script call
 
 
+def stream_id(s):
+    """A stream id "ms-seq" as a pair that compares in stream order."""
+    ms, seq = s.split("-")
+    return int(ms), int(seq)
+
+
 def fail(step, why):
     print(f"backend.py: FAIL: {step}: {why}", file=sys.stderr)
     sys.exit(1)
@@ -71,15 +77,18 @@ class Backend:
         """The room event that wakes the owner; returns its stream id."""
         return self.r.xadd(DIR + "events", {"type": "room", "room": room})
 
-    def wait_served(self, room, after, timeout=20):
-        """The first served event of the room after stream id `after`."""
+    def wait_served(self, room, announced, timeout=20):
+        """The first served event of the room that covers the event with
+        stream id `announced` (its `seen` is that id or later)."""
         end = time.time() + timeout
+        after = announced
         while time.time() < end:
             got = self.r.xread({DIR + "events": after}, block=1000, count=100)
             for _, entries in got:
                 for eid, f in entries:
                     after = eid
-                    if f.get("type") == "served" and f.get("room") == str(room):
+                    if (f.get("type") == "served" and f.get("room") == str(room)
+                            and stream_id(f.get("seen", "0-0")) >= stream_id(announced)):
                         return f
         fail("served", f"no served event for room {room} within {timeout} s")
 

@@ -21,5 +21,5 @@ PIDS+=($!)
 wait_for 20 test -S "$W/dp.sock" || die "dataplane did not start: $(cat "$W/dp.log")"
 dp=(--dp-socket "$W/dp.sock")
 [ "${CP_BENCH_NO_DP:-0}" = 1 ] && dp=()   # placement and writes only (1M)
-"$B/controlplane/cp_bench" --redis "127.0.0.1:$RPORT" --keyring "$W/keyring" \
+"$B/perf/cp_bench" --redis "127.0.0.1:$RPORT" --keyring "$W/keyring" \
 	"${dp[@]}" "${args[@]}"

@@ -119,7 +119,7 @@ for b in bad:
 sys.exit(1 if bad else 0)
 PY
 say "rooms on A, epochs $e1,$e2 -> $n1,$n2, new keys; every subscriber decrypts media forwarded by A"
-if out=$(rctl eval ack nB "$token" 1 "$e1" 1 0 2>&1); then die "late ack by dead B accepted: $out"; fi
+if out=$(rctl eval ack nB "$token" 1 "$e1" 1 0 0-0 2>&1); then die "late ack by dead B accepted: $out"; fi
 echo "$out" | grep -q FENCED || die "late ack by B not fenced: $out"
 say "B's late ack refused: $out"
 say PASS

@@ -26,7 +26,7 @@ say "A's control plane frozen"
 wait_for 10 programmed "$W/b.sock" 2 2 || die "rooms did not move to B"
 new=$(rcli hget 'relais:{dir}:room:1' epoch)
 [ "$(rcli hget 'relais:{dir}:room:1' owner)" = nB ] && [ "$new" -gt "$old" ] || die "room 1 not on B"
-if out=$(rctl eval ack nA "$token" 1 "$old" 1 0 2>&1); then die "late ack by A accepted: $out"; fi
+if out=$(rctl eval ack nA "$token" 1 "$old" 1 0 0-0 2>&1); then die "late ack by A accepted: $out"; fi
 echo "$out" | grep -q FENCED || die "late ack not fenced: $out"
 [ "$(rctl eval heartbeat nA "$token" $LEASE 0)" = 0 ] || die "late heartbeat by A accepted"
 say "A's late writes refused: $out"

@@ -11,7 +11,7 @@ RPORT=$(free_port)
 start_redis "$RPORT" "$W/redis" --appendonly no
 # cp_bench writes N participants (rooms of 10) owned by node "bench"; its
 # lease is then removed so the real control plane takes the node over.
-"$B/controlplane/cp_bench" --redis "127.0.0.1:$RPORT" --keyring "$W/keyring" $N >/dev/null ||
+"$B/perf/cp_bench" --redis "127.0.0.1:$RPORT" --keyring "$W/keyring" $N >/dev/null ||
 	die "cp_bench could not write the rooms"
 rcli del 'relais:{dir}:lease:bench' >/dev/null
 "$B/dataplane/relais-dataplane" --no-pci --in-memory --file-prefix=rlcplarge --log-level='*:warning' \
