@@ -90,6 +90,7 @@ static void fill_stats(struct relais_ctl_stats *s)
 	DP_OBJECT_COUNTS(GAUGE_)
 #undef GAUGE_
 	s->v[RELAIS_STAT_lcores] = dp_tab.cfg->n_workers;
+	s->v[RELAIS_STAT_offenders_evicted] = dp_offender_evicted();
 }
 
 /* Fill the TRACK_STATS reply; -ENOENT if the track does not exist. */

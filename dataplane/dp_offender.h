@@ -43,7 +43,7 @@ void dp_offender_note(enum relais_drop_reason reason, uint8_t family, const uint
  */
 int dp_offender_query(uint64_t min_total, unsigned max, struct relais_ctl_offenders *out);
 
-/* Records lost to full buckets, summed over lcores (telemetry, tests). */
+/* Records lost to full buckets, summed over lcores (STATS offenders_evicted). */
 uint64_t dp_offender_evicted(void);
 
 #endif /* DP_OFFENDER_H */

@@ -27,7 +27,6 @@ struct source {
 
 struct xdp_guard {
 	struct xdp_guard_conf conf;
-	unsigned n_banned;
 	struct source src[XDP_GUARD_MAX_SOURCES];
 };
 
@@ -51,12 +50,6 @@ struct xdp_guard *xdp_guard_new(const struct xdp_guard_conf *conf)
 void xdp_guard_free(struct xdp_guard *g)
 {
 	free(g);
-}
-
-/* See xdp_guard.h. */
-unsigned xdp_guard_banned(const struct xdp_guard *g)
-{
-	return g->n_banned;
 }
 
 /* Host prefix of a dataplane address; -EINVAL for an unknown family. */
@@ -162,8 +155,6 @@ static int consider(struct xdp_guard *g, struct xdp_ctl *c, struct source *s, ui
 	err = xdp_acl_add(c, XDP_ACL_BLOCK, &s->prefix, g->conf.ban_ttl_ms * NS_PER_MS);
 	if (err)
 		return err;
-	if (!s->banned_until_ns)
-		g->n_banned++;
 	s->banned_until_ns = now + g->conf.ban_ttl_ms * NS_PER_MS;
 	for (unsigned k = 1; k < RELAIS_OFFENCE_MAX; k++)
 		if (r.growth[k] > r.growth[top])
@@ -196,7 +187,6 @@ static void expire(struct xdp_guard *g, struct xdp_ctl *c, uint64_t now, xdp_gua
 
 			xdp_acl_del(c, XDP_ACL_BLOCK, &s->prefix); /* -ENOENT: operator unbanned */
 			s->used = 0; /* a fresh start: growth counts from now */
-			g->n_banned--;
 			if (log)
 				log(&r, arg);
 			continue;

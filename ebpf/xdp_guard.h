@@ -73,9 +73,6 @@ void xdp_guard_free(struct xdp_guard *g);
 int xdp_guard_step(struct xdp_guard *g, struct xdp_ctl *c, const struct relais_ctl_offenders *snap,
 		   uint64_t now_ns, xdp_guard_log_fn log, void *arg);
 
-/* Sources with a live ban from this guard. */
-unsigned xdp_guard_banned(const struct xdp_guard *g);
-
 /* A log callback printing one line per event to the FILE * in arg. */
 void xdp_guard_log_line(const struct xdp_guard_report *r, void *arg);
 
