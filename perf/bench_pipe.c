@@ -20,7 +20,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "bench.h"
-#include "dp_lcore.h"
+#include "dp_neigh.h"
 #include "dp_pkt_build.h"
 #include "dp_stats.h"
 #include "dp_tables.h"

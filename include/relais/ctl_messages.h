@@ -9,7 +9,7 @@
  *
  * From this list come the enum relais_ctl_type and RELAIS_CTL_TYPE_MAX,
  * the names (common/names.c), the codec's body table and so its body sizes
- * (common/ctl_codec.c) and the dataplane's handler table (dataplane/dp_ctl.c);
+ * (common/ctl_codec.c) and the dataplane's handler table (dataplane/core/dp_ctl.c);
  * each fails to compile when an entry lacks its codec body or its handler.
  * tests/common/check_docs.sh fails when docs/architecture.md misses one.
  * Adding a message: an entry here, its body codec if the body is new, its

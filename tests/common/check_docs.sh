@@ -3,7 +3,7 @@
 # The operator docs stay true: every drop reason of include/relais/drop_reasons.h,
 # every counter, gauge and offence of include/relais/ctl_proto.h (gauges on the
 # "Gauges" paragraph, offences in "Offenders and bans") and every dataplane
-# setting of dataplane/dp_config.c is documented, and the
+# setting of dataplane/core/dp_config.c is documented, and the
 # table of control messages in docs/architecture.md is the list of
 # include/relais/ctl_messages.h (same numbers, names, nothing more or less).
 set -euo pipefail
@@ -14,7 +14,7 @@ for r in $(grep -o 'X([A-Z0-9_]*, "[a-z0-9_]*"' "$top/include/relais/drop_reason
 	if grep -q "\`$r\`" "$top/docs/operations.md"; then pass=$((pass + 1)); else
 		echo "docs/operations.md: drop reason '$r' is not documented"; fail=$((fail + 1)); fi
 done
-for k in $(grep -o 'UINT("[a-z]*", "[a-z_0-9]*"\|IS("[a-z]*", "[a-z_0-9]*")' "$top/dataplane/dp_config.c" |
+for k in $(grep -o 'UINT("[a-z]*", "[a-z_0-9]*"\|IS("[a-z]*", "[a-z_0-9]*")' "$top/dataplane/core/dp_config.c" |
 	sed 's/.*("\([a-z]*\)", "\([a-z_0-9]*\)".*/\1.\2/'); do
 	if grep -q "\`$k\`" "$top/docs/configuration.md"; then pass=$((pass + 1)); else
 		echo "docs/configuration.md: setting '$k' is not documented"; fail=$((fail + 1)); fi

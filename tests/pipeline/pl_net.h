@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Test-side packet bytes for the pipeline suite, written independently of
- * dataplane/dp_pkt_build.c: Ethernet/IPv4/IPv6/UDP frames from a peer,
+ * dataplane/pkt/dp_pkt_build.c: Ethernet/IPv4/IPv6/UDP frames from a peer,
  * ARP requests and IPv6 neighbour solicitations, plain RTP and RTCP
  * (RFC 3550, RFC 4585) packets, and a parser for what the dataplane sends
  * that verifies the IPv4 header and UDP checksums (RFC 1071).

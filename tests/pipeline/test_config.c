@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Unit tests of the dataplane's configuration (dataplane/dp_config.c): an
+ * Unit tests of the dataplane's configuration (dataplane/core/dp_config.c): an
  * INI file read through rte_cfgfile, then "-s section.key=value" overrides.
  * Every refusal is checked word for word, with the file's line: unknown
  * key and section, bad value, repeated section, a line that is neither a

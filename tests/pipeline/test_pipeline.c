@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "dp_ctl.h"
-#include "dp_lcore.h"
+#include "dp_neigh.h"
 #include "pl_scen.h"
 #include "test_check.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Unit tests of the per-subscription RTP rewrite (dataplane/dp_rewrite.c):
+ * Unit tests of the per-subscription RTP rewrite (dataplane/core/dp_rewrite.c):
  * the first source passes through, a source switch continues the output
  * sequence at last + 1 and advances the timestamp by the elapsed time
  * (RFC 3550 §5.1, §8.2), 16-bit sequence and 32-bit timestamp wraps on

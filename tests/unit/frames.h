@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Test-side frame construction, written byte by byte and independently of
- * dataplane/dp_pkt_build.c, with a plain byte-wise reference Internet
+ * dataplane/pkt/dp_pkt_build.c, with a plain byte-wise reference Internet
  * checksum (RFC 1071 §4.1, big-endian 16-bit words) to verify against.
  */
 #ifndef TESTS_UNIT_FRAMES_H

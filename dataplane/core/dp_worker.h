@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Worker lcores: the forwarding loop and the hand-offs between lcores.
- * Every worker owns an inbox ring (multi-producer, single-consumer) that
- * carries mbufs whose dp_meta says what to do with them.
+ * Worker lcores: the forwarding loop, its setup, and the control thread's
+ * requests to the workers. Every worker owns an inbox ring (multi-producer,
+ * single-consumer) that carries mbufs whose dp_meta (dp_tx.h) says what to
+ * do with them.
  */
 #ifndef DP_WORKER_H
 #define DP_WORKER_H
@@ -15,32 +16,6 @@
 #include <rte_ring.h>
 
 #include "dp_config.h"
-
-enum dp_meta_kind {
-	DP_META_INGRESS = 1, /* raw frame for its participant's owner */
-	DP_META_FANOUT,      /* decrypted RTP of track_id, shared (refcnt) */
-	DP_META_SR,          /* decrypted RTCP SR of track_id, shared */
-	DP_META_FEEDBACK,    /* plaintext RTCP for publisher part_id */
-	DP_META_PLI_REQ,     /* send a PLI for track_id to its publisher */
-	DP_META_SOLICIT,     /* resolve the next hop of the address in the data */
-	DP_META_REKEY,       /* a struct dp_rekey_job in the data */
-};
-
-/* Per-mbuf metadata (an mbuf dynamic field). */
-struct dp_meta {
-	uint8_t kind;
-	uint8_t pad;
-	uint16_t rtp_off; /* offset of the RTP/RTCP packet in the mbuf */
-	uint32_t part_id;
-	uint32_t track_id;
-	uint32_t aux; /* SR: offset of the SR block; FB: block count */
-};
-
-extern int dp_meta_offset;
-static inline struct dp_meta *dp_meta(struct rte_mbuf *m)
-{
-	return RTE_MBUF_DYNFIELD(m, dp_meta_offset, struct dp_meta *);
-}
 
 struct dp_worker_conf {
 	const struct dp_config *cfg;
@@ -85,8 +60,5 @@ struct dp_rekey_job {
 int dp_worker_request_rekey(uint16_t lcore, const struct dp_rekey_job *job);
 /* Control thread: the next job an owner finished with. 0 or -ENOENT. */
 int dp_worker_retired(struct dp_rekey_job *job);
-
-/* Index of lcore among workers, or -1. */
-int dp_worker_index(unsigned lcore);
 
 #endif /* DP_WORKER_H */

@@ -13,7 +13,6 @@
 
 #include "dp_stats.h"
 #include "dp_tables.h"
-#include "dp_worker.h"
 
 struct dp_tables dp_tab;
 

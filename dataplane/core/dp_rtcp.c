@@ -12,10 +12,13 @@
  */
 #include <rte_byteorder.h>
 
+#include "dp_egress.h"
 #include "dp_lcore.h"
 #include "dp_rewrite.h"
+#include "dp_rtcp.h"
 #include "dp_rtp.h"
 #include "dp_stats.h"
+#include "dp_tx.h"
 
 #define MAX_BLOCKS 16
 #define SR_LEN 28 /* header + sender info, no report blocks */
@@ -131,7 +134,7 @@ static bool is_mapped_feedback(const struct dp_rtcp_block *b)
 	       (b->pt == DP_RTCP_PSFB && (b->count == DP_PSFB_PLI || b->count == DP_PSFB_FIR));
 }
 
-/* See dp_lcore.h: a decrypted compound RTCP packet from participant p. */
+/* See dp_rtcp.h: a decrypted compound RTCP packet from participant p. */
 void dp_rtcp_owned(struct dp_lcore *lc, struct rte_mbuf *m, struct dp_part *p)
 {
 	uint16_t off = dp_meta(m)->rtp_off;
@@ -191,7 +194,7 @@ static void sr_to_sub(struct dp_lcore *lc, const uint8_t *sr, struct dp_sub *s, 
 	dp_protect_enqueue(lc, c, s->part, 0, true);
 }
 
-/* See dp_lcore.h: serve our subscribers with a shared SR, release it. */
+/* See dp_rtcp.h: serve our subscribers with a shared SR, release it. */
 void dp_rtcp_sr_in(struct dp_lcore *lc, struct rte_mbuf *m)
 {
 	struct dp_meta *md = dp_meta(m);
@@ -234,7 +237,7 @@ static bool build_keyframe_req(struct dp_lcore *lc, struct rte_mbuf *m, struct d
 	return len != 0;
 }
 
-/* See dp_lcore.h: feedback for a publisher we own. */
+/* See dp_rtcp.h: feedback for a publisher we own. */
 void dp_rtcp_feedback_in(struct dp_lcore *lc, struct rte_mbuf *m)
 {
 	struct dp_meta *md = dp_meta(m);
@@ -252,7 +255,7 @@ void dp_rtcp_feedback_in(struct dp_lcore *lc, struct rte_mbuf *m)
 	dp_protect_enqueue(lc, m, pub, 0, true);
 }
 
-/* See dp_lcore.h: the control thread asks for a key frame of a track. */
+/* See dp_rtcp.h: the control thread asks for a key frame of a track. */
 void dp_rtcp_pli_req_in(struct dp_lcore *lc, struct rte_mbuf *m)
 {
 	struct dp_track *t = dp_track_by_id(dp_meta(m)->track_id);

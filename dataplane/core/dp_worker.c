@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The worker loop (rx burst, classify, hand off or process, inbox, TX
- * drain, quiescent state) and the hand-offs between lcores.
+ * drain, quiescent state) and the control thread's requests to workers;
+ * the TX and hand-off primitives are in dp_tx.c.
  */
 #include <errno.h>
 #include <string.h>
@@ -10,22 +11,19 @@
 #include <rte_malloc.h>
 #include <rte_mbuf_dyn.h>
 
+#include "dp_egress.h"
 #include "dp_lcore.h"
+#include "dp_media.h"
+#include "dp_neigh.h"
 #include "dp_offender.h"
 #include "dp_parse.h"
+#include "dp_rtcp.h"
 #include "dp_stats.h"
+#include "dp_tx.h"
+#include "dp_worker.h"
 
-int dp_meta_offset = -1;
-struct dp_shared dp_sh;
 static struct dp_lcore *lcores[RTE_MAX_LCORE];
 static volatile bool *stop_flag;
-static int worker_idx[RTE_MAX_LCORE];
-
-/* Index of lcore among the workers, or -1. */
-int dp_worker_index(unsigned lcore)
-{
-	return lcore < RTE_MAX_LCORE ? worker_idx[lcore] : -1;
-}
 
 /* TX buffer error callback: the queue was full. */
 static void tx_unsent(struct rte_mbuf **pkts, uint16_t n, void *arg __rte_unused)
@@ -64,7 +62,7 @@ static int lcore_init(const struct dp_worker_conf *wc, unsigned l, unsigned idx)
 			return -ENOMEM;
 	}
 	dp_sh.inbox[l] = lc->inbox;
-	worker_idx[l] = (int)idx;
+	dp_tx_index_set(l, (int)idx);
 	return rte_rcu_qsbr_thread_register(dp_tab.rcu, l) == 0 ? 0 : -EINVAL;
 }
 
@@ -82,8 +80,7 @@ int dp_workers_init(const struct dp_worker_conf *wc)
 	dp_meta_offset = rte_mbuf_dynfield_register(&desc);
 	if (dp_meta_offset < 0)
 		return -rte_errno;
-	for (unsigned l = 0; l < RTE_MAX_LCORE; l++)
-		worker_idx[l] = -1;
+	dp_tx_index_reset();
 	dp_sh.cfg = c;
 	dp_sh.pool = wc->pool;
 	dp_sh.port = wc->port;
@@ -166,53 +163,6 @@ void dp_workers_fini(void)
 		dp_sh.retire = NULL;
 	}
 	dp_neigh_fini();
-}
-
-/* See dp_lcore.h. */
-void dp_tx(struct dp_lcore *lc, struct rte_mbuf *m)
-{
-	if (lc->has_txq) {
-		rte_eth_tx_buffer(lc->port, lc->txq, lc->txb, m);
-		return;
-	}
-	lc->txp[lc->n_txp++] = m;
-	if (lc->n_txp == DP_BURST)
-		dp_tx_flush(lc);
-}
-
-/* See dp_lcore.h. A worker with a queue also drains the frames other
- * workers queued on its tx_ring. */
-void dp_tx_flush(struct dp_lcore *lc)
-{
-	if (lc->has_txq) {
-		struct rte_mbuf *m[DP_BURST];
-		unsigned k;
-
-		while (lc->tx_ring &&
-		       (k = rte_ring_dequeue_burst(lc->tx_ring, (void **)m, DP_BURST, NULL)) > 0)
-			for (unsigned i = 0; i < k; i++)
-				rte_eth_tx_buffer(lc->port, lc->txq, lc->txb, m[i]);
-		rte_eth_tx_buffer_flush(lc->port, lc->txq, lc->txb);
-		return;
-	}
-	if (lc->n_txp) {
-		unsigned k = rte_ring_enqueue_burst(lc->tx_via, (void **)lc->txp, lc->n_txp, NULL);
-
-		if (k < lc->n_txp) {
-			dp_stats[rte_lcore_id()].drops[RELAIS_DROP_TX_FULL] += lc->n_txp - k;
-			rte_pktmbuf_free_bulk(lc->txp + k, lc->n_txp - k);
-		}
-		lc->n_txp = 0;
-	}
-}
-
-/* See dp_lcore.h. */
-void dp_handoff(struct rte_mbuf *m, unsigned to)
-{
-	if (rte_ring_enqueue(dp_sh.inbox[to], m) != 0) {
-		DP_DROP(RELAIS_DROP_RING_FULL);
-		rte_pktmbuf_free(m);
-	}
 }
 
 /* See dp_worker.h (control thread). */

@@ -16,6 +16,7 @@
 #include "dp_app.h"
 #include "dp_stats.h"
 #include "dp_tables.h"
+#include "dp_tx.h"
 #include "dp_worker.h"
 
 static rte_spinlock_t tel_lock = RTE_SPINLOCK_INITIALIZER;

@@ -8,12 +8,16 @@
 #include <rte_memcpy.h>
 #include <rte_prefetch.h>
 
+#include "dp_egress.h"
 #include "dp_lcore.h"
+#include "dp_media.h"
 #include "dp_offender.h"
 #include "dp_parse.h"
 #include "dp_rewrite.h"
+#include "dp_rtcp.h"
 #include "dp_rtp.h"
 #include "dp_stats.h"
+#include "dp_tx.h"
 
 /* Bytes of the (S)RTP packet held by m from off on. */
 static inline uint16_t pkt_len_from(const struct rte_mbuf *m, uint16_t off)
@@ -184,7 +188,7 @@ static void forward_rtp(struct dp_lcore *lc, struct rte_mbuf *m, struct dp_part 
 	rte_pktmbuf_free(m);
 }
 
-/* See dp_lcore.h. */
+/* See dp_media.h. */
 void dp_media_owned(struct dp_lcore *lc, struct rte_mbuf **m, struct dp_part **parts, uint16_t n)
 {
 	struct dp_crypto_op ops[DP_BURST];
@@ -229,7 +233,7 @@ void dp_media_owned(struct dp_lcore *lc, struct rte_mbuf **m, struct dp_part **p
 	}
 }
 
-/* See dp_lcore.h: a decrypted packet handed over by the publisher's owner. */
+/* See dp_media.h: a decrypted packet handed over by the publisher's owner. */
 void dp_media_fanout_in(struct dp_lcore *lc, struct rte_mbuf *m)
 {
 	struct dp_track *t = dp_track_by_id(dp_meta(m)->track_id);

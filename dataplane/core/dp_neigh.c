@@ -13,6 +13,7 @@
 #include <rte_ring.h>
 
 #include "dp_lcore.h"
+#include "dp_neigh.h"
 #include "dp_stats.h"
 
 #define NEIGH_VALID (1ull << 63)
@@ -27,7 +28,7 @@ struct neigh_key {
 static struct rte_hash *neigh_tab;
 static uint32_t neigh_gen = 1;
 
-/* See dp_lcore.h. Acquire: pairs with the release in dp_neigh_apply, so a
+/* See dp_neigh.h. Acquire: pairs with the release in dp_neigh_apply, so a
  * reader that sees the new generation also sees the new entry. */
 uint32_t dp_neigh_gen(void)
 {

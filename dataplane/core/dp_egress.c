@@ -7,9 +7,12 @@
 
 #include <rte_cycles.h>
 
+#include "dp_egress.h"
 #include "dp_lcore.h"
+#include "dp_neigh.h"
 #include "dp_parse.h"
 #include "dp_stats.h"
+#include "dp_tx.h"
 
 #define SOLICIT_INTERVAL_US 50000
 
@@ -84,7 +87,7 @@ static int next_hop_mac(struct dp_part *p, const uint8_t *hop, uint8_t mac[6])
 	return 0;
 }
 
-/* See dp_lcore.h. */
+/* See dp_egress.h. */
 void dp_egress_send(struct dp_lcore *lc, struct rte_mbuf *m, struct dp_part *to)
 {
 	const struct dp_addr_key *dst = &to->addr;
@@ -131,7 +134,7 @@ void dp_egress_send(struct dp_lcore *lc, struct rte_mbuf *m, struct dp_part *to)
 	dp_tx(lc, m);
 }
 
-/* See dp_lcore.h. */
+/* See dp_egress.h. */
 void dp_egress_solicit_in(struct dp_lcore *lc, struct rte_mbuf *m)
 {
 	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
@@ -144,7 +147,7 @@ void dp_egress_solicit_in(struct dp_lcore *lc, struct rte_mbuf *m)
 	rte_pktmbuf_free(m);
 }
 
-/* See dp_lcore.h. The packet to protect is m's data from `off` on. */
+/* See dp_egress.h. The packet to protect is m's data from `off` on. */
 void dp_protect_enqueue(struct dp_lcore *lc, struct rte_mbuf *m, struct dp_part *to, uint16_t off,
 			bool is_rtcp)
 {
@@ -160,7 +163,7 @@ void dp_protect_enqueue(struct dp_lcore *lc, struct rte_mbuf *m, struct dp_part 
 		dp_protect_flush(lc);
 }
 
-/* See dp_lcore.h: one engine call for the batch, then egress. */
+/* See dp_egress.h: one engine call for the batch, then egress. */
 void dp_protect_flush(struct dp_lcore *lc)
 {
 	uint16_t n = lc->n_pops;
@@ -185,7 +188,7 @@ void dp_protect_flush(struct dp_lcore *lc)
 	}
 }
 
-/* See dp_lcore.h. */
+/* See dp_egress.h. */
 void dp_neigh_observe(const struct dp_pkt_info *pi)
 {
 	struct dp_neigh n;
@@ -198,7 +201,7 @@ void dp_neigh_observe(const struct dp_pkt_info *pi)
 	dp_neigh_learn_async(&n);
 }
 
-/* See dp_lcore.h: answer ARP/NS for our addresses, learn senders. */
+/* See dp_egress.h: answer ARP/NS for our addresses, learn senders. */
 void dp_neigh_input(struct dp_lcore *lc, struct rte_mbuf *m, const struct dp_pkt_info *pi)
 {
 	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *);

@@ -10,6 +10,7 @@
 #include "dp_app.h"
 #include "dp_ctl.h"
 #include "dp_lcore.h"
+#include "dp_neigh.h"
 #include "dp_offender.h"
 #include "dp_stats.h"
 #include "dp_tables.h"
