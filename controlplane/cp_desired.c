@@ -366,6 +366,13 @@ static int room_count(const struct cp_droom *r, int k)
 	return k == 0 ? r->n_parts : k == 1 ? r->n_tracks : r->n_subs;
 }
 
+/* The words of an error reply (WRONGTYPE ...), or def when x is not an
+ * error or an error without words ("-\r\n" is one). */
+static const char *error_words(const redisReply *x, const char *def)
+{
+	return x->type == REDIS_REPLY_ERROR && x->str && x->str[0] ? x->str : def;
+}
+
 /* Why a reply that is not an array is no object: a Redis error (a key of
  * the wrong type: WRONGTYPE) word for word, nil or an empty hash as
  * missing, anything else by its type. */
@@ -373,8 +380,8 @@ static void not_a_hash(const redisReply *h, char *why)
 {
 	if (h == NULL)
 		snprintf(why, WHY_LEN, "no reply");
-	else if (h->type == REDIS_REPLY_ERROR && h->str)
-		snprintf(why, WHY_LEN, "%s", h->str);
+	else if (h->type == REDIS_REPLY_ERROR)
+		snprintf(why, WHY_LEN, "%s", error_words(h, "error reply without words"));
 	else if (h->type == REDIS_REPLY_NIL || h->type == REDIS_REPLY_ARRAY)
 		snprintf(why, WHY_LEN, "missing (listed in the index only)");
 	else
@@ -436,8 +443,7 @@ int cp_room_index(const struct cp_desired_cfg *cfg, struct cp_droom *r, int k,
 		char obj[16], why[WHY_LEN];
 
 		snprintf(obj, sizeof(obj), "%ss", kind_name[k]);
-		snprintf(why, sizeof(why), "not a set (%s)",
-			 set->type == REDIS_REPLY_ERROR && set->str ? set->str : "wrong type");
+		snprintf(why, sizeof(why), "not a set (%s)", error_words(set, "wrong type"));
 		CP_WARN("refusing relais:{room:%u}:%s: %s", r->id, obj, why);
 		cp_room_refuse(r, obj, false, why);
 	} else {
@@ -472,6 +478,7 @@ const char *cp_room_member(const redisReply *set, size_t i)
 /* See header. */
 int cp_room_check_total(const struct cp_desired_cfg *cfg, struct cp_droom *r, size_t total)
 {
+	uint32_t before = r->n_refused; /* index sets of the wrong type */
 	char why[WHY_LEN];
 
 	if (total <= (size_t)cfg->max_objects)
@@ -480,7 +487,7 @@ int cp_room_check_total(const struct cp_desired_cfg *cfg, struct cp_droom *r, si
 		 cfg->max_objects);
 	CP_WARN("refusing room relais:{room:%u}: %s", r->id, why);
 	cp_room_refuse(r, "room", false, why);
-	r->n_refused = total > UINT32_MAX ? UINT32_MAX : (uint32_t)total;
+	r->n_refused = total >= UINT32_MAX - before ? UINT32_MAX : before + (uint32_t)total;
 	return -E2BIG;
 }
 

@@ -75,7 +75,8 @@ int cp_room_index(const struct cp_desired_cfg *cfg, struct cp_droom *r, int k,
 const char *cp_room_member(const redisReply *set, size_t i);
 /* After the three index sets: -E2BIG (logged with the room's key and its
  * count, and recorded as the refusal "room": the room is refused whole and
- * served empty) when total passes max_objects, else 0. */
+ * served empty; n_refused counts its objects and the index sets refused
+ * before) when total passes max_objects, else 0. */
 int cp_room_check_total(const struct cp_desired_cfg *cfg, struct cp_droom *r, size_t total);
 /* Object `s` of kind k arrived (its HGETALL reply h): validated and added,
  * or refused with a log line naming its key and recorded (cp_room_refuse).

@@ -368,6 +368,9 @@ static void test_hostile_replies(void)
 	    ROW("$2\r\nhi\r\n", "not a hash (reply type 1)"),
 	    ROW("-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
 		"WRONGTYPE Operation against a key holding the wrong kind of value"),
+	    /* found by fuzz_cp_desired: was refused with an empty reason */
+	    ROW("-\r\n", "error reply without words"),
+	    ROW("-\0x\r\n", "error reply without words"),
 #undef ROW
 	};
 	struct cp_droom r;
@@ -422,12 +425,19 @@ static void test_indexes(void)
 	CHECK_EQ(cp_room_index(&cfg, &r, 3, set, &total), -EINVAL, "no kind 3");
 	CHECK_EQ(cp_room_index(&cfg, &r, 2, NULL, &total), -EINVAL, "no reply");
 	freeReplyObject(set);
-	set = resp("$-1\r\n");
-	CHECK_EQ(cp_room_index(&cfg, &r, 2, set, &total), 0, "nil index read as empty");
+	set = resp("-\r\n");
+	CHECK_EQ(cp_room_index(&cfg, &r, 2, set, &total), 0, "wordless error read as empty");
 	refused(&r, 3, "subs", "not a set (wrong type)");
 	freeReplyObject(set);
 	object(&r, 0, "1", part_hash(1, "192.0.2.1:5000", P80, 30, 30));
 	refused(&r, 4, "part:1", "more objects than the index listed");
+	cp_room_free(&r);
+
+	cp_room_begin(&r, ROOM, 1);
+	set = resp("$-1\r\n");
+	CHECK_EQ(cp_room_index(&cfg, &r, 0, set, &total), 0, "nil index read as empty");
+	refused(&r, 1, "parts", "not a set (wrong type)");
+	freeReplyObject(set);
 	cp_room_free(&r);
 
 	cp_room_begin(&r, ROOM, 1);
@@ -440,6 +450,22 @@ static void test_indexes(void)
 	refused(&r, 4, "room", "4 objects, more than max_objects 3");
 	freeReplyObject(set);
 	cp_room_free(&r);
+	/* found by fuzz_cp_desired: the count forgot the refused index sets,
+	 * fewer refused than refusals kept */
+	cp_room_begin(&r, ROOM, 1);
+	total = 0;
+	small.max_objects = 1;
+	set = resp("-WRONGTYPE x\r\n");
+	CHECK_EQ(cp_room_index(&small, &r, 0, set, &total), 0, "WRONGTYPE parts");
+	freeReplyObject(set);
+	set = strs("1", "2", NULL);
+	CHECK_EQ(cp_room_index(&small, &r, 1, set, &total), -E2BIG, "2 of 1");
+	freeReplyObject(set);
+	CHECK_EQ(cp_room_check_total(&small, &r, total), -E2BIG, "room too big");
+	refused(&r, 3, "room", "2 objects, more than max_objects 1");
+	CHECK_EQ(r.n_kept, 2, "parts and room kept");
+	cp_room_free(&r);
+	small.max_objects = 3;
 	cp_room_begin(&r, ROOM, 1);
 	CHECK_EQ(cp_room_check_total(&small, &r, 3), 0, "max_objects itself is accepted");
 	CHECK_EQ(r.n_refused, 0, "nothing refused");
