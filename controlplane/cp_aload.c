@@ -30,7 +30,7 @@ struct cp_ireq {
 struct cp_oreq {
 	struct cp_job *j;
 	int k;
-	char id[24];
+	char id[CP_MEMBER_MAX];
 };
 
 struct cp_job {
@@ -131,8 +131,7 @@ static void keep_members(struct cp_job *j, int k, const redisReply *set, int cou
 		struct cp_oreq *o = &j->oreq[k][i];
 
 		*o = (struct cp_oreq){.j = j, .k = k};
-		snprintf(o->id, sizeof(o->id), "%.23s",
-			 set->element[i]->str ? set->element[i]->str : "");
+		snprintf(o->id, sizeof(o->id), "%s", cp_room_member(set, (size_t)i));
 	}
 }
 

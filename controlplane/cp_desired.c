@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +10,52 @@
 #include "cp_desired.h"
 #include "cp_util.h"
 
-/* Field of an HGETALL reply, NULL when absent. */
+/* The most fields an object's hash may have (docs/schema.md lists at most
+ * seven per kind); more is refused before any field is read. */
+#define HASH_MAX_FIELDS 32
+
+/* The string of a reply element, or NULL when it is not a plain string:
+ * an integer, nil, array, status or error element has no field value, and a
+ * string holding a NUL byte would read as a shorter one. */
+static const char *reply_str(const redisReply *e)
+{
+	if (e == NULL || e->type != REDIS_REPLY_STRING || e->str == NULL ||
+	    strlen(e->str) != e->len)
+		return NULL;
+	return e->str;
+}
+
+/* Whether an HGETALL reply is a hash hget() and cookie_of() may read: an
+ * array of field, value pairs, every element a plain string, at most
+ * HASH_MAX_FIELDS fields, no field twice. 0, or -EINVAL with the reason in
+ * why_out[n]. */
+static int check_hash(const redisReply *h, char *why_out, size_t n)
+{
+	if (h->elements % 2 != 0) {
+		snprintf(why_out, n, "hash: odd number of elements (%zu)", h->elements);
+		return -EINVAL;
+	}
+	if (h->elements / 2 > HASH_MAX_FIELDS) {
+		snprintf(why_out, n, "hash: more than %d fields", HASH_MAX_FIELDS);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < h->elements; i++)
+		if (reply_str(h->element[i]) == NULL) {
+			snprintf(why_out, n, "hash: element %zu is not a string (reply type %d)", i,
+				 h->element[i] ? h->element[i]->type : -1);
+			return -EINVAL;
+		}
+	for (size_t i = 0; i < h->elements; i += 2)
+		for (size_t j = i + 2; j < h->elements; j += 2)
+			if (strcmp(h->element[i]->str, h->element[j]->str) == 0) {
+				snprintf(why_out, n, "%.40s: field given twice",
+					 h->element[i]->str);
+				return -EINVAL;
+			}
+	return 0;
+}
+
+/* Field of an HGETALL reply that passed check_hash(), NULL when absent. */
 static const char *hget(const redisReply *h, const char *f)
 {
 	for (size_t i = 0; i + 1 < h->elements; i += 2)
@@ -151,6 +197,15 @@ static bool has_track(const struct cp_droom *r, uint32_t id)
 	return false;
 }
 
+/* Whether subscription id is among the room's valid ones. */
+static bool has_sub(const struct cp_droom *r, uint32_t id)
+{
+	for (int i = 0; i < r->n_subs; i++)
+		if (r->subs[i].sub_id == id)
+			return true;
+	return false;
+}
+
 /* Parse and validate one track hash against the room's parts. 0, or
  * -EINVAL with the reason in why[WHY_LEN]. */
 static int parse_track(const redisReply *h, const struct cp_droom *r, uint32_t id,
@@ -183,21 +238,37 @@ static int parse_track(const redisReply *h, const struct cp_droom *r, uint32_t i
 	return 0;
 }
 
-/* Parse "in:out,in:out" into s's pt map. 0/-EINVAL. */
+/* One payload type at *p: 1 to 3 decimal digits, 0..127 (no sign, no
+ * space). Advances *p past it. 0/-EINVAL. */
+static int pt_num(const char **p, unsigned *v)
+{
+	const char *c = *p;
+	unsigned n = 0;
+
+	while (isdigit((unsigned char)*c) && c - *p < 3)
+		n = n * 10 + (unsigned)(*c++ - '0');
+	if (c == *p || n > 127)
+		return -EINVAL;
+	*v = n;
+	*p = c;
+	return 0;
+}
+
+/* Parse "in:out,in:out" (no trailing comma) into s's pt map. 0/-EINVAL. */
 static int parse_pt_map(const char *m, struct relais_ctl_sub *s)
 {
 	while (m && *m) {
 		unsigned in, out;
-		int used = 0;
 
-		if (s->n_pt == RELAIS_CTL_MAX_PT_MAP ||
-		    sscanf(m, "%3u:%3u%n", &in, &out, &used) != 2 || in > 127 || out > 127)
+		if (s->n_pt == RELAIS_CTL_MAX_PT_MAP || pt_num(&m, &in) < 0 || *m != ':')
+			return -EINVAL;
+		m++;
+		if (pt_num(&m, &out) < 0)
 			return -EINVAL;
 		s->pt_map[s->n_pt][0] = (uint8_t)in;
 		s->pt_map[s->n_pt][1] = (uint8_t)out;
 		s->n_pt++;
-		m += used;
-		if (*m == ',')
+		if (*m == ',' && m[1] != '\0')
 			m++;
 		else if (*m)
 			return -EINVAL;
@@ -251,13 +322,28 @@ static uint64_t cookie_of(char kind, uint32_t room, uint64_t epoch, const redisR
 
 static const char *const kind_name[3] = {"part", "track", "sub"};
 
-/* Validate object oid of kind k (its HGETALL reply h) into the room. 0, or
- * -EINVAL with the reason in why[WHY_LEN]. */
+/* Whether the room already holds a valid object of kind k with id oid
+ * (two index members such as "7" and "07" name the same object). */
+static bool has_object(const struct cp_droom *r, int k, uint32_t oid)
+{
+	if (k == 0)
+		return find_part(r, oid) >= 0;
+	return k == 1 ? has_track(r, oid) : has_sub(r, oid);
+}
+
+/* Validate object oid of kind k (its HGETALL reply h, an array) into the
+ * room. 0, or -EINVAL with the reason in why[WHY_LEN]. */
 static int add_object(const struct cp_desired_cfg *cfg, struct cp_droom *r, int k, uint32_t oid,
 		      const redisReply *h, char *why)
 {
 	int rc;
 
+	if (check_hash(h, why, WHY_LEN) < 0)
+		return -EINVAL;
+	if (has_object(r, k, oid)) {
+		snprintf(why, WHY_LEN, "id: %u given twice in the index", oid);
+		return -EINVAL;
+	}
 	if (k == 0) {
 		rc = parse_part(cfg, h, r->id, oid, &r->parts[r->n_parts], why);
 		if (rc == 0)
@@ -274,6 +360,34 @@ static int add_object(const struct cp_desired_cfg *cfg, struct cp_droom *r, int 
 	return rc;
 }
 
+/* Objects of kind k the room holds (valid ones). */
+static int room_count(const struct cp_droom *r, int k)
+{
+	return k == 0 ? r->n_parts : k == 1 ? r->n_tracks : r->n_subs;
+}
+
+/* The words of an error reply (WRONGTYPE ...), or def when x is not an
+ * error or an error without words ("-\r\n" is one). */
+static const char *error_words(const redisReply *x, const char *def)
+{
+	return x->type == REDIS_REPLY_ERROR && x->str && x->str[0] ? x->str : def;
+}
+
+/* Why a reply that is not an array is no object: a Redis error (a key of
+ * the wrong type: WRONGTYPE) word for word, nil or an empty hash as
+ * missing, anything else by its type. */
+static void not_a_hash(const redisReply *h, char *why)
+{
+	if (h == NULL)
+		snprintf(why, WHY_LEN, "no reply");
+	else if (h->type == REDIS_REPLY_ERROR)
+		snprintf(why, WHY_LEN, "%s", error_words(h, "error reply without words"));
+	else if (h->type == REDIS_REPLY_NIL || h->type == REDIS_REPLY_ARRAY)
+		snprintf(why, WHY_LEN, "missing (listed in the index only)");
+	else
+		snprintf(why, WHY_LEN, "not a hash (reply type %d)", h->type);
+}
+
 /* See header. */
 void cp_room_object(const struct cp_desired_cfg *cfg, struct cp_droom *r, int k, const char *s,
 		    const redisReply *h)
@@ -282,14 +396,17 @@ void cp_room_object(const struct cp_desired_cfg *cfg, struct cp_droom *r, int k,
 	char why[WHY_LEN];
 	uint32_t oid;
 
+	if (k < 0 || k > 2)
+		return;
+	if (s == NULL)
+		s = "";
 	snprintf(obj, sizeof(obj), "%s:%s", kind_name[k], s);
 	if (cp_parse_u32(s, &oid) < 0 || oid == 0)
 		snprintf(why, sizeof(why), "id: not a non-zero 32-bit integer");
-	else if (h->type != REDIS_REPLY_ARRAY || h->elements == 0)
-		snprintf(why, sizeof(why), "%s",
-			 h->type == REDIS_REPLY_ERROR && h->str
-			     ? h->str
-			     : "missing (listed in the index only)");
+	else if (h == NULL || h->type != REDIS_REPLY_ARRAY || h->elements == 0)
+		not_a_hash(h, why);
+	else if (room_count(r, k) >= r->cap[k])
+		snprintf(why, sizeof(why), "more objects than the index listed");
 	else if (add_object(cfg, r, k, oid, h, why) == 0)
 		return;
 	CP_WARN("refusing relais:{room:%u}:%s:%s: %s", r->id, kind_name[k], s, why);
@@ -317,12 +434,16 @@ int cp_room_index(const struct cp_desired_cfg *cfg, struct cp_droom *r, int k,
 	size_t n = 0;
 	void *v;
 
+	if (k < 0 || k > 2 || set == NULL ||
+	    (k == 0   ? (void *)r->parts
+	     : k == 1 ? (void *)r->tracks
+		      : (void *)r->subs) != NULL)
+		return -EINVAL; /* no such kind, or its index given twice */
 	if (set->type != REDIS_REPLY_ARRAY) {
 		char obj[16], why[WHY_LEN];
 
 		snprintf(obj, sizeof(obj), "%ss", kind_name[k]);
-		snprintf(why, sizeof(why), "not a set (%s)",
-			 set->type == REDIS_REPLY_ERROR && set->str ? set->str : "wrong type");
+		snprintf(why, sizeof(why), "not a set (%s)", error_words(set, "wrong type"));
 		CP_WARN("refusing relais:{room:%u}:%s: %s", r->id, obj, why);
 		cp_room_refuse(r, obj, false, why);
 	} else {
@@ -337,12 +458,27 @@ int cp_room_index(const struct cp_desired_cfg *cfg, struct cp_droom *r, int k,
 		v = r->tracks = calloc(n + 1, sizeof(*r->tracks));
 	else
 		v = r->subs = calloc(n + 1, sizeof(*r->subs));
-	return v == NULL ? -ENOMEM : (int)n;
+	if (v == NULL)
+		return -ENOMEM;
+	r->cap[k] = (int)n;
+	return (int)n;
+}
+
+/* See header. */
+const char *cp_room_member(const redisReply *set, size_t i)
+{
+	const char *s;
+
+	if (set == NULL || set->type != REDIS_REPLY_ARRAY || i >= set->elements)
+		return "";
+	s = reply_str(set->element[i]);
+	return s != NULL && strlen(s) < CP_MEMBER_MAX ? s : "";
 }
 
 /* See header. */
 int cp_room_check_total(const struct cp_desired_cfg *cfg, struct cp_droom *r, size_t total)
 {
+	uint32_t before = r->n_refused; /* index sets of the wrong type */
 	char why[WHY_LEN];
 
 	if (total <= (size_t)cfg->max_objects)
@@ -351,7 +487,7 @@ int cp_room_check_total(const struct cp_desired_cfg *cfg, struct cp_droom *r, si
 		 cfg->max_objects);
 	CP_WARN("refusing room relais:{room:%u}: %s", r->id, why);
 	cp_room_refuse(r, "room", false, why);
-	r->n_refused = total > UINT32_MAX ? UINT32_MAX : (uint32_t)total;
+	r->n_refused = total >= UINT32_MAX - before ? UINT32_MAX : before + (uint32_t)total;
 	return -E2BIG;
 }
 
@@ -414,4 +550,5 @@ void cp_room_free(struct cp_droom *r)
 	r->tracks = NULL;
 	r->subs = NULL;
 	r->n_parts = r->n_tracks = r->n_subs = 0;
+	memset(r->cap, 0, sizeof(r->cap));
 }

@@ -45,6 +45,7 @@ struct cp_droom {
 	struct cp_dpart *parts;
 	struct relais_ctl_track *tracks;
 	struct relais_ctl_sub *subs;
+	int cap[3]; /* entries cp_room_index sized per kind (an index's members) */
 };
 
 struct cp_desired_cfg {
@@ -62,16 +63,26 @@ struct cp_desired_cfg {
 void cp_room_begin(struct cp_droom *r, uint32_t id, uint64_t epoch);
 /* Index set of kind k arrived (an SMEMBERS reply): sizes that kind's array.
  * Returns how many members to fetch (0 for a set of the wrong type, logged
- * with its key and read as empty), -E2BIG when *total (running count over
- * the kinds, updated) passes max_objects, or -ENOMEM. */
+ * with its key, refused as "<kind>s" and read as empty), -E2BIG when *total
+ * (running count over the kinds, updated) passes max_objects, -ENOMEM, or
+ * -EINVAL (no such kind, no reply, or this kind's index given already). */
 int cp_room_index(const struct cp_desired_cfg *cfg, struct cp_droom *r, int k,
 		  const redisReply *set, size_t *total);
+/* Member i of an index set, as cp_room_object takes it: "" (refused there
+ * as no id) when it is not a plain string or is CP_MEMBER_MAX long or
+ * longer. Never NULL. */
+#define CP_MEMBER_MAX 24
+const char *cp_room_member(const redisReply *set, size_t i);
 /* After the three index sets: -E2BIG (logged with the room's key and its
  * count, and recorded as the refusal "room": the room is refused whole and
- * served empty) when total passes max_objects, else 0. */
+ * served empty; n_refused counts its objects and the index sets refused
+ * before) when total passes max_objects, else 0. */
 int cp_room_check_total(const struct cp_desired_cfg *cfg, struct cp_droom *r, size_t total);
 /* Object `s` of kind k arrived (its HGETALL reply h): validated and added,
- * or refused with a log line naming its key and recorded (cp_room_refuse). */
+ * or refused with a log line naming its key and recorded (cp_room_refuse).
+ * Any reply is taken: a hash whose elements are not all plain strings, has
+ * a field twice, an id given twice, an error, nil or other type, or more
+ * objects than the kind's index listed are refused with the reason. */
 void cp_room_object(const struct cp_desired_cfg *cfg, struct cp_droom *r, int k, const char *s,
 		    const redisReply *h);
 /* Record that object obj (see struct cp_refusal) of room r is refused for

@@ -11,15 +11,8 @@
 
 #include "loadgen.h"
 
-static int failures;
-
-#define CHECK(cond)                                                                              \
-	do {                                                                                     \
-		if (!(cond)) {                                                                   \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-			failures++;                                                              \
-		}                                                                                \
-	} while (0)
+#define CHECK_MAIN
+#include "check.h"
 
 static void make_pub(struct lg_pub *p, uint32_t size)
 {
@@ -135,10 +128,5 @@ int main(void)
 	test_rtp_walk();
 	test_rtcp();
 	test_conf();
-	if (failures != 0) {
-		fprintf(stderr, "loadgen_pkt_test: %d checks failed\n", failures);
-		return 1;
-	}
-	printf("loadgen_pkt_test: all checks passed\n");
-	return 0;
+	return check_summary("loadgen_pkt_test");
 }

@@ -29,17 +29,8 @@
 
 #include "xdp_ctl.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-			fprintf(stderr, __VA_ARGS__);                        \
-			fputc('\n', stderr);                                 \
-			failures++;                                          \
-		}                                                            \
-	} while (0)
+#define CHECK_MAIN
+#include "check.h"
 
 /* Bring lo up in the current namespace. */
 static int lo_up(void)
@@ -100,20 +91,20 @@ static void check_traffic(struct xdp_ctl *found)
 	struct xdp_prefix p;
 	int rx = open_rx();
 
-	CHECK(rx >= 0, "bind 127.0.0.1:5000");
-	CHECK(send_and_recv(rx), "media datagram passes (no AF_XDP socket: XDP_PASS)");
-	CHECK(!xdp_counters_read(found, d, v), "read counters");
-	CHECK(d[RELAIS_DROP_NONE].pkts == 1, "one media packet counted, got %llu",
-	      (unsigned long long)d[RELAIS_DROP_NONE].pkts);
-	CHECK(v[XDP_VERDICT_REDIRECT_MISS].pkts == 1, "one redirect miss");
+	CHECKF(rx >= 0, "bind 127.0.0.1:5000");
+	CHECKF(send_and_recv(rx), "media datagram passes (no AF_XDP socket: XDP_PASS)");
+	CHECKF(!xdp_counters_read(found, d, v), "read counters");
+	CHECKF(d[RELAIS_DROP_NONE].pkts == 1, "one media packet counted, got %llu",
+	       (unsigned long long)d[RELAIS_DROP_NONE].pkts);
+	CHECKF(v[XDP_VERDICT_REDIRECT_MISS].pkts == 1, "one redirect miss");
 	xdp_prefix_parse("127.0.0.0/8", &p);
-	CHECK(!xdp_acl_add(found, XDP_ACL_BLOCK, &p, 0), "ban 127/8");
-	CHECK(!send_and_recv(rx), "banned sender's datagram dropped");
-	CHECK(!xdp_counters_read(found, d, v), "read counters");
-	CHECK(d[RELAIS_DROP_XDP_BLOCKLIST].pkts == 1, "one blocklist drop, got %llu",
-	      (unsigned long long)d[RELAIS_DROP_XDP_BLOCKLIST].pkts);
-	CHECK(!xdp_acl_del(found, XDP_ACL_BLOCK, &p), "unban");
-	CHECK(send_and_recv(rx), "unbanned sender passes again");
+	CHECKF(!xdp_acl_add(found, XDP_ACL_BLOCK, &p, 0), "ban 127/8");
+	CHECKF(!send_and_recv(rx), "banned sender's datagram dropped");
+	CHECKF(!xdp_counters_read(found, d, v), "read counters");
+	CHECKF(d[RELAIS_DROP_XDP_BLOCKLIST].pkts == 1, "one blocklist drop, got %llu",
+	       (unsigned long long)d[RELAIS_DROP_XDP_BLOCKLIST].pkts);
+	CHECKF(!xdp_acl_del(found, XDP_ACL_BLOCK, &p), "unban");
+	CHECKF(send_and_recv(rx), "unbanned sender passes again");
 	close(rx);
 }
 
@@ -132,28 +123,28 @@ static int test_attach(void)
 			strerror(errno));
 		return 77;
 	}
-	CHECK(!lo_up(), "lo up");
+	CHECKF(!lo_up(), "lo up");
 	ifindex = (int)if_nametoindex("lo");
 	c = xdp_ctl_load();
 	if (!c)
 		return 1;
-	CHECK(xdp_ctl_pin(c, "/tmp/relais-xdp-not-bpffs") == -ENODEV,
-	      "pin outside bpffs says -ENODEV (with mount hint on stderr)");
-	CHECK(!xdp_ctl_attach(c, ifindex, 1), "attach generic to lo");
+	CHECKF(xdp_ctl_pin(c, "/tmp/relais-xdp-not-bpffs") == -ENODEV,
+	       "pin outside bpffs says -ENODEV (with mount hint on stderr)");
+	CHECKF(!xdp_ctl_attach(c, ifindex, 1), "attach generic to lo");
 	xdp_ctl_close(c); /* stays attached */
 	found = xdp_ctl_from_ifindex(ifindex);
-	CHECK(found != NULL, "maps found from the ifindex: %s", strerror(errno));
+	CHECKF(found != NULL, "maps found from the ifindex: %s", strerror(errno));
 	if (found) {
 		for (int m = XDP_CTL_MAP_XSKS; m < XDP_CTL_MAP_COUNT; m++)
-			CHECK(xdp_ctl_map_fd(found, m) >= 0, "map %s found", xdp_ctl_map_name(m));
+			CHECKF(xdp_ctl_map_fd(found, m) >= 0, "map %s found", xdp_ctl_map_name(m));
 		check_traffic(found);
 		xdp_ctl_close(found);
 	}
-	CHECK(!xdp_ctl_detach(ifindex), "detach");
+	CHECKF(!xdp_ctl_detach(ifindex), "detach");
 	bpf_xdp_query_id(ifindex, XDP_FLAGS_SKB_MODE, &id);
-	CHECK(id == 0, "no program left on lo (id %u)", id);
-	CHECK(xdp_ctl_from_ifindex(ifindex) == NULL && errno == ENOENT,
-	      "from_ifindex after detach: ENOENT");
+	CHECKF(id == 0, "no program left on lo (id %u)", id);
+	CHECKF(xdp_ctl_from_ifindex(ifindex) == NULL && errno == ENOENT,
+	       "from_ifindex after detach: ENOENT");
 	return 0;
 }
 
@@ -174,17 +165,17 @@ static int test_pin(void)
 	c = xdp_ctl_load();
 	if (!c)
 		return 1;
-	CHECK(!xdp_ctl_pin(c, dir), "pin under %s", dir);
-	CHECK(!xdp_config_set(c, &cfg), "config set");
+	CHECKF(!xdp_ctl_pin(c, dir), "pin under %s", dir);
+	CHECKF(!xdp_config_set(c, &cfg), "config set");
 	p = xdp_ctl_from_pins(dir);
-	CHECK(p != NULL, "open pins");
+	CHECKF(p != NULL, "open pins");
 	if (p) {
-		CHECK(!xdp_config_get(p, &back) && back.flags == cfg.flags &&
-			  back.pkts_per_sec == 7,
-		      "config seen through pins");
+		CHECKF(!xdp_config_get(p, &back) && back.flags == cfg.flags &&
+			   back.pkts_per_sec == 7,
+		       "config seen through pins");
 		xdp_ctl_close(p);
 	}
-	CHECK(!xdp_ctl_unpin(dir), "unpin");
+	CHECKF(!xdp_ctl_unpin(dir), "unpin");
 	*strrchr(dir, '/') = '\0';
 	rmdir(dir);
 	xdp_ctl_close(c);
@@ -204,6 +195,6 @@ int main(int argc, char **argv)
 	r = !strcmp(argv[1], "pin") ? test_pin() : test_attach();
 	if (r)
 		return r;
-	printf("xdp_ctl %s: %s (%d failed checks)\n", argv[1], failures ? "FAIL" : "ok", failures);
-	return failures ? 1 : 0;
+	printf("xdp_ctl %s\n", argv[1]);
+	return check_summary("xdp_ctl");
 }

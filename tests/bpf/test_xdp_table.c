@@ -20,6 +20,9 @@
 #include "pkt.h"
 #include "xdp_ctl.h"
 
+#define CHECK_MAIN
+#include "check.h"
+
 #define NS 1000000000ull
 #define KERNEL (-1) /* row expects no drop-reason slot to move */
 
@@ -171,18 +174,6 @@ static const struct row rows[] = {
     {"port check off", {PKT_V4, RTP(100), .dport = 5001}, P_NONE, MEDIA},
 };
 
-static int failures;
-
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-			fprintf(stderr, __VA_ARGS__);                        \
-			fputc('\n', stderr);                                 \
-			failures++;                                          \
-		}                                                            \
-	} while (0)
-
 /* Remove every key of a map. */
 static void clear_map(int fd, size_t keysz)
 {
@@ -282,22 +273,22 @@ static void run_row(struct xdp_ctl *c, const struct row *r)
 	xdp_counters_read(c, d0, v0);
 	act = run(c, frame, len, 1);
 	xdp_counters_read(c, d1, v1);
-	CHECK(act == r->action, "%s: action %d, want %d", r->name, act, r->action);
+	CHECKF(act == r->action, "%s: action %d, want %d", r->name, act, r->action);
 	for (int i = 0; i < RELAIS_DROP_MAX; i++) {
 		uint64_t want = i == r->reason ? 1 : 0;
 
-		CHECK(d1[i].pkts - d0[i].pkts == want, "%s: drop[%d] moved by %llu, want %llu",
-		      r->name, i, (unsigned long long)(d1[i].pkts - d0[i].pkts),
-		      (unsigned long long)want);
-		CHECK(d1[i].bytes - d0[i].bytes == want * (uint64_t)len, "%s: drop[%d] bytes",
-		      r->name, i);
+		CHECKF(d1[i].pkts - d0[i].pkts == want, "%s: drop[%d] moved by %llu, want %llu",
+		       r->name, i, (unsigned long long)(d1[i].pkts - d0[i].pkts),
+		       (unsigned long long)want);
+		CHECKF(d1[i].bytes - d0[i].bytes == want * (uint64_t)len, "%s: drop[%d] bytes",
+		       r->name, i);
 	}
 	for (int i = 0; i < XDP_VERDICT_MAX; i++) {
 		uint64_t want = i == (int)r->verdict ? 1 : 0;
 
-		CHECK(v1[i].pkts - v0[i].pkts == want, "%s: verdict[%d] moved by %llu, want %llu",
-		      r->name, i, (unsigned long long)(v1[i].pkts - v0[i].pkts),
-		      (unsigned long long)want);
+		CHECKF(v1[i].pkts - v0[i].pkts == want, "%s: verdict[%d] moved by %llu, want %llu",
+		       r->name, i, (unsigned long long)(v1[i].pkts - v0[i].pkts),
+		       (unsigned long long)want);
 	}
 }
 
@@ -310,10 +301,10 @@ static void age_bucket(struct xdp_ctl *c, const char *v4src, uint64_t ns)
 
 	k.addr[10] = k.addr[11] = 0xff;
 	inet_pton(AF_INET, v4src, &k.addr[12]);
-	CHECK(!bpf_map_lookup_elem(fd, &k, &b), "bucket for %s exists", v4src);
+	CHECKF(!bpf_map_lookup_elem(fd, &k, &b), "bucket for %s exists", v4src);
 	b.pkt_last_ns -= ns;
 	b.byte_last_ns -= ns;
-	CHECK(!bpf_map_update_elem(fd, &k, &b, BPF_EXIST), "bucket update");
+	CHECKF(!bpf_map_update_elem(fd, &k, &b, BPF_EXIST), "bucket update");
 }
 
 /* Token buckets: burst, drop, refill after (simulated) elapsed time. */
@@ -327,43 +318,43 @@ static void test_rate(struct xdp_ctl *c)
 	/* packets: 10/s, burst 2 */
 	prepare(c, P_NONE);
 	xdp_rate_set(c, 10, 0, 2, 0);
-	CHECK(run(c, f, len, 1) == XDP_PASS, "rate: 1st within burst");
-	CHECK(run(c, f, len, 1) == XDP_PASS, "rate: 2nd within burst");
+	CHECKF(run(c, f, len, 1) == XDP_PASS, "rate: 1st within burst");
+	CHECKF(run(c, f, len, 1) == XDP_PASS, "rate: 2nd within burst");
 	xdp_counters_read(c, d0, NULL);
-	CHECK(run(c, f, len, 1) == XDP_DROP, "rate: 3rd over burst");
-	CHECK(run(c, g, glen, 1) == XDP_PASS, "rate: other source has its own bucket");
+	CHECKF(run(c, f, len, 1) == XDP_DROP, "rate: 3rd over burst");
+	CHECKF(run(c, g, glen, 1) == XDP_PASS, "rate: other source has its own bucket");
 	xdp_counters_read(c, d1, NULL);
-	CHECK(d1[RELAIS_DROP_XDP_RATE_PKTS].pkts - d0[RELAIS_DROP_XDP_RATE_PKTS].pkts == 1,
-	      "rate: one RATE_PKTS drop");
+	CHECKF(d1[RELAIS_DROP_XDP_RATE_PKTS].pkts - d0[RELAIS_DROP_XDP_RATE_PKTS].pkts == 1,
+	       "rate: one RATE_PKTS drop");
 	age_bucket(c, "192.0.2.1", NS / 10); /* 100 ms at 10/s = 1 token */
-	CHECK(run(c, f, len, 1) == XDP_PASS, "rate: refilled one token");
-	CHECK(run(c, f, len, 1) == XDP_DROP, "rate: only one token refilled");
+	CHECKF(run(c, f, len, 1) == XDP_PASS, "rate: refilled one token");
+	CHECKF(run(c, f, len, 1) == XDP_DROP, "rate: only one token refilled");
 	age_bucket(c, "192.0.2.1", 10 * NS); /* refill caps at burst 2 */
 	xdp_counters_read(c, d0, NULL);
-	CHECK(run(c, f, len, 5) == XDP_DROP, "rate: repeat 5, last over burst");
+	CHECKF(run(c, f, len, 5) == XDP_DROP, "rate: repeat 5, last over burst");
 	xdp_counters_read(c, d1, NULL);
-	CHECK(d1[RELAIS_DROP_NONE].pkts - d0[RELAIS_DROP_NONE].pkts == 2,
-	      "rate: repeat 5 passes exactly burst=2, got %llu",
-	      (unsigned long long)(d1[RELAIS_DROP_NONE].pkts - d0[RELAIS_DROP_NONE].pkts));
-	CHECK(d1[RELAIS_DROP_XDP_RATE_PKTS].pkts - d0[RELAIS_DROP_XDP_RATE_PKTS].pkts == 3,
-	      "rate: repeat 5 drops 3");
+	CHECKF(d1[RELAIS_DROP_NONE].pkts - d0[RELAIS_DROP_NONE].pkts == 2,
+	       "rate: repeat 5 passes exactly burst=2, got %llu",
+	       (unsigned long long)(d1[RELAIS_DROP_NONE].pkts - d0[RELAIS_DROP_NONE].pkts));
+	CHECKF(d1[RELAIS_DROP_XDP_RATE_PKTS].pkts - d0[RELAIS_DROP_XDP_RATE_PKTS].pkts == 3,
+	       "rate: repeat 5 drops 3");
 
 	/* bytes: 1000 B/s, burst 100 B; frame is 54 B */
 	prepare(c, P_NONE);
 	xdp_rate_set(c, 0, 1000, 0, 100);
-	CHECK(len == 54, "rate: frame length %d", len);
-	CHECK(run(c, f, len, 1) == XDP_PASS, "bytes: 1st fits (100 -> 46)");
+	CHECKF(len == 54, "rate: frame length %d", len);
+	CHECKF(run(c, f, len, 1) == XDP_PASS, "bytes: 1st fits (100 -> 46)");
 	xdp_counters_read(c, d0, NULL);
-	CHECK(run(c, f, len, 1) == XDP_DROP, "bytes: 2nd over");
+	CHECKF(run(c, f, len, 1) == XDP_DROP, "bytes: 2nd over");
 	xdp_counters_read(c, d1, NULL);
-	CHECK(d1[RELAIS_DROP_XDP_RATE_BYTES].pkts - d0[RELAIS_DROP_XDP_RATE_BYTES].pkts == 1,
-	      "bytes: one RATE_BYTES drop");
+	CHECKF(d1[RELAIS_DROP_XDP_RATE_BYTES].pkts - d0[RELAIS_DROP_XDP_RATE_BYTES].pkts == 1,
+	       "bytes: one RATE_BYTES drop");
 	age_bucket(c, "192.0.2.1", NS / 100); /* +10 B: 56 >= 54 */
-	CHECK(run(c, f, len, 1) == XDP_PASS, "bytes: refilled");
+	CHECKF(run(c, f, len, 1) == XDP_PASS, "bytes: refilled");
 
 	/* rate flag off: unlimited */
 	prepare(c, P_NONE);
-	CHECK(run(c, f, len, 100) == XDP_PASS, "rate off: pass");
+	CHECKF(run(c, f, len, 100) == XDP_PASS, "rate off: pass");
 }
 
 /* Helper behaviour check: the empty xsks_map redirect falls back to PASS. */
@@ -376,11 +367,11 @@ static void test_redirect_fallback(struct xdp_ctl *c)
 
 	prepare(c, P_NONE);
 	xdp_counters_read(c, NULL, v0);
-	CHECK(run(c, f, len, 1000) == XDP_PASS, "empty xsks_map: XDP_PASS fallback");
+	CHECKF(run(c, f, len, 1000) == XDP_PASS, "empty xsks_map: XDP_PASS fallback");
 	xdp_counters_read(c, NULL, v1);
-	CHECK(v1[XDP_VERDICT_REDIRECT_MISS].pkts - v0[XDP_VERDICT_REDIRECT_MISS].pkts == 1000,
-	      "1000 redirect misses counted");
-	CHECK(v1[XDP_VERDICT_REDIRECT].pkts == v0[XDP_VERDICT_REDIRECT].pkts, "no redirect");
+	CHECKF(v1[XDP_VERDICT_REDIRECT_MISS].pkts - v0[XDP_VERDICT_REDIRECT_MISS].pkts == 1000,
+	       "1000 redirect misses counted");
+	CHECKF(v1[XDP_VERDICT_REDIRECT].pkts == v0[XDP_VERDICT_REDIRECT].pkts, "no redirect");
 }
 
 int main(void)
@@ -401,7 +392,6 @@ int main(void)
 	test_rate(c);
 	test_redirect_fallback(c);
 	xdp_ctl_close(c);
-	printf("%zu table rows + rate + redirect: %s (%d failed checks)\n",
-	       sizeof(rows) / sizeof(rows[0]), failures ? "FAIL" : "ok", failures);
-	return failures ? 1 : 0;
+	printf("%zu table rows + rate + redirect\n", sizeof(rows) / sizeof(rows[0]));
+	return check_summary("xdp_table");
 }

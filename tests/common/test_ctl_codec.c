@@ -9,7 +9,8 @@
 
 #include <relais/ctl_proto.h>
 
-#include "test_check.h"
+#define CHECK_MAIN
+#include "check.h"
 
 /* A valid request of each type with non-trivial field values. */
 static void sample(unsigned type, struct relais_ctl_msg *m)
@@ -369,5 +370,5 @@ int main(void)
 	test_offenders_reply();
 	test_offences_and_gauges();
 	test_helpers();
-	return test_summary("ctl_codec");
+	return check_summary("ctl_codec");
 }

@@ -12,7 +12,8 @@
 #include <relais/ctl_proto.h>
 
 #include "cli_args.h"
-#include "test_check.h"
+#define CHECK_MAIN
+#include "check.h"
 
 #define KEY "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d"
 #define PART "--room 1 --id 10 --addr 192.0.2.50:40000 --profile AES_CM_128_HMAC_SHA1_80"
@@ -94,5 +95,5 @@ int main(void)
 {
 	test_every_message_has_a_user();
 	test_cli_builds_each();
-	return test_summary("ctl_users");
+	return check_summary("ctl_users");
 }

@@ -11,7 +11,8 @@
 
 #include <relais/json_out.h>
 
-#include "test_check.h"
+#define CHECK_MAIN
+#include "check.h"
 
 #define CHECK_OUT(buf, want) \
 	CHECKF(strcmp((buf), (want)) == 0, "got '%s', want '%s'", (buf), (want))
@@ -216,5 +217,5 @@ int main(void)
 	test_doubles();
 	test_errors();
 	test_file();
-	return test_summary("json_out");
+	return check_summary("json_out");
 }

@@ -14,7 +14,8 @@
 #include <relais/srtp_policy.h>
 #include <relais/srtp_profile.h>
 
-#include "test_check.h"
+#define CHECK_MAIN
+#include "check.h"
 
 #define N(t) (sizeof(t) / sizeof((t)[0]))
 
@@ -106,5 +107,5 @@ int main(void)
 	test_real_table();
 	test_no_dtls_id();
 	test_bad_tables();
-	return test_summary("srtp_profile");
+	return check_summary("srtp_profile");
 }

@@ -12,7 +12,8 @@
 #include <srtp2/srtp.h>
 
 #include "engine_util.h"
-#include "test_check.h"
+#define CHECK_MAIN
+#include "check.h"
 
 static const uint16_t profiles[] = {RELAIS_SRTP_PROFILES(RELAIS_SRTP_ID_)};
 
@@ -117,14 +118,14 @@ static void both_ways(struct eng *g, struct dp_crypto_ctx *erx, struct dp_crypto
 	CHECKF(d == RELAIS_DROP_NONE && n == len, "engine unprotect len %u: drop %u n %u", len, d,
 	       n);
 	if (d == RELAIS_DROP_NONE && n == len)
-		CHECK_BYTES(out, pt, len);
+		CHECK_MEM(out, pt, len, "out");
 	d = eng_run(g, etx, 1, rtcp, 0, pt, len, buf, &n);
 	CHECKF(d == RELAIS_DROP_NONE, "engine protect len %u: drop %u", len, d);
 	rn = n;
 	st = rtcp ? srtp_unprotect_rtcp(rrx, buf, &rn) : srtp_unprotect(rrx, buf, &rn);
 	CHECKF(st == srtp_err_status_ok && rn == len, "raw unprotect len %u: %d", len, st);
 	if (st == srtp_err_status_ok && rn == len)
-		CHECK_BYTES(buf, pt, len);
+		CHECK_MEM(buf, pt, len, "buf");
 }
 
 /* All sizes for one profile. */
@@ -232,5 +233,5 @@ int main(int argc, char **argv)
 		truncated_profile(&g, profiles[i], mk, ms);
 	}
 	eng_teardown(&g);
-	return test_summary("test_crypto_cross");
+	return check_summary("test_crypto_cross");
 }

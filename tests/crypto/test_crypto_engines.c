@@ -22,7 +22,8 @@
 #include <relais/srtp_profile.h>
 
 #include "dp_crypto.h"
-#include "test_check.h"
+#define CHECK_MAIN
+#include "check.h"
 #include "test_eal.h"
 
 #define N_PKT 600
@@ -378,7 +379,7 @@ int main(int argc, char **argv)
 	cd.e = cd.o->create(2);
 	CHECKF(cd.e != NULL, "cryptodev engine: %s", strerror(errno));
 	if (mp == NULL || ls.e == NULL || cd.e == NULL)
-		return test_summary("test_crypto_engines");
+		return check_summary("test_crypto_engines");
 	for (size_t i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++) {
 		equality(&cd, &ls, profiles[i]);
 		same_drops(&cd, &ls, profiles[i]);
@@ -395,5 +396,5 @@ int main(int argc, char **argv)
 	ls.o->destroy(ls.e);
 	rte_mempool_free(mp);
 	test_eal_cleanup();
-	return test_summary("test_crypto_engines");
+	return check_summary("test_crypto_engines");
 }

@@ -17,9 +17,10 @@
 
 #include "engine_util.h"
 #include "srtp_oracle.h"
-#include "test_check.h"
+#define CHECK_MAIN
+#include "check.h"
 
-#define HEX(s, buf) test_hex((s), (buf), sizeof(buf))
+#define HEX(s, buf) check_hex((s), (buf), sizeof(buf))
 
 /* RFC 3711 App. B.2: AES-CM keystream for session key 2B7E..., salt
  * F0F1...FCFD, SSRC 0, index 0 (IV = salt * 2^16). */
@@ -34,13 +35,13 @@ static void kat_rfc3711_b2(void)
 	    "41E95B3BB0A2E8DD477901E4FCA894C0",
 	    want);
 	CHECK(oracle_aes_ctr(key, 16, iv, ks, sizeof(ks)) == 0);
-	CHECK_BYTES(ks, want, sizeof(want));
+	CHECK_MEM(ks, want, sizeof(want), "ks");
 	/* Block 0xFEFF of the same segment (RFC 3711 B.2 table). */
 	CHECK(oracle_aes_ctr(key, 16, iv, seg, sizeof(seg)) == 0);
 	HEX("EC8CDF7398607CB0F2D21675EA9EA1E4", want);
-	CHECK_BYTES(seg + 0xFEFF * 16, want, 16);
+	CHECK_MEM(seg + 0xFEFF * 16, want, 16, "seg + 0xFEFF * 16");
 	HEX("362B7C3C6773516318A077D7FC5073AE", want);
-	CHECK_BYTES(seg + 0xFF00 * 16, want, 16);
+	CHECK_MEM(seg + 0xFF00 * 16, want, 16, "seg + 0xFF00 * 16");
 }
 
 /* RFC 3711 App. B.3: key derivation from master key E1F9..., master salt
@@ -54,15 +55,15 @@ static void kat_rfc3711_b3(void)
 	HEX("0EC675AD498AFEEBB6960B3AABE6", ms);
 	CHECK(oracle_prf(mk, 16, ms, 14, 0x00, got, 16) == 0);
 	HEX("C61E7A93744F39EE10734AFE3FF7A087", want);
-	CHECK_BYTES(got, want, 16);
+	CHECK_MEM(got, want, 16, "got");
 	CHECK(oracle_prf(mk, 16, ms, 14, 0x02, got, 14) == 0);
 	HEX("30CBBC08863D8C85D49DB34A9AE1", want);
-	CHECK_BYTES(got, want, 14);
+	CHECK_MEM(got, want, 14, "got");
 	CHECK(oracle_prf(mk, 16, ms, 14, 0x01, got, 20) == 0);
 	HEX("CEBE321F6FF7716B6FD4AB49AF256A156D38BAA4", want);
-	CHECK_BYTES(got, want, 20);
+	CHECK_MEM(got, want, 20, "got");
 	CHECK(oracle_derive(RELAIS_SRTP_AES128_CM_SHA1_80, mk, ms, 0, &k) == 0);
-	CHECK_BYTES(k.auth, want, 20);
+	CHECK_MEM(k.auth, want, 20, "k.auth");
 }
 
 static const char rfc7714_rtp[] = "8040f17b 8041f8d3 5501a0b2 47616c6c 69612065 7374206f"
@@ -76,7 +77,7 @@ static void rfc7714_keys(struct oracle_keys *k, uint16_t profile)
 	memset(k, 0, sizeof(*k));
 	k->prof = relais_srtp_profile_get(profile);
 	HEX("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f", k->enc);
-	test_hex("517569642070726f2071756f", k->salt, sizeof(k->salt));
+	check_hex("517569642070726f2071756f", k->salt, sizeof(k->salt));
 }
 
 /* One RFC 7714 vector: protect the RTP (rtcp < 0) or RTCP packet and
@@ -98,7 +99,7 @@ static void rfc7714_one(uint16_t profile, int rtcp_e, const char *want_hex)
 	}
 	CHECKF(n == wn, "profile %u rtcp_e %d: len %d want %d", profile, rtcp_e, n, wn);
 	if (n == wn)
-		CHECK_BYTES(out, want, (size_t)wn);
+		CHECK_MEM(out, want, (size_t)wn, "out");
 }
 
 /* RFC 7714 §16.1, §16.2 (SRTP), §17.1-§17.4 (SRTCP, E=1 and E=0). */
@@ -146,7 +147,7 @@ static void engine_vector(struct eng *g, const char *what, uint16_t profile, con
 	CHECKF(eng_run(g, tx, 1, rtcp, 42, pt, pt_len, out, &n) == RELAIS_DROP_NONE, "%s", what);
 	CHECKF(n == ct_len, "%s: protected length %u, want %u", what, n, ct_len);
 	if (n == ct_len)
-		CHECK_BYTES(out, ct, ct_len);
+		CHECK_MEM(out, ct, ct_len, "out");
 	/* Flip one bit of the payload, then of the tag's last byte. */
 	memcpy(bad, ct, ct_len);
 	bad[rtcp ? 9 : pt_len - 1] ^= 0x01;
@@ -159,7 +160,7 @@ static void engine_vector(struct eng *g, const char *what, uint16_t profile, con
 	CHECKF(eng_run(g, rx, 0, rtcp, 14, ct, ct_len, out, &n) == RELAIS_DROP_NONE, "%s", what);
 	CHECKF(n == pt_len, "%s: unprotected length %u, want %u", what, n, pt_len);
 	if (n == pt_len)
-		CHECK_BYTES(out, pt, pt_len);
+		CHECK_MEM(out, pt, pt_len, "out");
 	CHECKF(eng_run(g, rx, 0, rtcp, 0, ct, ct_len, out, &n) == RELAIS_DROP_SRTP_REPLAY, "%s",
 	       what);
 	g->ops->ctx_destroy(g->e, tx);
@@ -196,10 +197,10 @@ static void kat_libsrtp_refs(struct eng *g)
 
 	CHECK(oracle_derive(RELAIS_SRTP_AES128_CM_SHA1_80, mk, ms, 0, &k) == 0);
 	CHECK(oracle_protect_rtp(&k, 0, pt, (size_t)pn, out) == cn);
-	CHECK_BYTES(out, ct, (size_t)cn);
+	CHECK_MEM(out, ct, (size_t)cn, "out");
 	CHECK(oracle_derive(RELAIS_SRTP_AES128_CM_SHA1_80, mk, ms, 1, &k) == 0);
 	CHECK(oracle_protect_rtcp(&k, 1, 1, rpt, (size_t)rpn, out) == rcn);
-	CHECK_BYTES(out, rct, (size_t)rcn);
+	CHECK_MEM(out, rct, (size_t)rcn, "out");
 
 	HEX("000102030405060708090a0b0c0d0e0f", mk);
 	HEX("a0a1a2a3a4a5a6a7a8a9aaab", ms);
@@ -215,10 +216,10 @@ static void kat_libsrtp_refs(struct eng *g)
 		      (uint16_t)rpn, rct, (uint16_t)rcn);
 	CHECK(oracle_derive(RELAIS_SRTP_AEAD_AES_128_GCM, mk, ms, 0, &k) == 0);
 	CHECK(oracle_protect_rtp(&k, 0, pt, (size_t)pn, out) == cn);
-	CHECK_BYTES(out, ct, (size_t)cn);
+	CHECK_MEM(out, ct, (size_t)cn, "out");
 	CHECK(oracle_derive(RELAIS_SRTP_AEAD_AES_128_GCM, mk, ms, 1, &k) == 0);
 	CHECK(oracle_protect_rtcp(&k, 1, 1, rpt, (size_t)rpn, out) == rcn);
-	CHECK_BYTES(out, rct, (size_t)rcn);
+	CHECK_MEM(out, rct, (size_t)rcn, "out");
 }
 
 /* Every profile: an RTP packet with 2 CSRCs and a one-byte-header
@@ -278,5 +279,5 @@ int main(int argc, char **argv)
 	kat_all_profiles(&g);
 	engine_api(&g);
 	eng_teardown(&g);
-	return test_summary("test_crypto_kat");
+	return check_summary("test_crypto_kat");
 }

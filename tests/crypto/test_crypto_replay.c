@@ -10,7 +10,8 @@
 #include <string.h>
 
 #include "engine_util.h"
-#include "test_check.h"
+#define CHECK_MAIN
+#include "check.h"
 
 #define N_RTP 2000
 #define SEQ0 64000 /* k = 1536 is seq 0 */
@@ -184,5 +185,5 @@ int main(int argc, char **argv)
 		rtcp_scenario(&g, profiles[i], mk, ms);
 	}
 	eng_teardown(&g);
-	return test_summary("test_crypto_replay");
+	return check_summary("test_crypto_replay");
 }

@@ -6,7 +6,8 @@
 #include <string.h>
 
 #include "dp_srtp_index.h"
-#include "test_check.h"
+#define CHECK_MAIN
+#include "check.h"
 
 /* Receive seq as the pipeline would: estimate, check, and (if accepted)
  * update. Returns the check verdict and stores the index. */
@@ -163,5 +164,5 @@ int main(void)
 	test_window_shifts();
 	test_roc_zero_underflow();
 	test_srtcp();
-	return test_summary("test_srtp_index");
+	return check_summary("test_srtp_index");
 }

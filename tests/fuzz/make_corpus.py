@@ -5,7 +5,8 @@
 Frames are built here byte by byte (independently of the C builders) with
 their checksums. The control-channel seeds come from gen_ctl_corpus (built
 by meson from gen_ctl_corpus.c with the real encoder): pass its path with
---ctl-gen to refresh them. Run from anywhere; output is deterministic.
+--ctl-gen to refresh them; the control plane's (Redis replies with keys
+wrapped by the real cp_kw_wrap) from gen_cp_corpus, with --cp-gen. Run from anywhere; output is deterministic.
 """
 import argparse
 import os
@@ -193,6 +194,7 @@ def write(target, files):
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--ctl-gen", help="path of the built gen_ctl_corpus executable")
+    ap.add_argument("--cp-gen", help="path of the built gen_cp_corpus executable")
     args = ap.parse_args()
     for target, files in corpora().items():
         write(target, files)
@@ -200,6 +202,10 @@ def main():
         d = os.path.join(HERE, "corpus", "ctl")
         os.makedirs(d, exist_ok=True)
         subprocess.run([args.ctl_gen, d], check=True)
+    if args.cp_gen:
+        d = os.path.join(HERE, "corpus", "cp_desired")
+        os.makedirs(d, exist_ok=True)
+        subprocess.run([args.cp_gen, d], check=True)
 
 
 if __name__ == "__main__":

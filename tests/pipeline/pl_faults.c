@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "pl_scen.h"
-#include "test_check.h"
+#include "check.h"
 
 #define WAIT_MS 5000
 #define NO_DROP (-1)

@@ -14,7 +14,8 @@
 #include <rte_cfgfile.h>
 
 #include "dp_config.h"
-#include "test_check.h"
+#define CHECK_MAIN
+#include "check.h"
 
 static char path[64];
 
@@ -154,5 +155,5 @@ int main(void)
 	test_missing_file();
 	test_overrides();
 	unlink(path);
-	return test_summary("config");
+	return check_summary("config");
 }

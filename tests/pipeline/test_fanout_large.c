@@ -16,7 +16,8 @@
 
 #include "dp_ctl.h"
 #include "pl_harness.h"
-#include "test_check.h"
+#define CHECK_MAIN
+#include "check.h"
 
 #define MAX_SUBS 10000
 #define N_PKTS 2
@@ -194,5 +195,5 @@ int main(int argc, char **argv)
 	CHECKF(pl_drops_total(&st) == 0, "%llu drops", (unsigned long long)pl_drops_total(&st));
 	srtp_dealloc(rcv);
 	pl_teardown(&e);
-	return test_summary("fanout_10k");
+	return check_summary("fanout_10k");
 }

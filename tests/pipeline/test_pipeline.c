@@ -16,7 +16,8 @@
 #include "dp_ctl.h"
 #include "dp_neigh.h"
 #include "pl_scen.h"
-#include "test_check.h"
+#define CHECK_MAIN
+#include "check.h"
 
 #define A_N 80 /* audio packets of the media phase */
 #define V_N 40
@@ -215,15 +216,15 @@ static void check_arp_reply(const struct pl_env *e, const struct pl_peer *p, con
 	const uint8_t *a = f + 14;
 
 	CHECK(len >= 42);
-	CHECK_BYTES(f, p->ep.mac, 6);
-	CHECK_BYTES(f + 6, e->app.mac, 6);
+	CHECK_MEM(f, p->ep.mac, 6, "eth dst = peer");
+	CHECK_MEM(f + 6, e->app.mac, 6, "eth src = us");
 	CHECK(pl_r16(f + 12) == 0x0806);
 	CHECK(pl_r16(a) == 1 && pl_r16(a + 2) == 0x0800 && a[4] == 6 && a[5] == 4);
 	CHECK(pl_r16(a + 6) == 2); /* reply */
-	CHECK_BYTES(a + 8, e->app.mac, 6);
-	CHECK_BYTES(a + 14, e->us4.ip, 4);
-	CHECK_BYTES(a + 18, p->ep.mac, 6);
-	CHECK_BYTES(a + 24, p->ep.ip, 4);
+	CHECK_MEM(a + 8, e->app.mac, 6, "sha = our MAC");
+	CHECK_MEM(a + 14, e->us4.ip, 4, "spa = our IP");
+	CHECK_MEM(a + 18, p->ep.mac, 6, "tha = peer MAC");
+	CHECK_MEM(a + 24, p->ep.ip, 4, "tpa = peer IP");
 }
 
 /* The Neighbour Advertisement (RFC 4861 §4.4, §7.2.4) to peer p. */
@@ -235,18 +236,18 @@ static void check_na(const struct pl_env *e, const struct pl_peer *p, const uint
 	CHECK(len >= 14 + 40 + 32 && plen >= 32 && 54u + plen <= len);
 	if (len < 14 + 40 + 32 || plen < 32 || 54u + plen > len)
 		return;
-	CHECK_BYTES(f, p->ep.mac, 6);
-	CHECK_BYTES(f + 6, e->app.mac, 6);
+	CHECK_MEM(f, p->ep.mac, 6, "eth dst = peer");
+	CHECK_MEM(f + 6, e->app.mac, 6, "eth src = us");
 	CHECK(pl_r16(f + 12) == 0x86dd);
 	CHECK((ip[0] >> 4) == 6 && ip[6] == 58 && ip[7] == 255);
-	CHECK_BYTES(ip + 8, e->us6.ip, 16);
-	CHECK_BYTES(ip + 24, p->ep.ip, 16);
+	CHECK_MEM(ip + 8, e->us6.ip, 16, "ip6 src = us");
+	CHECK_MEM(ip + 24, p->ep.ip, 16, "ip6 dst = peer");
 	CHECK(icmp[0] == 136 && icmp[1] == 0);
 	CHECK(pl_csum6(ip, icmp, plen, 58) == 0);
 	CHECK((icmp[4] & 0x60) == 0x60); /* Solicited, Override */
-	CHECK_BYTES(icmp + 8, e->us6.ip, 16);
+	CHECK_MEM(icmp + 8, e->us6.ip, 16, "NA target = our IP");
 	CHECK(icmp[24] == 2 && icmp[25] == 1); /* target link-layer address */
-	CHECK_BYTES(icmp + 26, e->app.mac, 6);
+	CHECK_MEM(icmp + 26, e->app.mac, 6, "icmp + 26");
 }
 
 /* f is the dataplane's ARP request (RFC 826) or NS (RFC 4861 §7.2.2)
@@ -327,7 +328,7 @@ static void phase_neigh(struct pl_world *w)
 			learned = dp_neigh_lookup(p->ep.family, p->ep.ip, mac) == 0;
 		CHECKF(learned, "%s's MAC not learned", p->name);
 		if (learned)
-			CHECK_BYTES(mac, p->ep.mac, 6);
+			CHECK_MEM(mac, p->ep.mac, 6, "mac");
 	}
 	pl_stats(&st);
 	CHECK(st.v[RELAIS_STAT_arp_replies] == 4);
@@ -686,5 +687,5 @@ int main(int argc, char **argv)
 	pl_phase_faults(&w);
 	pl_phase_removal(&w);
 	pl_teardown(&w.env);
-	return test_summary(name);
+	return check_summary(name);
 }

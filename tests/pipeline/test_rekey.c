@@ -14,7 +14,8 @@
 
 #include "dp_ctl.h"
 #include "pl_harness.h"
-#include "test_check.h"
+#define CHECK_MAIN
+#include "check.h"
 
 #define ROOM 1
 #define ID_P 10
@@ -188,5 +189,5 @@ int main(int argc, char **argv)
 	       (unsigned long long)pl_drops_total(&st) - 1);
 	CHECK(st.v[RELAIS_STAT_rekey_failed] == 0);
 	pl_teardown(&e);
-	return test_summary(argv[1]);
+	return check_summary(argv[1]);
 }

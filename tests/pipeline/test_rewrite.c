@@ -10,7 +10,8 @@
 #include <string.h>
 
 #include "dp_rewrite.h"
-#include "test_check.h"
+#define CHECK_MAIN
+#include "check.h"
 
 #define HZ 1000000000ull /* a 1 GHz TSC: one tick per nanosecond */
 #define VIDEO 90000
@@ -140,5 +141,5 @@ int main(void)
 	test_output_wrap();
 	test_reorder();
 	test_pt_map();
-	return test_summary("rewrite");
+	return check_summary("rewrite");
 }

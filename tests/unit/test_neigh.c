@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#define CHECK_MAIN
 #include "check.h"
 #include "dp_parse.h"
 #include "dp_pkt_build.h"
@@ -57,11 +58,11 @@ static void test_arp_reply(bool vlan)
 	CHECK_MEM(f, tf_mac_a, 6, "reply eth dst = requester");
 	CHECK_MEM(f + 6, tf_mac_b, 6, "reply eth src = us");
 	if (vlan)
-		CHECK(tf_r16(f + 12) == 0x8100 && tf_r16(f + 14) == 0x0123, "VLAN tag kept");
+		CHECKF(tf_r16(f + 12) == 0x8100 && tf_r16(f + 14) == 0x0123, "VLAN tag kept");
 	CHECK_EQ(tf_r16(f + l3 - 2), 0x0806, "ethertype");
 	CHECK_EQ(tf_r16(f + l3), 1, "htype");
 	CHECK_EQ(tf_r16(f + l3 + 2), 0x0800, "ptype");
-	CHECK(f[l3 + 4] == 6 && f[l3 + 5] == 4, "hlen/plen");
+	CHECKF(f[l3 + 4] == 6 && f[l3 + 5] == 4, "hlen/plen");
 	CHECK_EQ(tf_r16(f + l3 + 6), 2, "op reply");
 	CHECK_MEM(f + l3 + 8, tf_mac_b, 6, "sha = our MAC");
 	CHECK_MEM(f + l3 + 14, tf_ip4_b, 4, "spa = our IP");
@@ -72,8 +73,8 @@ static void test_arp_reply(bool vlan)
 	CHECK_EQ(dp_parse_frame(f, rlen, &pi), RELAIS_DROP_NONE, "reply parses");
 	CHECK_EQ(pi.kind, DP_L3_ARP, "reply kind");
 	CHECK_EQ(dp_arp_learn(f, rlen, pi.l3_off, tf_ip4_a, &n), 0, "peer learns from reply");
-	CHECK(n.family == 4 && !memcmp(n.ip, tf_ip4_b, 4) && !memcmp(n.mac, tf_mac_b, 6),
-	      "learned (IP, MAC) of us");
+	CHECKF(n.family == 4 && !memcmp(n.ip, tf_ip4_b, 4) && !memcmp(n.mac, tf_mac_b, 6),
+	       "learned (IP, MAC) of us");
 	CHECK_EQ(dp_arp_reply(f, rlen, l3, &b), 0, "a reply is not answered");
 }
 
@@ -101,10 +102,10 @@ static void test_arp_refusals(void)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		memcpy(g, f, len);
 		g[bad[i].off] = bad[i].val;
-		CHECK(dp_arp_reply(g, len, 14, &b) == 0, "no reply: %s", bad[i].what);
-		CHECK(memcmp(g, bcast, 6) == 0, "frame untouched: %s", bad[i].what);
-		CHECK(dp_arp_learn(g, len, 14, tf_ip4_b, &n) == -EINVAL, "no learn: %s",
-		      bad[i].what);
+		CHECKF(dp_arp_reply(g, len, 14, &b) == 0, "no reply: %s", bad[i].what);
+		CHECKF(memcmp(g, bcast, 6) == 0, "frame untouched: %s", bad[i].what);
+		CHECKF(dp_arp_learn(g, len, 14, tf_ip4_b, &n) == -EINVAL, "no learn: %s",
+		       bad[i].what);
 	}
 	memcpy(g, f, len);
 	g[14 + 7] = 3; /* RARP request */
@@ -116,8 +117,8 @@ static void test_arp_refusals(void)
 	CHECK_EQ(dp_arp_reply(g, len, 14, &b), 42, "probe for our IP is answered");
 	for (size_t cut = 0; cut < len; cut++) {
 		memcpy(g, f, len);
-		CHECK(dp_arp_reply(g, cut, 14, &b) == 0, "reply cut at %zu", cut);
-		CHECK(dp_arp_learn(g, cut, 14, tf_ip4_b, &n) == -EINVAL, "learn cut at %zu", cut);
+		CHECKF(dp_arp_reply(g, cut, 14, &b) == 0, "reply cut at %zu", cut);
+		CHECKF(dp_arp_learn(g, cut, 14, tf_ip4_b, &n) == -EINVAL, "learn cut at %zu", cut);
 		CHECK_MEM(g, f, len, "frame untouched when refused");
 	}
 	struct dp_if_addr nob = ifa_of(tf_mac_b, (const uint8_t[4]){0}, tf_ip6_b, false);
@@ -125,7 +126,7 @@ static void test_arp_refusals(void)
 	memset(g + 14 + 24, 0, 4);
 	CHECK_EQ(dp_arp_reply(g, len, 14, &nob), 0, "no IPv4 address: 0.0.0.0 not answered");
 	CHECK_EQ(dp_arp_learn(f, len, 14, tf_ip4_b, &n), 0, "learn from request for us");
-	CHECK(!memcmp(n.ip, tf_ip4_a, 4) && !memcmp(n.mac, tf_mac_a, 6), "learned requester");
+	CHECKF(!memcmp(n.ip, tf_ip4_a, 4) && !memcmp(n.mac, tf_mac_a, 6), "learned requester");
 }
 
 static void test_arp_build(bool vlan)
@@ -138,7 +139,7 @@ static void test_arp_build(bool vlan)
 	struct dp_pkt_info pi;
 
 	CHECK_EQ(len, vlan ? 46 : 42, "ARP request length");
-	CHECK(len == wlen && memcmp(f, want, len) == 0, "ARP request bytes (vlan %d)", vlan);
+	CHECKF(len == wlen && memcmp(f, want, len) == 0, "ARP request bytes (vlan %d)", vlan);
 	CHECK_EQ(dp_arp_build_request(f, len - 1, &a, tf_ip4_b), 0, "cap one short");
 	CHECK_EQ(dp_parse_frame(f, len, &pi), RELAIS_DROP_NONE, "request parses");
 	CHECK_EQ(pi.kind, DP_L3_ARP, "request kind");
@@ -166,7 +167,7 @@ static void check_na(const uint8_t *f, size_t len, size_t l3, const uint8_t eth_
 	CHECK_MEM(f, eth_dst, 6, "NA eth dst");
 	CHECK_MEM(f + 6, tf_mac_b, 6, "NA eth src");
 	CHECK_EQ(tf_r16(f + l3 - 2), 0x86dd, "NA ethertype");
-	CHECK(ip[0] == 0x60 && ip[1] == 0 && ip[2] == 0 && ip[3] == 0, "NA version/class/flow");
+	CHECKF(ip[0] == 0x60 && ip[1] == 0 && ip[2] == 0 && ip[3] == 0, "NA version/class/flow");
 	CHECK_EQ(tf_r16(ip + 4), 32, "NA payload length");
 	CHECK_EQ(ip[6], 58, "NA next header");
 	CHECK_EQ(ip[7], 255, "NA hop limit");
@@ -175,9 +176,9 @@ static void check_na(const uint8_t *f, size_t len, size_t l3, const uint8_t eth_
 	CHECK_EQ(icmp[0], 136, "NA type");
 	CHECK_EQ(icmp[1], 0, "NA code");
 	CHECK_EQ(icmp[4], flags, "NA flags");
-	CHECK(icmp[5] == 0 && icmp[6] == 0 && icmp[7] == 0, "NA reserved");
+	CHECKF(icmp[5] == 0 && icmp[6] == 0 && icmp[7] == 0, "NA reserved");
 	CHECK_MEM(icmp + 8, tf_ip6_b, 16, "NA target");
-	CHECK(icmp[24] == 2 && icmp[25] == 1, "NA target link-layer option header");
+	CHECKF(icmp[24] == 2 && icmp[25] == 1, "NA target link-layer option header");
 	CHECK_MEM(icmp + 26, tf_mac_b, 6, "NA target link-layer address");
 	CHECK_EQ(tf_csum6(ip, icmp, 32, 58), 0, "NA ICMPv6 checksum (independent)");
 	CHECK_EQ(dp_parse_frame(f, len, &pi), RELAIS_DROP_NONE, "NA parses");
@@ -204,7 +205,7 @@ static void test_nd_roundtrip(bool vlan)
 	CHECK_EQ(f[l3 + 7], 255, "NS hop limit");
 	CHECK_EQ(f[l3 + 40], 135, "NS type");
 	CHECK_MEM(f + l3 + 48, tf_ip6_b, 16, "NS target");
-	CHECK(f[l3 + 64] == 1 && f[l3 + 65] == 1, "NS source link-layer option");
+	CHECKF(f[l3 + 64] == 1 && f[l3 + 65] == 1, "NS source link-layer option");
 	CHECK_MEM(f + l3 + 66, tf_mac_a, 6, "NS source link-layer address");
 	CHECK_EQ(tf_csum6(f + l3, f + l3 + 40, 32, 58), 0, "NS ICMPv6 checksum (independent)");
 	CHECK_EQ(dp_parse_frame(f, len, &pi), RELAIS_DROP_NONE, "NS parses");
@@ -212,16 +213,16 @@ static void test_nd_roundtrip(bool vlan)
 	CHECK_EQ(pi.l3_off, l3, "NS l3_off");
 
 	CHECK_EQ(dp_nd_learn(f, len, l3, tf_ip6_b, &n), 0, "B learns A from the NS");
-	CHECK(n.family == 6 && !memcmp(n.ip, tf_ip6_a, 16) && !memcmp(n.mac, tf_mac_a, 6),
-	      "learned A from NS");
+	CHECKF(n.family == 6 && !memcmp(n.ip, tf_ip6_a, 16) && !memcmp(n.mac, tf_mac_a, 6),
+	       "learned A from NS");
 	CHECK_EQ(dp_nd_learn(f, len, l3, tf_ip6_a, &n), -ENOENT, "NS for another target");
 	CHECK_EQ(dp_nd_reply(f, len, len, l3, &a), 0, "A does not answer its own NS");
 	rlen = dp_nd_reply(f, len, sizeof(f), l3, &b);
 	check_na(f, rlen, l3, tf_mac_a, tf_ip6_a, 0x60);
 	if (vlan)
-		CHECK(tf_r16(f + 12) == 0x8100 && tf_r16(f + 14) == 0x0123, "NA VLAN tag kept");
+		CHECKF(tf_r16(f + 12) == 0x8100 && tf_r16(f + 14) == 0x0123, "NA VLAN tag kept");
 	CHECK_EQ(dp_nd_learn(f, rlen, l3, tf_ip6_a, &n), 0, "A learns B from the NA");
-	CHECK(!memcmp(n.ip, tf_ip6_b, 16) && !memcmp(n.mac, tf_mac_b, 6), "learned B from NA");
+	CHECKF(!memcmp(n.ip, tf_ip6_b, 16) && !memcmp(n.mac, tf_mac_b, 6), "learned B from NA");
 	CHECK_EQ(dp_nd_reply(f, rlen, sizeof(f), l3, &b), 0, "an NA is not answered");
 }
 
@@ -294,16 +295,16 @@ static void test_nd_refusals(void)
 		g[bad[i].off] = bad[i].val;
 		if (bad[i].fix)
 			fix_icmp6(g, 14);
-		CHECK(dp_nd_reply(g, len, sizeof(g), 14, &b) == 0, "no NA: %s", bad[i].what);
-		CHECK(memcmp(g + 6, tf_mac_a, 6) == 0, "frame untouched: %s", bad[i].what);
+		CHECKF(dp_nd_reply(g, len, sizeof(g), 14, &b) == 0, "no NA: %s", bad[i].what);
+		CHECKF(memcmp(g + 6, tf_mac_a, 6) == 0, "frame untouched: %s", bad[i].what);
 		if (i < 11)
-			CHECK(dp_nd_learn(g, len, 14, tf_ip6_b, &n) != 0, "no learn: %s",
-			      bad[i].what);
+			CHECKF(dp_nd_learn(g, len, 14, tf_ip6_b, &n) != 0, "no learn: %s",
+			       bad[i].what);
 	}
 	for (size_t cut = 0; cut < len; cut++) {
 		memcpy(g, f, len);
-		CHECK(dp_nd_reply(g, cut, sizeof(g), 14, &b) == 0, "NS cut at %zu", cut);
-		CHECK(dp_nd_learn(g, cut, 14, tf_ip6_b, &n) == -EINVAL, "learn cut at %zu", cut);
+		CHECKF(dp_nd_reply(g, cut, sizeof(g), 14, &b) == 0, "NS cut at %zu", cut);
+		CHECKF(dp_nd_learn(g, cut, 14, tf_ip6_b, &n) == -EINVAL, "learn cut at %zu", cut);
 	}
 	struct dp_if_addr nob = ifa_of(tf_mac_b, tf_ip4_b, (const uint8_t[16]){0}, false);
 	memcpy(g, f, len);
@@ -326,5 +327,5 @@ int main(void)
 	test_nd_roundtrip(true);
 	test_nd_no_slla();
 	test_nd_refusals();
-	return check_done("test_neigh");
+	return check_summary("test_neigh");
 }

@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 
+#define CHECK_MAIN
 #include "check.h"
 #include "dp_parse.h"
 #include "frames.h"
@@ -66,8 +67,8 @@ static void test_ipv4_bad(void)
 	for (size_t n = 0; n < len; n++) {
 		enum relais_drop_reason want =
 		    n < 34 ? RELAIS_DROP_TRUNCATED : RELAIS_DROP_IP_MALFORMED;
-		CHECK(parse(f, n, &pi) == want, "ipv4 frame cut at %zu: got %d want %d", n,
-		      parse(f, n, &pi), want);
+		CHECKF(parse(f, n, &pi) == want, "ipv4 frame cut at %zu: got %d want %d", n,
+		       parse(f, n, &pi), want);
 	}
 	memcpy(g, f, len);
 	g[14] = 0x65; /* version 6 in an IPv4 ethertype */
@@ -146,8 +147,8 @@ static void test_ipv4_more(void)
 		memcpy(g, f, len);
 		g[23] = protos[i];
 		tf_ip4_fix(g + 14);
-		CHECK(parse(g, len, &pi) == RELAIS_DROP_NOT_UDP, "IPv4 protocol %u not UDP",
-		      protos[i]);
+		CHECKF(parse(g, len, &pi) == RELAIS_DROP_NOT_UDP, "IPv4 protocol %u not UDP",
+		       protos[i]);
 	}
 }
 
@@ -166,7 +167,7 @@ static void test_l2_arp(void)
 	CHECK_EQ(parse(f, 14, &pi), RELAIS_DROP_TRUNCATED, "IPv6 ethertype, no header");
 	tf_eth(f, tf_mac_b, tf_mac_a, true, 7, 0x0800);
 	for (size_t n = 14; n < 18; n++)
-		CHECK(parse(f, n, &pi) == RELAIS_DROP_TRUNCATED, "VLAN tag cut at %zu", n);
+		CHECKF(parse(f, n, &pi) == RELAIS_DROP_TRUNCATED, "VLAN tag cut at %zu", n);
 	CHECK_EQ(parse(f, 18, &pi), RELAIS_DROP_TRUNCATED, "VLAN then nothing");
 	tf_eth(f, tf_mac_b, tf_mac_a, true, 7, 0x8100);
 	CHECK_EQ(parse(f, 60, &pi), RELAIS_DROP_NOT_IP, "second VLAN tag (QinQ)");
@@ -214,8 +215,8 @@ static void test_ipv6(void)
 	for (size_t n = 14; n < len; n++) {
 		enum relais_drop_reason want =
 		    n < 54 ? RELAIS_DROP_TRUNCATED : RELAIS_DROP_IP_MALFORMED;
-		CHECK(parse(f, n, &pi) == want, "ipv6 frame cut at %zu: got %d want %d", n,
-		      parse(f, n, &pi), want);
+		CHECKF(parse(f, n, &pi) == want, "ipv6 frame cut at %zu: got %d want %d", n,
+		       parse(f, n, &pi), want);
 	}
 	memcpy(g, f, len);
 	g[14] = 0x40;
@@ -259,13 +260,14 @@ static void test_icmpv6(void)
 	for (uint8_t type = 135; type <= 136; type++) {
 		tf_ip6(f + l3, 58, 24, 255, tf_ip6_a, tf_ip6_b);
 		icmp[0] = type;
-		CHECK(parse(f, l3 + 64, &pi) == RELAIS_DROP_NONE, "ICMPv6 type %u", type);
+		CHECKF(parse(f, l3 + 64, &pi) == RELAIS_DROP_NONE, "ICMPv6 type %u", type);
 		CHECK_EQ(pi.kind, DP_L3_ND, "ND kind");
 		CHECK_EQ(pi.family, 6, "ND family");
 		CHECK_EQ(pi.l4_off, l3 + 40, "ND l4_off");
 		CHECK_EQ(pi.ip_ttl, 255, "ND hop limit");
 		tf_ip6(f + l3, 58, 23, 255, tf_ip6_a, tf_ip6_b);
-		CHECK(parse(f, l3 + 64, &pi) == RELAIS_DROP_TRUNCATED, "ICMPv6 %u, 23 bytes", type);
+		CHECKF(parse(f, l3 + 64, &pi) == RELAIS_DROP_TRUNCATED, "ICMPv6 %u, 23 bytes",
+		       type);
 	}
 	tf_ip6(f + l3, 58, 0, 255, tf_ip6_a, tf_ip6_b);
 	CHECK_EQ(parse(f, l3 + 64, &pi), RELAIS_DROP_TRUNCATED, "ICMPv6 of 0 bytes");
@@ -273,7 +275,7 @@ static void test_icmpv6(void)
 	for (size_t i = 0; i < sizeof(others); i++) {
 		tf_ip6(f + l3, 58, 24, 255, tf_ip6_a, tf_ip6_b);
 		icmp[0] = others[i];
-		CHECK(parse(f, l3 + 64, &pi) == RELAIS_DROP_NOT_UDP, "ICMPv6 type %u", others[i]);
+		CHECKF(parse(f, l3 + 64, &pi) == RELAIS_DROP_NOT_UDP, "ICMPv6 type %u", others[i]);
 	}
 }
 
@@ -295,8 +297,9 @@ static void test_demux(void)
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		p[0] = t[i].b;
-		CHECK(dp_demux_classify(p, sizeof(p)) == t[i].want, "first byte %u: got %d want %d",
-		      t[i].b, dp_demux_classify(p, sizeof(p)), t[i].want);
+		CHECKF(dp_demux_classify(p, sizeof(p)) == t[i].want,
+		       "first byte %u: got %d want %d", t[i].b, dp_demux_classify(p, sizeof(p)),
+		       t[i].want);
 	}
 	CHECK_EQ(dp_demux_classify(p, 0), DP_DEMUX_UNKNOWN, "empty payload");
 	p[0] = 0x80;
@@ -313,8 +316,8 @@ static void test_demux(void)
 	p[0] = 0x81;
 	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
 		p[1] = s[i].b1;
-		CHECK(dp_demux_classify(p, 2) == s[i].want, "second byte %u: got %d want %d",
-		      s[i].b1, dp_demux_classify(p, 2), s[i].want);
+		CHECKF(dp_demux_classify(p, 2) == s[i].want, "second byte %u: got %d want %d",
+		       s[i].b1, dp_demux_classify(p, 2), s[i].want);
 	}
 }
 
@@ -328,5 +331,5 @@ int main(void)
 	test_ipv6();
 	test_icmpv6();
 	test_demux();
-	return check_done("test_parse");
+	return check_summary("test_parse");
 }

@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 
+#define CHECK_MAIN
 #include "check.h"
 #include "dp_rtp.h"
 
@@ -118,7 +119,7 @@ static void test_feedback(void)
 	CHECK_EQ(b[2].len, 20, "FIR len");
 	CHECK_EQ(b[2].media_ssrc, 0xcccc0003, "FIR target from FCI");
 	CHECK_EQ(p[b[2].off + 16], 7, "FIR command seq");
-	CHECK(p[b[2].off + 8] == 0 && p[b[2].off + 11] == 0, "FIR header media SSRC is 0");
+	CHECKF(p[b[2].off + 8] == 0 && p[b[2].off + 11] == 0, "FIR header media SSRC is 0");
 	CHECK_EQ(b[3].pt, DP_RTCP_RTPFB, "NACK pt");
 	CHECK_EQ(b[3].count, DP_RTPFB_NACK, "NACK fmt");
 	CHECK_EQ(b[3].media_ssrc, 0xdddd0004, "NACK media");
@@ -127,7 +128,7 @@ static void test_feedback(void)
 		uint16_t gp, gb;
 
 		dp_rtcp_nack_get(p + b[3].off, i, &gp, &gb);
-		CHECK(gp == pid[i] && gb == blp[i], "NACK entry %u: %u/%04x", i, gp, gb);
+		CHECKF(gp == pid[i] && gb == blp[i], "NACK entry %u: %u/%04x", i, gp, gb);
 	}
 	const uint8_t pli[12] = {0x81, 206, 0, 2, 0xaa, 0xaa, 0, 1, 0xbb, 0xbb, 0, 2};
 	CHECK_MEM(p + 8, pli, 12, "PLI bytes (RFC 4585 6.3.1)");
@@ -156,42 +157,42 @@ static void test_bad(void)
 	size_t len = make_sr_sdes(p);
 
 	for (size_t n = 0; n < 8; n++) {
-		CHECK(walk(p, n, b, 4, &why) == -1 && why == RELAIS_DROP_TRUNCATED,
-		      "%zu bytes is TRUNCATED", n);
+		CHECKF(walk(p, n, b, 4, &why) == -1 && why == RELAIS_DROP_TRUNCATED,
+		       "%zu bytes is TRUNCATED", n);
 	}
 	for (size_t n = 8; n < len; n++) {
 		if (n == 52) { /* the SR alone is a valid compound */
-			CHECK(walk(p, n, b, 4, &why) == 1, "SR alone");
+			CHECKF(walk(p, n, b, 4, &why) == 1, "SR alone");
 			continue;
 		}
-		CHECK(walk(p, n, b, 4, &why) == -1 && why == RELAIS_DROP_RTP_MALFORMED,
-		      "compound cut at %zu is MALFORMED (why %d)", n, why);
+		CHECKF(walk(p, n, b, 4, &why) == -1 && why == RELAIS_DROP_RTP_MALFORMED,
+		       "compound cut at %zu is MALFORMED (why %d)", n, why);
 	}
 	memcpy(g, p, len);
 	g[52] = (uint8_t)(0x40 | (g[52] & 0x3f));
-	CHECK(walk(g, len, b, 4, &why) == -1 && why == RELAIS_DROP_RTP_VERSION,
-	      "second packet version 1");
+	CHECKF(walk(g, len, b, 4, &why) == -1 && why == RELAIS_DROP_RTP_VERSION,
+	       "second packet version 1");
 	memcpy(g, p, len);
 	g[0] = (uint8_t)(0xc0 | (g[0] & 0x3f));
-	CHECK(walk(g, len, b, 4, &why) == -1 && why == RELAIS_DROP_RTP_VERSION,
-	      "first packet version 3");
+	CHECKF(walk(g, len, b, 4, &why) == -1 && why == RELAIS_DROP_RTP_VERSION,
+	       "first packet version 3");
 	memcpy(g, p, len);
 	g[2] = 0xff; /* length field far past the end */
-	CHECK(walk(g, len, b, 4, &why) == -1 && why == RELAIS_DROP_RTP_MALFORMED,
-	      "SR length past end");
+	CHECKF(walk(g, len, b, 4, &why) == -1 && why == RELAIS_DROP_RTP_MALFORMED,
+	       "SR length past end");
 	memcpy(g, p, len);
 	g[3] = 5; /* SR with RC 1 claims 24 bytes: shorter than 52 */
-	CHECK(walk(g, len, b, 4, &why) == -1 && why == RELAIS_DROP_RTP_MALFORMED,
-	      "SR shorter than its report count");
+	CHECKF(walk(g, len, b, 4, &why) == -1 && why == RELAIS_DROP_RTP_MALFORMED,
+	       "SR shorter than its report count");
 	memcpy(g, p, len);
 	memset(g + len, 0, 4);
 	hdr(g + len, 0, DP_RTCP_RR, 4);
-	CHECK(walk(g, len + 4, b, 4, &why) == -1 && why == RELAIS_DROP_RTP_MALFORMED,
-	      "RR of 4 bytes (no SSRC)");
+	CHECKF(walk(g, len + 4, b, 4, &why) == -1 && why == RELAIS_DROP_RTP_MALFORMED,
+	       "RR of 4 bytes (no SSRC)");
 	memcpy(g, p, len);
 	memset(g + len, 0, 2);
-	CHECK(walk(g, len + 2, b, 4, &why) == -1 && why == RELAIS_DROP_RTP_MALFORMED,
-	      "2 trailing bytes");
+	CHECKF(walk(g, len + 2, b, 4, &why) == -1 && why == RELAIS_DROP_RTP_MALFORMED,
+	       "2 trailing bytes");
 }
 
 /* Packets shorter than their type and count need (RFC 3550, 4585, 5104). */
@@ -204,37 +205,38 @@ static void test_bad_types(void)
 	make_sr_sdes(p);
 	memcpy(g, p, 52);
 	g[0] = 0x82; /* SR with RC 2 needs 76 bytes, has 52 */
-	CHECK(walk(g, 52, b, 4, &why) == -1 && why == RELAIS_DROP_RTP_MALFORMED,
-	      "SR with 2 report blocks in 52 bytes");
+	CHECKF(walk(g, 52, b, 4, &why) == -1 && why == RELAIS_DROP_RTP_MALFORMED,
+	       "SR with 2 report blocks in 52 bytes");
 	memset(g, 0, 8);
 	hdr(g, 1, DP_RTCP_RR, 8); /* RR with RC 1 in 8 bytes */
-	CHECK(walk(g, 8, b, 4, &why) == -1 && why == RELAIS_DROP_RTP_MALFORMED,
-	      "RR with 1 report block in 8 bytes");
+	CHECKF(walk(g, 8, b, 4, &why) == -1 && why == RELAIS_DROP_RTP_MALFORMED,
+	       "RR with 1 report block in 8 bytes");
 	hdr(g, 1, DP_RTCP_SDES, 4);
 	hdr(g + 4, 0, DP_RTCP_SDES, 4);
-	CHECK(walk(g, 8, b, 4, &why) == -1 && why == RELAIS_DROP_RTP_MALFORMED,
-	      "SDES with 1 chunk in 4 bytes");
+	CHECKF(walk(g, 8, b, 4, &why) == -1 && why == RELAIS_DROP_RTP_MALFORMED,
+	       "SDES with 1 chunk in 4 bytes");
 	hdr(g, 0, DP_RTCP_SDES, 4);
-	CHECK(walk(g, 8, b, 4, &why) == 2 && b[0].sender_ssrc == 0,
-	      "two empty SDES packets (4 bytes each)");
+	CHECKF(walk(g, 8, b, 4, &why) == 2 && b[0].sender_ssrc == 0,
+	       "two empty SDES packets (4 bytes each)");
 	memset(g, 0, sizeof(g));
 	hdr(g, DP_RTPFB_NACK, DP_RTCP_RTPFB, 12);
-	CHECK(walk(g, 12, b, 4, &why) == -1 && why == RELAIS_DROP_RTP_MALFORMED,
-	      "NACK without FCI");
+	CHECKF(walk(g, 12, b, 4, &why) == -1 && why == RELAIS_DROP_RTP_MALFORMED,
+	       "NACK without FCI");
 	hdr(g, DP_PSFB_FIR, DP_RTCP_PSFB, 16);
-	CHECK(walk(g, 16, b, 4, &why) == -1 && why == RELAIS_DROP_RTP_MALFORMED,
-	      "FIR with half an FCI");
+	CHECKF(walk(g, 16, b, 4, &why) == -1 && why == RELAIS_DROP_RTP_MALFORMED,
+	       "FIR with half an FCI");
 	hdr(g, DP_PSFB_PLI, DP_RTCP_PSFB, 8);
-	CHECK(walk(g, 8, b, 4, &why) == -1 && why == RELAIS_DROP_RTP_MALFORMED, "PLI of 8 bytes");
+	CHECKF(walk(g, 8, b, 4, &why) == -1 && why == RELAIS_DROP_RTP_MALFORMED, "PLI of 8 bytes");
 	hdr(g, DP_PSFB_PLI, DP_RTCP_PSFB, 12);
-	CHECK(walk(g, 12, b, 4, &why) == 1 && why == RELAIS_DROP_NONE, "PLI of 12 bytes");
+	CHECKF(walk(g, 12, b, 4, &why) == 1 && why == RELAIS_DROP_NONE, "PLI of 12 bytes");
 	hdr(g, 0, DP_RTCP_APP, 8);
-	CHECK(walk(g, 8, b, 4, &why) == -1 && why == RELAIS_DROP_RTP_MALFORMED, "APP without name");
+	CHECKF(walk(g, 8, b, 4, &why) == -1 && why == RELAIS_DROP_RTP_MALFORMED,
+	       "APP without name");
 	hdr(g, 2, DP_RTCP_BYE, 8);
-	CHECK(walk(g, 8, b, 4, &why) == -1 && why == RELAIS_DROP_RTP_MALFORMED,
-	      "BYE with 2 SSRCs in 8 bytes");
+	CHECKF(walk(g, 8, b, 4, &why) == -1 && why == RELAIS_DROP_RTP_MALFORMED,
+	       "BYE with 2 SSRCs in 8 bytes");
 	hdr(g, 2, DP_RTCP_BYE, 12);
-	CHECK(walk(g, 12, b, 4, &why) == 1, "BYE with 2 SSRCs in 12 bytes");
+	CHECKF(walk(g, 12, b, 4, &why) == 1, "BYE with 2 SSRCs in 12 bytes");
 }
 
 int main(void)
@@ -244,5 +246,5 @@ int main(void)
 	test_builders_cap();
 	test_bad();
 	test_bad_types();
-	return check_done("test_rtcp");
+	return check_summary("test_rtcp");
 }

@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 
+#define CHECK_MAIN
 #include "check.h"
 #include "dp_rtp.h"
 
@@ -67,11 +68,12 @@ static void test_fields(void)
 	CHECK_EQ(parse(p, 40, &ri), RELAIS_DROP_NONE, "padding bit");
 	CHECK_EQ(ri.has_padding, 1, "has_padding set");
 	for (size_t n = 0; n < 12; n++)
-		CHECK(parse(p, n, &ri) == RELAIS_DROP_TRUNCATED, "%zu bytes is TRUNCATED", n);
+		CHECKF(parse(p, n, &ri) == RELAIS_DROP_TRUNCATED, "%zu bytes is TRUNCATED", n);
 	const uint8_t versions[] = {0x00, 0x40, 0xc0};
 	for (size_t i = 0; i < sizeof(versions); i++) {
 		p[0] = (uint8_t)(versions[i] | (p[0] & 0x3f));
-		CHECK(parse(p, 40, &ri) == RELAIS_DROP_RTP_VERSION, "version %u", versions[i] >> 6);
+		CHECKF(parse(p, 40, &ri) == RELAIS_DROP_RTP_VERSION, "version %u",
+		       versions[i] >> 6);
 	}
 }
 
@@ -88,14 +90,14 @@ static void test_csrc_ext(void)
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		size_t h = make_rtp(p, t[i].cc, t[i].ext, 0);
 
-		CHECK(parse(p, h, &ri) == RELAIS_DROP_NONE, "cc %u ext %d exactly fitting", t[i].cc,
-		      t[i].ext);
-		CHECK(ri.hdr_len == h, "cc %u ext %d hdr_len %u want %zu", t[i].cc, t[i].ext,
-		      ri.hdr_len, h);
+		CHECKF(parse(p, h, &ri) == RELAIS_DROP_NONE, "cc %u ext %d exactly fitting",
+		       t[i].cc, t[i].ext);
+		CHECKF(ri.hdr_len == h, "cc %u ext %d hdr_len %u want %zu", t[i].cc, t[i].ext,
+		       ri.hdr_len, h);
 		CHECK_EQ(ri.cc, t[i].cc, "cc");
 		CHECK_EQ(ri.has_ext, t[i].ext >= 0, "has_ext");
-		CHECK(parse(p, h - 1, &ri) == RELAIS_DROP_RTP_MALFORMED,
-		      "cc %u ext %d one byte short", t[i].cc, t[i].ext);
+		CHECKF(parse(p, h - 1, &ri) == RELAIS_DROP_RTP_MALFORMED,
+		       "cc %u ext %d one byte short", t[i].cc, t[i].ext);
 	}
 	/* Extension bit set but not even the 4-byte extension header present. */
 	make_rtp(p, 2, 0, 0);
@@ -114,11 +116,11 @@ static void test_setters(void)
 	make_rtp(p, 1, -1, 1);
 	memcpy(before, p, sizeof(p));
 	dp_rtp_set_ssrc(p, 0x11223344);
-	CHECK(p[8] == 0x11 && p[9] == 0x22 && p[10] == 0x33 && p[11] == 0x44, "ssrc bytes");
+	CHECKF(p[8] == 0x11 && p[9] == 0x22 && p[10] == 0x33 && p[11] == 0x44, "ssrc bytes");
 	dp_rtp_set_seq(p, 0x5566);
-	CHECK(p[2] == 0x55 && p[3] == 0x66, "seq bytes");
+	CHECKF(p[2] == 0x55 && p[3] == 0x66, "seq bytes");
 	dp_rtp_set_ts(p, 0x778899aa);
-	CHECK(p[4] == 0x77 && p[5] == 0x88 && p[6] == 0x99 && p[7] == 0xaa, "ts bytes");
+	CHECKF(p[4] == 0x77 && p[5] == 0x88 && p[6] == 0x99 && p[7] == 0xaa, "ts bytes");
 	dp_rtp_set_pt(p, 96);
 	CHECK_EQ(p[1], 0x80 | 96, "pt keeps marker");
 	dp_rtp_set_pt(p, 0xff);
@@ -139,12 +141,12 @@ static void test_setters(void)
 
 static void test_seq(void)
 {
-	CHECK(dp_seq_newer(1, 0), "1 newer than 0");
-	CHECK(!dp_seq_newer(0, 1), "0 not newer than 1");
-	CHECK(!dp_seq_newer(5, 5), "equal is not newer");
-	CHECK(dp_seq_newer(0, 65535), "wrap: 0 newer than 65535");
-	CHECK(dp_seq_newer(0x7fff, 0), "0x7fff ahead");
-	CHECK(!dp_seq_newer(0x8000, 0), "0x8000 ahead counts as older");
+	CHECKF(dp_seq_newer(1, 0), "1 newer than 0");
+	CHECKF(!dp_seq_newer(0, 1), "0 not newer than 1");
+	CHECKF(!dp_seq_newer(5, 5), "equal is not newer");
+	CHECKF(dp_seq_newer(0, 65535), "wrap: 0 newer than 65535");
+	CHECKF(dp_seq_newer(0x7fff, 0), "0x7fff ahead");
+	CHECKF(!dp_seq_newer(0x8000, 0), "0x8000 ahead counts as older");
 }
 
 int main(void)
@@ -153,5 +155,5 @@ int main(void)
 	test_csrc_ext();
 	test_setters();
 	test_seq();
-	return check_done("test_rtp");
+	return check_summary("test_rtp");
 }

@@ -5,6 +5,7 @@
  * checksum of dp_udp_checksum_ipv6() verified with a byte-wise reference
  * computation over many payload lengths (odd ones included).
  */
+#define CHECK_MAIN
 #include "check.h"
 #include "dp_parse.h"
 #include "dp_pkt_build.h"
@@ -46,30 +47,30 @@ static void test_one(int family, bool vlan, uint16_t n)
 	size_t hl = dp_hdr_len(family, vlan), rlen, l3 = vlan ? 18 : 14;
 	struct dp_pkt_info pi;
 
-	CHECK(dp_build_udp_headers(frame, sizeof(frame), &t, n) == hl,
-	      "v%d vlan %d: header length %zu", family, vlan, hl);
+	CHECKF(dp_build_udp_headers(frame, sizeof(frame), &t, n) == hl,
+	       "v%d vlan %d: header length %zu", family, vlan, hl);
 	fill(frame + hl, n, n);
 	if (family == 6)
 		dp_udp_checksum_ipv6(frame, l3, hl + n);
 	rlen = family == 4 ? tf_udp4(ref, vlan, 50000, 443, frame + hl, n)
 			   : tf_udp6(ref, vlan, 50000, 443, frame + hl, n);
-	CHECK(rlen == hl + n && memcmp(frame, ref, rlen) == 0,
-	      "v%d vlan %d payload %u: frame equals the independent one", family, vlan, n);
+	CHECKF(rlen == hl + n && memcmp(frame, ref, rlen) == 0,
+	       "v%d vlan %d payload %u: frame equals the independent one", family, vlan, n);
 	if (family == 6) {
-		CHECK(tf_csum6(frame + l3, frame + l3 + 40, 8u + n, 17) == 0,
-		      "v6 payload %u: UDP checksum verifies", n);
+		CHECKF(tf_csum6(frame + l3, frame + l3 + 40, 8u + n, 17) == 0,
+		       "v6 payload %u: UDP checksum verifies", n);
 	} else {
-		CHECK(tf_fold(tf_sum(0, frame + l3, 20)) == 0, "v4 header checksum verifies");
-		CHECK(tf_r16(frame + l3 + 26) == 0, "v4 UDP checksum 0");
+		CHECKF(tf_fold(tf_sum(0, frame + l3, 20)) == 0, "v4 header checksum verifies");
+		CHECKF(tf_r16(frame + l3 + 26) == 0, "v4 UDP checksum 0");
 	}
-	CHECK(dp_parse_frame(frame, hl + n, &pi) == RELAIS_DROP_NONE, "v%d payload %u parses",
-	      family, n);
-	CHECK(pi.kind == DP_L3_UDP && pi.family == family && pi.has_vlan == vlan,
-	      "parsed kind/family/vlan");
-	CHECK(pi.payload_off == hl && pi.payload_len == n, "parsed payload %u/%u, want %zu/%u",
-	      pi.payload_off, pi.payload_len, hl, n);
-	CHECK(pi.src_port == 50000 && pi.dst_port == 443, "parsed ports");
-	CHECK(pi.ip_ttl == t.ttl, "parsed ttl");
+	CHECKF(dp_parse_frame(frame, hl + n, &pi) == RELAIS_DROP_NONE, "v%d payload %u parses",
+	       family, n);
+	CHECKF(pi.kind == DP_L3_UDP && pi.family == family && pi.has_vlan == vlan,
+	       "parsed kind/family/vlan");
+	CHECKF(pi.payload_off == hl && pi.payload_len == n, "parsed payload %u/%u, want %zu/%u",
+	       pi.payload_off, pi.payload_len, hl, n);
+	CHECKF(pi.src_port == 50000 && pi.dst_port == 443, "parsed ports");
+	CHECKF(pi.ip_ttl == t.ttl, "parsed ttl");
 	CHECK_MEM(pi.src_ip, t.src_ip, family == 4 ? 4 : 16, "parsed src ip");
 	CHECK_MEM(pi.dst_ip, t.dst_ip, family == 4 ? 4 : 16, "parsed dst ip");
 	CHECK_MEM(pi.src_mac, t.src_mac, 6, "parsed src mac");
@@ -86,8 +87,8 @@ static void test_checksums(void)
 		dp_build_udp_headers(frame, sizeof(frame), &t, n);
 		fill(frame + hl, n, 77u + n);
 		dp_udp_checksum_ipv6(frame, 14, hl + n);
-		CHECK(tf_r16(frame + 40) != 0 && tf_csum4(frame + 14, frame + 34, 8u + n) == 0,
-		      "v4 payload %u: UDP checksum verifies", n);
+		CHECKF(tf_r16(frame + 40) != 0 && tf_csum4(frame + 14, frame + 34, 8u + n) == 0,
+		       "v4 payload %u: UDP checksum verifies", n);
 	}
 	/* A datagram whose checksum computes to 0 is sent as 0xffff. */
 	t = tmpl(6, false);
@@ -131,9 +132,9 @@ static void test_limits(void)
 	t6.tos = 0xb8;
 	dp_build_udp_headers(frame, sizeof(frame), &t4, 10);
 	CHECK_EQ(frame[18 + 1], 0xb8, "IPv4 TOS");
-	CHECK(tf_fold(tf_sum(0, frame + 18, 20)) == 0, "IPv4 header checksum with TOS");
+	CHECKF(tf_fold(tf_sum(0, frame + 18, 20)) == 0, "IPv4 header checksum with TOS");
 	dp_build_udp_headers(frame, sizeof(frame), &t6, 10);
-	CHECK(frame[14] == 0x6b && frame[15] == 0x80, "IPv6 traffic class 0xb8");
+	CHECKF(frame[14] == 0x6b && frame[15] == 0x80, "IPv6 traffic class 0xb8");
 }
 
 int main(void)
@@ -148,5 +149,5 @@ int main(void)
 	}
 	test_checksums();
 	test_limits();
-	return check_done("test_udp_build");
+	return check_summary("test_udp_build");
 }
