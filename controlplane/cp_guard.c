@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The XDP ban loop inside relais-controlplane; see cp_guard.h. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,11 +11,12 @@
 #include "cp_util.h"
 #include "xdp_guard.h"
 
-#define GUARD_CALL_TIMEOUT_MS 1000
-
 struct cp_guard {
+	const struct cp_node_cfg *cfg;
+	struct cp_dplink *dl;
 	struct xdp_ctl *xdp;
 	struct xdp_guard *g;
+	uint64_t next; /* next OFFENDERS request */
 };
 
 /* xdp_guard log callback: one control-plane log line per ban/expiry. */
@@ -38,66 +40,81 @@ static void log_event(const struct xdp_guard_report *r, void *arg)
 }
 
 /* See cp_guard.h. */
-int cp_guard_open(struct cp_node *n)
+int cp_guard_open(struct cp_guard **out, const struct cp_node_cfg *cfg, struct cp_dplink *dl)
 {
 	struct xdp_guard_conf gc = {
-	    .threshold = (uint64_t)n->cfg.guard_threshold,
-	    .window_ms = (uint64_t)n->cfg.guard_window_ms,
-	    .ban_ttl_ms = (uint64_t)n->cfg.guard_ban_ttl_ms,
+	    .threshold = (uint64_t)cfg->guard_threshold,
+	    .window_ms = (uint64_t)cfg->guard_window_ms,
+	    .ban_ttl_ms = (uint64_t)cfg->guard_ban_ttl_ms,
 	};
 	struct cp_guard *cg;
 
-	if (n->cfg.xdp_pins[0] == '\0')
+	*out = NULL;
+	if (cfg->xdp_pins[0] == '\0')
 		return 0;
 	cg = calloc(1, sizeof(*cg));
 	if (cg == NULL)
 		return -ENOMEM;
-	cg->xdp = xdp_ctl_from_pins(n->cfg.xdp_pins);
+	cg->cfg = cfg;
+	cg->dl = dl;
+	cg->xdp = xdp_ctl_from_pins(cfg->xdp_pins);
 	cg->g = cg->xdp ? xdp_guard_new(&gc) : NULL;
 	if (cg->g == NULL) {
 		int rc = -errno;
 
-		CP_ERR("guard: cannot open the XDP filter maps pinned in %s: %s", n->cfg.xdp_pins,
+		CP_ERR("guard: cannot open the XDP filter maps pinned in %s: %s", cfg->xdp_pins,
 		       strerror(errno));
 		if (cg->xdp)
 			xdp_ctl_close(cg->xdp);
 		free(cg);
 		return rc ? rc : -EINVAL;
 	}
-	n->guard = cg;
+	*out = cg;
 	CP_INFO("guard: banning sources with > %d offences in %d ms for %d ms (maps in %s)",
-		n->cfg.guard_threshold, n->cfg.guard_window_ms, n->cfg.guard_ban_ttl_ms,
-		n->cfg.xdp_pins);
+		cfg->guard_threshold, cfg->guard_window_ms, cfg->guard_ban_ttl_ms, cfg->xdp_pins);
 	return 0;
 }
 
-/* See cp_guard.h. */
-void cp_guard_turn(struct cp_node *n, uint64_t now_ms)
+/* The OFFENDERS reply: offenders to the ban logic, which writes the
+ * blocklist. A failed request is retried at the next period. */
+static void on_offenders(void *priv, uint64_t tag, int rc, const struct relais_ctl_reply *r)
 {
-	struct relais_ctl_msg m = {.type = RELAIS_CTL_OFFENDERS, .seq = 0x6a00};
-	struct relais_ctl_reply r;
+	struct cp_guard *g = priv;
 
-	if (n->guard == NULL || n->dp_fd < 0 || now_ms < n->next_guard)
-		return;
-	n->next_guard = now_ms + (uint64_t)n->cfg.guard_interval_ms;
-	m.u.offenders.min_total = 1;
-	m.u.offenders.max = RELAIS_CTL_OFFENDERS_MAX;
-	if (relais_ctl_call(n->dp_fd, &m, &r, GUARD_CALL_TIMEOUT_MS) < 0 || r.status != 0) {
+	(void)tag;
+	if (rc < 0 || r->status != 0) {
 		CP_DEBUG("guard: OFFENDERS failed");
 		return;
 	}
-	if (xdp_guard_step(n->guard->g, n->guard->xdp, &r.u.offenders, xdp_now_ns(), log_event,
-			   NULL) < 0)
-		CP_WARN("guard: cannot write the XDP blocklist in %s", n->cfg.xdp_pins);
+	if (xdp_guard_step(g->g, g->xdp, &r->u.offenders, xdp_now_ns(), log_event, NULL) < 0)
+		CP_WARN("guard: cannot write the XDP blocklist in %s", g->cfg->xdp_pins);
 }
 
 /* See cp_guard.h. */
-void cp_guard_close(struct cp_node *n)
+void cp_guard_turn(struct cp_guard *g, uint64_t now_ms)
 {
-	if (n->guard == NULL)
+	struct relais_ctl_msg m = {.type = RELAIS_CTL_OFFENDERS};
+
+	if (g == NULL || now_ms < g->next || !cp_dplink_ready(g->dl))
 		return;
-	xdp_guard_free(n->guard->g);
-	xdp_ctl_close(n->guard->xdp);
-	free(n->guard);
-	n->guard = NULL;
+	m.u.offenders.min_total = 1;
+	m.u.offenders.max = RELAIS_CTL_OFFENDERS_MAX;
+	if (cp_dplink_send(g->dl, &m, on_offenders, g, 0) == 0)
+		g->next = now_ms + (uint64_t)g->cfg->guard_interval_ms;
+}
+
+/* See cp_guard.h. */
+uint64_t cp_guard_next(const struct cp_guard *g)
+{
+	return g ? g->next : UINT64_MAX;
+}
+
+/* See cp_guard.h. */
+void cp_guard_close(struct cp_guard *g)
+{
+	if (g == NULL)
+		return;
+	xdp_guard_free(g->g);
+	xdp_ctl_close(g->xdp);
+	free(g);
 }

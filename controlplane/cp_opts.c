@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <relais/ctl_proto.h>
 
 #include "cp_opts.h"
 #include "cp_util.h"

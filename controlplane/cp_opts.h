@@ -4,7 +4,22 @@
 #ifndef CP_OPTS_H
 #define CP_OPTS_H
 
-#include "cp_node.h"
+#include "cp_redis.h"
+
+/* The node's configuration (docs/controlplane.md, "Running it"). */
+struct cp_node_cfg {
+	char node[33];
+	char addr4[64], addr6[64];
+	int port, capacity;
+	int lease_ms, reconcile_ms, rate_limit, max_objects;
+	char dp_sock[108];
+	char keyring[256];
+	char status_file[256]; /* "" = none */
+	struct cp_redis_cfg redis;
+	/* The XDP ban loop (cp_guard.c): on when xdp_pins is set. */
+	char xdp_pins[256];
+	int guard_threshold, guard_window_ms, guard_ban_ttl_ms, guard_interval_ms;
+};
 
 /* Defaults, environment, then argv. 0, 1 (help printed) or -EINVAL
  * (message printed). */

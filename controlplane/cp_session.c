@@ -14,13 +14,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cp_node.h"
+#include "cp_session.h"
 #include "cp_util.h"
 
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 2000
-/* The event link's XREADGROUP blocks up to this long (cp_main.c); its stall
- * limit is this plus the command timeout. */
+/* The event link's XREADGROUP blocks up to this long (cp_events.c); its
+ * stall limit is this plus the command timeout. */
 #define EVT_BLOCK_SLACK_MS CP_EVT_BLOCK_MS
 
 /* First failure of the attempt wins: it is the one worth logging. */
@@ -37,35 +37,45 @@ sess_fail(struct cp_session *s, const char *fmt, ...)
 }
 
 /* See header. */
-bool cp_session_up(const struct cp_node *n)
+bool cp_session_up(const struct cp_session *s)
 {
-	return n->sess.state == CP_SESS_UP;
+	return s->state == CP_SESS_UP;
 }
 
 /* See header. */
-void cp_session_drop(struct cp_node *n, const char *why)
+void cp_session_init(struct cp_session *s, const struct cp_redis_cfg *cfg,
+		     const struct cp_session_hooks *hooks)
 {
-	struct cp_session *s = &n->sess;
+	memset(s, 0, sizeof(*s));
+	s->cfg = cfg;
+	if (hooks)
+		s->hooks = *hooks;
+	s->state = CP_SESS_DOWN;
+	s->backoff_ms = BACKOFF_MIN_MS;
+}
+
+/* See header. */
+void cp_session_drop(struct cp_session *s, const char *why)
+{
 	bool was_up = s->state == CP_SESS_UP;
 
 	if (s->state == CP_SESS_DOWN)
 		return;
 	s->state = CP_SESS_DOWN; /* first: callbacks run by the closes see it */
-	n->load_gen++;
 	cp_link_close(&s->sentinel);
 	cp_link_close(&s->lease);
 	cp_link_close(&s->cmd);
 	cp_link_close(&s->evt);
-	cp_dirty_clear(&n->dirty);
-	n->reg_inflight = n->sweep_inflight = n->evt_inflight = false;
+	if (s->hooks.down)
+		s->hooks.down(s->hooks.arg);
 	if (why == NULL) /* stopping */
 		return;
-	if (was_up || n->connect_failures++ % 10 == 0)
+	if (was_up || s->connect_failures++ % 10 == 0)
 		CP_ERR("redis %s: %s (attempt %d, retrying in %d ms, backoff up to %d ms)",
-		       was_up ? "lost" : "unavailable", why, n->connect_failures, n->backoff_ms,
+		       was_up ? "lost" : "unavailable", why, s->connect_failures, s->backoff_ms,
 		       BACKOFF_MAX_MS);
-	n->next_connect = cp_now_ms() + (uint64_t)n->backoff_ms;
-	n->backoff_ms = n->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : n->backoff_ms * 2;
+	s->next_connect = cp_now_ms() + (uint64_t)s->backoff_ms;
+	s->backoff_ms = s->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : s->backoff_ms * 2;
 }
 
 /* SENTINEL get-master-addr-by-name reply. */
@@ -87,10 +97,9 @@ static void on_sentinel(struct cp_link *l, redisReply *r, void *priv)
 }
 
 /* Ask sentinel i (non-blocking); failures show in the next step. */
-static void ask_sentinel(struct cp_node *n, int i)
+static void ask_sentinel(struct cp_session *s, int i)
 {
-	struct cp_session *s = &n->sess;
-	const struct cp_redis_cfg *c = &n->cfg.redis;
+	const struct cp_redis_cfg *c = s->cfg;
 
 	s->sentinel_i = i;
 	s->sentinel_answered = s->sentinel_failed = false;
@@ -105,8 +114,7 @@ static void ask_sentinel(struct cp_node *n, int i)
 static struct cp_session *handshake_reply(struct cp_link *l, const redisReply *r, void *priv,
 					  const char *what)
 {
-	struct cp_node *n = priv;
-	struct cp_session *s = &n->sess;
+	struct cp_session *s = priv;
 
 	if (r == NULL) {
 		if (!l->connected)
@@ -120,7 +128,7 @@ static struct cp_session *handshake_reply(struct cp_link *l, const redisReply *r
 	if (r->type == REDIS_REPLY_ERROR) {
 		if (strcmp(what, "AUTH") == 0)
 			sess_fail(s, "AUTH as '%s' refused: %.150s",
-				  n->cfg.redis.user[0] ? n->cfg.redis.user : "default", r->str);
+				  s->cfg->user[0] ? s->cfg->user : "default", r->str);
 		else
 			sess_fail(s, "%s on %s:%d refused: %.150s", what, l->host, l->port, r->str);
 		return NULL;
@@ -163,10 +171,9 @@ static void on_role(struct cp_link *l, redisReply *r, void *priv)
 }
 
 /* Open one link to the master and queue its handshake. 0 or -EIO. */
-static int open_master_link(struct cp_node *n, struct cp_link *l, const char *name, bool scripts)
+static int open_master_link(struct cp_session *s, struct cp_link *l, const char *name, bool scripts)
 {
-	struct cp_session *s = &n->sess;
-	const struct cp_redis_cfg *c = &n->cfg.redis;
+	const struct cp_redis_cfg *c = s->cfg;
 	int rc = 0;
 
 	if (cp_link_open(l, name, s->master_host, s->master_port) < 0) {
@@ -174,14 +181,14 @@ static int open_master_link(struct cp_node *n, struct cp_link *l, const char *na
 		return -EIO;
 	}
 	if (c->password[0] && c->user[0])
-		rc |= cp_link_cmd(l, on_auth, n, "AUTH %s %s", c->user, c->password);
+		rc |= cp_link_cmd(l, on_auth, s, "AUTH %s %s", c->user, c->password);
 	else if (c->password[0])
-		rc |= cp_link_cmd(l, on_auth, n, "AUTH %s", c->password);
+		rc |= cp_link_cmd(l, on_auth, s, "AUTH %s", c->password);
 	s->handshake_left += c->password[0] ? 1 : 0;
-	rc |= cp_link_cmd(l, on_role, n, "ROLE");
+	rc |= cp_link_cmd(l, on_role, s, "ROLE");
 	s->handshake_left++;
 	for (int i = 0; scripts && i < CP_SC_MAX; i++) {
-		rc |= cp_link_cmd(l, on_script_load, n, "SCRIPT LOAD %s",
+		rc |= cp_link_cmd(l, on_script_load, s, "SCRIPT LOAD %s",
 				  cp_script_source((enum cp_script)i));
 		s->handshake_left++;
 	}
@@ -189,55 +196,51 @@ static int open_master_link(struct cp_node *n, struct cp_link *l, const char *na
 }
 
 /* Master known: open the command and event links. */
-static void start_handshake(struct cp_node *n)
+static void start_handshake(struct cp_session *s)
 {
-	struct cp_session *s = &n->sess;
-
 	s->state = CP_SESS_HANDSHAKE;
 	s->handshake_left = 0;
-	if (open_master_link(n, &s->lease, "lease", false) < 0 ||
-	    open_master_link(n, &s->cmd, "commands", true) < 0 ||
-	    open_master_link(n, &s->evt, "events", false) < 0)
+	if (open_master_link(s, &s->lease, "lease", false) < 0 ||
+	    open_master_link(s, &s->cmd, "commands", true) < 0 ||
+	    open_master_link(s, &s->evt, "events", false) < 0)
 		sess_fail(s, "cannot queue the handshake to %s:%d", s->master_host, s->master_port);
 }
 
 /* DOWN -> SENTINEL or HANDSHAKE. */
-static void begin(struct cp_node *n)
+static void begin(struct cp_session *s)
 {
-	struct cp_session *s = &n->sess;
-	const struct cp_redis_cfg *c = &n->cfg.redis;
+	const struct cp_redis_cfg *c = s->cfg;
 
 	s->fail[0] = '\0';
 	if (c->n_sentinels > 0) {
 		s->state = CP_SESS_SENTINEL;
-		ask_sentinel(n, 0);
+		ask_sentinel(s, 0);
 		return;
 	}
 	snprintf(s->master_host, sizeof(s->master_host), "%s", c->host);
 	s->master_port = c->port;
-	start_handshake(n);
+	start_handshake(s);
 }
 
 /* SENTINEL state: move on when the current sentinel answered or failed. */
-static void step_sentinel(struct cp_node *n, uint64_t now)
+static void step_sentinel(struct cp_session *s, uint64_t now)
 {
-	struct cp_session *s = &n->sess;
-	const struct cp_redis_cfg *c = &n->cfg.redis;
+	const struct cp_redis_cfg *c = s->cfg;
 
 	if (!s->sentinel_answered && !s->sentinel_failed &&
 	    !cp_link_stalled(&s->sentinel, now, c->timeout_ms) && cp_link_open_p(&s->sentinel))
 		return;
 	cp_link_close(&s->sentinel);
 	if (s->sentinel_answered) {
-		start_handshake(n);
+		start_handshake(s);
 		return;
 	}
 	if (s->sentinel_i + 1 < c->n_sentinels) {
-		ask_sentinel(n, s->sentinel_i + 1);
+		ask_sentinel(s, s->sentinel_i + 1);
 		return;
 	}
 	sess_fail(s, "no sentinel knows master '%s'", c->master_name);
-	cp_session_drop(n, s->fail);
+	cp_session_drop(s, s->fail);
 }
 
 /* Why link l is unusable, into buf; false when it is fine. */
@@ -258,10 +261,9 @@ static bool link_trouble(const struct cp_link *l, uint64_t now, int limit_ms, ch
 }
 
 /* The first reason the session is unusable, into buf; false if none. */
-static bool sess_trouble(struct cp_node *n, uint64_t now, char *buf, size_t len)
+static bool sess_trouble(struct cp_session *s, uint64_t now, char *buf, size_t len)
 {
-	struct cp_session *s = &n->sess;
-	int to = n->cfg.redis.timeout_ms;
+	int to = s->cfg->timeout_ms;
 
 	if (s->fail[0]) {
 		snprintf(buf, len, "%s", s->fail);
@@ -273,55 +275,57 @@ static bool sess_trouble(struct cp_node *n, uint64_t now, char *buf, size_t len)
 }
 
 /* See header. */
-void cp_session_step(struct cp_node *n, uint64_t now)
+void cp_session_step(struct cp_session *s, uint64_t now)
 {
-	struct cp_session *s = &n->sess;
 	char why[320];
 
 	switch (s->state) {
 	case CP_SESS_DOWN:
-		if (now >= n->next_connect)
-			begin(n);
+		if (now >= s->next_connect)
+			begin(s);
 		return;
 	case CP_SESS_SENTINEL:
-		step_sentinel(n, now);
+		step_sentinel(s, now);
 		return;
 	case CP_SESS_HANDSHAKE:
 	case CP_SESS_UP:
-		if (sess_trouble(n, now, why, sizeof(why)))
-			cp_session_drop(n, why);
+		if (sess_trouble(s, now, why, sizeof(why)))
+			cp_session_drop(s, why);
 		else if (s->state == CP_SESS_HANDSHAKE && s->handshake_left == 0) {
 			s->state = CP_SESS_UP;
 			CP_INFO("redis connected (after %d failed attempt(s)) to %s:%d",
-				n->connect_failures, s->master_host, s->master_port);
-			n->connect_failures = 0;
-			n->backoff_ms = BACKOFF_MIN_MS;
-			cp_on_redis_up(n);
+				s->connect_failures, s->master_host, s->master_port);
+			s->connect_failures = 0;
+			s->backoff_ms = BACKOFF_MIN_MS;
+			if (s->hooks.up)
+				s->hooks.up(s->hooks.arg);
 		}
 		return;
 	}
 }
 
 /* See header. */
-void cp_session_poll(struct cp_node *n, int timeout_ms)
+int cp_session_pollfds(struct cp_session *s, struct pollfd *p)
 {
-	struct cp_link *links[4] = {&n->sess.lease, &n->sess.cmd, &n->sess.evt, &n->sess.sentinel};
-	struct pollfd p[4];
-	struct cp_link *who[4];
+	struct cp_link *links[4] = {&s->lease, &s->cmd, &s->evt, &s->sentinel};
 	int k = 0;
 
 	for (int i = 0; i < 4; i++)
 		if (cp_link_pollfd(links[i], &p[k]))
-			who[k++] = links[i];
-	if (poll(p, (nfds_t)k, timeout_ms) <= 0)
-		return;
-	for (int i = 0; i < k; i++)
-		if (p[i].revents)
-			cp_link_handle(who[i], p[i].revents);
+			s->polled[k++] = links[i];
+	return k;
 }
 
 /* See header. */
-int cp_session_script(struct cp_node *n, enum cp_script id, int argc, const char **argv,
+void cp_session_dispatch(struct cp_session *s, const struct pollfd *p, int k)
+{
+	for (int i = 0; i < k; i++)
+		if (p[i].revents)
+			cp_link_handle(s->polled[i], p[i].revents);
+}
+
+/* See header. */
+int cp_session_script(struct cp_session *s, enum cp_script id, int argc, const char **argv,
 		      cp_link_cb *cb, void *priv)
 {
 	const char *v[CP_SCRIPT_ARGV_MAX];
@@ -329,18 +333,8 @@ int cp_session_script(struct cp_node *n, enum cp_script id, int argc, const char
 	int c;
 	bool lease = id == CP_SC_REGISTER || id == CP_SC_HEARTBEAT || id == CP_SC_SWEEP;
 
-	if (!cp_session_up(n))
+	if (!cp_session_up(s))
 		return -EIO;
 	c = cp_script_evalsha_argv(id, sha, argc, argv, v);
-	return c < 0 ? c : cp_link_argv(lease ? &n->sess.lease : &n->sess.cmd, cb, priv, c, v);
-}
-
-/* See header. hiredis writes queued commands only on a write event; a long
- * apply runs outside the poll, so the heartbeat is pushed out here. */
-void cp_session_flush(struct cp_node *n)
-{
-	redisAsyncContext *ac = n->sess.lease.ac;
-
-	if (n->sess.state == CP_SESS_UP && ac && n->sess.lease.want_write)
-		redisAsyncHandleWrite(ac);
+	return c < 0 ? c : cp_link_argv(lease ? &s->lease : &s->cmd, cb, priv, c, v);
 }

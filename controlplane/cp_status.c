@@ -33,7 +33,7 @@ static unsigned long long wall_ms(void)
 static void write_json(FILE *f, const struct cp_node *n, uint64_t now)
 {
 	const struct cp_session *s = &n->sess;
-	long long ago = n->registered ? (long long)(now - n->lease_ok_ms) : -1;
+	long long ago = cp_lease_age(&n->lease, now);
 	char master[sizeof(s->master_host) + 8];
 	struct json_out j;
 
@@ -47,36 +47,36 @@ static void write_json(FILE *f, const struct cp_node *n, uint64_t now)
 	json_obj_begin(&j);
 	json_kstr(&j, "state", state_names[s->state]);
 	json_kstr(&j, "master", master);
-	json_ki64(&j, "connect_failures", n->connect_failures);
+	json_ki64(&j, "connect_failures", s->connect_failures);
 	json_obj_end(&j);
 	json_ws(&j, "\n ");
 	json_key(&j, "lease");
 	json_obj_begin(&j);
-	json_kbool(&j, "registered", n->registered);
+	json_kbool(&j, "registered", n->lease.registered);
 	json_ki64(&j, "lease_ms", n->cfg.lease_ms);
 	json_ki64(&j, "accepted_ms_ago", ago);
 	json_obj_end(&j);
 	json_ws(&j, "\n ");
-	json_ki64(&j, "rooms", n->n_rooms);
-	json_ku64(&j, "participants", cp_load(n));
+	json_ki64(&j, "rooms", n->cache.n);
+	json_ku64(&j, "participants", cp_cache_load(&n->cache));
 	json_ws(&j, "\n ");
 	json_key(&j, "dataplane");
 	json_obj_begin(&j);
-	json_kbool(&j, "connected", n->dp_fd >= 0);
-	json_ku64(&j, "ctl_calls", n->ctl_calls);
-	json_ku64(&j, "applied", n->applied);
-	json_ku64(&j, "refused", n->refused);
-	json_ku64(&j, "last_apply_ms", n->last_apply_ms);
+	json_kbool(&j, "connected", cp_dplink_up(&n->dl));
+	json_ku64(&j, "ctl_calls", n->rec.calls);
+	json_ku64(&j, "applied", n->rec.applied);
+	json_ku64(&j, "refused", n->rec.refused);
+	json_ku64(&j, "last_apply_ms", n->rec.last_ms);
 	json_obj_end(&j);
 	json_ws(&j, "\n ");
 	json_key(&j, "loads");
 	json_obj_begin(&j);
-	json_ku64(&j, "done", n->loads_done);
-	json_ku64(&j, "last_ms", n->last_load_ms);
-	json_kbool(&j, "in_flight", n->loading != NULL);
+	json_ku64(&j, "done", n->ld.loads_done);
+	json_ku64(&j, "last_ms", n->ld.last_load_ms);
+	json_kbool(&j, "in_flight", n->ld.loading != NULL);
 	json_obj_end(&j);
 	json_ws(&j, "\n ");
-	json_ku64(&j, "events_seen", n->events_seen);
+	json_ku64(&j, "events_seen", n->ld.ev.seen);
 	json_obj_end(&j);
 	json_ws(&j, "\n");
 	json_out_finish(&j);

@@ -125,3 +125,20 @@ uint64_t cp_fnv_str(uint64_t h, const char *s)
 {
 	return cp_fnv(h, s, strlen(s) + 1);
 }
+
+/* See header. */
+int cp_grow(void **v, int *cap, int n, size_t sz)
+{
+	void *p;
+	int c;
+
+	if (n < *cap)
+		return 0;
+	c = *cap ? *cap * 2 : 64;
+	p = realloc(*v, sz * (size_t)c);
+	if (p == NULL)
+		return -ENOMEM;
+	*v = p;
+	*cap = c;
+	return 0;
+}

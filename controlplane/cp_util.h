@@ -48,4 +48,9 @@ int cp_hex_decode(const char *s, uint8_t *out, size_t cap);
 uint64_t cp_fnv(uint64_t h, const void *p, size_t n);
 uint64_t cp_fnv_str(uint64_t h, const char *s);
 
+/* Make room for one more element in a growing array *v of *cap elements
+ * of size sz holding n: doubles the capacity (64 at first) when full.
+ * 0 or -ENOMEM (*v is then unchanged). */
+int cp_grow(void **v, int *cap, int n, size_t sz);
+
 #endif /* CP_UTIL_H */

@@ -157,11 +157,11 @@ static double since(uint64_t t0)
 	return (double)(cp_now_ms() - t0);
 }
 
-/* The benchmark drives the node's session itself: nothing to do when it
- * comes up. */
-void cp_on_redis_up(struct cp_node *n)
+/* Session hook: the benchmark registers node "bench" itself
+ * (bench_register), so a session that comes up changes nothing. */
+static void bench_session_up(void *arg)
 {
-	(void)n;
+	(void)arg;
 }
 
 /* Load every room of node "bench" the way relais-controlplane does (async,
@@ -171,13 +171,13 @@ static int load_all(struct cp_node *n)
 {
 	uint64_t t0 = cp_now_ms();
 
-	if (cp_load_start(n, true) < 0)
+	if (cp_loader_start(&n->ld, true) < 0)
 		return -EIO;
-	while (n->loading && cp_session_up(n) && cp_now_ms() - t0 < 600000) {
-		cp_session_poll(n, 100);
-		cp_session_step(n, cp_now_ms());
+	while (n->ld.loading && cp_session_up(&n->sess) && cp_now_ms() - t0 < 600000) {
+		cp_node_poll(n, 100);
+		cp_session_step(&n->sess, cp_now_ms());
 	}
-	return n->loading == NULL && cp_session_up(n) && n->have_desired ? 0 : -EIO;
+	return n->ld.loading == NULL && cp_session_up(&n->sess) && n->ld.have_desired ? 0 : -EIO;
 }
 
 /* Bring the node's async session up (direct address). 0 or -EIO. */
@@ -186,27 +186,27 @@ static int session_up(struct cp_node *n, const struct cp_redis_cfg *rcfg)
 	uint64_t t0 = cp_now_ms();
 
 	n->cfg.redis = *rcfg;
-	while (!cp_session_up(n) && cp_now_ms() - t0 < 5000) {
-		cp_session_step(n, cp_now_ms());
-		cp_session_poll(n, 50);
+	while (!cp_session_up(&n->sess) && cp_now_ms() - t0 < 5000) {
+		cp_session_step(&n->sess, cp_now_ms());
+		cp_node_poll(n, 50);
 	}
-	return cp_session_up(n) ? 0 : -EIO;
+	return cp_session_up(&n->sess) ? 0 : -EIO;
 }
 
 /* Full resync of node "bench" from an empty dataplane, then a no-change
  * reconciliation; prints both. 0/-errno. */
 static int resync(struct bench *b, struct cp_node *n, uint32_t parts)
 {
-	uint64_t t0 = cp_now_ms(), calls0 = n->ctl_calls;
+	uint64_t t0 = cp_now_ms(), calls0 = n->rec.calls;
 	double t_read, t_apply, t_noop;
 	int rc;
 
-	n->have_desired = false;
+	n->ld.have_desired = false;
 	if ((rc = load_all(n)) < 0)
 		return rc;
 	t_read = since(t0);
 	t0 = cp_now_ms();
-	if ((rc = cp_apply(n)) < 0)
+	if ((rc = cp_node_apply(n)) < 0)
 		return rc;
 	t_apply = since(t0);
 	printf("  full resync      %8.0f ms  (read Redis %.0f ms, %u requests pipelined; program "
@@ -215,28 +215,28 @@ static int resync(struct bench *b, struct cp_node *n, uint32_t parts)
 	       t_read + t_apply, t_read,
 	       1 + (parts / b->room_size) *
 		       (4 + b->room_size + b->pubs + (b->room_size - b->pubs) * b->pubs),
-	       t_apply, (unsigned long long)(n->ctl_calls - calls0), (unsigned long long)n->applied,
-	       (unsigned long long)n->refused);
+	       t_apply, (unsigned long long)(n->rec.calls - calls0),
+	       (unsigned long long)n->rec.applied, (unsigned long long)n->rec.refused);
 	t0 = cp_now_ms();
-	calls0 = n->ctl_calls;
-	if ((rc = load_all(n)) < 0 || (rc = cp_apply(n)) < 0)
+	calls0 = n->rec.calls;
+	if ((rc = load_all(n)) < 0 || (rc = cp_node_apply(n)) < 0)
 		return rc;
 	t_noop = since(t0);
 	printf("  no-change pass   %8.0f ms  (%llu control calls: DUMP only)\n", t_noop,
-	       (unsigned long long)(n->ctl_calls - calls0));
+	       (unsigned long long)(n->rec.calls - calls0));
 	t0 = cp_now_ms();
-	cp_forget_all(n);
+	cp_cache_clear(&n->cache);
 	if (parts > 20000) {
 		/* PART_DEL costs grow with the dataplane's tables (10k: ~0.5 ms
 		 * each): a scratch dataplane is simply restarted instead. */
 		printf("  remove all       skipped above 20000 participants\n");
 		return 0;
 	}
-	rc = cp_apply(n);
+	rc = cp_node_apply(n);
 	printf("  remove all       %8.0f ms  (one PART_DEL per participant, ROOM_DEL per room)\n",
 	       since(t0));
 	fflush(stdout);
-	n->applied = n->refused = 0;
+	n->rec.applied = n->rec.refused = 0;
 	return rc;
 }
 
@@ -255,8 +255,8 @@ static int bench_register(struct bench *b, struct cp_node *n)
 	}
 	freeReplyObject(r);
 	strcpy(n->cfg.node, "bench");
-	strcpy(n->token, "benchtoken");
-	n->registered = true;
+	strcpy(n->lease.token, "benchtoken");
+	n->lease.registered = true;
 	return 0;
 }
 
@@ -285,7 +285,7 @@ static int run(struct bench *b, struct cp_node *n, uint32_t parts)
 	printf("  write content    %8.0f ms  (%llu round trips, keys wrapped)\n", since(t0),
 	       (unsigned long long)b->rtt);
 	fflush(stdout);
-	if (n->dp_fd < 0)
+	if (!cp_dplink_up(&n->dl))
 		return 0;
 	return resync(b, n, parts);
 }
@@ -327,19 +327,18 @@ int main(int argc, char **argv)
 		return fprintf(stderr, "cp_bench: %s\n", err), 2;
 	if (cp_script_load(b.rc) < 0)
 		return fprintf(stderr, "cp_bench: SCRIPT LOAD failed\n"), 2;
+	n.cfg.max_objects = 1 << 24;
+	snprintf(n.cfg.dp_sock, sizeof(n.cfg.dp_sock), "%s", b.dp_sock ? b.dp_sock : "");
+	cp_node_init(&n);
+	n.dcfg.kr = &b.kr;
+	n.sess.hooks.up = bench_session_up;
 	if (session_up(&n, &rcfg) < 0)
 		return fprintf(stderr, "cp_bench: async session to Redis failed\n"), 2;
-	n.dp_fd = b.dp_sock ? relais_ctl_connect(b.dp_sock, "cp_bench") : -1;
-	n.dcfg.kr = &b.kr;
-	n.dcfg.max_objects = 1 << 24;
-	if (b.dp_sock && n.dp_fd < 0)
-		return fprintf(stderr, "cp_bench: dataplane %s: %s\n", b.dp_sock,
-			       strerror(-n.dp_fd)),
-		       2;
+	if (b.dp_sock && !cp_dplink_connect(&n.dl, cp_now_ms()))
+		return fprintf(stderr, "cp_bench: dataplane %s: cannot connect\n", b.dp_sock), 2;
 	for (; i < argc && rc == 0; i++)
 		rc = run(&b, &n, (uint32_t)atoi(argv[i]));
-	cp_forget_all(&n);
-	free(n.rooms);
+	cp_node_fini(&n);
 	redisFree(b.rc);
 	cp_keyring_clear(&b.kr);
 	return rc < 0 ? 1 : 0;

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cp_node.h"
+#include "cp_loader.h"
 #include "cp_util.h"
 
 struct cp_job;
@@ -46,8 +46,8 @@ struct cp_job {
 };
 
 struct cp_batch {
-	struct cp_node *n;
-	unsigned gen; /* n->load_gen at start: a change orphans the batch */
+	struct cp_loader *ld;
+	unsigned gen; /* ld->gen at start: a change orphans the batch */
 	uint64_t t0;  /* start, ms */
 	bool full, failed;
 	int pending; /* jobs not finished (+1 while the room list is read) */
@@ -69,7 +69,7 @@ static void job_reply(struct cp_job *j)
 		free(j->oreq[k]);
 		j->oreq[k] = NULL;
 	}
-	if (j->failed || j->b->n->load_gen != j->b->gen)
+	if (j->failed || j->b->ld->gen != j->b->gen)
 		j->b->failed = true;
 	if (--j->b->pending == 0)
 		batch_done(j->b);
@@ -80,7 +80,7 @@ static void job_reply(struct cp_job *j)
 static void on_dir(struct cp_link *l, redisReply *h, void *priv)
 {
 	struct cp_job *j = priv;
-	const char *node = j->b->n->cfg.node;
+	const char *node = j->b->ld->node;
 	uint64_t epoch;
 
 	(void)l;
@@ -111,7 +111,7 @@ static void on_object(struct cp_link *l, redisReply *h, void *priv)
 	if (h == NULL)
 		j->failed = true;
 	else if (!j->failed && !j->refused)
-		cp_room_object(&j->b->n->dcfg, &j->r, o->k, o->id, h);
+		cp_room_object(j->b->ld->dcfg, &j->r, o->k, o->id, h);
 	job_reply(j);
 }
 
@@ -138,7 +138,7 @@ static void keep_members(struct cp_job *j, int k, const redisReply *set, int cou
 /* Queue the HGETALL of every kept member, in kind order. */
 static void fetch_objects(struct cp_job *j)
 {
-	struct cp_link *cmd = &j->b->n->sess.cmd;
+	struct cp_link *cmd = &j->b->ld->sess->cmd;
 
 	for (int k = 0; k < 3; k++)
 		for (int i = 0; i < j->n_oreq[k]; i++) {
@@ -167,7 +167,7 @@ static void on_index(struct cp_link *l, redisReply *set, void *priv)
 	} else if (j->owned && !j->failed && j->refused) {
 		j->total += set->type == REDIS_REPLY_ARRAY ? set->elements : 0; /* for the log */
 	} else if (j->owned && !j->failed) {
-		count = cp_room_index(&j->b->n->dcfg, &j->r, q->k, set, &j->total);
+		count = cp_room_index(j->b->ld->dcfg, &j->r, q->k, set, &j->total);
 		if (count == -E2BIG)
 			j->refused = true;
 		else if (count < 0)
@@ -176,7 +176,7 @@ static void on_index(struct cp_link *l, redisReply *set, void *priv)
 			keep_members(j, q->k, set, count);
 	}
 	if (q->k == 2 && j->owned && !j->failed) {
-		if (cp_room_check_total(&j->b->n->dcfg, &j->r, j->total) < 0)
+		if (cp_room_check_total(j->b->ld->dcfg, &j->r, j->total) < 0)
 			j->refused = true;
 		else if (!j->refused)
 			fetch_objects(j);
@@ -187,7 +187,7 @@ static void on_index(struct cp_link *l, redisReply *set, void *priv)
 /* Queue the first four requests of room j. 0 or -EIO. */
 static int job_start(struct cp_job *j)
 {
-	struct cp_link *cmd = &j->b->n->sess.cmd;
+	struct cp_link *cmd = &j->b->ld->sess->cmd;
 
 	if (cp_link_cmd(cmd, on_dir, j,
 			"HMGET " CP_DIR "room:%u owner epoch served_epoch served_sig", j->id) < 0)
@@ -250,11 +250,11 @@ static void on_room_list(struct cp_link *l, redisReply *s, void *priv)
 			if (cp_parse_u32(s->element[i]->str, &id) < 0 || id == 0)
 				CP_WARN("refusing room '%s' in " CP_DIR
 					"noderooms:%s: not a room id",
-					s->element[i]->str, b->n->cfg.node);
+					s->element[i]->str, b->ld->node);
 			else
 				ids[m++] = id;
 		}
-		if (b->n->load_gen == b->gen)
+		if (b->ld->gen == b->gen)
 			batch_start_jobs(b, ids, m);
 	}
 	free(ids);
@@ -262,15 +262,8 @@ static void on_room_list(struct cp_link *l, redisReply *s, void *priv)
 		batch_done(b);
 }
 
-static int room_cmp(const void *a, const void *b)
-{
-	const struct cp_droom *x = a, *y = b;
-
-	return x->id < y->id ? -1 : x->id > y->id;
-}
-
-/* Full load result: the owned rooms replace the cache. */
-static int replace_cache(struct cp_node *n, struct cp_batch *b)
+/* Full load result: the owned rooms replace the cache. 0 or -ENOMEM. */
+static int replace_cache(struct cp_loader *ld, struct cp_batch *b)
 {
 	struct cp_droom *v = calloc((size_t)b->n_jobs + 1, sizeof(*v));
 	int m = 0;
@@ -285,84 +278,26 @@ static int replace_cache(struct cp_node *n, struct cp_batch *b)
 			memset(&j->r, 0, sizeof(j->r)); /* moved */
 		}
 	}
-	if (m > 0)
-		qsort(v, (size_t)m, sizeof(*v), room_cmp);
-	cp_forget_all(n);
-	free(n->rooms);
-	n->rooms = v;
-	n->n_rooms = m;
-	n->cap_rooms = b->n_jobs + 1;
+	cp_cache_replace(ld->cache, v, m, b->n_jobs + 1);
 	return 0;
 }
-
-/* See header. */
-struct cp_droom *cp_room_find(const struct cp_node *n, uint32_t id)
-{
-	const struct cp_droom key = {.id = id};
-
-	return n->n_rooms ? bsearch(&key, n->rooms, (size_t)n->n_rooms, sizeof(key), room_cmp)
-			  : NULL;
-}
-
-static int grow(void **v, int *cap, int n, size_t sz);
 
 /* Dirty load result for one room: replace, insert or (no longer owned)
  * remove its cache slot. A room reloaded for an event owes the backend an
  * ack (docs/schema.md, "Errors and served"). 0 or -ENOMEM. */
-static int update_slot(struct cp_node *n, struct cp_job *j)
+static int update_slot(struct cp_loader *ld, struct cp_job *j)
 {
-	struct cp_droom *cur = cp_room_find(n, j->id);
-
 	j->r.ack_due = true;
-	if (!j->owned) {
-		if (cur) {
-			cp_room_free(cur);
-			memmove(cur, cur + 1,
-				sizeof(*cur) * (size_t)(n->rooms + n->n_rooms - cur - 1));
-			n->n_rooms--;
-		}
-		return 0;
-	}
-	if (cur) {
-		cp_room_free(cur);
-		*cur = j->r;
-	} else {
-		if (grow((void **)&n->rooms, &n->cap_rooms, n->n_rooms, sizeof(*n->rooms)) < 0)
-			return -ENOMEM;
-		n->rooms[n->n_rooms++] = j->r;
-		qsort(n->rooms, (size_t)n->n_rooms, sizeof(*n->rooms), room_cmp);
-	}
-	memset(&j->r, 0, sizeof(j->r)); /* moved into the cache */
-	return 0;
+	return cp_cache_put(ld->cache, j->id, j->owned ? &j->r : NULL);
 }
 
-/* See header. Fire and forget: an entry left pending is read again after
- * a reconnect, and re-applying it is harmless. */
-void cp_ack_events(struct cp_node *n)
+/* Move batch ids into the loader's acks_due. 0 or -ENOMEM. */
+static int keep_acks(struct cp_loader *ld, struct cp_dirty *from)
 {
-	struct cp_dirty *d = &n->acks_due;
-	char grp[48];
-	int base = 3, i = 0;
-
-	snprintf(grp, sizeof(grp), "node:%s", n->cfg.node);
-	while (i < d->n_ids) {
-		const char *argv[3 + 100] = {"XACK", CP_DIR "events", grp};
-		int k = base;
-
-		for (; i < d->n_ids && k < 3 + 100; i++)
-			argv[k++] = d->ids[i];
-		cp_link_argv(&n->sess.cmd, NULL, NULL, k, argv);
-	}
-	cp_dirty_clear(d);
-}
-
-/* Move batch ids into the node's acks_due. 0 or -ENOMEM. */
-static int keep_acks(struct cp_node *n, struct cp_dirty *from)
-{
-	struct cp_dirty *d = &n->acks_due;
+	struct cp_dirty *d = &ld->ev.acks_due;
 
 	for (int i = 0; i < from->n_ids; i++) {
-		if (grow((void **)&d->ids, &d->cap_ids, d->n_ids, sizeof(*d->ids)) < 0)
+		if (cp_grow((void **)&d->ids, &d->cap_ids, d->n_ids, sizeof(*d->ids)) < 0)
 			return -ENOMEM;
 		d->ids[d->n_ids++] = from->ids[i];
 		from->ids[i] = NULL;
@@ -372,9 +307,9 @@ static int keep_acks(struct cp_node *n, struct cp_dirty *from)
 
 /* A full load that covered an event of room `id` owes the backend an ack
  * even when the room did not change (docs/schema.md "Errors and served"). */
-static void mark_ack_due(struct cp_node *n, uint32_t id)
+static void mark_ack_due(struct cp_loader *ld, uint32_t id)
 {
-	struct cp_droom *r = cp_room_find(n, id);
+	struct cp_droom *r = cp_cache_find(ld->cache, id);
 
 	if (r)
 		r->ack_due = true;
@@ -386,31 +321,31 @@ static void mark_ack_due(struct cp_node *n, uint32_t id)
  * never talks to the dataplane itself. */
 static void batch_done(struct cp_batch *b)
 {
-	struct cp_node *n = b->n;
-	bool ok = !b->failed && n->load_gen == b->gen;
+	struct cp_loader *ld = b->ld;
+	bool ok = !b->failed && ld->gen == b->gen;
 	int rc = 0;
 
 	for (int i = 0; ok && i < b->n_jobs; i++)
 		memcpy(b->jobs[i].r.seen, b->seen, sizeof(b->seen));
 	if (ok && b->full)
-		rc = replace_cache(n, b);
+		rc = replace_cache(ld, b);
 	for (int i = 0; ok && b->full && rc == 0 && i < b->acks.n_rooms; i++)
-		mark_ack_due(n, b->acks.rooms[i]);
+		mark_ack_due(ld, b->acks.rooms[i]);
 	for (int i = 0; ok && !b->full && rc == 0 && i < b->n_jobs; i++)
-		rc = update_slot(n, &b->jobs[i]);
+		rc = update_slot(ld, &b->jobs[i]);
 	for (int i = 0; i < b->n_jobs; i++)
 		cp_room_free(&b->jobs[i].r);
-	if (n->loading == b)
-		n->loading = NULL;
+	if (ld->loading == b)
+		ld->loading = NULL;
 	if (ok && rc == 0) {
-		n->loads_done++;
-		n->last_load_ms = cp_now_ms() - b->t0;
-		n->have_desired = true;
-		n->apply_due = true;
-		if (keep_acks(n, &b->acks) < 0)
-			n->want_full = true; /* unacked entries are read again later */
+		ld->loads_done++;
+		ld->last_load_ms = cp_now_ms() - b->t0;
+		ld->have_desired = true;
+		ld->apply_due = true;
+		if (keep_acks(ld, &b->acks) < 0)
+			ld->want_full = true; /* unacked entries are read again later */
 	} else if (ok) {
-		n->want_full = true; /* out of memory mid-update: start over */
+		ld->want_full = true; /* out of memory mid-update: start over */
 	}
 	cp_dirty_clear(&b->acks);
 	free(b->jobs);
@@ -418,30 +353,30 @@ static void batch_done(struct cp_batch *b)
 }
 
 /* See header. */
-int cp_load_start(struct cp_node *n, bool full)
+int cp_loader_start(struct cp_loader *ld, bool full)
 {
 	struct cp_batch *b;
 
-	if (n->loading)
+	if (ld->loading)
 		return -EBUSY;
-	if (!full && n->dirty.n_rooms == 0)
+	if (!full && ld->ev.dirty.n_rooms == 0)
 		return -ENODATA;
 	b = calloc(1, sizeof(*b));
 	if (b == NULL)
 		return -ENOMEM;
 	*b = (struct cp_batch){
-	    .n = n, .gen = n->load_gen, .t0 = cp_now_ms(), .full = full, .pending = 1};
-	b->acks = n->dirty; /* the batch covers every event noted so far */
+	    .ld = ld, .gen = ld->gen, .t0 = cp_now_ms(), .full = full, .pending = 1};
+	b->acks = ld->ev.dirty; /* the batch covers every event noted so far */
 	if (b->acks.n_ids > 0)
-		snprintf(n->seen_id, sizeof(n->seen_id), "%s", b->acks.ids[b->acks.n_ids - 1]);
-	memcpy(b->seen, n->seen_id, sizeof(b->seen));
-	memset(&n->dirty, 0, sizeof(n->dirty));
+		snprintf(ld->seen_id, sizeof(ld->seen_id), "%s", b->acks.ids[b->acks.n_ids - 1]);
+	memcpy(b->seen, ld->seen_id, sizeof(b->seen));
+	memset(&ld->ev.dirty, 0, sizeof(ld->ev.dirty));
 	if (full)
-		n->want_full = false;
-	n->loading = b;
+		ld->want_full = false;
+	ld->loading = b;
 	if (full) {
-		if (cp_link_cmd(&n->sess.cmd, on_room_list, b, "SMEMBERS " CP_DIR "noderooms:%s",
-				n->cfg.node) < 0)
+		if (cp_link_cmd(&ld->sess->cmd, on_room_list, b, "SMEMBERS " CP_DIR "noderooms:%s",
+				ld->node) < 0)
 			b->failed = true;
 		else
 			b->pending++;
@@ -453,51 +388,56 @@ int cp_load_start(struct cp_node *n, bool full)
 	return 0;
 }
 
-/* Append to a growing array of elements of size sz. 0 or -ENOMEM. */
-static int grow(void **v, int *cap, int n, size_t sz)
+/* See header. */
+void cp_loader_init(struct cp_loader *ld, const char *node, struct cp_session *sess,
+		    const struct cp_desired_cfg *dcfg, struct cp_cache *cache)
 {
-	void *p;
-	int c;
-
-	if (n < *cap)
-		return 0;
-	c = *cap ? *cap * 2 : 64;
-	p = realloc(*v, sz * (size_t)c);
-	if (p == NULL)
-		return -ENOMEM;
-	*v = p;
-	*cap = c;
-	return 0;
+	memset(ld, 0, sizeof(*ld));
+	cp_events_init(&ld->ev, node, sess);
+	ld->node = node;
+	ld->sess = sess;
+	ld->dcfg = dcfg;
+	ld->cache = cache;
 }
 
 /* See header. */
-int cp_dirty_add(struct cp_node *n, uint32_t room, const char *entry_id)
+void cp_loader_fini(struct cp_loader *ld)
 {
-	struct cp_dirty *d = &n->dirty;
-	char *id;
+	cp_events_fini(&ld->ev);
+}
 
-	/* Bursts name the same room in a row; other repeats only cost a
-	 * second read of the room in the same batch. */
-	if (room != 0 && (d->n_rooms == 0 || d->rooms[d->n_rooms - 1] != room)) {
-		if (grow((void **)&d->rooms, &d->cap_rooms, d->n_rooms, sizeof(*d->rooms)) < 0)
-			return -ENOMEM;
-		d->rooms[d->n_rooms++] = room;
+/* See header. */
+void cp_loader_turn(struct cp_loader *ld, uint64_t now, int reconcile_ms, bool may_load)
+{
+	if (ld->ev.overflow) {
+		ld->ev.overflow = false;
+		ld->want_full = true; /* unnoted entries: reload everything */
 	}
-	if (entry_id == NULL)
-		return 0;
-	if (grow((void **)&d->ids, &d->cap_ids, d->n_ids, sizeof(*d->ids)) < 0 ||
-	    (id = strdup(entry_id)) == NULL)
-		return -ENOMEM;
-	d->ids[d->n_ids++] = id;
-	return 0;
+	if (now >= ld->next_full) {
+		ld->want_full = true;
+		ld->next_full = now + (uint64_t)reconcile_ms;
+	}
+	if (ld->loading == NULL && may_load)
+		cp_loader_start(ld, ld->want_full);
+	cp_events_read(&ld->ev);
 }
 
 /* See header. */
-void cp_dirty_clear(struct cp_dirty *d)
+void cp_loader_registered(struct cp_loader *ld)
 {
-	for (int i = 0; i < d->n_ids; i++)
-		free(d->ids[i]);
-	free(d->ids);
-	free(d->rooms);
-	memset(d, 0, sizeof(*d));
+	cp_events_registered(&ld->ev);
+	ld->want_full = true;
+}
+
+/* See header. */
+void cp_loader_orphan(struct cp_loader *ld)
+{
+	ld->gen++;
+}
+
+/* See header. */
+void cp_loader_session_down(struct cp_loader *ld)
+{
+	ld->gen++;
+	cp_events_session_down(&ld->ev);
 }
