@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -19,9 +20,14 @@
 
 #define MAX_CLIENTS 32
 
+/* A client; a reply the socket could not take yet (its send buffer full:
+ * a pipelining client that reads slowly) waits in out[] and the client's
+ * next request is not read until it is sent, so no reply is ever lost. */
 struct client {
 	int fd;
-	int hello; /* HELLO received */
+	int hello;    /* HELLO received */
+	int out_len;  /* bytes of a reply waiting in out[], 0 if none */
+	uint8_t *out; /* RELAIS_CTL_MAX_MSG bytes, allocated on first use */
 };
 
 static int listen_fd = -1;
@@ -72,8 +78,10 @@ int dp_ctl_open(const char *path)
 /* See dp_ctl.h. */
 void dp_ctl_close(void)
 {
-	for (unsigned i = 0; i < n_clients; i++)
+	for (unsigned i = 0; i < n_clients; i++) {
 		close(clients[i].fd);
+		free(clients[i].out);
+	}
 	n_clients = 0;
 	if (listen_fd >= 0) {
 		close(listen_fd);
@@ -272,16 +280,36 @@ void dp_ctl_apply(const struct relais_ctl_msg *m, struct relais_ctl_reply *r)
 }
 
 /* Send reply r on fd (best effort: a client that cannot take it is slow). */
-static void send_reply(int fd, const struct relais_ctl_reply *r)
+static bool send_reply(struct client *c, const struct relais_ctl_reply *r)
 {
 	uint8_t buf[RELAIS_CTL_MAX_MSG];
 	int len = relais_ctl_encode_reply(r, buf, sizeof(buf));
 
-	if (len > 0)
-		send(fd, buf, (size_t)len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (len <= 0)
+		return true;
+	if (send(c->fd, buf, (size_t)len, MSG_NOSIGNAL | MSG_DONTWAIT) == len)
+		return true;
+	if (errno != EAGAIN && errno != EWOULDBLOCK)
+		return false;
+	if (c->out == NULL && (c->out = malloc(RELAIS_CTL_MAX_MSG)) == NULL)
+		return false;
+	memcpy(c->out, buf, (size_t)len);
+	c->out_len = len;
+	return true;
 }
 
-/* Handle one datagram from client c; returns false to close it. */
+/* Send the reply waiting for client c. false when the client is gone. */
+static bool flush_reply(struct client *c)
+{
+	if (send(c->fd, c->out, (size_t)c->out_len, MSG_NOSIGNAL | MSG_DONTWAIT) == c->out_len) {
+		c->out_len = 0;
+		return true;
+	}
+	return errno == EAGAIN || errno == EWOULDBLOCK;
+}
+
+/* Handle one datagram from client c; returns false to close it. The
+ * reply is sent, or kept in c->out when the socket is full. */
 static bool handle_datagram(struct client *c, const uint8_t *buf, size_t len)
 {
 	struct relais_ctl_msg m;
@@ -297,7 +325,7 @@ static bool handle_datagram(struct client *c, const uint8_t *buf, size_t len)
 			 rc == -EPROTONOSUPPORT ? "protocol version mismatch (dataplane speaks v1)"
 			 : rc < 0               ? "malformed request"
 						: "HELLO must come first");
-		send_reply(c->fd, &r);
+		send_reply(c, &r);
 		RTE_LOG(WARNING, USER1, "ctl: refusing client: %s\n", r.error);
 		return false;
 	}
@@ -307,8 +335,7 @@ static bool handle_datagram(struct client *c, const uint8_t *buf, size_t len)
 	if (r.status != 0)
 		RTE_LOG(NOTICE, USER1, "ctl: %s refused: %s\n", relais_ctl_type_name(m.type),
 			r.error);
-	send_reply(c->fd, &r);
-	return true;
+	return send_reply(c, &r);
 }
 
 /* Accept pending connections. */
@@ -321,8 +348,7 @@ static void accept_clients(void)
 			close(fd);
 			continue;
 		}
-		clients[n_clients].fd = fd;
-		clients[n_clients++].hello = 0;
+		clients[n_clients++] = (struct client){.fd = fd};
 	}
 }
 
@@ -338,7 +364,7 @@ void dp_ctl_poll(int timeout_ms)
 	p[0].events = POLLIN;
 	for (unsigned i = 0; i < n_clients; i++) {
 		p[i + 1].fd = clients[i].fd;
-		p[i + 1].events = POLLIN;
+		p[i + 1].events = clients[i].out_len ? POLLOUT : POLLIN;
 	}
 	if (poll(p, n_clients + 1, timeout_ms) <= 0)
 		return;
@@ -346,15 +372,20 @@ void dp_ctl_poll(int timeout_ms)
 		ssize_t len;
 		bool keep = true;
 
-		if (!(p[i + 1].revents & (POLLIN | POLLHUP | POLLERR)))
+		if (!(p[i + 1].revents & (POLLIN | POLLOUT | POLLHUP | POLLERR)))
 			continue;
-		len = recv(clients[i].fd, buf, sizeof(buf), MSG_DONTWAIT);
-		if (len <= 0 && !(len < 0 && errno == EAGAIN))
-			keep = false;
-		else if (len > 0)
-			keep = handle_datagram(&clients[i], buf, (size_t)len);
+		if (clients[i].out_len) {
+			keep = flush_reply(&clients[i]);
+		} else {
+			len = recv(clients[i].fd, buf, sizeof(buf), MSG_DONTWAIT);
+			if (len <= 0 && !(len < 0 && errno == EAGAIN))
+				keep = false;
+			else if (len > 0)
+				keep = handle_datagram(&clients[i], buf, (size_t)len);
+		}
 		if (!keep) {
 			close(clients[i].fd);
+			free(clients[i].out);
 			clients[i] = clients[--n_clients];
 		}
 	}

@@ -2,7 +2,11 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """The control channel refuses a peer of another protocol version, a
 request before HELLO and a body of the wrong size, with a reply naming
-the problem, and keeps serving well-behaved clients meanwhile."""
+the problem, and keeps serving well-behaved clients meanwhile. A client
+that pipelines more requests than the socket can hold replies for gets
+every reply, in order (the dataplane holds a reply back, never drops it)."""
+import errno
+import select
 import os
 import socket
 import struct
@@ -53,6 +57,44 @@ def call(path, *datagrams):
     return status, err, closed
 
 
+def pipelined(path, n):
+    """HELLO, then n STATS requests sent without waiting, replies read only
+    when the socket refuses more requests. Returns the reply seqs and
+    statuses in arrival order."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.settimeout(3)
+    s.connect(path)
+    s.send(hello())
+    s.recv(4096)
+    s.setblocking(False)
+    got, sent = [], 0
+
+    def read_some(wait):
+        while select.select([s], [], [], wait)[0]:
+            r = s.recv(4096)
+            if not r:
+                return False
+            got.append(struct.unpack_from("<Ii", r, 12))
+            wait = 0
+        return True
+
+    end = time.time() + 20
+    while len(got) < n and time.time() < end:
+        try:
+            while sent < n:
+                s.send(msg(1, STATS, b"", seq=sent + 1))
+                sent += 1
+        except BlockingIOError:
+            pass
+        except OSError as e:
+            if e.errno != errno.EAGAIN:
+                break
+        if not read_some(0.2):
+            break
+    s.close()
+    return sent, got
+
+
 def main():
     dp = sys.argv[1]
     work = tempfile.mkdtemp(prefix="relais-ctl.")
@@ -78,6 +120,12 @@ def main():
         check(st == -EBADMSG and closed, "wrong body size refused: %d %r" % (st, err))
         st, err, closed = call(path, hello(), msg(1, STATS, b"", seq=7))
         check(st == 0 and not closed, "a good client is served: %d %r" % (st, err))
+        n = 1500
+        sent, got = pipelined(path, n)
+        seqs = [q for q, _ in got]
+        check(sent == n and seqs == list(range(1, n + 1)) and all(st == 0 for _, st in got),
+              "%d pipelined requests: %d sent, %d replies, in order: %s"
+              % (n, sent, len(got), seqs == list(range(1, len(seqs) + 1))))
     finally:
         proc.terminate()
         proc.wait(timeout=10)
