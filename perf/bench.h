@@ -153,7 +153,7 @@ const struct bench_result *bench_find(const char *engine, uint16_t profile, unsi
  * none was kept) and append its JSON lines to json (may be NULL). */
 void bench_capacity(const struct bench_opts *o, FILE *json);
 
-/* --- bench_main.c --- */
+/* --- bench_report.c --- */
 /* Measure one configuration in o->rounds alternating rounds of the
  * pipeline and the crypto-only bound; r keeps the best round of each.
  * 0 or -errno (a pipeline failure stops at once). */
@@ -161,5 +161,8 @@ int bench_measure(struct bench_dp *d, const struct bench_opts *o, srtp_t pub,
 		  struct bench_stream *st, uint32_t addr_idx, struct bench_result *r);
 /* Print one result as a table row and, when json is not NULL, a JSON line. */
 void bench_report(const struct bench_result *r, FILE *json);
+/* Said in every JSON line bench_report() writes: whether the run is
+ * --quick, and the rounds per measurement. Called once, before any. */
+void bench_report_setup(bool quick, unsigned rounds);
 
 #endif /* RELAIS_BENCH_H */
