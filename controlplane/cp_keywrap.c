@@ -30,13 +30,13 @@ int cp_keyring_load(struct cp_keyring *kr, const char *path, char *err, size_t n
 {
 	char line[256];
 	int lineno = 0, rc = 0;
-	FILE *f = fopen(path, "r");
+	char why[200];
+	FILE *f = cp_secret_open(path, why, sizeof(why));
 
 	memset(kr, 0, sizeof(*kr));
 	if (f == NULL) {
-		rc = -errno;
-		snprintf(err, n, "keyring %s: %s", path, strerror(errno));
-		return rc;
+		snprintf(err, n, "keyring %s", why);
+		return -EACCES;
 	}
 	while (rc == 0 && fgets(line, sizeof(line), f)) {
 		lineno++;

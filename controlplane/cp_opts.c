@@ -11,14 +11,18 @@
 #include "cp_opts.h"
 #include "cp_util.h"
 
-/* Read the first line of a password file into out. 0/-errno. */
+/* Read the first line of a password file (a secret file: cp_secret_open)
+ * into out; a refusal is printed. 0/-errno. */
 static int read_password(const char *path, char *out, size_t n)
 {
-	FILE *f = fopen(path, "r");
+	char why[200];
+	FILE *f = cp_secret_open(path, why, sizeof(why));
 	int rc = 0;
 
-	if (f == NULL)
-		return -errno;
+	if (f == NULL) {
+		fprintf(stderr, "relais-controlplane: password file %s\n", why);
+		return -EACCES;
+	}
 	if (fgets(out, (int)n, f) == NULL)
 		rc = -EINVAL;
 	else

@@ -19,7 +19,7 @@ start_redis "$RPORT" "$W/redis" --user cp on '>s3cret' '~relais:*' '&*' '+@all'
 wait_for 5 rexists 'relais:{dir}:lease:n1' || die "did not register once Redis came up"
 say "registered once Redis came up (retrying, no restart)"
 kill "$(cp_pid n1)"
-echo wrong >"$W/pw"
+(umask 077; echo wrong >"$W/pw")
 RELAIS_REDIS_USER=cp start_cp n2 "$W/a.sock" --password-file "$W/pw"
 wait_for 5 grep -q "AUTH as 'cp' refused" "$W/n2.cp.log" || die "no clear AUTH error"
 say "logged: $(grep -m1 'AUTH' "$W/n2.cp.log")"
