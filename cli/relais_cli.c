@@ -334,7 +334,11 @@ int main(int argc, char **argv)
 	fd = relais_ctl_connect(sock, "relais-cli");
 	if (fd < 0) {
 		fprintf(stderr, "relais-cli: cannot talk to the dataplane at %s: %s\n", sock,
-			fd == -EPROTONOSUPPORT ? "protocol version mismatch" : strerror(-fd));
+			fd == -EPROTONOSUPPORT ? "protocol version mismatch"
+			: fd == -EPERM
+			    ? "the socket is served by another user's process (not root, "
+			      "not ours): refused"
+			    : strerror(-fd));
 		return 2;
 	}
 	signal(SIGINT, on_signal);

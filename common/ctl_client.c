@@ -12,8 +12,22 @@
 
 #define CTL_HELLO_TIMEOUT_MS 2000
 
+/* Whether the process serving connected socket fd runs as root or as our
+ * own user (SO_PEERCRED): keys are never sent to a socket that another
+ * user managed to create at the expected path. */
+static int server_trusted(int fd)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0)
+		return 0;
+	return cr.uid == 0 || cr.uid == geteuid();
+}
+
 /* Connect a SOCK_SEQPACKET socket to path, say HELLO, check the version.
- * Returns the fd or -errno; -EPROTONOSUPPORT for a version mismatch. */
+ * Returns the fd or -errno; -EPROTONOSUPPORT for a version mismatch,
+ * -EPERM when the server is neither root nor our user. */
 int relais_ctl_connect(const char *path, const char *peer_name)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -31,6 +45,10 @@ int relais_ctl_connect(const char *path, const char *peer_name)
 		rc = -errno;
 		close(fd);
 		return rc;
+	}
+	if (!server_trusted(fd)) {
+		close(fd);
+		return -EPERM;
 	}
 	m.u.hello.version = RELAIS_CTL_VERSION;
 	snprintf(m.u.hello.peer_name, sizeof(m.u.hello.peer_name), "%s", peer_name);

@@ -349,7 +349,7 @@ static void get_req_offenders(struct rbuf *r, struct relais_ctl_msg *m)
 static const struct req_body req_offenders = {put_req_offenders, get_req_offenders, NULL};
 
 /* The request body of every type, from ctl_messages.h; NULL: unknown type. */
-#define REQ_BODY_(sfx, num, name, req, rep) [RELAIS_CTL_##sfx] = &req_##req,
+#define REQ_BODY_(sfx, num, name, req, rep, acc) [RELAIS_CTL_##sfx] = &req_##req,
 static const struct req_body *const req_bodies[RELAIS_CTL_TYPE_MAX] = {
     RELAIS_CTL_MESSAGES(REQ_BODY_)};
 #undef REQ_BODY_
@@ -547,7 +547,7 @@ static int get_rep_offenders(struct rbuf *rb, struct relais_ctl_reply *r)
 static const struct rep_body rep_offenders = {put_rep_offenders, get_rep_offenders};
 
 /* The reply payload of every type, from ctl_messages.h; NULL: unknown. */
-#define REP_BODY_(sfx, num, name, req, rep) [RELAIS_CTL_##sfx] = &rep_##rep,
+#define REP_BODY_(sfx, num, name, req, rep, acc) [RELAIS_CTL_##sfx] = &rep_##rep,
 static const struct rep_body *const rep_bodies[RELAIS_CTL_TYPE_MAX] = {
     RELAIS_CTL_MESSAGES(REP_BODY_)};
 #undef REP_BODY_

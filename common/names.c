@@ -22,19 +22,27 @@ static const unsigned char stat_is_gauge[RELAIS_STAT_MAX] = {
 #undef STAT_COUNTER_
 #undef STAT_GAUGE_
 
-#define TYPE_NAME_(sfx, num, name, req, rep) [RELAIS_CTL_##sfx] = #name,
+#define TYPE_NAME_(sfx, num, name, req, rep, acc) [RELAIS_CTL_##sfx] = #name,
 static const char *const type_names[RELAIS_CTL_TYPE_MAX] = {RELAIS_CTL_MESSAGES(TYPE_NAME_)};
 #undef TYPE_NAME_
 
+#define TYPE_RO_(sfx, num, name, req, rep, acc) [RELAIS_CTL_##sfx] = ACCESS_##acc,
+enum {
+	ACCESS_rw = 0,
+	ACCESS_ro = 1
+};
+static const unsigned char type_read_only[RELAIS_CTL_TYPE_MAX] = {RELAIS_CTL_MESSAGES(TYPE_RO_)};
+#undef TYPE_RO_
+
 /* The list's type numbers are consecutive from 1, in order: the n-th entry
  * is type n, so every type below RELAIS_CTL_TYPE_MAX has an entry. */
-#define TYPE_POS_(sfx, num, name, req, rep) TYPE_POS_##sfx,
+#define TYPE_POS_(sfx, num, name, req, rep, acc) TYPE_POS_##sfx,
 enum {
 	TYPE_POS_NONE_,
 	RELAIS_CTL_MESSAGES(TYPE_POS_) TYPE_POS_END_
 };
 #undef TYPE_POS_
-#define TYPE_CHECK_(sfx, num, name, req, rep)                                    \
+#define TYPE_CHECK_(sfx, num, name, req, rep, acc)                               \
 	_Static_assert(TYPE_POS_##sfx == num, "ctl_messages.h: " #sfx " is not " \
 					      "numbered in list order");
 RELAIS_CTL_MESSAGES(TYPE_CHECK_)
@@ -95,4 +103,10 @@ enum relais_drop_reason relais_offence_reason(unsigned offence)
 const char *relais_offence_name(unsigned offence)
 {
 	return offence < RELAIS_OFFENCE_MAX ? drop_names[offence_reasons[offence]] : "?";
+}
+
+/* See ctl_proto.h. */
+int relais_ctl_type_read_only(unsigned type)
+{
+	return type < RELAIS_CTL_TYPE_MAX && type_read_only[type];
 }

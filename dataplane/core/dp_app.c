@@ -78,9 +78,10 @@ int dp_app_init(struct dp_app *a, bool with_port, char *err, size_t n)
 		return -ENOMEM;
 	}
 	dp_telemetry_init();
-	if (a->cfg.ctl_socket[0] && (rc = dp_ctl_open(a->cfg.ctl_socket)) < 0) {
-		snprintf(err, n, "control.socket: cannot listen on %s: %s", a->cfg.ctl_socket,
-			 strerror(-rc));
+	if (a->cfg.ctl_socket[0] && (rc = dp_ctl_open(a->cfg.ctl_socket, a->cfg.ctl_gid,
+						      a->cfg.stats_socket, a->cfg.stats_gid)) < 0) {
+		snprintf(err, n, "control.socket/stats_socket: cannot listen on %s or %s: %s",
+			 a->cfg.ctl_socket, a->cfg.stats_socket, strerror(-rc));
 		return rc;
 	}
 	return 0;

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,28 @@ void dp_config_defaults(struct dp_config *c)
 	c->ring_size = 4096;
 	c->tx_drain_us = 100;
 	snprintf(c->ctl_socket, sizeof(c->ctl_socket), "%s", RELAIS_CTL_DEFAULT_SOCK);
+	c->ctl_gid = -1;
+	c->stats_gid = -1;
 	snprintf(c->crypto_engine, sizeof(c->crypto_engine), "auto");
+}
+
+/* A group by name (or number) as a gid; 0 or -EINVAL (no such group). */
+static int parse_group(const char *v, long *gid)
+{
+	const struct group *g = getgrnam(v);
+	char *end;
+	long x;
+
+	if (g != NULL) {
+		*gid = (long)g->gr_gid;
+		return 0;
+	}
+	errno = 0;
+	x = strtol(v, &end, 10);
+	if (!isdigit((unsigned char)v[0]) || *end != '\0' || errno != 0 || x > 0x7fffffffL)
+		return -EINVAL;
+	*gid = x;
+	return 0;
 }
 
 /* Unsigned integer in [lo, hi]; 0 or -EINVAL. */
@@ -160,6 +182,15 @@ static int apply_kv(struct dp_config *c, const char *sec, const char *key, const
 	if (IS("control", "socket"))
 		return snprintf(c->ctl_socket, sizeof(c->ctl_socket), "%s", v) <
 			       (int)sizeof(c->ctl_socket)
+			   ? 0
+			   : -EINVAL;
+	if (IS("control", "group"))
+		return parse_group(v, &c->ctl_gid);
+	if (IS("control", "stats_group"))
+		return parse_group(v, &c->stats_gid);
+	if (IS("control", "stats_socket"))
+		return snprintf(c->stats_socket, sizeof(c->stats_socket), "%s", v) <
+			       (int)sizeof(c->stats_socket)
 			   ? 0
 			   : -EINVAL;
 	if (IS("control", "crypto_device"))

@@ -38,6 +38,9 @@ struct dp_config {
 	uint16_t port_id; /* DPDK port to use; default 0 */
 	/* [control] */
 	char ctl_socket[108];
+	long ctl_gid;           /* control.group: also allowed on ctl_socket; -1 none */
+	char stats_socket[108]; /* control.stats_socket: read-only clients; "" none */
+	long stats_gid;         /* control.stats_group: group of stats_socket; -1 none */
 	char crypto_engine[32];
 	char crypto_device[64]; /* cryptodev engine: existing device, "" = own */
 	uint32_t tx_drain_us;

@@ -14,6 +14,7 @@
 #include <rte_log.h>
 
 #include "dp_ctl.h"
+#include "dp_ctl_access.h"
 #include "dp_offender.h"
 #include "dp_stats.h"
 #include "dp_tables_priv.h"
@@ -26,52 +27,40 @@
 struct client {
 	int fd;
 	int hello;    /* HELLO received */
+	int ro;       /* came in on the stats socket: `ro` messages only */
 	int out_len;  /* bytes of a reply waiting in out[], 0 if none */
 	uint8_t *out; /* RELAIS_CTL_MAX_MSG bytes, allocated on first use */
 };
 
-static int listen_fd = -1;
-static char sock_path[108];
+/* The control socket (0) and the read-only stats socket (1). */
+static struct listener {
+	int fd;
+	long gid;
+	char path[108];
+} listeners[2] = {{.fd = -1}, {.fd = -1}};
 static struct client clients[MAX_CLIENTS];
 static unsigned n_clients;
 
-/* mkdir -p of path's parent directory. */
-static void make_parent(const char *path)
-{
-	char dir[108];
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	for (char *p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		mkdir(dir, 0755);
-		*p = '/';
-	}
-}
-
 /* See dp_ctl.h. */
-int dp_ctl_open(const char *path)
+int dp_ctl_open(const char *path, long gid, const char *stats_path, long stats_gid)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	int fd, rc;
+	const char *paths[2] = {path, stats_path};
+	const long gids[2] = {gid, stats_gid};
 
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	make_parent(path);
-	strcpy(sa.sun_path, path);
-	unlink(path);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0) {
-		rc = -errno;
-		close(fd);
-		return rc;
+	for (int i = 0; i < 2; i++) {
+		int fd;
+
+		if (paths[i] == NULL || paths[i][0] == '\0')
+			continue;
+		fd = dp_ctl_listen(paths[i], gids[i]);
+		if (fd < 0) {
+			dp_ctl_close();
+			return fd;
+		}
+		listeners[i].fd = fd;
+		listeners[i].gid = gids[i];
+		snprintf(listeners[i].path, sizeof(listeners[i].path), "%s", paths[i]);
 	}
-	chmod(path, 0660);
-	listen_fd = fd;
-	snprintf(sock_path, sizeof(sock_path), "%s", path);
 	return 0;
 }
 
@@ -83,11 +72,13 @@ void dp_ctl_close(void)
 		free(clients[i].out);
 	}
 	n_clients = 0;
-	if (listen_fd >= 0) {
-		close(listen_fd);
-		unlink(sock_path);
+	for (int i = 0; i < 2; i++) {
+		if (listeners[i].fd < 0)
+			continue;
+		close(listeners[i].fd);
+		unlink(listeners[i].path);
+		listeners[i].fd = -1;
 	}
-	listen_fd = -1;
 }
 
 /* Fill the STATS reply: counters summed over lcores, gauges read now. */
@@ -261,7 +252,7 @@ static int h_offenders(const struct relais_ctl_msg *m, struct relais_ctl_reply *
 
 /* The handler of every type, from ctl_messages.h: a message without its
  * h_<name> does not compile. */
-#define HANDLER_(sfx, num, name, req, rep) [RELAIS_CTL_##sfx] = h_##name,
+#define HANDLER_(sfx, num, name, req, rep, acc) [RELAIS_CTL_##sfx] = h_##name,
 static ctl_handler *const handlers[RELAIS_CTL_TYPE_MAX] = {RELAIS_CTL_MESSAGES(HANDLER_)};
 #undef HANDLER_
 
@@ -331,6 +322,15 @@ static bool handle_datagram(struct client *c, const uint8_t *buf, size_t len)
 	}
 	if (m.type == RELAIS_CTL_HELLO)
 		c->hello = 1;
+	if (c->ro && !relais_ctl_type_read_only(m.type)) {
+		memset(&r, 0, sizeof(r));
+		r.type = m.type;
+		r.seq = m.seq;
+		r.status = -EPERM;
+		snprintf(r.error, sizeof(r.error), "%s: not allowed on the read-only stats socket",
+			 relais_ctl_type_name(m.type));
+		return send_reply(c, &r);
+	}
 	dp_ctl_apply(&m, &r);
 	if (r.status != 0)
 		RTE_LOG(NOTICE, USER1, "ctl: %s refused: %s\n", relais_ctl_type_name(m.type),
@@ -338,41 +338,52 @@ static bool handle_datagram(struct client *c, const uint8_t *buf, size_t len)
 	return send_reply(c, &r);
 }
 
-/* Accept pending connections. */
-static void accept_clients(void)
+/* Accept pending connections of listener l (1: the read-only one); a peer
+ * whose credentials the socket's access does not allow is closed at once. */
+static void accept_clients(int l)
 {
+	char who[48];
 	int fd;
 
-	while ((fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+	while ((fd = accept4(listeners[l].fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		if (!dp_ctl_peer_allowed(fd, listeners[l].gid, who, sizeof(who))) {
+			RTE_LOG(WARNING, USER1,
+				"ctl: refusing %s on %s: not root, our user or group\n", who,
+				listeners[l].path);
+			close(fd);
+			continue;
+		}
 		if (n_clients == MAX_CLIENTS) {
 			close(fd);
 			continue;
 		}
-		clients[n_clients++] = (struct client){.fd = fd};
+		clients[n_clients++] = (struct client){.fd = fd, .ro = l == 1};
 	}
 }
 
 /* See dp_ctl.h. */
 void dp_ctl_poll(int timeout_ms)
 {
-	struct pollfd p[MAX_CLIENTS + 1];
+	struct pollfd p[MAX_CLIENTS + 2];
 	uint8_t buf[RELAIS_CTL_MAX_MSG];
 
-	if (listen_fd < 0)
+	if (listeners[0].fd < 0 && listeners[1].fd < 0)
 		return;
-	p[0].fd = listen_fd;
-	p[0].events = POLLIN;
-	for (unsigned i = 0; i < n_clients; i++) {
-		p[i + 1].fd = clients[i].fd;
-		p[i + 1].events = clients[i].out_len ? POLLOUT : POLLIN;
+	for (int l = 0; l < 2; l++) {
+		p[l].fd = listeners[l].fd; /* < 0: ignored by poll */
+		p[l].events = POLLIN;
 	}
-	if (poll(p, n_clients + 1, timeout_ms) <= 0)
+	for (unsigned i = 0; i < n_clients; i++) {
+		p[i + 2].fd = clients[i].fd;
+		p[i + 2].events = clients[i].out_len ? POLLOUT : POLLIN;
+	}
+	if (poll(p, n_clients + 2, timeout_ms) <= 0)
 		return;
 	for (unsigned i = n_clients; i-- > 0;) {
 		ssize_t len;
 		bool keep = true;
 
-		if (!(p[i + 1].revents & (POLLIN | POLLOUT | POLLHUP | POLLERR)))
+		if (!(p[i + 2].revents & (POLLIN | POLLOUT | POLLHUP | POLLERR)))
 			continue;
 		if (clients[i].out_len) {
 			keep = flush_reply(&clients[i]);
@@ -389,6 +400,7 @@ void dp_ctl_poll(int timeout_ms)
 			clients[i] = clients[--n_clients];
 		}
 	}
-	if (p[0].revents & POLLIN)
-		accept_clients();
+	for (int l = 0; l < 2; l++)
+		if (p[l].revents & POLLIN)
+			accept_clients(l);
 }

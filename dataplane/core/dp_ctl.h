@@ -10,8 +10,11 @@
 
 #include <relais/ctl_proto.h>
 
-/* Listen on path (its directory is created). 0 or -errno. */
-int dp_ctl_open(const char *path);
+/* Listen on path, for full clients (root, our user, members of group gid
+ * unless gid < 0), and on stats_path unless it is NULL or "", for
+ * read-only clients (`ro` messages of ctl_messages.h; group stats_gid).
+ * Directories are created; see dp_ctl_access.h. 0 or -errno. */
+int dp_ctl_open(const char *path, long gid, const char *stats_path, long stats_gid);
 /* Serve clients for at most timeout_ms. */
 void dp_ctl_poll(int timeout_ms);
 void dp_ctl_close(void);

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The one list of control-channel messages (ctl_proto.h). Each entry is
- *   X(ENUM_SUFFIX, type number, name, request body, reply payload)
+ *   X(ENUM_SUFFIX, type number, name, request body, reply payload, access)
  * where the bodies name a member of union relais_ctl_msg.u and of union
- * relais_ctl_reply.u, or `none` for an empty one. The type number is part
+ * relais_ctl_reply.u, or `none` for an empty one, and access is `ro` (a
+ * read-only client, control.stats_socket, may send it) or `rw` (it changes
+ * the tables: full clients only). The type number is part
  * of the wire format: append only, numbers consecutive from 1 (checked at
  * compile time in common/names.c).
  *
@@ -20,22 +22,22 @@
 #define RELAIS_CTL_MESSAGES_H
 
 /* clang-format off */
-#define RELAIS_CTL_MESSAGES(X)                                        \
-	X(HELLO,        1, hello,       hello,     hello)             \
-	X(ROOM_ADD,     2, room_add,    room,      none)              \
-	X(ROOM_DEL,     3, room_del,    room,      none)              \
-	X(PART_ADD,     4, part_add,    part,      none)              \
-	X(PART_DEL,     5, part_del,    id,        none)              \
-	X(TRACK_ADD,    6, track_add,   track,     none)              \
-	X(TRACK_DEL,    7, track_del,   id,        none)              \
-	X(SUB_ADD,      8, sub_add,     sub,       none)              \
-	X(SUB_DEL,      9, sub_del,     id,        none)              \
-	X(SUB_SWITCH,  10, sub_switch,  sw,        none)              \
-	X(STATS,       11, stats,       none,      stats)             \
-	X(TRACK_STATS, 12, track_stats, id,        track_stats)       \
-	X(DUMP,        13, dump,        dump,      dump)              \
-	X(OFFENDERS,   14, offenders,   offenders, offenders)         \
-	X(PART_REKEY,  15, part_rekey,  part,      none)
+#define RELAIS_CTL_MESSAGES(X) \
+	X(HELLO,        1, hello,       hello,     hello,       ro) \
+	X(ROOM_ADD,     2, room_add,    room,      none,        rw) \
+	X(ROOM_DEL,     3, room_del,    room,      none,        rw) \
+	X(PART_ADD,     4, part_add,    part,      none,        rw) \
+	X(PART_DEL,     5, part_del,    id,        none,        rw) \
+	X(TRACK_ADD,    6, track_add,   track,     none,        rw) \
+	X(TRACK_DEL,    7, track_del,   id,        none,        rw) \
+	X(SUB_ADD,      8, sub_add,     sub,       none,        rw) \
+	X(SUB_DEL,      9, sub_del,     id,        none,        rw) \
+	X(SUB_SWITCH,  10, sub_switch,  sw,        none,        rw) \
+	X(STATS,       11, stats,       none,      stats,       ro) \
+	X(TRACK_STATS, 12, track_stats, id,        track_stats, ro) \
+	X(DUMP,        13, dump,        dump,      dump,        ro) \
+	X(OFFENDERS,   14, offenders,   offenders, offenders,   ro) \
+	X(PART_REKEY,  15, part_rekey,  part,      none,        rw)
 /* clang-format on */
 
 #endif /* RELAIS_CTL_MESSAGES_H */

@@ -34,7 +34,7 @@
 #define RELAIS_CTL_DEFAULT_SOCK "/run/relais/dataplane.sock"
 
 /* Message types, from the list in ctl_messages.h (the numbers are ABI). */
-#define RELAIS_CTL_ENUM_(sfx, num, name, req, rep) RELAIS_CTL_##sfx = num,
+#define RELAIS_CTL_ENUM_(sfx, num, name, req, rep, acc) RELAIS_CTL_##sfx = num,
 enum relais_ctl_type {
 	RELAIS_CTL_MESSAGES(RELAIS_CTL_ENUM_) RELAIS_CTL_TYPE_MAX
 };
@@ -262,6 +262,10 @@ struct relais_ctl_reply {
 	} u;
 };
 
+/* 1 if a read-only client (control.stats_socket) may send message `type`
+ * (the `ro` access of ctl_messages.h), 0 if it changes the tables or is
+ * unknown. */
+int relais_ctl_type_read_only(unsigned type);
 /* Name of a message type ("part_add"), "?" if unknown. */
 const char *relais_ctl_type_name(unsigned type);
 /* Size of the request body of `type` in this build's wire format (the
@@ -297,7 +301,9 @@ int relais_addr_parse(const char *s, struct relais_addr *a);
 int relais_addr_format(const struct relais_addr *a, char *buf, size_t cap);
 
 /* Client side: connect to the dataplane socket and say HELLO. Returns an fd
- * or -errno (-EPROTONOSUPPORT when the dataplane speaks another version). */
+ * or -errno (-EPROTONOSUPPORT when the dataplane speaks another version,
+ * -EPERM when the process serving the socket is neither root nor our own
+ * user: nothing is sent to it). */
 int relais_ctl_connect(const char *path, const char *peer_name);
 /* Send m and wait up to timeout_ms for its reply. 0 or -errno (transport);
  * the dataplane's verdict is in r->status. */

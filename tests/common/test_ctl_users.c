@@ -59,7 +59,7 @@ static int build(const char *line, struct relais_ctl_msg *m, char *err, size_t n
 /* Every message of the list has exactly one row. */
 static void test_every_message_has_a_user(void)
 {
-#define ROWS_(sfx, num, name, req, rep)                                           \
+#define ROWS_(sfx, num, name, req, rep, acc)                                      \
 	do {                                                                      \
 		unsigned rows = 0;                                                \
 		for (size_t i = 0; i < N_USERS; i++)                              \

@@ -4,7 +4,11 @@
 request before HELLO and a body of the wrong size, with a reply naming
 the problem, and keeps serving well-behaved clients meanwhile. A client
 that pipelines more requests than the socket can hold replies for gets
-every reply, in order (the dataplane holds a reply back, never drops it)."""
+every reply, in order (the dataplane holds a reply back, never drops it).
+Access: the sockets are born mode 0660; a peer that is not root, the
+dataplane's user or a member of control.group is closed at once even when
+the socket file is widened by hand; the read-only control.stats_socket
+serves STATS and refuses a change with EPERM."""
 import errno
 import select
 import os
@@ -15,8 +19,9 @@ import sys
 import tempfile
 import time
 
-MAGIC, HELLO, STATS, REPLY = 0x534C4C52, 1, 11, 0x8000
-EPROTONOSUPPORT, EPROTO, EBADMSG = 93, 71, 74
+MAGIC, HELLO, PART_DEL, STATS, REPLY = 0x534C4C52, 1, 5, 11, 0x8000
+EPROTONOSUPPORT, EPROTO, EBADMSG, EPERM = 93, 71, 74, 1
+NOBODY, NOGROUP, STRANGER = 65534, 65534, 54321
 passed = failed = 0
 
 
@@ -55,6 +60,45 @@ def call(path, *datagrams):
         closed = False
     s.close()
     return status, err, closed
+
+
+def served_as(path, uid, gid):
+    """Whether a client running as uid:gid is served a STATS on path (a
+    child process drops to those ids; the parent is root)."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        ok = b"0"
+        try:
+            os.setgroups([])
+            os.setgid(gid)
+            os.setuid(uid)
+            st, _, closed = call(path, hello(), msg(1, STATS, b""))
+            ok = b"1" if st == 0 and not closed else b"0"
+        except OSError:
+            pass
+        os.write(w, ok)
+        os._exit(0)
+    os.close(w)
+    got = os.read(r, 1)
+    os.close(r)
+    os.waitpid(pid, 0)
+    return got == b"1"
+
+
+def check_access(path, stats_path):
+    mode = os.stat(path).st_mode & 0o777
+    check(mode == 0o660, "control socket born mode 0660: %o" % mode)
+    check(os.stat(stats_path).st_mode & 0o777 == 0o660, "stats socket born mode 0660")
+    os.chmod(path, 0o666)  # widened by hand: the credentials still decide
+    os.chmod(os.path.dirname(path), 0o755)
+    check(served_as(path, NOBODY, NOGROUP), "a member of control.group (nogroup) is served")
+    check(not served_as(path, STRANGER, STRANGER), "uid %d, not in the group, is refused" % STRANGER)
+    st, _, closed = call(stats_path, hello(), msg(1, STATS, b""))
+    check(st == 0 and not closed, "STATS on the read-only socket: %d" % st)
+    st, err, closed = call(stats_path, hello(), msg(1, PART_DEL, struct.pack("<I", 1)))
+    check(st == -EPERM and "read-only" in err and not closed,
+          "PART_DEL on the read-only socket refused: %d %r" % (st, err))
 
 
 def pipelined(path, n):
@@ -99,10 +143,12 @@ def main():
     dp = sys.argv[1]
     work = tempfile.mkdtemp(prefix="relais-ctl.")
     path = os.path.join(work, "dp.sock")
+    stats_path = os.path.join(work, "stats.sock")
     proc = subprocess.Popen([dp, "--no-huge", "-m", "256", "--no-pci", "--no-shconf",
                              "--file-prefix=rlctl%d" % os.getpid(), "-l", "0,1",
                              "--vdev=net_null0", "--log-level=*:error", "--",
-                             "-s", "media.ipv4=10.0.0.1/24", "-s", "control.socket=" + path],
+                             "-s", "media.ipv4=10.0.0.1/24", "-s", "control.socket=" + path,
+                             "-s", "control.group=nogroup", "-s", "control.stats_socket=" + stats_path],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(100):
@@ -120,6 +166,7 @@ def main():
         check(st == -EBADMSG and closed, "wrong body size refused: %d %r" % (st, err))
         st, err, closed = call(path, hello(), msg(1, STATS, b"", seq=7))
         check(st == 0 and not closed, "a good client is served: %d %r" % (st, err))
+        check_access(path, stats_path)
         n = 1500
         sent, got = pipelined(path, n)
         seqs = [q for q, _ in got]
