@@ -72,8 +72,8 @@ static inline void serve_one(struct dp_lcore *lc, const struct dp_track *t, stru
 	c->pkt_len = len;
 	dst = rte_pktmbuf_mtod(c, uint8_t *);
 	rte_memcpy(dst, src, len);
-	dp_rewrite_map(dp_sub_rewrite(s), t->id, ri->ssrc, ri->seq, ri->ts, lc->now, lc->hz, t->clock_rate,
-		       &oseq, &ots);
+	dp_rewrite_map(dp_sub_rewrite(s), t->id, ri->ssrc, ri->seq, ri->ts, lc->now, lc->hz,
+		       t->clock_rate, &oseq, &ots);
 	dp_rtp_set_ssrc(dst, s->out_ssrc);
 	dp_rtp_set_seq(dst, oseq);
 	dp_rtp_set_ts(dst, ots);
