@@ -222,6 +222,21 @@ int pl_peer_init(struct pl_env *e, struct pl_peer *p, uint16_t rx_profile, uint1
 }
 
 /* See pl_harness.h. */
+void pl_part_msg(struct relais_ctl_msg *m, uint16_t type, uint32_t room, const struct pl_peer *p)
+{
+	memset(m, 0, sizeof(*m));
+	m->type = type;
+	m->u.part.room_id = room;
+	m->u.part.part_id = p->id;
+	m->u.part.addr.family = p->ep.family;
+	m->u.part.addr.port = p->ep.port;
+	memcpy(m->u.part.addr.ip, p->ep.ip, 16);
+	m->u.part.rx_key = p->rx_key;
+	m->u.part.tx_key = p->tx_key;
+	m->u.part.fb_ssrc = p->fb_ssrc;
+}
+
+/* See pl_harness.h. */
 int pl_ctl(const struct relais_ctl_msg *m)
 {
 	struct relais_ctl_reply r;

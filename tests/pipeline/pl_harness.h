@@ -22,7 +22,7 @@
 #include "pl_net.h"
 
 #define PL_MAX_TXQ 8
-#define PL_MAX_PEERS 8
+#define PL_MAX_PEERS 16
 #define PL_MAX_RCV 512
 
 /* A decrypted packet a peer received. */
@@ -92,6 +92,10 @@ int pl_peer_rekey(struct pl_peer *p, const struct relais_srtp_key *rx,
 /* Fresh libsrtp sessions for p from its current keys (p is not registered
  * for reception; the caller srtp_dealloc()s them). 0 or -1. */
 int pl_peer_reopen(struct pl_env *e, struct pl_peer *p);
+
+/* Fill m as a PART_ADD or PART_REKEY (type) of peer p in room: its id,
+ * address, keys and feedback SSRC. */
+void pl_part_msg(struct relais_ctl_msg *m, uint16_t type, uint32_t room, const struct pl_peer *p);
 
 /* Apply one control request like the socket does; returns its status and
  * prints its error text when it is not 0. */
