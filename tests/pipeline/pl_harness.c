@@ -15,6 +15,7 @@
 #include <relais/srtp_policy.h>
 
 #include "dp_ctl.h"
+#include "dp_lcore.h"
 #include "dp_stats.h"
 #include "pl_harness.h"
 #include "test_eal.h"
@@ -482,6 +483,17 @@ static bool wait_counter(struct pl_env *e, bool is_drop, unsigned idx, uint64_t 
 			return false;
 		round_once(e);
 	}
+}
+
+/* See pl_harness.h. */
+bool pl_wait_neigh(struct pl_env *e, const struct pl_peer *p, unsigned ms)
+{
+	uint64_t end = now_ms() + ms;
+	uint8_t mac[6];
+
+	while (dp_neigh_lookup(p->ep.family, p->ep.ip, mac) < 0 && now_ms() < end)
+		round_once(e);
+	return dp_neigh_lookup(p->ep.family, p->ep.ip, mac) == 0;
 }
 
 /* See pl_harness.h. */

@@ -121,6 +121,11 @@ void pl_pump(struct pl_env *e, unsigned ms);
 /* Pump until the peers together hold at least `total` packets (then
  * 30 ms more to catch extras) or ms elapsed; true if reached. */
 bool pl_wait_rcv(struct pl_env *e, unsigned total, unsigned ms);
+/* Pump until the dataplane's neighbour table holds peer p's address (it
+ * learns it from a frame p sent, through the control thread), or ms
+ * elapsed; true if it does. Sending to p before may be dropped as
+ * no_neighbor after its SRTP index was used. */
+bool pl_wait_neigh(struct pl_env *e, const struct pl_peer *p, unsigned ms);
 /* Pump until the sum of drop counter `reason` reaches target, or ms. */
 bool pl_wait_drop(struct pl_env *e, unsigned reason, uint64_t target, unsigned ms);
 /* Pump until stats value `stat` reaches target, or ms. */
