@@ -76,8 +76,8 @@ static inline void serve_one(struct dp_lcore *lc, const struct dp_track *t, stru
 	c->pkt_len = len;
 	dst = rte_pktmbuf_mtod(c, uint8_t *);
 	rte_memcpy(dst, src, len);
-	dp_rewrite_map(&s->rw, t->id, ri->ssrc, ri->seq, ri->ts, lc->now, lc->hz, t->clock_rate,
-		       &oseq, &ots);
+	dp_rewrite_map(dp_sub_rewrite(s), t->id, ri->ssrc, ri->seq, ri->ts, lc->now, lc->hz,
+		       t->clock_rate, &oseq, &ots);
 	dp_rtp_set_ssrc(dst, s->out_ssrc);
 	dp_rtp_set_seq(dst, oseq);
 	dp_rtp_set_ts(dst, ots);
@@ -128,8 +128,10 @@ static void serve_group(struct dp_lcore *lc, struct rte_mbuf *m, const struct dp
 
 			if (base + i + 2 < g->n)
 				rte_prefetch0(g->subs[base + i + 2]);
-			if (base + i + 1 < g->n)
+			if (base + i + 1 < g->n) {
 				rte_prefetch0(g->subs[base + i + 1]->part);
+				rte_prefetch0(g->subs[base + i + 1]->os);
+			}
 			if (bulk && i + PF_AHEAD < n)
 				prefetch_out(cs[i + PF_AHEAD]);
 			serve_one(lc, t, s, bulk ? cs[i] : rte_pktmbuf_alloc(lc->pool), src, len,

@@ -23,7 +23,7 @@ void dp_rewrite_map(struct dp_rewrite *rw, uint32_t track_id, uint32_t ssrc, uin
 	if (!rw->started) {
 		rw->seq_off = 0;
 		rw->ts_off = 0;
-	} else if (rw->src_track_id != track_id || rw->src_ssrc != ssrc) {
+	} else if (rw->new_src || rw->src_track_id != track_id || rw->src_ssrc != ssrc) {
 		uint32_t gap = elapsed_ticks(rw->last_tsc, now, hz, clock_rate);
 
 		rw->seq_off = (uint16_t)(rw->last_seq + 1 - in_seq);
@@ -39,6 +39,7 @@ void dp_rewrite_map(struct dp_rewrite *rw, uint32_t track_id, uint32_t ssrc, uin
 		rw->last_tsc = now;
 	}
 	rw->started = true;
+	rw->new_src = false;
 }
 
 /* See dp_rewrite.h. */

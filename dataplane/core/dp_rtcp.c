@@ -97,7 +97,7 @@ static void map_nack(struct dp_lcore *lc, const uint8_t *blk, const struct dp_rt
 		n = MAX_NACK_PIDS;
 	for (unsigned i = 0; i < n; i++) {
 		dp_rtcp_nack_get(blk, i, &pid[i], &blp[i]);
-		pid[i] = dp_rewrite_seq_to_source(&sub->rw, pid[i]);
+		pid[i] = dp_rewrite_seq_to_source(&sub->os->rw, pid[i]);
 	}
 	len = dp_rtcp_build_nack(out, sizeof(out), fb_ssrc, t->ssrc, pid, blp, n);
 	if (len)
@@ -169,12 +169,15 @@ void dp_rtcp_owned(struct dp_lcore *lc, struct rte_mbuf *m, struct dp_part *p)
 /* One subscriber's copy of an SR: SSRC and RTP timestamp rewritten. */
 static void sr_to_sub(struct dp_lcore *lc, const uint8_t *sr, struct dp_sub *s, uint32_t track_id)
 {
+	const struct dp_ostream *os = s->os;
 	struct rte_mbuf *c;
 	uint8_t *d;
 	uint32_t ts;
 
-	/* Only a sub already forwarding this source knows its timestamp map. */
-	if (!s->rw.started || s->rw.src_track_id != track_id)
+	/* Only a sub already forwarding this source knows its timestamp map
+	 * (its own segment of the output stream, not an earlier sub's). */
+	if (!os->rw.started || os->rw_epoch != s->epoch || os->rw.new_src ||
+	    os->rw.src_track_id != track_id)
 		return;
 	c = rte_pktmbuf_alloc(lc->pool);
 	d = c ? (uint8_t *)rte_pktmbuf_append(c, SR_LEN) : NULL;
@@ -189,7 +192,7 @@ static void sr_to_sub(struct dp_lcore *lc, const uint8_t *sr, struct dp_sub *s, 
 	d[3] = SR_LEN / 4 - 1;
 	put_be32(d + 4, s->out_ssrc);
 	ts = (uint32_t)d[16] << 24 | (uint32_t)d[17] << 16 | (uint32_t)d[18] << 8 | d[19];
-	put_be32(d + 16, ts + s->rw.ts_off);
+	put_be32(d + 16, ts + os->rw.ts_off);
 	DP_STAT_ADD(sr_forwarded, 1);
 	dp_protect_enqueue(lc, c, s->part, 0, true);
 }

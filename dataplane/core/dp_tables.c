@@ -35,6 +35,9 @@ static void dq_free(void *p __rte_unused, void *e, unsigned int n)
 			dp_tab.eng_ops->ctx_destroy(dp_tab.eng, pt->rx_ctx);
 			dp_tab.eng_ops->ctx_destroy(dp_tab.eng, pt->tx_ctx);
 			free(pt->subs.v);
+			for (uint32_t k = 0; k < pt->ostreams.n; k++)
+				rte_free(pt->ostreams.v[k]);
+			free(pt->ostreams.v);
 		} else if (el[i].kind == DQ_TRACK) {
 			struct dp_track *t = el[i].obj;
 

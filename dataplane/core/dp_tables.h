@@ -33,6 +33,12 @@
 #include "dp_crypto.h"
 
 #define DP_MAX_TRACKS_PER_PART 16
+/* Output streams (distinct out_ssrc values) a participant may receive over
+ * its lifetime: each keeps its numbering until the participant is deleted
+ * (struct dp_ostream). Over the bound SUB_ADD with a new out_ssrc is
+ * refused; reuse an out_ssrc (SUB_SWITCH, or delete and add with the same
+ * out_ssrc) or delete and add the participant with fresh keys. */
+#define DP_MAX_OSTREAMS_PER_PART 1024
 /* RCU thread id used by non-lcore readers (telemetry thread). */
 #define DP_RCU_TELEMETRY_ID RTE_MAX_LCORE
 
@@ -69,6 +75,9 @@ struct dp_part {
 	 * (acquire). */
 	struct dp_track *tracks[DP_MAX_TRACKS_PER_PART];
 	struct dp_ptrvec subs; /* control thread only: its subscriptions */
+	/* control thread only: its output streams (struct dp_ostream *), by
+	 * out_ssrc, at most DP_MAX_OSTREAMS_PER_PART; freed with it */
+	struct dp_ptrvec ostreams;
 	/* owner-written counters */
 	uint64_t rx_pkts, tx_pkts, drops;
 } __rte_cache_aligned;
@@ -108,9 +117,10 @@ struct dp_track {
 	uint64_t pkts, bytes, drops;
 } __rte_cache_aligned;
 
-/* Per-subscription rewrite state (RFC 3550 continuity across sources). */
+/* Rewrite state of one output stream (RFC 3550 continuity across sources). */
 struct dp_rewrite {
 	bool started;
+	bool new_src; /* the next packet starts a new source segment */
 	uint32_t src_track_id;
 	uint32_t src_ssrc;
 	uint16_t seq_off;
@@ -119,6 +129,28 @@ struct dp_rewrite {
 	uint32_t last_ts;  /* output timestamp of last_seq */
 	uint64_t last_tsc; /* when last_seq was sent */
 };
+
+/*
+ * One output stream: what a subscriber participant receives under one
+ * out_ssrc, across every subscription that ever used that out_ssrc. Made
+ * by the first SUB_ADD of (participant, out_ssrc) and kept until the
+ * participant is freed (RCU, with it), so a subscription deleted and added
+ * again with the same out_ssrc continues the numbering (last_seq + 1)
+ * instead of passing the new source's sequence numbers through: the SRTP
+ * index of what relais sends never goes back under the participant's
+ * outbound key (docs/crypto.md, "Output index uniqueness").
+ * Writers: out_ssrc by the control thread before the first subscription
+ * using it is published (the release stores of that publication order it
+ * before any reader); next_epoch is the control thread's alone; rw and
+ * rw_epoch only by the subscriber's owner lcore, which is the owner of
+ * every subscription using the stream.
+ */
+struct dp_ostream {
+	uint32_t out_ssrc;
+	uint32_t next_epoch; /* control thread: epoch of the next subscription */
+	uint32_t rw_epoch;   /* owner: epoch of the subscription rw last served */
+	struct dp_rewrite rw;
+} __rte_cache_aligned;
 
 struct dp_sub {
 	uint32_t id;
@@ -130,7 +162,11 @@ struct dp_sub {
 	uint16_t owner;    /* = subscriber's owner lcore */
 	uint8_t n_pt;
 	uint8_t pt_map[RELAIS_CTL_MAX_PT_MAP][2];
-	struct dp_rewrite rw;        /* owner lcore only */
+	/* Its output stream (outlives the sub) and the epoch it was given:
+	 * immutable once published. The owner starts a new source segment in
+	 * os->rw when it serves a sub of another epoch (dp_sub_rewrite). */
+	struct dp_ostream *os;
+	uint32_t epoch;
 	uint64_t pkts, bytes, drops; /* owner-written */
 } __rte_cache_aligned;
 

@@ -381,13 +381,59 @@ static void request_keyframe(const struct dp_track *tr)
 		dp_worker_request_pli(pub->owner, tr->id);
 }
 
-/* Subscribe a participant to a track. */
+/* The output stream of participant pt for out_ssrc (control thread):
+ * found, or made (*made set) when pt has fewer than
+ * DP_MAX_OSTREAMS_PER_PART. NULL with err set otherwise. */
+static struct dp_ostream *ostream_get(struct dp_part *pt, uint32_t sub_id, uint32_t out_ssrc,
+				      bool *made, char *err, size_t n)
+{
+	struct dp_ostream *os;
+
+	*made = false;
+	for (uint32_t i = 0; i < pt->ostreams.n; i++) {
+		os = pt->ostreams.v[i];
+		if (os->out_ssrc == out_ssrc)
+			return os;
+	}
+	if (pt->ostreams.n >= DP_MAX_OSTREAMS_PER_PART) {
+		snprintf(err, n,
+			 "subscription %u: participant %u already has %u output SSRCs (the "
+			 "limit); reuse one of its out_ssrc values or re-add the participant "
+			 "with new keys",
+			 sub_id, pt->id, DP_MAX_OSTREAMS_PER_PART);
+		return NULL;
+	}
+	os = rte_zmalloc("rl_ostream", sizeof(*os), RTE_CACHE_LINE_SIZE);
+	if (os == NULL || dp_ptrvec_push(&pt->ostreams, os) < 0) {
+		rte_free(os);
+		snprintf(err, n, "subscription %u: out of memory", sub_id);
+		return NULL;
+	}
+	os->out_ssrc = out_ssrc;
+	os->next_epoch = 1; /* rw_epoch 0: the first sub starts a segment */
+	*made = true;
+	return os;
+}
+
+/* Undo ostream_get's making of os after a failed SUB_ADD: a reader may
+ * have seen it through the sub, so it is freed after a grace period. */
+static void ostream_unmake(struct dp_part *pt, struct dp_ostream *os)
+{
+	dp_ptrvec_remove(&pt->ostreams, os);
+	dp_tables_defer_free(os, DQ_MEM);
+}
+
+/* Subscribe a participant to a track. The subscription writes the
+ * participant's output stream for out_ssrc, kept from any earlier
+ * subscription with that out_ssrc (see struct dp_ostream). */
 int dp_sub_add(const struct relais_ctl_sub *s, char *err, size_t n)
 {
 	struct dp_part *pt = dp_part_by_id(s->part_id);
 	struct dp_track *tr = dp_track_by_id(s->track_id);
 	struct sub_out_key ok = {s->part_id, s->out_ssrc};
+	struct dp_ostream *os;
 	struct dp_sub *sub;
+	bool made;
 
 	if (pt == NULL)
 		FAIL(-ENOENT, "subscription %u: participant %u does not exist", s->sub_id,
@@ -402,6 +448,11 @@ int dp_sub_add(const struct relais_ctl_sub *s, char *err, size_t n)
 	sub = rte_zmalloc("rl_sub", sizeof(*sub), RTE_CACHE_LINE_SIZE);
 	if (sub == NULL)
 		FAIL(-ENOMEM, "subscription %u: out of memory", s->sub_id);
+	os = ostream_get(pt, s->sub_id, s->out_ssrc, &made, err, n);
+	if (os == NULL) {
+		rte_free(sub);
+		return pt->ostreams.n >= DP_MAX_OSTREAMS_PER_PART ? -ENOSPC : -ENOMEM;
+	}
 	sub->id = s->sub_id;
 	sub->part_id = s->part_id;
 	sub->part = pt;
@@ -409,21 +460,33 @@ int dp_sub_add(const struct relais_ctl_sub *s, char *err, size_t n)
 	sub->cookie = s->cookie;
 	sub->track_id = s->track_id;
 	sub->owner = pt->owner;
+	sub->os = os;
+	/* Each subscription of the stream has its own epoch (the owner starts
+	 * a new segment on a change): published with the sub below. */
+	sub->epoch = os->next_epoch++;
 	sub->n_pt = s->n_pt;
 	memcpy(sub->pt_map, s->pt_map, sizeof(sub->pt_map));
 	if (rte_hash_add_key_data(dp_tab.sub_by_id, &sub->id, sub) < 0) {
+		if (made)
+			ostream_unmake(pt, os);
 		rte_free(sub);
 		FAIL(-ENOSPC, "subscription %u: table full", s->sub_id);
 	}
 	if (dp_ptrvec_push(&pt->subs, sub) < 0) {
 		rte_hash_del_key(dp_tab.sub_by_id, &sub->id);
+		if (made)
+			ostream_unmake(pt, os);
 		dp_tables_defer_free(sub, DQ_SUB);
 		FAIL(-ENOMEM, "subscription %u: out of memory", s->sub_id);
 	}
+	/* The hash's own publication and fanout_rebuild's release store make
+	 * sub (and os->out_ssrc) visible complete to the owner. */
 	if (rte_hash_add_key_data(dp_tab.sub_by_out, &ok, sub) < 0 || track_attach(tr, sub) < 0) {
 		dp_ptrvec_remove(&pt->subs, sub);
 		rte_hash_del_key(dp_tab.sub_by_out, &ok);
 		rte_hash_del_key(dp_tab.sub_by_id, &sub->id);
+		if (made)
+			ostream_unmake(pt, os);
 		dp_tables_defer_free(sub, DQ_SUB);
 		FAIL(-ENOSPC, "subscription %u: table full", s->sub_id);
 	}

@@ -15,7 +15,8 @@
  *
  * Replay protection and ROC (RFC 3711 §3.3, App. A) are the engine's job:
  * the replay check happens before any crypto and the window update only
- * after successful authentication.
+ * after successful authentication. Outbound, the same window keeps every
+ * index used and refuses it a second time.
  */
 #ifndef DP_CRYPTO_H
 #define DP_CRYPTO_H
@@ -41,7 +42,9 @@ struct dp_crypto_engine; /* opaque, engine-specific */
  * Unprotect shrinks the mbuf by the auth tag (and SRTCP index); protect
  * grows it (the caller guarantees RELAIS_SRTP_MAX_TRAILER bytes tailroom).
  * On return `drop` is RELAIS_DROP_NONE, or SRTP_AUTH, SRTP_REPLAY,
- * TRUNCATED, SRTP_ERROR.
+ * TRUNCATED, SRTP_ERROR; protect gives SRTP_INDEX_USED for an SRTP index
+ * already used (or older than the window) in the outbound context: an
+ * index is never encrypted under twice (no keystream or nonce reuse).
  */
 struct dp_crypto_op {
 	struct rte_mbuf *m;

@@ -41,7 +41,8 @@ struct cdv_priv {
 
 /* Replay/ROC state of one SSRC of a context (RFC 3711 §3.3.1). Inbound:
  * the receive window of SRTP and SRTCP. Outbound: `rtp` estimates the
- * index the way libsrtp's sender does; rtcp_tx is the last SRTCP index. */
+ * index the way libsrtp's sender does and its window refuses an index
+ * already used; rtcp_tx is the last SRTCP index. */
 struct cdv_ssrc {
 	uint32_t ssrc;
 	uint8_t used;

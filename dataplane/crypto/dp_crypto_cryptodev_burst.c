@@ -41,7 +41,6 @@
 #define ROC_LEN 4
 #define PREP_FLUSH (-1)                      /* run the chunk first, then prepare this op again */
 #define INDEX_MASK ((UINT64_C(1) << 48) - 1) /* 48-bit SRTP index, RFC 3711 §3.3.1 */
-#define INDEX_SIGN (UINT64_C(1) << 47)
 
 /* Everything one op's preparation needs. */
 struct prep {
@@ -114,28 +113,17 @@ static inline void gcm_iv(uint8_t *iv, const uint8_t *salt, uint32_t ssrc, uint6
 }
 
 /*
- * Sender side of the RFC 3711 §3.3.2 window, as libsrtp's protect with
- * allow_repeat_tx keeps it: an index more than DP_REPLAY_WINDOW behind the
- * highest one sent is refused (-1), any other is accepted (0) and a newer
- * one becomes the top (roc, s_l). Equivalent to dp_srtp_replay_check() ==
- * -2 then dp_srtp_replay_update(), without the bitmap: with repeats
- * allowed nothing reads it, and sliding it (DP_REPLAY_WINDOW bits) per
- * output packet was the dearest step of a protect.
+ * Sender side of the RFC 3711 §3.3.2 window, as libsrtp's protect without
+ * allow_repeat_tx keeps it: an index already used or more than
+ * DP_REPLAY_WINDOW behind the highest one sent is refused (-1), any other
+ * is recorded before the packet is encrypted (a device failure after that
+ * leaves an unused index, never a reused one) and accepted (0).
  */
-static inline int tx_index_advance(struct dp_srtp_rx_state *st, uint64_t idx)
+static inline int tx_index_take(struct dp_srtp_rx_state *st, uint64_t idx)
 {
-	uint64_t d;
-
-	idx &= INDEX_MASK;
-	if (!st->started) {
-		st->started = true;
-	} else {
-		d = ((((uint64_t)st->roc << 16) | st->s_l) - idx) & INDEX_MASK;
-		if (!(d & INDEX_SIGN))
-			return d >= DP_REPLAY_WINDOW ? -1 : 0; /* not newer than the top */
-	}
-	st->roc = (uint32_t)(idx >> 16);
-	st->s_l = (uint16_t)idx;
+	if (dp_srtp_replay_check(st, idx) != 0)
+		return -1;
+	dp_srtp_replay_update(st, idx);
 	return 0;
 }
 
@@ -229,10 +217,10 @@ static int prep_rtp_protect(struct prep *x)
 	s = cdv_ssrc_get(x->c, ssrc, 1);
 	if (s == NULL)
 		return RELAIS_DROP_SRTP_ERROR;
-	/* The sender's index the way libsrtp keeps it (repeats allowed). */
+	/* The sender's index the way libsrtp keeps it: never one used before. */
 	idx = dp_srtp_estimate_index(&s->rtp, (uint16_t)(x->p[2] << 8 | x->p[3]));
-	if (tx_index_advance(&s->rtp, idx) < 0)
-		return RELAIS_DROP_SRTP_REPLAY;
+	if (tx_index_take(&s->rtp, idx) < 0)
+		return RELAIS_DROP_SRTP_INDEX_USED;
 	if (prof->aead) {
 		gcm_iv(x->priv->iv, x->c->rtp_salt, ssrc, idx);
 		set_aead(x, hl, x->len - hl, x->len, x->p,

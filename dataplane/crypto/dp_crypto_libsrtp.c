@@ -5,7 +5,9 @@
  * One srtp_t per context: inbound contexts are created with
  * ssrc_any_inbound (libsrtp clones a stream for every SSRC of the
  * participant once its first packet authenticated), outbound ones with
- * ssrc_any_outbound and allow_repeat_tx (retransmissions reuse an index).
+ * ssrc_any_outbound and without allow_repeat_tx: an outbound index
+ * already used (or older than the window) is refused, never encrypted a
+ * second time (docs/crypto.md, "Output index uniqueness").
  * libsrtp keeps the ROC and the replay window itself (RFC 3711 §3.3,
  * window DP_REPLAY_WINDOW): it checks before decrypting and records the
  * index only after authentication, as the seam requires. Each srtp_t is
@@ -128,7 +130,7 @@ ls_ctx_create(struct dp_crypto_engine *e, const struct relais_srtp_key *key, enu
 	pol.ssrc.type = dir == DP_CRYPTO_INBOUND ? ssrc_any_inbound : ssrc_any_outbound;
 	pol.key = material;
 	pol.window_size = DP_REPLAY_WINDOW;
-	pol.allow_repeat_tx = dir == DP_CRYPTO_OUTBOUND;
+	pol.allow_repeat_tx = 0; /* never a second packet under one index */
 	st = srtp_create(&c->session, &pol);
 	memcpy(c->material, material, sizeof(c->material));
 	explicit_bzero(material, sizeof(material));
@@ -160,7 +162,7 @@ static int ls_ctx_rekey(struct dp_crypto_engine *e, struct dp_crypto_ctx *c,
 	pol.ssrc.type = c->dir == DP_CRYPTO_INBOUND ? ssrc_any_inbound : ssrc_any_outbound;
 	pol.key = fresh->material;
 	pol.window_size = DP_REPLAY_WINDOW;
-	pol.allow_repeat_tx = c->dir == DP_CRYPTO_OUTBOUND;
+	pol.allow_repeat_tx = 0;
 	st = srtp_update(c->session, &pol);
 	if (st != srtp_err_status_ok)
 		return st == srtp_err_status_alloc_fail ? -ENOMEM : -EINVAL;
@@ -264,6 +266,8 @@ static uint8_t protect_one(struct dp_crypto_op *op)
 		st = srtp_protect_rtcp(op->ctx->session, p, &n);
 	else
 		st = srtp_protect(op->ctx->session, p, &n);
+	if (st == srtp_err_status_replay_fail || st == srtp_err_status_replay_old)
+		return RELAIS_DROP_SRTP_INDEX_USED; /* the sender's window refused it */
 	if (st != srtp_err_status_ok)
 		return drop_of(st);
 	if (n < (int)len || (uint32_t)n - len > grow ||

@@ -76,6 +76,14 @@ static void window_shift(uint64_t *bitmap, uint64_t shift)
 		memset(bitmap, 0, WINDOW_WORDS * sizeof(*bitmap));
 		return;
 	}
+	if (shift < 64) { /* the usual case (in order: 1), without branches */
+		unsigned b = (unsigned)shift;
+
+		for (int w = WINDOW_WORDS - 1; w > 0; w--)
+			bitmap[w] = bitmap[w] << b | bitmap[w - 1] >> (63 - b) >> 1;
+		bitmap[0] <<= b;
+		return;
+	}
 	unsigned words = (unsigned)(shift / 64), bits = (unsigned)(shift % 64);
 
 	for (int w = WINDOW_WORDS - 1; w >= 0; w--) {

@@ -42,7 +42,8 @@
 	X(XDP_NOT_ALLOWED, "xdp_not_allowed", "allowlist active, source absent") \
 	X(XDP_RATE_PKTS, "xdp_rate_pkts", "source over its packet rate")         \
 	X(XDP_RATE_BYTES, "xdp_rate_bytes", "source over its byte rate")         \
-	X(XDP_MALFORMED, "xdp_malformed", "XDP: malformed L2/L3/L4 headers")
+	X(XDP_MALFORMED, "xdp_malformed", "XDP: malformed L2/L3/L4 headers")     \
+	X(SRTP_INDEX_USED, "srtp_index_used", "output SRTP index already used under this key")
 
 #define RELAIS_DROP_ENUM_(sfx, name, help) RELAIS_DROP_##sfx,
 enum relais_drop_reason {

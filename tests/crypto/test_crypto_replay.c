@@ -2,9 +2,10 @@
 /*
  * ROC and replay protection through the engine seam (RFC 3711 §3.3.1,
  * §3.3.2, App. A): an outbound context protects a stream crossing
- * seq 65535 -> 0, an inbound context receives it reordered; late packets
- * inside the window are accepted once, duplicates and too-old ones are
- * SRTP_REPLAY. SRTCP the same with its explicit index.
+ * seq 65535 -> 0 and refuses any index it already used (SRTP_INDEX_USED),
+ * an inbound context receives it reordered; late packets inside the window
+ * are accepted once, duplicates and too-old ones are SRTP_REPLAY. SRTCP
+ * the same with its explicit index.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,18 @@ static void deliver(struct eng *g, struct dp_crypto_ctx *rx, int rtcp, unsigned 
 	}
 }
 
+/* Protect RTP plain[from..to) on tx into prot[]. */
+static void protect_from(struct eng *g, struct dp_crypto_ctx *tx, unsigned from, unsigned to)
+{
+	for (unsigned k = from; k < to; k++) {
+		uint16_t len = 0;
+		uint8_t d = eng_run(g, tx, 1, 0, 0, plain[k].b, plain[k].len, prot[k].b, &len);
+
+		CHECKF(d == RELAIS_DROP_NONE, "protect k=%u: drop %u", k, d);
+		prot[k].len = len;
+	}
+}
+
 /* Protect plain[0..n) on tx into prot[]. */
 static void protect_all(struct eng *g, struct dp_crypto_ctx *tx, int rtcp, unsigned n)
 {
@@ -78,25 +91,32 @@ static void rtp_scenario(struct eng *g, uint16_t profile, const uint8_t *mk, con
 		return;
 	for (unsigned k = 0; k < N_RTP; k++)
 		make_rtp(&plain[k], 0x11223344, k);
-	protect_all(g, tx, 0, N_RTP);
-	/* Retransmission of the same packet is allowed on output
-	 * (allow_repeat_tx) and gives the same bytes. */
+	/* k = N_RTP - 10 is held back: the sender protects it late, below. */
+	protect_all(g, tx, 0, N_RTP - 10);
+	protect_from(g, tx, N_RTP - 9, N_RTP);
+	/* An output index is never used twice (no keystream or GCM nonce
+	 * reuse): a repeat of the same packet, different content under a used
+	 * index, and an index older than the window (top k = 1999, 1024
+	 * packets) are refused, as libsrtp2's sender without allow_repeat_tx
+	 * does (srtp_err_status_replay_fail / replay_old). */
 	uint8_t again[ENG_PKT_MAX];
+	struct pkt other;
 	uint16_t n = 0;
 
 	CHECK(eng_run(g, tx, 1, 0, 0, plain[N_RTP - 1].b, plain[N_RTP - 1].len, again, &n) ==
-	      RELAIS_DROP_NONE);
-	CHECK(n == prot[N_RTP - 1].len && memcmp(again, prot[N_RTP - 1].b, n) == 0);
-	/* Inside the window a repeat is allowed too; older than the window
-	 * (top k = 1999, 1024 packets) the sender refuses, as libsrtp2 does
-	 * (srtp_err_status_replay_old). */
-	CHECK(eng_run(g, tx, 1, 0, 0, plain[N_RTP - 10].b, plain[N_RTP - 10].len, again, &n) ==
-	      RELAIS_DROP_NONE);
-	CHECK(n == prot[N_RTP - 10].len && memcmp(again, prot[N_RTP - 10].b, n) == 0);
+	      RELAIS_DROP_SRTP_INDEX_USED);
+	other = plain[N_RTP - 5];
+	other.b[other.len - 1] ^= 0xff;
+	CHECK(eng_run(g, tx, 1, 0, 0, other.b, other.len, again, &n) ==
+	      RELAIS_DROP_SRTP_INDEX_USED);
 	CHECK(eng_run(g, tx, 1, 0, 0, plain[N_RTP - 1 - 1024].b, plain[N_RTP - 1 - 1024].len, again,
-		      &n) == RELAIS_DROP_SRTP_REPLAY);
+		      &n) == RELAIS_DROP_SRTP_INDEX_USED);
 	CHECK(eng_run(g, tx, 1, 0, 0, plain[100].b, plain[100].len, again, &n) ==
-	      RELAIS_DROP_SRTP_REPLAY);
+	      RELAIS_DROP_SRTP_INDEX_USED);
+	/* Late but never used, inside the window: protected once, then refused. */
+	protect_from(g, tx, N_RTP - 10, N_RTP - 9);
+	CHECK(eng_run(g, tx, 1, 0, 0, plain[N_RTP - 10].b, plain[N_RTP - 10].len, again, &n) ==
+	      RELAIS_DROP_SRTP_INDEX_USED);
 
 	for (unsigned k = 0; k <= 1600; k++)
 		if (k < held_lo || k > held_hi)

@@ -15,6 +15,7 @@
 #include <relais/srtp_policy.h>
 
 #include "dp_ctl.h"
+#include "dp_lcore.h"
 #include "dp_stats.h"
 #include "pl_harness.h"
 #include "test_eal.h"
@@ -219,6 +220,21 @@ int pl_peer_init(struct pl_env *e, struct pl_peer *p, uint16_t rx_profile, uint1
 		return -1;
 	e->peers[e->n_peers++] = p;
 	return 0;
+}
+
+/* See pl_harness.h. */
+void pl_part_msg(struct relais_ctl_msg *m, uint16_t type, uint32_t room, const struct pl_peer *p)
+{
+	memset(m, 0, sizeof(*m));
+	m->type = type;
+	m->u.part.room_id = room;
+	m->u.part.part_id = p->id;
+	m->u.part.addr.family = p->ep.family;
+	m->u.part.addr.port = p->ep.port;
+	memcpy(m->u.part.addr.ip, p->ep.ip, 16);
+	m->u.part.rx_key = p->rx_key;
+	m->u.part.tx_key = p->tx_key;
+	m->u.part.fb_ssrc = p->fb_ssrc;
 }
 
 /* See pl_harness.h. */
@@ -467,6 +483,17 @@ static bool wait_counter(struct pl_env *e, bool is_drop, unsigned idx, uint64_t 
 			return false;
 		round_once(e);
 	}
+}
+
+/* See pl_harness.h. */
+bool pl_wait_neigh(struct pl_env *e, const struct pl_peer *p, unsigned ms)
+{
+	uint64_t end = now_ms() + ms;
+	uint8_t mac[6];
+
+	while (dp_neigh_lookup(p->ep.family, p->ep.ip, mac) < 0 && now_ms() < end)
+		round_once(e);
+	return dp_neigh_lookup(p->ep.family, p->ep.ip, mac) == 0;
 }
 
 /* See pl_harness.h. */

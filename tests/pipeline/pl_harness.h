@@ -22,7 +22,7 @@
 #include "pl_net.h"
 
 #define PL_MAX_TXQ 8
-#define PL_MAX_PEERS 8
+#define PL_MAX_PEERS 16
 #define PL_MAX_RCV 512
 
 /* A decrypted packet a peer received. */
@@ -93,6 +93,10 @@ int pl_peer_rekey(struct pl_peer *p, const struct relais_srtp_key *rx,
  * for reception; the caller srtp_dealloc()s them). 0 or -1. */
 int pl_peer_reopen(struct pl_env *e, struct pl_peer *p);
 
+/* Fill m as a PART_ADD or PART_REKEY (type) of peer p in room: its id,
+ * address, keys and feedback SSRC. */
+void pl_part_msg(struct relais_ctl_msg *m, uint16_t type, uint32_t room, const struct pl_peer *p);
+
 /* Apply one control request like the socket does; returns its status and
  * prints its error text when it is not 0. */
 int pl_ctl(const struct relais_ctl_msg *m);
@@ -117,6 +121,11 @@ void pl_pump(struct pl_env *e, unsigned ms);
 /* Pump until the peers together hold at least `total` packets (then
  * 30 ms more to catch extras) or ms elapsed; true if reached. */
 bool pl_wait_rcv(struct pl_env *e, unsigned total, unsigned ms);
+/* Pump until the dataplane's neighbour table holds peer p's address (it
+ * learns it from a frame p sent, through the control thread), or ms
+ * elapsed; true if it does. Sending to p before may be dropped as
+ * no_neighbor after its SRTP index was used. */
+bool pl_wait_neigh(struct pl_env *e, const struct pl_peer *p, unsigned ms);
 /* Pump until the sum of drop counter `reason` reaches target, or ms. */
 bool pl_wait_drop(struct pl_env *e, unsigned reason, uint64_t target, unsigned ms);
 /* Pump until stats value `stat` reaches target, or ms. */

@@ -85,16 +85,9 @@ static void peer_addr(struct pl_peer *p, const char *name, uint32_t id, const ch
 /* PART_ADD for p. */
 static int add_part(const struct pl_peer *p)
 {
-	struct relais_ctl_msg m = {.type = RELAIS_CTL_PART_ADD};
+	struct relais_ctl_msg m;
 
-	m.u.part.room_id = ROOM;
-	m.u.part.part_id = p->id;
-	m.u.part.addr.family = p->ep.family;
-	m.u.part.addr.port = p->ep.port;
-	memcpy(m.u.part.addr.ip, p->ep.ip, 16);
-	m.u.part.rx_key = p->rx_key;
-	m.u.part.tx_key = p->tx_key;
-	m.u.part.fb_ssrc = p->fb_ssrc;
+	pl_part_msg(&m, RELAIS_CTL_PART_ADD, ROOM, p);
 	return pl_ctl(&m);
 }
 

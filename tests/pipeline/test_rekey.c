@@ -43,16 +43,9 @@ static void peer_at(struct pl_peer *p, const char *name, uint32_t id, const char
 /* PART_ADD or PART_REKEY for p with its current keys. */
 static int part_msg(uint16_t type, const struct pl_peer *p, struct relais_ctl_reply *r)
 {
-	struct relais_ctl_msg m = {.type = type};
+	struct relais_ctl_msg m;
 
-	m.u.part.room_id = ROOM;
-	m.u.part.part_id = p->id;
-	m.u.part.addr.family = p->ep.family;
-	m.u.part.addr.port = p->ep.port;
-	memcpy(m.u.part.addr.ip, p->ep.ip, 16);
-	m.u.part.rx_key = p->rx_key;
-	m.u.part.tx_key = p->tx_key;
-	m.u.part.fb_ssrc = p->fb_ssrc;
+	pl_part_msg(&m, type, ROOM, p);
 	dp_ctl_apply(&m, r);
 	return r->status;
 }

@@ -110,6 +110,39 @@ static void test_reorder(void)
 	CHECK(o.seq == 1);
 }
 
+/* A subscription added again on an output stream (another epoch): its
+ * first packet starts a new segment at last + 1 even from the same track
+ * and SSRC, and even when the source's numbers are just behind the last
+ * output (the index-reuse case); an older sub's packet rebases again. */
+static void test_new_subscription(void)
+{
+	struct dp_ostream os;
+	struct dp_sub a, b;
+	struct out o;
+
+	memset(&os, 0, sizeof(os));
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.os = b.os = &os;
+	a.epoch = 1;
+	b.epoch = 2;
+	map(dp_sub_rewrite(&a), 1, 0xaaaa, 1000, 5000, 10);
+	o = map(dp_sub_rewrite(&a), 1, 0xaaaa, 1001, 5960, 20);
+	CHECK(o.seq == 1001 && os.rw_epoch == 1);
+	/* b: same track and SSRC, numbers 5 behind the last output. */
+	o = map(dp_sub_rewrite(&b), 1, 0xaaaa, 996, 1000, HZ);
+	CHECK(o.seq == 1002 && os.rw_epoch == 2 && !os.rw.new_src);
+	o = map(dp_sub_rewrite(&b), 1, 0xaaaa, 997, 1960, HZ + 1);
+	CHECK(o.seq == 1003);
+	/* a late packet of a (in flight across the change): a new segment. */
+	o = map(dp_sub_rewrite(&a), 1, 0xaaaa, 1002, 6920, HZ + 2);
+	CHECK(o.seq == 1004 && os.rw_epoch == 1);
+	/* dp_rewrite_new_source alone: the next packet rebases. */
+	dp_rewrite_new_source(&os.rw);
+	o = map(&os.rw, 1, 0xaaaa, 1003, 7880, HZ + 3);
+	CHECK(o.seq == 1005);
+}
+
 /* PT map: empty map passes through; hit maps; miss is -1. */
 static void test_pt_map(void)
 {
@@ -140,6 +173,7 @@ int main(void)
 	test_switch_continuity();
 	test_output_wrap();
 	test_reorder();
+	test_new_subscription();
 	test_pt_map();
 	return check_summary("rewrite");
 }
