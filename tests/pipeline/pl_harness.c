@@ -16,6 +16,7 @@
 
 #include "dp_ctl.h"
 #include "dp_lcore.h"
+#include "dp_neigh.h"
 #include "dp_stats.h"
 #include "pl_harness.h"
 #include "test_eal.h"

@@ -30,7 +30,8 @@
 #include "dp_ctl.h"
 #include "dp_tables.h"
 #include "pl_harness.h"
-#include "test_check.h"
+#define CHECK_MAIN
+#include "check.h"
 
 #define N 40       /* packets per phase */
 #define SEQ0 65500 /* A's first sequence number: output crosses the wrap */
@@ -359,5 +360,5 @@ int main(int argc, char **argv)
 		run_profile(&worlds[i], &e, profiles[i].id, profiles[i].name, 10 * (i + 1));
 	bound(&e);
 	pl_teardown(&e);
-	return test_summary(argv[1]);
+	return check_summary(argv[1]);
 }
