@@ -3,9 +3,11 @@
  * object written to --status-file every second (to PATH.tmp, then renamed,
  * so a reader never sees half a file). docs/controlplane.md "Status". */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <relais/json_out.h>
 
@@ -87,12 +89,19 @@ int cp_status_write(const struct cp_node *n, uint64_t now)
 {
 	char tmp[sizeof(n->cfg.status_file) + 8];
 	FILE *f;
-	int rc = 0;
+	int fd, rc = 0;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp", n->cfg.status_file);
-	f = fopen(tmp, "w");
-	if (f == NULL)
+	unlink(tmp); /* whatever is there (a planted link) is never written through */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
 		return -errno;
+	f = fdopen(fd, "w");
+	if (f == NULL) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
 	write_json(f, n, now);
 	if (fclose(f) != 0)
 		rc = -errno;

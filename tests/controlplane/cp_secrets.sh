@@ -3,6 +3,8 @@
 # Secret files (keyring, Redis password) are refused, with a message naming
 # the file and the problem, when group or others may read them, when they
 # are a symbolic link, or not a regular file; a chmod 600 file is taken.
+# The status file must be in a directory only its owner writes, and a link
+# planted at its temporary name is never written through.
 # Needs no Redis: the files are read before anything connects.
 B=$1 T=cp_secrets
 . "$(dirname "$0")/lib.sh"
@@ -33,4 +35,14 @@ timeout 3 "$CP" --node n1 --keyring "$W/keyring" --password-file "$W/pw600" \
 	--redis 127.0.0.1:1 --dp-socket "$W/none.sock" >"$W/ok.log" 2>&1 || true
 grep -q "redis unavailable" "$W/ok.log" || die "mode 600 files not taken: $(head -3 "$W/ok.log")"
 say "mode 600 keyring and password file taken"
+mkdir -m 777 "$W/open"
+refused "status file in a mode 777 directory" "may be written by others" \
+	"$CP" --node n1 --keyring "$W/keyring" --status-file "$W/open/st.json" --redis 127.0.0.1:1
+echo precious >"$W/victim"
+ln -s "$W/victim" "$W/st.json.tmp"
+timeout 3 "$CP" --node n1 --keyring "$W/keyring" --status-file "$W/st.json" \
+	--redis 127.0.0.1:1 --dp-socket "$W/none.sock" >"$W/st.log" 2>&1 || true
+[ "$(cat "$W/victim")" = precious ] || die "the status writer wrote through a planted link"
+grep -q '"node"' "$W/st.json" || die "no status file written: $(head -3 "$W/st.log")"
+say "a link planted at the status file's temporary name is replaced, not followed"
 say PASS
