@@ -25,6 +25,7 @@ void dp_config_defaults(struct dp_config *c)
 	c->max_participants = 65536;
 	c->max_tracks = 131072;
 	c->max_subs = 262144;
+	c->max_subs_per_track = 16384;
 	c->mbufs = 32767;
 	c->ring_size = 4096;
 	c->tx_drain_us = 100;
@@ -83,6 +84,34 @@ static int parse_prefix(const char *v, int family, uint8_t *ip, uint8_t *len)
 		*len = (uint8_t)l;
 	}
 	return inet_pton(family == 4 ? AF_INET : AF_INET6, buf, ip) == 1 ? 0 : -EINVAL;
+}
+
+/* media.allow_dst: "PREFIX[,PREFIX...]", each IPv4 or IPv6 with an
+ * optional /len (default: the whole address). -EINVAL on syntax or more
+ * than DP_MAX_ALLOW_DST. */
+static int parse_allow_dst(const char *v, struct dp_config *c)
+{
+	char buf[1024];
+	char *save = NULL, *tok;
+
+	if (snprintf(buf, sizeof(buf), "%s", v) >= (int)sizeof(buf))
+		return -EINVAL;
+	c->n_allow_dst = 0;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		struct dp_prefix *p = &c->allow_dst[c->n_allow_dst];
+
+		while (*tok == ' ')
+			tok++;
+		if (c->n_allow_dst == DP_MAX_ALLOW_DST)
+			return -EINVAL;
+		memset(p, 0, sizeof(*p));
+		p->family = strchr(tok, ':') ? 6 : 4;
+		p->len = p->family == 4 ? 32 : 128;
+		if (parse_prefix(tok, p->family, p->ip, &p->len) < 0)
+			return -EINVAL;
+		c->n_allow_dst++;
+	}
+	return c->n_allow_dst ? 0 : -EINVAL;
 }
 
 /* "1,2,5-7" into list; -EINVAL on syntax or overflow. */
@@ -155,6 +184,7 @@ static int apply_kv(struct dp_config *c, const char *sec, const char *key, const
 	UINT("limits", "participants", 16, 1u << 26, c->max_participants)
 	UINT("limits", "tracks", 16, 1u << 26, c->max_tracks)
 	UINT("limits", "subscriptions", 16, 1u << 26, c->max_subs)
+	UINT("limits", "subscriptions_per_track", 1, 1u << 26, c->max_subs_per_track)
 	UINT("limits", "mbufs", 1023, 1u << 24, c->mbufs)
 	UINT("limits", "ring_size", 64, 1u << 20, c->ring_size)
 	UINT("control", "tx_drain_us", 1, 100000, c->tx_drain_us)
@@ -167,6 +197,8 @@ static int apply_kv(struct dp_config *c, const char *sec, const char *key, const
 		c->has_ip6 = 1;
 		return parse_prefix(v, 6, c->ip6, &c->prefix6);
 	}
+	if (IS("media", "allow_dst"))
+		return parse_allow_dst(v, c);
 	if (IS("media", "gateway4")) {
 		c->has_gw4 = 1;
 		return inet_pton(AF_INET, v, c->gw4) == 1 ? 0 : -EINVAL;

@@ -14,6 +14,15 @@
 #define DP_MAX_WORKERS 32
 #define DP_MAX_RXQ 32
 
+#define DP_MAX_ALLOW_DST 16
+
+/* An address prefix (media.allow_dst). */
+struct dp_prefix {
+	uint8_t family; /* 4 or 6 */
+	uint8_t len;    /* prefix length in bits */
+	uint8_t ip[16];
+};
+
 struct dp_config {
 	/* [media] */
 	uint16_t media_port; /* UDP port on every address; default 5000 */
@@ -24,6 +33,9 @@ struct dp_config {
 	uint8_t has_gw4, has_gw6;
 	uint8_t gw4[4], gw6[16]; /* next hop for off-link peers */
 	uint16_t vlan;           /* 0 = untagged */
+	/* media.allow_dst: participants' addresses must be in one (none: any) */
+	struct dp_prefix allow_dst[DP_MAX_ALLOW_DST];
+	unsigned n_allow_dst;
 	/* [lcores] */
 	unsigned n_workers;
 	unsigned workers[DP_MAX_WORKERS]; /* lcore ids that forward */
@@ -33,6 +45,7 @@ struct dp_config {
 	uint32_t max_participants;
 	uint32_t max_tracks;
 	uint32_t max_subs;
+	uint32_t max_subs_per_track; /* limits.subscriptions_per_track */
 	uint32_t mbufs;
 	uint32_t ring_size;
 	uint16_t port_id; /* DPDK port to use; default 0 */

@@ -117,6 +117,26 @@ static uint16_t pick_owner(void)
 	return (uint16_t)c->workers[dp_tab.next_owner++ % c->n_workers];
 }
 
+/* Whether media may be sent to a: in one of media.allow_dst's prefixes,
+ * or any address when none is configured. */
+static bool dst_allowed(const struct relais_addr *a)
+{
+	const struct dp_config *c = dp_tab.cfg;
+
+	if (c->n_allow_dst == 0)
+		return true;
+	for (unsigned i = 0; i < c->n_allow_dst; i++) {
+		const struct dp_prefix *p = &c->allow_dst[i];
+		unsigned whole = p->len / 8, rest = p->len % 8;
+
+		if (p->family != a->family || memcmp(p->ip, a->ip, whole) != 0)
+			continue;
+		if (rest == 0 || ((p->ip[whole] ^ a->ip[whole]) & (0xff00 >> rest) & 0xff) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* Add a participant with its two crypto contexts. */
 int dp_part_add(const struct relais_ctl_part *p, char *err, size_t n)
 {
@@ -129,6 +149,9 @@ int dp_part_add(const struct relais_ctl_part *p, char *err, size_t n)
 		FAIL(-ENOENT, "participant %u: room %u does not exist", p->part_id, p->room_id);
 	if (dp_part_by_id(p->part_id))
 		FAIL(-EEXIST, "participant %u already exists", p->part_id);
+	if (!dst_allowed(&p->addr))
+		FAIL(-EACCES, "participant %u: address %s is not in media.allow_dst", p->part_id,
+		     a);
 	pt = rte_zmalloc("rl_part", sizeof(*pt), RTE_CACHE_LINE_SIZE);
 	if (pt == NULL)
 		FAIL(-ENOMEM, "participant %u: out of memory", p->part_id);
@@ -423,6 +446,27 @@ static void ostream_unmake(struct dp_part *pt, struct dp_ostream *os)
 	dp_tables_defer_free(os, DQ_MEM);
 }
 
+/* Whether subscription sub_id of participant pt may receive track tr: a
+ * track of pt's own room, with fewer subscribers than
+ * limits.subscriptions_per_track. 0, or -errno with err set. */
+static int sub_allowed(uint32_t sub_id, const struct dp_part *pt, const struct dp_track *tr,
+		       char *err, size_t n)
+{
+	const struct dp_part *pub = dp_part_by_id(tr->part_id);
+
+	if (pub == NULL || pub->room_id != pt->room_id)
+		FAIL(-EACCES,
+		     "subscription %u: track %u is in room %u, participant %u in room %u "
+		     "(cross-room subscriptions are refused)",
+		     sub_id, tr->id, pub ? pub->room_id : 0, pt->id, pt->room_id);
+	if (tr->subs.n >= dp_tab.cfg->max_subs_per_track)
+		FAIL(-ENOSPC,
+		     "subscription %u: track %u already has %u subscriptions "
+		     "(limits.subscriptions_per_track)",
+		     sub_id, tr->id, tr->subs.n);
+	return 0;
+}
+
 /* Subscribe a participant to a track. The subscription writes the
  * participant's output stream for out_ssrc, kept from any earlier
  * subscription with that out_ssrc (see struct dp_ostream). */
@@ -434,6 +478,7 @@ int dp_sub_add(const struct relais_ctl_sub *s, char *err, size_t n)
 	struct dp_ostream *os;
 	struct dp_sub *sub;
 	bool made;
+	int rc;
 
 	if (pt == NULL)
 		FAIL(-ENOENT, "subscription %u: participant %u does not exist", s->sub_id,
@@ -442,6 +487,8 @@ int dp_sub_add(const struct relais_ctl_sub *s, char *err, size_t n)
 		FAIL(-ENOENT, "subscription %u: track %u does not exist", s->sub_id, s->track_id);
 	if (lookup_sub(s->sub_id))
 		FAIL(-EEXIST, "subscription %u already exists", s->sub_id);
+	if ((rc = sub_allowed(s->sub_id, pt, tr, err, n)) < 0)
+		return rc;
 	if (dp_sub_by_out(s->part_id, s->out_ssrc))
 		FAIL(-EEXIST, "subscription %u: participant %u already receives SSRC %u", s->sub_id,
 		     s->part_id, s->out_ssrc);
@@ -526,6 +573,7 @@ int dp_sub_switch(uint32_t sub_id, uint32_t track_id, char *err, size_t n)
 {
 	struct dp_sub *sub = lookup_sub(sub_id);
 	struct dp_track *to = dp_track_by_id(track_id), *from;
+	int rc;
 
 	if (sub == NULL)
 		FAIL(-ENOENT, "subscription %u does not exist", sub_id);
@@ -533,6 +581,8 @@ int dp_sub_switch(uint32_t sub_id, uint32_t track_id, char *err, size_t n)
 		FAIL(-ENOENT, "subscription %u: track %u does not exist", sub_id, track_id);
 	if (sub->track_id == track_id)
 		return 0;
+	if ((rc = sub_allowed(sub_id, sub->part, to, err, n)) < 0)
+		return rc;
 	from = dp_track_by_id(sub->track_id);
 	if (from) /* detach first: the sub never receives from two sources */
 		track_detach(from, sub);
