@@ -99,6 +99,7 @@ ip netns exec "$name-dp" "$bdir/dataplane/relais-dataplane" \
 	--lcores="$lcores" --no-pci --in-memory --file-prefix="$name" --log-level='*:warning' \
 	--vdev="$vdev" -- \
 	-s media.ipv4=10.77.0.1/24 -s media.ipv6=fd00:77:0::1/64 \
+	-s media.allow_dst=10.77.0.0/24,fd00:77:0::/64 \
 	-s control.socket="$sock" >"$work/dataplane.log" 2>&1 &
 dp_pid=$!
 for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
