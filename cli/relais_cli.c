@@ -226,11 +226,16 @@ static int run_command(int fd, int argc, char **argv)
 	char err[256];
 	int json = argc > 1 && strcmp(argv[argc - 1], "--json") == 0;
 
+	int rc;
+
 	if (cli_build_msg(argc, argv, &m, err, sizeof(err)) < 0) {
 		fprintf(stderr, "relais-cli: %s\n", err);
+		explicit_bzero(&m, sizeof(m));
 		return 2;
 	}
-	return call(fd, &m, json);
+	rc = call(fd, &m, json);
+	explicit_bzero(&m, sizeof(m)); /* part add/rekey: keys */
+	return rc;
 }
 
 /* Execute a file of commands; stops at the first failure. */
@@ -244,6 +249,7 @@ static int run_batch(int fd, const char *path)
 		fprintf(stderr, "relais-cli: %s: %s\n", path, strerror(errno));
 		return 2;
 	}
+	setvbuf(f, NULL, _IONBF, 0); /* lines carry keys: no stdio copy */
 	while (rc == 0 && fgets(line, sizeof(line), f)) {
 		char *argv[64], *save = NULL;
 		int argc = 0;
@@ -258,6 +264,7 @@ static int run_batch(int fd, const char *path)
 		if (rc)
 			fprintf(stderr, "relais-cli: %s:%d: command failed\n", path, lineno);
 	}
+	explicit_bzero(line, sizeof(line));
 	fclose(f);
 	return rc;
 }

@@ -88,8 +88,11 @@ int relais_ctl_call(int fd, const struct relais_ctl_msg *m, struct relais_ctl_re
 	len = relais_ctl_encode_msg(m, buf, sizeof(buf));
 	if (len < 0)
 		return len;
-	if (send(fd, buf, (size_t)len, MSG_NOSIGNAL) != len)
-		return -errno;
+	n = send(fd, buf, (size_t)len, MSG_NOSIGNAL);
+	rc = -errno;
+	explicit_bzero(buf, (size_t)len); /* a PART_ADD carries keys */
+	if (n != len)
+		return rc;
 	for (;;) {
 		rc = wait_readable(fd, timeout_ms);
 		if (rc < 0)

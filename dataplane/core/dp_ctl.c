@@ -332,8 +332,9 @@ static bool handle_datagram(struct client *c, const uint8_t *buf, size_t len)
 		return send_reply(c, &r);
 	}
 	dp_ctl_apply(&m, &r);
+	explicit_bzero(&m, sizeof(m)); /* part_add/part_rekey: keys */
 	if (r.status != 0)
-		RTE_LOG(NOTICE, USER1, "ctl: %s refused: %s\n", relais_ctl_type_name(m.type),
+		RTE_LOG(NOTICE, USER1, "ctl: %s refused: %s\n", relais_ctl_type_name(r.type),
 			r.error);
 	return send_reply(c, &r);
 }
@@ -393,6 +394,8 @@ void dp_ctl_poll(int timeout_ms)
 				keep = false;
 			else if (len > 0)
 				keep = handle_datagram(&clients[i], buf, (size_t)len);
+			if (len > 0)
+				explicit_bzero(buf, (size_t)len);
 		}
 		if (!keep) {
 			close(clients[i].fd);
