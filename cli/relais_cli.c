@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <relais/json_out.h>
+#include <relais/no_dump.h>
 
 #include "cli_args.h"
 
@@ -324,6 +325,8 @@ int main(int argc, char **argv)
 	const char *sock = getenv("RELAIS_CTL_SOCKET");
 	int fd, rc, i = 1;
 
+	if (relais_no_core_dump("relais-cli") < 0)
+		return 2;
 	if (sock == NULL)
 		sock = RELAIS_CTL_DEFAULT_SOCK;
 	if (argc > 2 && strcmp(argv[1], "-S") == 0) {

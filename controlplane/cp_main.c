@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <relais/no_dump.h>
+
 #include "cp_node.h"
 #include "cp_util.h"
 
@@ -146,6 +148,10 @@ int main(int argc, char **argv)
 	char err[512];
 
 	cp_log_prog = "relais-controlplane";
+	if (relais_no_core_dump(cp_log_prog) < 0) {
+		CP_ERR("cannot make the process non-dumpable");
+		return 2;
+	}
 	if (cp_opts_parse(&node.cfg, argc, argv) != 0)
 		return 2;
 	if (cp_keyring_load(&node.kr, node.cfg.keyring, err, sizeof(err)) < 0) {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
+#include <relais/no_dump.h>
 
 #include "cp_opts.h"
 #include "cp_redis.h"
@@ -355,6 +356,8 @@ int main(int argc, char **argv)
 	int first, rc;
 
 	cp_log_prog = "relaisctl";
+	if (relais_no_core_dump(cp_log_prog) < 0)
+		return 2;
 	cp_redis_cfg_init(&rcfg);
 	first = global_opts(&c, &rcfg, argc, argv);
 	if (first < 0) {

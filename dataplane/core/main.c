@@ -14,6 +14,8 @@
 #include <rte_errno.h>
 #include <rte_log.h>
 
+#include <relais/no_dump.h>
+
 #include "dp_app.h"
 
 static struct dp_app app;
@@ -72,6 +74,10 @@ int main(int argc, char **argv)
 	}
 	argc -= rc;
 	argv += rc;
+	if (relais_no_core_dump("relais-dataplane") < 0) {
+		fprintf(stderr, "relais-dataplane: cannot make the process non-dumpable\n");
+		return 1;
+	}
 	dp_config_defaults(&app.cfg);
 	rc = parse_args(argc, argv, err, sizeof(err));
 	if (rc == 0)

@@ -4,7 +4,9 @@
 # the file and the problem, when group or others may read them, when they
 # are a symbolic link, or not a regular file; a chmod 600 file is taken.
 # The status file must be in a directory only its owner writes, and a link
-# planted at its temporary name is never written through.
+# planted at its temporary name is never written through. The control
+# plane is not dumpable (no core file, no ptrace by others): run as nobody,
+# its /proc files belong to root, unless RELAIS_ALLOW_CORE_DUMP=1.
 # Needs no Redis: the files are read before anything connects.
 B=$1 T=cp_secrets
 . "$(dirname "$0")/lib.sh"
@@ -45,4 +47,25 @@ timeout 3 "$CP" --node n1 --keyring "$W/keyring" --status-file "$W/st.json" \
 [ "$(cat "$W/victim")" = precious ] || die "the status writer wrote through a planted link"
 grep -q '"node"' "$W/st.json" || die "no status file written: $(head -3 "$W/st.log")"
 say "a link planted at the status file's temporary name is replaced, not followed"
+# proc_owner [ENV...]: owner uid of /proc/PID/status of the control plane
+# run as nobody (with ENV), once it has started.
+proc_owner() {
+	local pid uid
+	env "$@" setpriv --reuid=65534 --regid=65534 --clear-groups "$CP" --node n1 \
+		--keyring "$W/nb/keyring" --redis 127.0.0.1:1 --dp-socket "$W/nb/none.sock" \
+		>"$W/nb.log" 2>&1 &
+	pid=$!
+	PIDS+=("$pid")
+	wait_for 5 grep -q "redis unavailable" "$W/nb.log" || die "as nobody: $(head -3 "$W/nb.log")"
+	uid=$(stat -c %u "/proc/$pid/status")
+	kill "$pid"
+	wait "$pid" 2>/dev/null || true
+	echo "$uid"
+}
+chmod 711 "$W"
+mkdir -m 700 "$W/nb" && cp "$W/keyring" "$W/nb/keyring" && chown -R 65534:65534 "$W/nb"
+[ "$(proc_owner)" = 0 ] || die "the control plane stays dumpable"
+[ "$(proc_owner RELAIS_ALLOW_CORE_DUMP=1)" = 65534 ] ||
+	die "RELAIS_ALLOW_CORE_DUMP=1 did not keep it dumpable (the check above proves nothing)"
+say "not dumpable: /proc/PID of the control plane run as nobody is root's (nobody's with RELAIS_ALLOW_CORE_DUMP=1)"
 say PASS
