@@ -43,7 +43,7 @@ static int lcore_init(const struct dp_worker_conf *wc, unsigned l, unsigned idx)
 	snprintf(name, sizeof(name), "rl_inbox_%u", l);
 	lc->lcore = l;
 	lc->has_txq = idx < wc->n_txq;
-	lc->txq = (uint16_t)(idx % wc->n_txq);
+	lc->txq = wc->n_txq ? (uint16_t)(idx % wc->n_txq) : 0; /* has_txq false when 0 */
 	lc->port = wc->port;
 	lc->pool = wc->pool;
 	lc->hz = rte_get_tsc_hz();
