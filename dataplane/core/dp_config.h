@@ -7,7 +7,9 @@
 #ifndef DP_CONFIG_H
 #define DP_CONFIG_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_lcore.h>
 
@@ -22,6 +24,17 @@ struct dp_prefix {
 	uint8_t len;    /* prefix length in bits */
 	uint8_t ip[16];
 };
+
+/* Whether ip lies in the prefix net/bits (bytes of either family). Inline:
+ * the egress asks it per packet (on-link or through the gateway). */
+static inline bool dp_prefix_contains(const uint8_t *net, unsigned bits, const uint8_t *ip)
+{
+	unsigned whole = bits / 8, rest = bits % 8;
+
+	if (memcmp(net, ip, whole) != 0)
+		return false;
+	return rest == 0 || ((net[whole] ^ ip[whole]) & (uint8_t)(0xff << (8 - rest))) == 0;
+}
 
 struct dp_config {
 	/* [media] */

@@ -20,18 +20,9 @@
 static bool on_link(uint8_t family, const uint8_t *ip)
 {
 	const struct dp_config *c = dp_sh.cfg;
-	const uint8_t *ours = family == 4 ? c->ip4 : c->ip6;
-	unsigned bits = family == 4 ? c->prefix4 : c->prefix6;
 
-	for (unsigned i = 0; i < bits / 8; i++)
-		if (ip[i] != ours[i])
-			return false;
-	if (bits % 8) {
-		uint8_t mask = (uint8_t)(0xff << (8 - bits % 8));
-
-		return (ip[bits / 8] & mask) == (ours[bits / 8] & mask);
-	}
-	return true;
+	return family == 4 ? dp_prefix_contains(c->ip4, c->prefix4, ip)
+			   : dp_prefix_contains(c->ip6, c->prefix6, ip);
 }
 
 /* Next hop towards ip: ip itself on-link, else the family's gateway. */

@@ -127,11 +127,8 @@ static bool dst_allowed(const struct relais_addr *a)
 		return true;
 	for (unsigned i = 0; i < c->n_allow_dst; i++) {
 		const struct dp_prefix *p = &c->allow_dst[i];
-		unsigned whole = p->len / 8, rest = p->len % 8;
 
-		if (p->family != a->family || memcmp(p->ip, a->ip, whole) != 0)
-			continue;
-		if (rest == 0 || ((p->ip[whole] ^ a->ip[whole]) & (0xff00 >> rest) & 0xff) == 0)
+		if (p->family == a->family && dp_prefix_contains(p->ip, p->len, a->ip))
 			return true;
 	}
 	return false;
