@@ -9,6 +9,7 @@
 
 #include "dp_app.h"
 #include "dp_ctl.h"
+#include "dp_edge.h"
 #include "dp_lcore.h"
 #include "dp_neigh.h"
 #include "dp_offender.h"
@@ -84,6 +85,12 @@ int dp_app_init(struct dp_app *a, bool with_port, char *err, size_t n)
 			 a->cfg.ctl_socket, a->cfg.stats_socket, strerror(-rc));
 		return rc;
 	}
+	rc = dp_edge_open(a->cfg.edge_socket, a->cfg.edge_gid);
+	if (rc < 0) {
+		snprintf(err, n, "edge.socket: cannot listen on %s: %s", a->cfg.edge_socket,
+			 strerror(-rc));
+		return rc;
+	}
 	return 0;
 }
 
@@ -100,22 +107,16 @@ int dp_app_launch(struct dp_app *a)
 	return 0;
 }
 
-/* Free what the exception path collected (STUN/DTLS: counted already). */
-static void drain_exceptions(void)
-{
-	struct rte_mbuf *m[32];
-	unsigned k;
-
-	while ((k = rte_ring_dequeue_burst(dp_sh.exception, (void **)m, 32, NULL)) > 0)
-		rte_pktmbuf_free_bulk(m, k);
-}
-
 /* See dp_app.h. */
 void dp_app_control_step(struct dp_app *a __rte_unused, int timeout_ms)
 {
-	dp_ctl_poll(timeout_ms);
+	int efd[2];
+	unsigned n_efd = dp_edge_pollfds(efd);
+
+	/* With an edge connected, exception datagrams wait at most 1 ms. */
+	dp_ctl_poll(dp_edge_connected() && timeout_ms > 1 ? 1 : timeout_ms, efd, n_efd);
 	dp_neigh_apply();
-	drain_exceptions();
+	dp_edge_step();
 	dp_tables_retire();
 	dp_tables_reclaim();
 }
@@ -128,6 +129,7 @@ void dp_app_fini(struct dp_app *a)
 		rte_eal_mp_wait_lcore();
 	a->launched = false;
 	dp_ctl_close();
+	dp_edge_close();
 	if (a->with_port) {
 		rte_eth_dev_stop(a->cfg.port_id);
 		rte_eth_dev_close(a->cfg.port_id);

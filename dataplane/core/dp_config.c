@@ -32,6 +32,11 @@ void dp_config_defaults(struct dp_config *c)
 	snprintf(c->ctl_socket, sizeof(c->ctl_socket), "%s", RELAIS_CTL_DEFAULT_SOCK);
 	c->ctl_gid = -1;
 	c->stats_gid = -1;
+	c->edge_gid = -1;
+	/* A browser's ICE checks and DTLS flights stay far below these. */
+	c->exc_rate_source = 50;
+	c->exc_burst_source = 40;
+	c->exc_rate_total = 20000;
 	snprintf(c->crypto_engine, sizeof(c->crypto_engine), "auto");
 }
 
@@ -84,6 +89,20 @@ static int parse_prefix(const char *v, int family, uint8_t *ip, uint8_t *len)
 		*len = (uint8_t)l;
 	}
 	return inet_pton(family == 4 ? AF_INET : AF_INET6, buf, ip) == 1 ? 0 : -EINVAL;
+}
+
+/* See dp_config.h. */
+bool dp_config_dst_allowed(const struct dp_config *c, uint8_t family, const uint8_t *ip)
+{
+	if (c->n_allow_dst == 0)
+		return true;
+	for (unsigned i = 0; i < c->n_allow_dst; i++) {
+		const struct dp_prefix *p = &c->allow_dst[i];
+
+		if (p->family == family && dp_prefix_contains(p->ip, p->len, ip))
+			return true;
+	}
+	return false;
 }
 
 /* media.allow_dst: "PREFIX[,PREFIX...]", each IPv4 or IPv6 with an
@@ -179,6 +198,9 @@ static int apply_kv(struct dp_config *c, const char *sec, const char *key, const
 			field = x;              \
 		return rc;                      \
 	}
+#define STR(s, k, field) \
+	if (IS(s, k))    \
+		return snprintf(field, sizeof(field), "%s", v) < (int)sizeof(field) ? 0 : -EINVAL;
 	UINT("media", "port", 1, 65535, c->media_port)
 	UINT("media", "vlan", 0, 4094, c->vlan)
 	UINT("limits", "participants", 16, 1u << 26, c->max_participants)
@@ -189,6 +211,9 @@ static int apply_kv(struct dp_config *c, const char *sec, const char *key, const
 	UINT("limits", "ring_size", 64, 1u << 20, c->ring_size)
 	UINT("control", "tx_drain_us", 1, 100000, c->tx_drain_us)
 	UINT("control", "port_id", 0, RTE_MAX_ETHPORTS - 1, c->port_id)
+	UINT("edge", "rate_per_source", 1, 1000000, c->exc_rate_source)
+	UINT("edge", "burst_per_source", 1, 1000000, c->exc_burst_source)
+	UINT("edge", "rate_total", 1, 10000000, c->exc_rate_total)
 	if (IS("media", "ipv4")) {
 		c->has_ip4 = 1;
 		return parse_prefix(v, 4, c->ip4, &c->prefix4);
@@ -211,31 +236,19 @@ static int apply_kv(struct dp_config *c, const char *sec, const char *key, const
 		return parse_lcore_list(v, c->workers, DP_MAX_WORKERS, &c->n_workers);
 	if (IS("lcores", "rx_queues"))
 		return parse_rxq_map(c, v);
-	if (IS("control", "socket"))
-		return snprintf(c->ctl_socket, sizeof(c->ctl_socket), "%s", v) <
-			       (int)sizeof(c->ctl_socket)
-			   ? 0
-			   : -EINVAL;
+	STR("control", "socket", c->ctl_socket)
+	STR("edge", "socket", c->edge_socket)
+	if (IS("edge", "group"))
+		return parse_group(v, &c->edge_gid);
 	if (IS("control", "group"))
 		return parse_group(v, &c->ctl_gid);
 	if (IS("control", "stats_group"))
 		return parse_group(v, &c->stats_gid);
-	if (IS("control", "stats_socket"))
-		return snprintf(c->stats_socket, sizeof(c->stats_socket), "%s", v) <
-			       (int)sizeof(c->stats_socket)
-			   ? 0
-			   : -EINVAL;
-	if (IS("control", "crypto_device"))
-		return snprintf(c->crypto_device, sizeof(c->crypto_device), "%s", v) <
-			       (int)sizeof(c->crypto_device)
-			   ? 0
-			   : -EINVAL;
-	if (IS("control", "crypto_engine"))
-		return snprintf(c->crypto_engine, sizeof(c->crypto_engine), "%s", v) <
-			       (int)sizeof(c->crypto_engine)
-			   ? 0
-			   : -EINVAL;
+	STR("control", "stats_socket", c->stats_socket)
+	STR("control", "crypto_device", c->crypto_device)
+	STR("control", "crypto_engine", c->crypto_engine)
 #undef UINT
+#undef STR
 #undef IS
 	return rc;
 }

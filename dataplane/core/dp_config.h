@@ -70,7 +70,17 @@ struct dp_config {
 	char crypto_engine[32];
 	char crypto_device[64]; /* cryptodev engine: existing device, "" = own */
 	uint32_t tx_drain_us;
+	/* [edge]: the exception path to relais-edge (docs/webrtc.md) */
+	char edge_socket[108];     /* edge.socket: "" = no edge link */
+	long edge_gid;             /* edge.group; -1 none */
+	uint32_t exc_rate_source;  /* edge.rate_per_source: datagrams/s per source */
+	uint32_t exc_burst_source; /* edge.burst_per_source */
+	uint32_t exc_rate_total;   /* edge.rate_total: datagrams/s per worker, unknown sources */
 };
+
+/* Whether media may be sent to ip (family 4 or 6): in one of
+ * media.allow_dst's prefixes, or anywhere when none is configured. */
+bool dp_config_dst_allowed(const struct dp_config *c, uint8_t family, const uint8_t *ip);
 
 /* Defaults for everything (no addresses). */
 void dp_config_defaults(struct dp_config *c);

@@ -363,12 +363,15 @@ static void accept_clients(int l)
 }
 
 /* See dp_ctl.h. */
-void dp_ctl_poll(int timeout_ms)
+void dp_ctl_poll(int timeout_ms, const int *extra, unsigned n_extra)
 {
-	struct pollfd p[MAX_CLIENTS + 2];
+	struct pollfd p[MAX_CLIENTS + 2 + DP_CTL_POLL_EXTRA];
 	uint8_t buf[RELAIS_CTL_MAX_MSG];
+	unsigned n_fds;
 
-	if (listeners[0].fd < 0 && listeners[1].fd < 0)
+	if (n_extra > DP_CTL_POLL_EXTRA)
+		n_extra = DP_CTL_POLL_EXTRA;
+	if (listeners[0].fd < 0 && listeners[1].fd < 0 && n_extra == 0)
 		return;
 	for (int l = 0; l < 2; l++) {
 		p[l].fd = listeners[l].fd; /* < 0: ignored by poll */
@@ -378,7 +381,10 @@ void dp_ctl_poll(int timeout_ms)
 		p[i + 2].fd = clients[i].fd;
 		p[i + 2].events = clients[i].out_len ? POLLOUT : POLLIN;
 	}
-	if (poll(p, n_clients + 2, timeout_ms) <= 0)
+	n_fds = n_clients + 2;
+	for (unsigned i = 0; i < n_extra; i++)
+		p[n_fds++] = (struct pollfd){.fd = extra[i], .events = POLLIN};
+	if (poll(p, n_fds, timeout_ms) <= 0)
 		return;
 	for (unsigned i = n_clients; i-- > 0;) {
 		ssize_t len;

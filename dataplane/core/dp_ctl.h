@@ -15,8 +15,11 @@
  * read-only clients (`ro` messages of ctl_messages.h; group stats_gid).
  * Directories are created; see dp_ctl_access.h. 0 or -errno. */
 int dp_ctl_open(const char *path, long gid, const char *stats_path, long stats_gid);
-/* Serve clients for at most timeout_ms. */
-void dp_ctl_poll(int timeout_ms);
+#define DP_CTL_POLL_EXTRA 4
+/* Serve clients for at most timeout_ms; the wait also ends when one of
+ * the n_extra (at most DP_CTL_POLL_EXTRA) fds of another part of the
+ * control thread is readable (the caller serves those). */
+void dp_ctl_poll(int timeout_ms, const int *extra, unsigned n_extra);
 void dp_ctl_close(void);
 
 /* Apply one decoded request and fill its reply (also used by tests). */

@@ -78,35 +78,24 @@ static int next_hop_mac(struct dp_part *p, const uint8_t *hop, uint8_t mac[6])
 	return 0;
 }
 
-/* See dp_egress.h. */
-void dp_egress_send(struct dp_lcore *lc, struct rte_mbuf *m, struct dp_part *to)
+/* Frame m (a UDP payload) from our media address and port to dst through
+ * next hop MAC mac, and queue it for TX. */
+static void frame_and_send(struct dp_lcore *lc, struct rte_mbuf *m, const struct dp_addr_key *dst,
+			   const uint8_t mac[6])
 {
-	const struct dp_addr_key *dst = &to->addr;
 	const struct dp_config *c = dp_sh.cfg;
 	bool vlan = c->vlan != 0;
 	size_t hl = dp_hdr_len(dst->family, vlan);
-	struct dp_udp_tmpl t;
-	const uint8_t *hop = next_hop(dst->family, dst->ip);
 	uint16_t plen = (uint16_t)rte_pktmbuf_pkt_len(m);
-	uint8_t *h;
+	struct dp_udp_tmpl t;
+	uint8_t *h = (uint8_t *)rte_pktmbuf_prepend(m, (uint16_t)hl);
 
-	if ((dst->family == 4 && !c->has_ip4) || (dst->family == 6 && !c->has_ip6)) {
-		DP_DROP(RELAIS_DROP_NO_NEIGHBOR);
-		rte_pktmbuf_free(m);
-		return;
-	}
-	if (next_hop_mac(to, hop, t.dst_mac) < 0) {
-		solicit(lc, dst->family, hop, true);
-		DP_DROP(RELAIS_DROP_NO_NEIGHBOR);
-		rte_pktmbuf_free(m);
-		return;
-	}
-	h = (uint8_t *)rte_pktmbuf_prepend(m, (uint16_t)hl);
 	if (h == NULL) {
 		DP_DROP(RELAIS_DROP_OVERSIZED);
 		rte_pktmbuf_free(m);
 		return;
 	}
+	memcpy(t.dst_mac, mac, 6);
 	memcpy(t.src_mac, dp_sh.ifa.mac, 6);
 	t.has_vlan = vlan;
 	t.vlan_tci = c->vlan;
@@ -123,6 +112,55 @@ void dp_egress_send(struct dp_lcore *lc, struct rte_mbuf *m, struct dp_part *to)
 	DP_STAT_ADD(tx_pkts, 1);
 	DP_STAT_ADD(tx_bytes, rte_pktmbuf_pkt_len(m));
 	dp_tx(lc, m);
+}
+
+/* Whether we have an address of dst's family; counts and frees m if not. */
+static bool family_ours(struct rte_mbuf *m, const struct dp_addr_key *dst)
+{
+	const struct dp_config *c = dp_sh.cfg;
+
+	if ((dst->family == 4 && c->has_ip4) || (dst->family == 6 && c->has_ip6))
+		return true;
+	DP_DROP(RELAIS_DROP_NO_NEIGHBOR);
+	rte_pktmbuf_free(m);
+	return false;
+}
+
+/* See dp_egress.h. */
+void dp_egress_send(struct dp_lcore *lc, struct rte_mbuf *m, struct dp_part *to)
+{
+	const struct dp_addr_key *dst = &to->addr;
+	const uint8_t *hop;
+	uint8_t mac[6];
+
+	if (!family_ours(m, dst))
+		return;
+	hop = next_hop(dst->family, dst->ip);
+	if (next_hop_mac(to, hop, mac) < 0) {
+		solicit(lc, dst->family, hop, true);
+		DP_DROP(RELAIS_DROP_NO_NEIGHBOR);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	frame_and_send(lc, m, dst, mac);
+}
+
+/* See dp_egress.h. */
+void dp_egress_send_addr(struct dp_lcore *lc, struct rte_mbuf *m, const struct dp_addr_key *dst)
+{
+	const uint8_t *hop;
+	uint8_t mac[6];
+
+	if (!family_ours(m, dst))
+		return;
+	hop = next_hop(dst->family, dst->ip);
+	if (dp_neigh_lookup(dst->family, hop, mac) < 0) {
+		solicit(lc, dst->family, hop, true);
+		DP_DROP(RELAIS_DROP_NO_NEIGHBOR);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	frame_and_send(lc, m, dst, mac);
 }
 
 /* See dp_egress.h. */

@@ -21,6 +21,10 @@ void dp_protect_flush(struct dp_lcore *lc);
 /* Prepend Ethernet/IP/UDP for dst and buffer for TX; consumes m (drops
  * are counted). */
 void dp_egress_send(struct dp_lcore *lc, struct rte_mbuf *m, struct dp_part *to);
+/* Send the UDP payload m to dst (not a participant: the edge's replies),
+ * resolving the next hop by a lookup; unresolved: solicited and dropped
+ * as no_neighbor. */
+void dp_egress_send_addr(struct dp_lcore *lc, struct rte_mbuf *m, const struct dp_addr_key *dst);
 /* A control request to resolve the next hop of the address in m's data
  * (family byte + 16 address bytes); consumes m. */
 void dp_egress_solicit_in(struct dp_lcore *lc, struct rte_mbuf *m);

@@ -14,6 +14,15 @@
 #include "dp_tables.h"
 
 #define DP_BURST 32
+#define DP_EXC_BUCKETS 1024 /* exception budgets per worker (dp_edge.c) */
+
+/* A token bucket of the exception path: tag names its source (keyed
+ * hash, 0 = unused), last is the TSC of the last refill. */
+struct dp_exc_bucket {
+	uint32_t tag;
+	uint32_t tokens;
+	uint64_t last;
+};
 
 struct dp_lcore {
 	unsigned lcore;
@@ -37,6 +46,9 @@ struct dp_lcore {
 	struct dp_crypto_op pops[DP_BURST];
 	struct dp_part *pdst[DP_BURST];
 	uint16_t n_pops;
+	/* exception path budgets: per source, and for unknown sources */
+	struct dp_exc_bucket exc_total;
+	struct dp_exc_bucket exc[DP_EXC_BUCKETS];
 } __rte_cache_aligned;
 
 /* Shared, read-only after init. */

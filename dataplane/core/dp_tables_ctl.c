@@ -117,23 +117,6 @@ static uint16_t pick_owner(void)
 	return (uint16_t)c->workers[dp_tab.next_owner++ % c->n_workers];
 }
 
-/* Whether media may be sent to a: in one of media.allow_dst's prefixes,
- * or any address when none is configured. */
-static bool dst_allowed(const struct relais_addr *a)
-{
-	const struct dp_config *c = dp_tab.cfg;
-
-	if (c->n_allow_dst == 0)
-		return true;
-	for (unsigned i = 0; i < c->n_allow_dst; i++) {
-		const struct dp_prefix *p = &c->allow_dst[i];
-
-		if (p->family == a->family && dp_prefix_contains(p->ip, p->len, a->ip))
-			return true;
-	}
-	return false;
-}
-
 /* Add a participant with its two crypto contexts. */
 int dp_part_add(const struct relais_ctl_part *p, char *err, size_t n)
 {
@@ -146,7 +129,7 @@ int dp_part_add(const struct relais_ctl_part *p, char *err, size_t n)
 		FAIL(-ENOENT, "participant %u: room %u does not exist", p->part_id, p->room_id);
 	if (dp_part_by_id(p->part_id))
 		FAIL(-EEXIST, "participant %u already exists", p->part_id);
-	if (!dst_allowed(&p->addr))
+	if (!dp_config_dst_allowed(dp_tab.cfg, p->addr.family, p->addr.ip))
 		FAIL(-EACCES, "participant %u: address %s is not in media.allow_dst", p->part_id,
 		     a);
 	pt = rte_zmalloc("rl_part", sizeof(*pt), RTE_CACHE_LINE_SIZE);

@@ -22,6 +22,7 @@ enum dp_meta_kind {
 	DP_META_PLI_REQ,     /* send a PLI for track_id to its publisher */
 	DP_META_SOLICIT,     /* resolve the next hop of the address in the data */
 	DP_META_REKEY,       /* a struct dp_rekey_job in the data */
+	DP_META_EDGE_TX,     /* a struct dp_addr_key, then a datagram of the edge */
 };
 
 /* Per-mbuf metadata (an mbuf dynamic field). */

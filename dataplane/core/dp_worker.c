@@ -11,6 +11,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf_dyn.h>
 
+#include "dp_edge.h"
 #include "dp_egress.h"
 #include "dp_lcore.h"
 #include "dp_media.h"
@@ -284,6 +285,18 @@ static struct dp_part *part_of_source(struct dp_addr_key *k, enum dp_demux d)
 	return p;
 }
 
+/* Send STUN/DTLS datagram m from k's address (k's IP is filled here) to
+ * the exception path; NONE when queued, else the drop reason. */
+static enum relais_drop_reason to_edge(struct dp_lcore *lc, struct rte_mbuf *m,
+				       const struct dp_pkt_info *pi, struct dp_addr_key *k)
+{
+	struct dp_part *p;
+
+	memcpy(k->ip, pi->src_ip, pi->family == 4 ? 4 : 16);
+	p = dp_part_by_addr(k);
+	return dp_edge_admit(lc, m, pi, p ? p->id : 0);
+}
+
 /* Classify one UDP datagram for us. Returns the owner's participant when
  * this lcore owns it (packet to process here), NULL when the packet was
  * consumed (dropped, handed off or sent to the exception path). */
@@ -305,9 +318,8 @@ static struct dp_part *classify_udp(struct dp_lcore *lc, struct rte_mbuf *m,
 			DP_STAT_ADD(stun, 1);
 		else
 			DP_STAT_ADD(dtls, 1);
-		if (rte_ring_enqueue(dp_sh.exception, m) != 0)
-			why = RELAIS_DROP_EXCEPTION_FULL;
-		else
+		why = to_edge(lc, m, pi, &k);
+		if (why == RELAIS_DROP_NONE)
 			return NULL;
 	} else if (d != DP_DEMUX_RTP && d != DP_DEMUX_RTCP) {
 		/* 192..255 would be RTP/RTCP of version 3 (as the XDP filter says) */
@@ -409,6 +421,9 @@ static void inbox_burst(struct dp_lcore *lc, struct rte_mbuf **pkts, uint16_t n)
 			break;
 		case DP_META_REKEY:
 			rekey_in(lc, m);
+			break;
+		case DP_META_EDGE_TX:
+			dp_edge_tx_in(lc, m);
 			break;
 		default:
 			DP_DROP(RELAIS_DROP_STALE_OBJECT);

@@ -118,7 +118,8 @@ static void faults_l2_l4(struct pl_world *w)
 }
 
 /* Payloads the first byte already rules out (RFC 7983 §7), and STUN and
- * DTLS, which go to the exception path. */
+ * DTLS, which go to the exception path: with no relais-edge connected
+ * (the harness has no edge.socket) they are dropped as edge_down. */
 static void faults_demux(struct pl_world *w)
 {
 	struct pl_env *e = &w->env;
@@ -143,10 +144,10 @@ static void faults_demux(struct pl_world *w)
 	inject_fault(w, &(struct fault){"RTP version 1", RELAIS_DROP_DEMUX_UNKNOWN, 0, 1}, f, n);
 	memcpy(pl, (uint8_t[8]){0x00, 0x01, 0x00, 0x14, 0x21, 0x12, 0xa4, 0x42}, 8);
 	n = pl_frame_from(e, &w->p, pl, 20 + 8, f); /* binding request, RFC 8489 §5 */
-	inject_fault(w, &(struct fault){"STUN", NO_DROP, RELAIS_STAT_stun, 1}, f, n);
+	inject_fault(w, &(struct fault){"STUN", RELAIS_DROP_EDGE_DOWN, RELAIS_STAT_stun, 1}, f, n);
 	memcpy(pl, (uint8_t[13]){22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 27}, 13);
 	n = pl_frame_from(e, &w->p, pl, 40, f); /* DTLS 1.2 handshake record */
-	inject_fault(w, &(struct fault){"DTLS", NO_DROP, RELAIS_STAT_dtls, 1}, f, n);
+	inject_fault(w, &(struct fault){"DTLS", RELAIS_DROP_EDGE_DOWN, RELAIS_STAT_dtls, 1}, f, n);
 }
 
 /* RTP and SRTP level faults. */

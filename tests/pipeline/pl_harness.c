@@ -22,6 +22,7 @@
 #include "test_eal.h"
 
 struct pl_sizes pl_sizes = {4096, 8191, 64, 256};
+char pl_edge_socket[108];
 
 /* Milliseconds of CLOCK_MONOTONIC. */
 static uint64_t now_ms(void)
@@ -68,6 +69,7 @@ static void fill_config(struct dp_config *c, unsigned n_workers, uint16_t port)
 	for (unsigned i = 0; i < n_workers; i++)
 		c->workers[i] = i + 1;
 	c->ctl_socket[0] = '\0';
+	snprintf(c->edge_socket, sizeof(c->edge_socket), "%s", pl_edge_socket);
 	c->port_id = port;
 	c->max_participants = pl_sizes.participants;
 	c->max_tracks = 128;
@@ -96,7 +98,8 @@ int pl_setup_engine(struct pl_env *e, const char *prog, unsigned n_workers, cons
 		return -EIO;
 	e->mp = test_mbuf_pool(2047);
 	e->other = calloc(PL_MAX_RCV, sizeof(*e->other));
-	if (e->mp == NULL || e->other == NULL || make_port(e, n_workers) < 0) {
+	e->strays = calloc(PL_MAX_RCV, sizeof(*e->strays));
+	if (e->mp == NULL || e->other == NULL || e->strays == NULL || make_port(e, n_workers) < 0) {
 		fprintf(stderr, "pl_setup: cannot create pool, rings or net_ring port\n");
 		return -ENOMEM;
 	}
@@ -154,6 +157,7 @@ void pl_teardown(struct pl_env *e)
 	rte_ring_free(e->rx);
 	rte_mempool_free(e->mp);
 	free(e->other);
+	free(e->strays);
 	test_eal_cleanup();
 }
 
@@ -366,6 +370,11 @@ static void take_frame(struct pl_env *e, const uint8_t *f, size_t len)
 	p = peer_of(e, &o);
 	if (p == NULL) {
 		e->stray++;
+		if (e->n_strays < PL_MAX_RCV) {
+			r = &e->strays[e->n_strays++];
+			memcpy(r->b, f, len);
+			r->len = (uint16_t)len;
+		}
 		return;
 	}
 	if (!headers_ok(e, p, &o) || p->n_rcv == PL_MAX_RCV || o.n < 8) {
@@ -518,4 +527,5 @@ void pl_reset(struct pl_env *e)
 	}
 	e->n_other = 0;
 	e->stray = 0;
+	e->n_strays = 0;
 }

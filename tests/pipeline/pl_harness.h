@@ -57,7 +57,9 @@ struct pl_env {
 	unsigned n_peers;
 	struct pl_rcv *other; /* frames that are not UDP to a known peer */
 	unsigned n_other;
-	unsigned stray; /* UDP frames to nobody we know */
+	unsigned stray;        /* UDP frames to nobody we know */
+	struct pl_rcv *strays; /* the first PL_MAX_RCV of them, whole frames */
+	unsigned n_strays;
 };
 
 /* Sizes pl_setup uses (TX/RX ring entries, dataplane mbufs, table
@@ -66,6 +68,9 @@ struct pl_sizes {
 	unsigned ring, mbufs, participants, subs;
 };
 extern struct pl_sizes pl_sizes;
+/* edge.socket of the dataplane pl_setup starts ("" = none, the default);
+ * a test sets it before pl_setup. */
+extern char pl_edge_socket[108];
 
 /* EAL with n_workers worker lcores on the 2 CPUs, a net_ring port, the
  * dataplane configured (10.0.0.1/24, fd00::1/64, port 5000, no control

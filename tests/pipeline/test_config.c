@@ -139,6 +139,27 @@ static void test_overrides(void)
 	CHECKF(strcmp(err, "'port=1': expected section.key=value") == 0, "got '%s'", err);
 }
 
+/* The [edge] section: the link's socket and the exception budgets. */
+static void test_edge(void)
+{
+	struct dp_config c;
+	char err[512];
+
+	CHECK(load(&c, "[media]\nport = 6000\n", err, sizeof(err)) == 0);
+	CHECK(c.edge_socket[0] == '\0' && c.edge_gid == -1); /* no edge link by default */
+	CHECK(c.exc_rate_source == 50 && c.exc_burst_source == 40 && c.exc_rate_total == 20000);
+	CHECK(load(&c,
+		   "[edge]\nsocket = /run/relais/edge.sock\nrate_per_source = 20\n"
+		   "burst_per_source = 10\nrate_total = 5000\ngroup = 0\n",
+		   err, sizeof(err)) == 0);
+	CHECK(strcmp(c.edge_socket, "/run/relais/edge.sock") == 0 && c.edge_gid == 0);
+	CHECK(c.exc_rate_source == 20 && c.exc_burst_source == 10 && c.exc_rate_total == 5000);
+	expect_error("[edge]\nrate_per_source = 0\n",
+		     ":2: edge.rate_per_source: invalid value '0'");
+	expect_error("[edge]\ngroup = no-such-group-here\n",
+		     ":2: edge.group: invalid value 'no-such-group-here'");
+}
+
 int main(void)
 {
 	int fd;
@@ -154,6 +175,7 @@ int main(void)
 	test_file_errors();
 	test_missing_file();
 	test_overrides();
+	test_edge();
 	unlink(path);
 	return check_summary("config");
 }
