@@ -68,44 +68,27 @@ static void print_reply(const redisReply *r)
 /* room create: place with retries while every node is rate limited. */
 static int room_create(struct rctl *c, const char *room)
 {
-	char rl[16];
-	const char *argv[2] = {room, rl};
-	uint64_t deadline = cp_now_ms() + (uint64_t)c->wait_ms;
+	struct rctl_placement pl;
+	char err[256];
 	uint32_t id;
+	int rc;
 
 	if (cp_parse_u32(room, &id) < 0 || id == 0) {
 		fprintf(stderr, "relaisctl: room id '%s' is not a non-zero 32-bit integer\n", room);
 		return 2;
 	}
-	if (rctl_flush(c) < 0)
-		return 1;
-	snprintf(rl, sizeof(rl), "%d", c->rate_limit);
-	for (;;) {
-		redisReply *r = cp_script_call(c->rc, CP_SC_PLACE, 2, argv);
-		int rc = 0;
-
-		if (r == NULL) {
-			fprintf(stderr, "relaisctl: redis: %s\n", c->rc->errstr);
-			return 2;
-		}
-		if (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "RATELIMITED", 11) == 0 &&
-		    cp_now_ms() < deadline) {
-			freeReplyObject(r);
-			usleep(50000);
-			continue;
-		}
-		if (r->type == REDIS_REPLY_ARRAY && r->elements == 3) {
-			printf("room %s node %s epoch %lld %s\n", room, r->element[0]->str,
-			       r->element[1]->integer,
-			       r->element[2]->integer ? "placed" : "existing");
-		} else {
-			fprintf(stderr, "relaisctl: room %s: %s\n", room,
-				r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
-			rc = 1;
-		}
-		freeReplyObject(r);
-		return rc;
+	rc = rctl_room_place(c, id, &pl, err, sizeof(err));
+	if (rc == -EIO) {
+		fprintf(stderr, "relaisctl: %s\n", err);
+		return 2;
 	}
+	if (rc < 0) {
+		fprintf(stderr, "relaisctl: room %s: %s\n", room, err);
+		return 1;
+	}
+	printf("room %s node %s epoch %llu %s\n", room, pl.node, (unsigned long long)pl.epoch,
+	       pl.placed ? "placed" : "existing");
+	return 0;
 }
 
 /* room del: drop from the directory, then purge the content. */

@@ -56,4 +56,18 @@ int rctl_flush(struct rctl *c);
 /* Delete every content key of a room (after `drop`). 0/-EIO. */
 int rctl_room_purge(struct rctl *c, uint32_t room);
 
+/* Where a room lives (the place script's answer). */
+struct rctl_placement {
+	char node[64];  /* the owner node's id */
+	uint64_t epoch; /* the room's fencing epoch */
+	bool placed;    /* placed by this call (else it existed) */
+};
+
+/* Place room (or find where it is) with the place script, retrying for
+ * c->wait_ms while every node is rate limited (c->rate_limit per node and
+ * second). Pending writes are flushed first. 0 with *out filled; -EIO
+ * (Redis unreachable), -EAGAIN (still rate limited) or -EINVAL (refused),
+ * with err saying why. */
+int rctl_room_place(struct rctl *c, uint32_t room, struct rctl_placement *out, char *err, size_t n);
+
 #endif /* RELAISCTL_H */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -412,4 +413,52 @@ int rctl_room_purge(struct rctl *c, uint32_t room)
 	redisAppendCommand(c->rc, "DEL relais:{room:%u}:rev", room);
 	c->queued++;
 	return rctl_flush(c);
+}
+
+/* See relaisctl.h. */
+int rctl_room_place(struct rctl *c, uint32_t room, struct rctl_placement *out, char *err, size_t n)
+{
+	char id[16], rl[16];
+	const char *argv[2] = {id, rl};
+	uint64_t deadline = cp_now_ms() + (uint64_t)c->wait_ms;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(id, sizeof(id), "%u", room);
+	snprintf(rl, sizeof(rl), "%d", c->rate_limit);
+	if (rctl_flush(c) < 0) {
+		snprintf(err, n, "redis: cannot write pending objects");
+		return -EIO;
+	}
+	for (;;) {
+		redisReply *r = cp_script_call(c->rc, CP_SC_PLACE, 2, argv);
+		int rc = -EINVAL;
+
+		if (r == NULL) {
+			snprintf(err, n, "redis: %s", c->rc->errstr);
+			return -EIO;
+		}
+		if (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "RATELIMITED", 11) == 0) {
+			freeReplyObject(r);
+			if (cp_now_ms() >= deadline) {
+				snprintf(err, n, "every node is at its placement rate limit");
+				return -EAGAIN;
+			}
+			usleep(50000);
+			continue;
+		}
+		if (r->type == REDIS_REPLY_ARRAY && r->elements == 3 &&
+		    r->element[0]->type == REDIS_REPLY_STRING &&
+		    r->element[1]->type == REDIS_REPLY_INTEGER &&
+		    r->element[2]->type == REDIS_REPLY_INTEGER) {
+			snprintf(out->node, sizeof(out->node), "%s", r->element[0]->str);
+			out->epoch = (uint64_t)r->element[1]->integer;
+			out->placed = r->element[2]->integer != 0;
+			rc = 0;
+		} else {
+			snprintf(err, n, "%s",
+				 r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+		}
+		freeReplyObject(r);
+		return rc;
+	}
 }
