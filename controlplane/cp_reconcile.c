@@ -295,9 +295,10 @@ static bool rekey_candidate(const struct cp_reconcile *rec, size_t i, int pass)
 
 /* REKEY stage. Participants whose content changed but whose room is the
  * same are first offered PART_REKEY: the dataplane keeps them (and their
- * tracks, subs and every stream's rollover counter) when only keys, cookie
- * or epoch changed, and refuses when the address or a profile changed,
- * which the delete stage then handles by replacing the participant.
+ * tracks, subs and every stream's rollover counter and output index) when
+ * keys, cookie, epoch or the address changed (a new address moves the
+ * participant in place), and refuses when a profile changed, which the
+ * delete stage then handles by replacing the participant.
  * Receivers go first and publishers last: while a room is re-keyed (after
  * a move, say), a packet under a publisher's new key is either refused at
  * ingress (srtp_auth) or forwarded under the subscribers' new keys, never

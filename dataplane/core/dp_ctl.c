@@ -121,9 +121,9 @@ static void dump_rec(unsigned kind, const void *key, void *data, struct relais_c
 		const struct dp_part *p = data;
 
 		*r = (struct relais_ctl_dump_rec){p->id, p->room_id, p->owner, 0, p->cookie, {0}};
-		r->addr.family = p->addr.family;
-		r->addr.port = p->addr.port;
-		memcpy(r->addr.ip, p->addr.ip, 16);
+		r->addr.family = p->key.family;
+		r->addr.port = p->key.port;
+		memcpy(r->addr.ip, p->key.ip, 16);
 	} else if (kind == RELAIS_DUMP_TRACKS) {
 		const struct dp_track *t = data;
 		uint32_t ssrc = __atomic_load_n(&t->ssrc_known, __ATOMIC_ACQUIRE) ? t->ssrc : 0;

@@ -68,7 +68,13 @@ struct dp_part {
 	uint8_t nh_mac[6];
 	uint32_t nh_gen;
 	uint16_t owner; /* lcore owning both contexts */
+	/* Where we send it: the owner's copy (written by the control thread
+	 * before publication, then only by the owner when it moves). */
 	struct dp_addr_key addr;
+	/* control thread only: its address as part_by_addr knows it, and the
+	 * old one while a move (PART_REKEY with a new address) is in flight */
+	struct dp_addr_key key, moving_from;
+	bool moving;
 	struct dp_crypto_ctx *rx_ctx; /* unprotects what it sends */
 	struct dp_crypto_ctx *tx_ctx; /* protects what we send it */
 	/* Published tracks; slots written by control (release), read by owner

@@ -142,6 +142,7 @@ int dp_part_add(const struct relais_ctl_part *p, char *err, size_t n)
 	pt->tx_profile = p->tx_key.profile;
 	pt->cookie = p->cookie;
 	addr_key(&pt->addr, &p->addr);
+	pt->key = pt->addr;
 	if (dp_part_by_addr(&pt->addr)) {
 		rte_free(pt);
 		FAIL(-EADDRINUSE, "participant %u: address %s already in use", p->part_id, a);
@@ -185,7 +186,9 @@ int dp_part_del(uint32_t id, char *err, size_t n)
 			dp_track_del(pt->tracks[i]->id, err, n);
 	while (pt->subs.n)
 		dp_sub_del(((struct dp_sub *)pt->subs.v[pt->subs.n - 1])->id, err, n);
-	rte_hash_del_key(dp_tab.part_by_addr, &pt->addr);
+	rte_hash_del_key(dp_tab.part_by_addr, &pt->key);
+	if (pt->moving)
+		rte_hash_del_key(dp_tab.part_by_addr, &pt->moving_from);
 	rte_hash_del_key(dp_tab.part_by_id, &pt->id);
 	room = room_get(pt->room_id);
 	if (room)
@@ -195,20 +198,46 @@ int dp_part_del(uint32_t id, char *err, size_t n)
 	return 0;
 }
 
-/* See dp_tables.h. */
+/* Prepare participant pt's move to address k (PART_REKEY with a new
+ * address): k is checked, then known to part_by_addr beside the old one,
+ * which goes when the owner has switched (dp_tables_retire). Fills the
+ * job's move. 0 or -errno with err. */
+static int move_begin(struct dp_part *pt, const struct relais_ctl_part *p,
+		      const struct dp_addr_key *k, struct dp_rekey_job *job, char *err, size_t n)
+{
+	const struct dp_config *c = dp_tab.cfg;
+	char a[64];
+
+	relais_addr_format(&p->addr, a, sizeof(a));
+	if (pt->moving)
+		FAIL(-EAGAIN, "participant %u: a move is still in progress; retry", pt->id);
+	if ((k->family == 4 && !c->has_ip4) || (k->family == 6 && !c->has_ip6) ||
+	    !dp_config_dst_allowed(c, k->family, k->ip))
+		FAIL(-EACCES, "participant %u: address %s is not in media.allow_dst", pt->id, a);
+	if (dp_part_by_addr(k))
+		FAIL(-EADDRINUSE, "participant %u: address %s already in use", pt->id, a);
+	if (rte_hash_add_key_data(dp_tab.part_by_addr, k, pt) < 0)
+		FAIL(-ENOSPC, "participant %u: address table full", pt->id);
+	job->move = true;
+	job->addr = *k;
+	return 0;
+}
+
+/* See dp_tables.h. Same room and profiles; a new address moves the
+ * participant in place (its streams' indexes and rollover counters stay:
+ * no SRTP index is ever used twice under its keys). */
 int dp_part_rekey(const struct relais_ctl_part *p, char *err, size_t n)
 {
 	struct dp_part *pt = dp_part_by_id(p->part_id);
-	struct dp_rekey_job job = {p->part_id, NULL, NULL};
+	struct dp_rekey_job job = {.part_id = p->part_id};
 	struct dp_addr_key k;
+	int rc;
 
 	if (pt == NULL)
 		FAIL(-ENOENT, "participant %u does not exist", p->part_id);
 	addr_key(&k, &p->addr);
-	if (pt->room_id != p->room_id || memcmp(&k, &pt->addr, sizeof(k)) != 0)
-		FAIL(-EINVAL,
-		     "participant %u: re-key keeps room and address (delete and add it to "
-		     "move it)",
+	if (pt->room_id != p->room_id)
+		FAIL(-EINVAL, "participant %u: re-key keeps the room (delete and add it)",
 		     p->part_id);
 	if (pt->rx_profile != p->rx_key.profile || pt->tx_profile != p->tx_key.profile)
 		FAIL(-EINVAL,
@@ -218,11 +247,15 @@ int dp_part_rekey(const struct relais_ctl_part *p, char *err, size_t n)
 	if (dp_tab.rekeys_in_flight >= DP_REKEY_MAX)
 		FAIL(-EAGAIN, "participant %u: %u re-keys still in progress; retry", p->part_id,
 		     DP_REKEY_MAX);
+	if (memcmp(&k, &pt->key, sizeof(k)) != 0 && (rc = move_begin(pt, p, &k, &job, err, n)) < 0)
+		return rc;
 	job.rx = dp_tab.eng_ops->ctx_create(dp_tab.eng, &p->rx_key, DP_CRYPTO_INBOUND);
 	job.tx = dp_tab.eng_ops->ctx_create(dp_tab.eng, &p->tx_key, DP_CRYPTO_OUTBOUND);
 	if (job.rx == NULL || job.tx == NULL || dp_worker_request_rekey(pt->owner, &job) < 0) {
 		dp_tab.eng_ops->ctx_destroy(dp_tab.eng, job.rx);
 		dp_tab.eng_ops->ctx_destroy(dp_tab.eng, job.tx);
+		if (job.move)
+			rte_hash_del_key(dp_tab.part_by_addr, &k);
 		FAIL(-EAGAIN,
 		     "participant %u: cannot create the new contexts or reach its lcore; "
 		     "retry",
@@ -230,6 +263,12 @@ int dp_part_rekey(const struct relais_ctl_part *p, char *err, size_t n)
 	}
 	dp_tab.rekeys_in_flight++;
 	pt->cookie = p->cookie;
+	if (job.move) {
+		pt->moving_from = pt->key;
+		pt->key = k;
+		pt->moving = true;
+		dp_worker_request_solicit(pt->owner, k.family, k.ip);
+	}
 	return 0;
 }
 
@@ -239,6 +278,14 @@ void dp_tables_retire(void)
 	struct dp_rekey_job job;
 
 	while (dp_worker_retired(&job) == 0) {
+		struct dp_part *pt = job.move ? dp_part_by_id(job.part_id) : NULL;
+
+		/* The owner sends to the new address now: the old one goes. */
+		if (pt != NULL && pt->moving &&
+		    memcmp(&pt->key, &job.addr, sizeof(job.addr)) == 0) {
+			rte_hash_del_key(dp_tab.part_by_addr, &pt->moving_from);
+			pt->moving = false;
+		}
 		dp_tab.rekeys_in_flight--;
 		dp_tab.eng_ops->ctx_destroy(dp_tab.eng, job.rx);
 		dp_tab.eng_ops->ctx_destroy(dp_tab.eng, job.tx);

@@ -248,6 +248,13 @@ static void rekey_in(struct dp_lcore *lc, struct rte_mbuf *m)
 			DP_STAT_ADD(rekeys, 1);
 		else
 			DP_STAT_ADD(rekey_failed, 1);
+		if (job.move) {
+			/* From the next packet on, media goes to the new address,
+			 * through a next hop looked up afresh (generation 0 is
+			 * never current). */
+			p->addr = job.addr;
+			p->nh_gen = 0;
+		}
 	}
 	/* Cannot fail: the control thread keeps at most DP_REKEY_MAX jobs in
 	 * flight, the ring's usable size (dp_part_rekey). */

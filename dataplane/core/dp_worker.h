@@ -53,6 +53,8 @@ struct dp_crypto_ctx;
 struct dp_rekey_job {
 	uint32_t part_id;
 	struct dp_crypto_ctx *rx, *tx;
+	bool move; /* the participant moves to addr too */
+	struct dp_addr_key addr;
 };
 /* Re-key jobs in flight at most (the retire ring holds them all). */
 #define DP_REKEY_MAX 1023

@@ -6,7 +6,11 @@
  * stream goes on. Every packet after the change decrypts at the
  * subscriber under the subscriber's new key with the rollover counter
  * carried over; the publisher's old key is no longer accepted; nothing
- * else is dropped. Refusals name what a re-key may not change.
+ * else is dropped. Refusals name what a re-key may not change. Then both
+ * move (PART_REKEY with a new address, as a browser that changes network):
+ * media follows the subscriber to its new address with the output
+ * numbering continued, the publisher is accepted from its new address and
+ * no longer from its old one.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -108,9 +112,6 @@ static void refusals(struct pl_peer *p)
 	struct pl_peer q = *p;
 	struct relais_ctl_reply r;
 
-	q.ep.port++;
-	CHECK(part_msg(RELAIS_CTL_PART_REKEY, &q, &r) == -EINVAL && strstr(r.error, "address"));
-	q = *p;
 	q.rx_key.profile = RELAIS_SRTP_AEAD_AES_256_GCM;
 	CHECK(part_msg(RELAIS_CTL_PART_REKEY, &q, &r) == -EINVAL && strstr(r.error, "profile"));
 	q = *p;
@@ -128,6 +129,45 @@ static struct relais_srtp_key changed(const struct relais_srtp_key *k)
 	for (unsigned i = 0; i < sizeof(n.salt); i++)
 		n.salt[i] ^= 0x3c;
 	return n;
+}
+
+/* Moves: S and then P get a new port with the same keys. Refused: a
+ * move to an address in use, or outside media.allow_dst. */
+static void moves(struct pl_env *e, struct pl_peer *p, struct pl_peer *s)
+{
+	struct pl_peer q = *s;
+	struct relais_ctl_reply r;
+	struct relais_ctl_stats st;
+	uint8_t pkt[PL_FRAME_MAX];
+	uint64_t rekeys, unknown;
+	size_t len;
+
+	q.ep = p->ep;
+	CHECKF(part_msg(RELAIS_CTL_PART_REKEY, &q, &r) == -EADDRINUSE, "in use: %s", r.error);
+	e->app.cfg.n_allow_dst = 1;
+	e->app.cfg.allow_dst[0] = (struct dp_prefix){.family = 4, .len = 32};
+	memcpy(e->app.cfg.allow_dst[0].ip, s->ep.ip, 4);
+	q = *s;
+	inet_pton(AF_INET, "10.0.0.99", q.ep.ip);
+	CHECKF(part_msg(RELAIS_CTL_PART_REKEY, &q, &r) == -EACCES, "allow_dst: %s", r.error);
+	e->app.cfg.n_allow_dst = 0;
+	pl_stats(&st);
+	rekeys = st.v[RELAIS_STAT_rekeys];
+	s->ep.port = 41101;
+	CHECK(part_msg(RELAIS_CTL_PART_REKEY, s, &r) == 0);
+	CHECK(pl_wait_stat(e, RELAIS_STAT_rekeys, rekeys + 1, WAIT_MS));
+	stream(e, p, s, 20, "after S moved");
+	p->ep.port = 41100;
+	CHECK(part_msg(RELAIS_CTL_PART_REKEY, p, &r) == 0);
+	CHECK(pl_wait_stat(e, RELAIS_STAT_rekeys, rekeys + 2, WAIT_MS));
+	pl_pump(e, 20); /* the control thread retires the old address */
+	stream(e, p, s, 20, "after P moved");
+	pl_stats(&st);
+	unknown = st.drops[RELAIS_DROP_UNKNOWN_SOURCE];
+	len = pl_rtp(pkt, 111, false, seq++, 0, SSRC, 100);
+	CHECK(pl_send_from(e, p, 41000, pkt, len, false) == 0);
+	CHECKF(pl_wait_drop(e, RELAIS_DROP_UNKNOWN_SOURCE, unknown + 1, WAIT_MS),
+	       "P's old address is no longer P's");
 }
 
 int main(int argc, char **argv)
@@ -181,6 +221,7 @@ int main(int argc, char **argv)
 	CHECKF(pl_drops_total(&st) == 1, "drops besides the old-key packet: %llu",
 	       (unsigned long long)pl_drops_total(&st) - 1);
 	CHECK(st.v[RELAIS_STAT_rekey_failed] == 0);
+	moves(&e, &p, &s);
 	pl_teardown(&e);
 	return check_summary(argv[1]);
 }
