@@ -208,9 +208,10 @@ static socklen_t parse_addr(const char *addr, uint16_t port, struct sockaddr_sto
 	return 0;
 }
 
-/* Make the listening socket on addr:port; *bound gets the port. Returns
- * the socket or -errno. On "::" both IPv6 and IPv4 are accepted. */
-static int make_listener(const char *addr, uint16_t port, uint16_t *bound)
+/* Make the listening socket on addr:port; *bound gets the port, *v6
+ * whether it is IPv6. Returns the socket or -errno. On "::" both IPv6 and
+ * IPv4 are accepted. */
+static int make_listener(const char *addr, uint16_t port, uint16_t *bound, bool *v6)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = parse_addr(addr, port, &ss);
@@ -233,6 +234,7 @@ static int make_listener(const char *addr, uint16_t port, uint16_t *bound)
 		close(fd);
 		return -err;
 	}
+	*v6 = ss.ss_family == AF_INET6;
 	*bound = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
 					       : ((struct sockaddr_in6 *)&ss)->sin6_port);
 	return fd;
@@ -312,6 +314,7 @@ struct edge_http *edge_http_new(const struct edge_http_config *cfg)
 {
 	struct edge_http *h;
 	int r = check_config(cfg), fd = -1;
+	bool v6 = false;
 
 	if (r != 0) {
 		errno = -r;
@@ -323,13 +326,8 @@ struct edge_http *edge_http_new(const struct edge_http_config *cfg)
 	h->static_dirfd = -1;
 	r = take_config(h, cfg);
 	if (r == 0)
-		fd = r = make_listener(cfg->listen_addr, cfg->port, &h->port);
+		fd = r = make_listener(cfg->listen_addr, cfg->port, &h->port, &v6);
 	if (fd >= 0) {
-		struct sockaddr_storage ss;
-		socklen_t len = sizeof(ss);
-		bool v6 =
-		    getsockname(fd, (struct sockaddr *)&ss, &len) == 0 && ss.ss_family == AF_INET6;
-
 		r = start_daemon(h, cfg, fd, v6);
 		if (r != 0)
 			close(fd);

@@ -92,11 +92,9 @@ static enum edge_token_reason check_header(const char *text)
 		return EDGE_TOKEN_MALFORMED;
 	alg = jwt_get_header(jwt, "alg");
 	typ = jwt_get_header(jwt, "typ");
-	if (alg == NULL)
-		r = EDGE_TOKEN_MALFORMED;
-	else if (strcmp(alg, "HS256") != 0)
+	if (alg != NULL && strcmp(alg, "HS256") != 0)
 		r = EDGE_TOKEN_ALG_NOT_ALLOWED;
-	else if (typ != NULL && strcmp(typ, "JWT") != 0)
+	else if (alg == NULL || (typ != NULL && strcmp(typ, "JWT") != 0))
 		r = EDGE_TOKEN_MALFORMED;
 	jwt_free(jwt);
 	return r;
