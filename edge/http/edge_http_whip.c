@@ -248,6 +248,20 @@ static enum MHD_Result created(struct edge_http *h, struct MHD_Connection *c,
 				 headers);
 }
 
+/* Whether a redirect URL of the backend can go in a header: NUL-terminated
+ * in its buffer, not empty, visible ASCII only (no CR, LF or space). */
+static bool location_ok(const char *url, size_t cap)
+{
+	size_t n = strnlen(url, cap);
+
+	if (n == 0 || n == cap)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (url[i] <= ' ' || url[i] > '~')
+			return false;
+	return true;
+}
+
 /* The body of POST: a new session through the backend's offer. */
 static enum MHD_Result finish_offer(struct edge_http *h, struct MHD_Connection *c,
 				    struct edge_http_req *req)
@@ -270,7 +284,7 @@ static enum MHD_Result finish_offer(struct edge_http *h, struct MHD_Connection *
 	if (out.status == MHD_HTTP_CREATED && out.body_len > 0 && out.body_len <= out.body_cap)
 		return created(h, c, slot, &s, &out);
 	if (out.status == MHD_HTTP_TEMPORARY_REDIRECT &&
-	    memchr(out.location, '\0', sizeof(out.location)) != NULL && out.location[0] != '\0') {
+	    location_ok(out.location, sizeof(out.location))) {
 		const char *headers[] = {"Location", out.location, NULL};
 
 		return edge_http_respond(h, c, out.status, NULL, NULL, 0, headers);

@@ -6,14 +6,15 @@
  * layer). test_http.py starts it, drives it with curl and urllib and
  * stops it by PID.
  *
- *   http_server --secret-file F --log F [--listen ADDR] [--tls CERT KEY]
+ *   http_server --secret-file F --log F [--listen ADDR] [--port N] [--tls CERT KEY]
  *               [--static DIR] [--origin O] [--leeway S] [--per-ip N]
  *               [--timeout S] [--max-sessions N] [--lifetime S]
  *
  * Prints "port N" on stdout once listening. The backend writes one line per
  * call to the log (offer/patch/end with kind, room, participant, resource
  * id and body length) and answers by room: 307 redirects to
- * https://owner.example:8443/whip/307, 409 refuses "room_full", 500 replies
+ * https://owner.example:8443/whip/307, 308 redirects to a URL with a CR LF
+ * in it, 409 refuses "room_full", 500 replies
  * a status 200 (invalid for an offer), any other room gets ANSWER. A patch
  * holding "a=ice-ufrag:" is an ICE restart (200 + RESTART), else 204. On
  * SIGTERM or after --lifetime seconds it writes the counters to the log
@@ -81,6 +82,10 @@ static void on_offer(void *ctx, const struct edge_http_session *s,
 		snprintf(out->location, sizeof(out->location),
 			 "https://owner.example:8443/whip/307");
 		break;
+	case 308: /* a URL that would split the header */
+		out->status = 307;
+		snprintf(out->location, sizeof(out->location), "https://x/\r\nSet-Cookie: a=b");
+		break;
 	case 409:
 		out->status = 409;
 		snprintf(out->reason, sizeof(out->reason), "room_full");
@@ -142,23 +147,32 @@ static void log_stats(const struct edge_http *h, FILE *log)
 	fflush(log);
 }
 
-/* Serve until a signal or the deadline, as relais-edge's loop does. */
+/* Serve until a signal or the deadline, as relais-edge's loop does: wait
+ * on edge_http_fd() for exactly edge_http_timeout_ms() (or until the
+ * deadline when there is none), so a wake-up the library failed to ask
+ * for would stall the clients of the test. */
 static int serve(struct edge_http *h, long lifetime_s)
 {
-	time_t deadline = time(NULL) + lifetime_s;
+	struct timespec now, end;
 
-	while (!stop_requested && time(NULL) < deadline) {
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += lifetime_s;
+	for (;;) {
 		struct pollfd p = {.fd = edge_http_fd(h), .events = POLLIN};
 		int t = edge_http_timeout_ms(h);
+		long left_ms;
 
-		if (t < 0 || t > 200)
-			t = 200;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left_ms = (end.tv_sec - now.tv_sec) * 1000 + (end.tv_nsec - now.tv_nsec) / 1000000;
+		if (stop_requested || left_ms <= 0)
+			return 0;
+		if (t < 0 || t > left_ms)
+			t = (int)left_ms;
 		if (poll(&p, 1, t) < 0 && errno != EINTR)
 			return -errno;
 		if (edge_http_run(h) != 0)
 			return -EIO;
 	}
-	return 0;
 }
 
 /* Parse the options into cfg; returns 0 or -1 on a usage error. */
@@ -175,6 +189,8 @@ static int parse_args(int argc, char **argv, struct edge_http_config *cfg, const
 			*secret = v;
 		else if (!strcmp(o, "--log"))
 			*log = v;
+		else if (!strcmp(o, "--port"))
+			cfg->port = (uint16_t)atoi(v);
 		else if (!strcmp(o, "--listen"))
 			cfg->listen_addr = v;
 		else if (!strcmp(o, "--tls") && i + 1 < argc) {

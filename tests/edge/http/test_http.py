@@ -379,6 +379,9 @@ def request_limits(work, srv, base):
                 OFFER)
     check(u.status == 307 and u.h("Location") == "https://owner.example:8443/whip/307",
           "307 seen by urllib", u.status)
+    r = post_offer(work, base, "/whip/308", publisher(room="308"))
+    check(r.status == 500 and r.body == b"backend_error\n" and r.h("Set-Cookie") is None,
+          "redirect URL with CR LF: 500, no header injected", (r.status, r.body))
     r = post_offer(work, base, "/whip/409", publisher(room="409"))
     check(r.status == 409 and r.body == b"room_full\n", "backend refusal: its status, reason",
           (r.status, r.body))
@@ -534,6 +537,40 @@ def tls(work):
         srv.stop()
 
 
+def config_errors(work):
+    """What edge_http_new() refuses: each a clear error, exit 1."""
+    def run(name, *args, secret=None):
+        path = os.path.join(work, name + ".secret")
+        with open(path, "wb") as f:
+            f.write(secret or SECRET)
+        return subprocess.run([SERVER, "--secret-file", path, "--log",
+                               os.path.join(work, name + ".log"), "--lifetime", "1", *args],
+                              capture_output=True, timeout=20, check=False)
+    r = run("short", secret=b"x" * 31)
+    check(r.returncode == 1 and b"Invalid argument" in r.stderr,
+          "secret under 32 bytes refused", r.stderr)
+    bad = os.path.join(work, "bad.pem")
+    with open(bad, "w", encoding="utf-8") as f:
+        f.write("-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n")
+    r = run("badcert", "--tls", bad, bad)
+    check(r.returncode == 1 and b"Input/output error" in r.stderr, "bad certificate refused",
+          r.stderr)
+    r = run("nocert", "--tls", os.path.join(work, "absent.pem"), bad)
+    check(r.returncode == 1 and b"No such file" in r.stderr, "absent certificate refused",
+          r.stderr)
+    r = run("badaddr", "--listen", "localhost")
+    check(r.returncode == 1 and b"Invalid argument" in r.stderr, "a name, not an address",
+          r.stderr)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        r = run("inuse", "--port", str(taken.getsockname()[1]))
+    check(r.returncode == 1 and b"Address already in use" in r.stderr, "port in use refused",
+          r.stderr)
+    check(SECRET.hex().encode() not in r.stderr and SECRET not in r.stderr,
+          "the secret is never printed")
+
+
 def main():
     for tool in ("curl", "openssl"):
         need(tool)
@@ -557,6 +594,7 @@ def main():
         srv = None
         limits_v6(work)
         tls(work)
+        config_errors(work)
     finally:
         if srv is not None:
             srv.stop()
