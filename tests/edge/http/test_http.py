@@ -457,6 +457,16 @@ def stats_after_stop(srv, expect):
         check(stats.get(key) == str(want), f"counter {key} = {want}", stats.get(key))
 
 
+def closed_by_server(sock):
+    """Wait (up to the socket's timeout) for the server to close sock:
+    (whether it did, what recv gave)."""
+    try:
+        data = sock.recv(100)
+    except (ConnectionResetError, socket.timeout) as e:
+        data = e
+    return data == b"" or isinstance(data, ConnectionResetError), data
+
+
 def limits_v6(work):
     """On ::1: per-IP connection limit, idle timeout, max sessions."""
     srv = Server(work, "limits", "--listen", "::1", "--per-ip", "3", "--timeout", "2",
@@ -468,22 +478,13 @@ def limits_v6(work):
               r.status)
         idle = [socket.create_connection(("::1", srv.port), timeout=5) for _ in range(3)]
         time.sleep(0.3)
-        extra = socket.create_connection(("::1", srv.port), timeout=5)
-        try:
-            data = extra.recv(100)
-        except (ConnectionResetError, socket.timeout) as e:
-            data = e
-        check(data == b"" or isinstance(data, ConnectionResetError),
-              "4th connection from one address closed at once", data)
-        extra.close()
+        with socket.create_connection(("::1", srv.port), timeout=5) as extra:
+            closed, data = closed_by_server(extra)
+            check(closed, "4th connection from one address closed at once", data)
         t0 = time.monotonic()
         for s in idle:
-            try:
-                data = s.recv(100)
-            except (ConnectionResetError, socket.timeout) as e:
-                data = e
-            check(data == b"" or isinstance(data, ConnectionResetError),
-                  "idle connection closed by the server", data)
+            closed, data = closed_by_server(s)
+            check(closed, "idle connection closed by the server", data)
             s.close()
         waited = time.monotonic() - t0
         check(1.0 < waited < 4.5, "idle timeout of 2 s honoured", round(waited, 2))
