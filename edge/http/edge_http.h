@@ -117,6 +117,8 @@ struct edge_http_reply {
  *          Only a 201 creates the session on this layer's side.
  *   patch: a trickle-ICE or ICE-restart fragment for a session, NUL-terminated.
  *   end:   the client left (DELETE); the session is forgotten here already.
+ * A callback may call edge_http_forget() (a patch that ends its session is
+ * then answered 404 unless the backend replied 4xx/5xx itself).
  */
 struct edge_http_backend {
 	void *ctx;

@@ -296,17 +296,22 @@ static enum MHD_Result finish_offer(struct edge_http *h, struct MHD_Connection *
 static enum MHD_Result finish_patch(struct edge_http *h, struct MHD_Connection *c,
 				    struct edge_http_resource *res, struct edge_http_req *req)
 {
-	struct edge_http_session s = {res->kind, res->room, res->participant, res->id};
-	const char *headers[] = {"ETag", res->etag, NULL};
+	struct edge_http_session s = {res->kind, res->room, res->participant, req->id};
+	char etag[EDGE_HTTP_ETAG_LEN + 1];
+	const char *headers[] = {"ETag", etag, NULL};
 	struct edge_http_reply out;
 
 	reply_init(h, &out);
 	h->backend->patch(h->backend->ctx, &s, req->body, req->len, &out);
+	/* The backend may have ended the session meanwhile (edge_http_forget). */
+	if (!res->used && (out.status == MHD_HTTP_NO_CONTENT || out.status == MHD_HTTP_OK))
+		return edge_http_refuse(h, c, EDGE_HTTP_NOT_FOUND);
 	if (out.status == MHD_HTTP_NO_CONTENT)
 		return edge_http_respond(h, c, out.status, NULL, NULL, 0, NULL);
 	if (out.status == MHD_HTTP_OK && out.body_len > 0 && out.body_len <= out.body_cap) {
 		if (new_etag(res) != 0) /* an ICE restart: a new ICE session */
 			return edge_http_refuse(h, c, EDGE_HTTP_INTERNAL);
+		memcpy(etag, res->etag, sizeof(etag));
 		return edge_http_respond(h, c, out.status, FRAG_TYPE, out.body, out.body_len,
 					 headers);
 	}

@@ -16,7 +16,9 @@
  * https://owner.example:8443/whip/307, 308 redirects to a URL with a CR LF
  * in it, 409 refuses "room_full", 500 replies
  * a status 200 (invalid for an offer), any other room gets ANSWER. A patch
- * holding "a=ice-ufrag:" is an ICE restart (200 + RESTART), else 204. On
+ * holding "a=ice-ufrag:" is an ICE restart (200 + RESTART); one holding
+ * "a=x-forget" ends the session from the backend's side (edge_http_forget)
+ * and replies 204; else 204. On
  * SIGTERM or after --lifetime seconds it writes the counters to the log
  * and exits 0.
  */
@@ -46,6 +48,7 @@ static void on_signal(int sig)
 /* The session side of the test: a log file. */
 struct test_backend {
 	FILE *log;
+	struct edge_http *h;
 };
 
 static const char *kind_name(enum edge_http_kind k)
@@ -102,8 +105,14 @@ static void on_offer(void *ctx, const struct edge_http_session *s,
 static void on_patch(void *ctx, const struct edge_http_session *s, const char *frag,
 		     size_t frag_len, struct edge_http_reply *out)
 {
-	log_call(ctx, "patch", s, frag_len, frag);
-	if (strstr(frag, "a=ice-ufrag:") != NULL) {
+	struct test_backend *b = ctx;
+
+	log_call(b, "patch", s, frag_len, frag);
+	if (strstr(frag, "a=x-forget") != NULL) { /* the session ends on our side */
+		fprintf(b->log, "forget %d\n", edge_http_forget(b->h, s->resource_id));
+		fflush(b->log);
+		out->status = 204;
+	} else if (strstr(frag, "a=ice-ufrag:") != NULL) {
 		out->status = 200;
 		reply_body(out, RESTART);
 	} else {
@@ -236,7 +245,7 @@ int main(int argc, char **argv)
 	tb.log = fopen(log_file, "a");
 	if (tb.log == NULL)
 		return 1;
-	h = edge_http_new(&cfg);
+	tb.h = h = edge_http_new(&cfg);
 	if (h == NULL) {
 		fprintf(stderr, "http_server: edge_http_new: %s\n", strerror(errno));
 		fclose(tb.log);

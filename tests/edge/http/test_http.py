@@ -342,6 +342,14 @@ def patch_and_delete(work, srv, base, loc, etag, wloc):
         check(r.status == 404, f"{method} after DELETE: 404", r.status)
     w = urlopen("DELETE", base + wloc, {"Authorization": "Bearer " + watcher()})
     check(w.status == 200, "WHEP DELETE (urllib): 200", w.status)
+    # A session the backend ends itself (edge_http_forget) is gone for HTTP.
+    r = post_offer(work, base, "/whip/42", tok)
+    loc2 = r.h("Location") or "/none"
+    r = curl(work, "PATCH", base + loc2, [ct, auth], b"a=x-forget\r\n")
+    check(r.status == 404 and srv.lines("forget")[-1:] == ["forget 0"],
+          "session forgotten by the backend during a PATCH: 404", r.status)
+    r = curl(work, "DELETE", base + loc2, [auth])
+    check(r.status == 404, "DELETE of a forgotten session: 404", r.status)
 
 
 def request_limits(work, srv, base):
