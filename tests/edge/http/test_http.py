@@ -106,12 +106,13 @@ def watcher(sub="9", room="42"):
 # ---- the server under test ----------------------------------------------
 
 class Server:
-    """http_server in a subprocess: started, its port read, stopped by PID."""
+    """http_server in a subprocess: started, its port read, stopped by PID.
+    wrap: a command that execs it (ip netns exec NS), so the PID is its own."""
 
-    def __init__(self, work, name, *args):
+    def __init__(self, work, name, *args, wrap=()):
         self.log = os.path.join(work, name + ".log")
         self.proc = subprocess.Popen(
-            [SERVER, "--secret-file", os.path.join(work, "secret"), "--log", self.log,
+            [*wrap, SERVER, "--secret-file", os.path.join(work, "secret"), "--log", self.log,
              "--leeway", str(LEEWAY), "--lifetime", "80", *args],
             stdout=subprocess.PIPE, stderr=sys.stderr)
         ready, _, _ = select.select([self.proc.stdout], [], [], 10)
