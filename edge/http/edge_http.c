@@ -84,7 +84,7 @@ static enum MHD_Result begin(struct edge_http *h, struct MHD_Connection *c, cons
 		return edge_http_options(h, c, req->target);
 	if (get)
 		return edge_http_page(h, c, req);
-	return edge_http_refuse(h, c, EDGE_HTTP_METHOD_NOT_ALLOWED);
+	return edge_http_refuse_method(h, c, req->target);
 }
 
 /* Append a chunk of body to req, up to EDGE_HTTP_MAX_BODY (then only

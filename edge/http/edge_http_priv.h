@@ -89,6 +89,10 @@ int edge_http_add_common(const struct edge_http *h, struct MHD_Response *resp);
 enum MHD_Result edge_http_refuse(struct edge_http *h, struct MHD_Connection *c,
 				 enum edge_http_reason r);
 
+/* Queue a 405 with the Allow header of target t, and count it. */
+enum MHD_Result edge_http_refuse_method(struct edge_http *h, struct MHD_Connection *c,
+					enum edge_http_target t);
+
 /* Queue a token refusal: 401 + WWW-Authenticate for a verification reason,
  * 403 for an authorization reason (already counted by the caller). */
 enum MHD_Result edge_http_refuse_token(struct edge_http *h, struct MHD_Connection *c,

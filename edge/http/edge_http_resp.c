@@ -91,17 +91,31 @@ enum MHD_Result edge_http_respond_text(struct edge_http *h, struct MHD_Connectio
 				 headers);
 }
 
+/* The methods a target serves, for Allow and the CORS preflight. */
+static const char *methods_of(enum edge_http_target t)
+{
+	return t == EDGE_HTTP_T_ROOM       ? "POST, OPTIONS"
+	       : t == EDGE_HTTP_T_RESOURCE ? "PATCH, DELETE, OPTIONS"
+					   : "GET, HEAD, OPTIONS";
+}
+
 enum MHD_Result edge_http_refuse(struct edge_http *h, struct MHD_Connection *c,
 				 enum edge_http_reason r)
 {
-	static const char *const allow_hdr[] = {"Allow", "POST, PATCH, DELETE, GET, HEAD, OPTIONS",
-						NULL};
-
 	if ((unsigned)r >= EDGE_HTTP_REASON_MAX)
 		r = EDGE_HTTP_INTERNAL;
 	h->stats.http[r]++;
-	return edge_http_respond_text(h, c, reason_status[r], reason_names[r],
-				      r == EDGE_HTTP_METHOD_NOT_ALLOWED ? allow_hdr : NULL);
+	return edge_http_respond_text(h, c, reason_status[r], reason_names[r], NULL);
+}
+
+enum MHD_Result edge_http_refuse_method(struct edge_http *h, struct MHD_Connection *c,
+					enum edge_http_target t)
+{
+	const char *headers[] = {"Allow", methods_of(t), NULL};
+
+	h->stats.http[EDGE_HTTP_METHOD_NOT_ALLOWED]++;
+	return edge_http_respond_text(h, c, reason_status[EDGE_HTTP_METHOD_NOT_ALLOWED],
+				      reason_names[EDGE_HTTP_METHOD_NOT_ALLOWED], headers);
 }
 
 enum MHD_Result edge_http_refuse_token(struct edge_http *h, struct MHD_Connection *c,
@@ -126,9 +140,7 @@ enum MHD_Result edge_http_refuse_token(struct edge_http *h, struct MHD_Connectio
 enum MHD_Result edge_http_options(struct edge_http *h, struct MHD_Connection *c,
 				  enum edge_http_target t)
 {
-	const char *methods = t == EDGE_HTTP_T_ROOM       ? "POST, OPTIONS"
-			      : t == EDGE_HTTP_T_RESOURCE ? "PATCH, DELETE, OPTIONS"
-							  : "GET, HEAD, OPTIONS";
+	const char *methods = methods_of(t);
 	const char *headers[] = {"Allow",
 				 methods,
 				 "Access-Control-Allow-Methods",

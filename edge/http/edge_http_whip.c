@@ -205,7 +205,7 @@ enum MHD_Result edge_http_whip_begin(struct edge_http *h, struct MHD_Connection 
 	if (!room && strcmp(method, MHD_HTTP_METHOD_DELETE) == 0)
 		return begin_resource(h, c, false, req);
 	req->answered = true;
-	return edge_http_refuse(h, c, EDGE_HTTP_METHOD_NOT_ALLOWED);
+	return edge_http_refuse_method(h, c, req->target);
 }
 
 /* Queue the backend's own refusal (4xx/5xx + its reason), or a
