@@ -151,7 +151,7 @@ struct edge_http_config {
 
 /* Counters of refusals, by reason of each list. */
 struct edge_http_stats {
-	uint64_t token[EDGE_TOKEN_REASON_MAX]; /* [EDGE_TOKEN_OK]: accepted tokens */
+	uint64_t token[EDGE_TOKEN_REASON_MAX]; /* [OK]: tokens verified (then maybe refused 403) */
 	uint64_t http[EDGE_HTTP_REASON_MAX];
 	uint64_t sessions; /* alive now */
 };
