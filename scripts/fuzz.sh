@@ -11,15 +11,18 @@ set -euo pipefail
 secs=${1:-30}
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build-fuzz}
-targets=(frame rtp rtcp neigh udp_build ctl cp_desired)
+targets=(frame rtp rtcp neigh udp_build ctl cp_desired token)
 
 if [[ ! -f $build/build.ninja ]]; then
 	CC=clang meson setup -Dfuzzing=true "$build" "$root"
 else
 	meson configure "$build" -Dfuzzing=true
 fi
-ninja -C "$build" "${targets[@]/#/tests/fuzz/fuzz_}" \
-	$(printf 'tests/fuzz/fuzz_%s_libfuzzer ' "${targets[@]}")
+bins=()
+for t in "${targets[@]}"; do
+	bins+=("tests/fuzz/fuzz_$t" "tests/fuzz/fuzz_${t}_libfuzzer")
+done
+ninja -C "$build" "${bins[@]}"
 
 work=$(mktemp -d /tmp/relais-fuzz.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -43,7 +46,9 @@ for t in "${targets[@]}"; do
 		failed=$((failed + 1))
 		echo "fuzz_$t FAILED; last lines of its log:"
 		tail -n 40 "$work/$t.log"
-		ls -l "$build/fuzz-artifacts/" | grep -- "$t-" || true
+		for a in "$build/fuzz-artifacts/$t-"*; do
+			if [[ -e $a ]]; then ls -l "$a"; fi
+		done
 	fi
 done
 echo "fuzz: $passed passed, $failed failed"

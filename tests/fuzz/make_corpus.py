@@ -6,9 +6,15 @@ Frames are built here byte by byte (independently of the C builders) with
 their checksums. The control-channel seeds come from gen_ctl_corpus (built
 by meson from gen_ctl_corpus.c with the real encoder): pass its path with
 --ctl-gen to refresh them; the control plane's (Redis replies with keys
-wrapped by the real cp_kw_wrap) from gen_cp_corpus, with --cp-gen. Run from anywhere; output is deterministic.
+wrapped by the real cp_kw_wrap) from gen_cp_corpus, with --cp-gen. The bearer
+tokens of fuzz_token are HS256 JWTs signed here with hmac under the secret
+of fuzz_token.c. Run from anywhere; output is deterministic.
 """
 import argparse
+import base64
+import hashlib
+import hmac
+import json
 import os
 import struct
 import subprocess
@@ -180,7 +186,45 @@ def corpora():
         "v6_empty": bytes(12) + b"\x02" + bytes(43),
     }
     return {"frame": frames, "neigh": neigh, "rtp": rtps, "rtcp": rtcps,
-            "udp_build": build}
+            "udp_build": build, "token": tokens()}
+
+
+# The secret and the clock of tests/fuzz/fuzz_token.c.
+TOKEN_SECRET = b"relais-fuzz-token-secret-0123456789abcdef"
+TOKEN_NOW = 1767225600  # 2026-01-01
+
+
+def jwt(claims, alg="HS256", key=TOKEN_SECRET, header=None, sig=None):
+    """An HS256 JWS made with hmac (independent of libjwt)."""
+    def b64u(data):
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+    head = b64u(json.dumps(header or {"alg": alg, "typ": "JWT"}).encode())
+    body = b64u(json.dumps(claims, separators=(",", ":")).encode())
+    if sig is None:
+        sig = b64u(hmac.new(key, f"{head}.{body}".encode(), hashlib.sha256).digest())
+    return f"{head}.{body}.{sig}".encode()
+
+
+def tokens():
+    def grant(**kw):
+        c = {"sub": "4201", "exp": TOKEN_NOW + 3600, "nbf": TOKEN_NOW - 60,
+             "video": {"room": "42", "roomJoin": True, "canPublish": True,
+                       "canSubscribe": True}}
+        c.update(kw)
+        return c
+    return {
+        "publish": jwt(grant()),
+        "watch": jwt(grant(video={"room": "7", "roomJoin": True, "canSubscribe": True})),
+        "expired": jwt(grant(exp=TOKEN_NOW - 3600)),
+        "not_yet": jwt(grant(nbf=TOKEN_NOW + 3600)),
+        "no_exp": jwt({"sub": "1", "video": {"room": "1"}}),
+        "bad_sub": jwt(grant(sub="alice")),
+        "no_room": jwt(grant(video={"roomJoin": True})),
+        "alg_none": jwt(grant(), header={"alg": "none"}, sig=""),
+        "alg_hs512": jwt(grant(), header={"alg": "HS512", "typ": "JWT"}),
+        "bad_sig": jwt(grant(), key=b"another-secret-of-more-than-32-bytes"),
+        "malformed": b"eyJhbGciOiJIUzI1NiJ9.e30",
+    }
 
 
 def write(target, files):
