@@ -43,6 +43,7 @@ struct ice_session {
 struct edge_ice_agent {
 	unsigned capacity, count;
 	uint64_t consent_ms, join_ms;
+	uint64_t verdicts[EDGE_ICE_VERDICT_MAX];
 	struct ice_session sessions[];
 };
 
@@ -490,10 +491,11 @@ static enum edge_ice_verdict classify(const struct edge_ice_agent *agent, const 
 	return authenticate(agent, parsed, req);
 }
 
-enum edge_ice_verdict edge_ice_input(struct edge_ice_agent *agent, const uint8_t *datagram,
-				     size_t len, const struct edge_stun_addr *src, uint64_t now_ms,
-				     uint8_t *out, size_t out_cap, size_t *out_len,
-				     struct edge_ice_event *event)
+/* One datagram through the agent: edge_ice_input() without the count. */
+static enum edge_ice_verdict input(struct edge_ice_agent *agent, const uint8_t *datagram,
+				   size_t len, const struct edge_stun_addr *src, uint64_t now_ms,
+				   uint8_t *out, size_t out_cap, size_t *out_len,
+				   struct edge_ice_event *event)
 {
 	struct checked_request req = {0};
 	struct edge_stun_msg msg;
@@ -522,6 +524,24 @@ enum edge_ice_verdict edge_ice_input(struct edge_ice_agent *agent, const uint8_t
 	}
 	record_check(agent, &req, &from, now_ms, event);
 	return EDGE_ICE_ANSWERED;
+}
+
+enum edge_ice_verdict edge_ice_input(struct edge_ice_agent *agent, const uint8_t *datagram,
+				     size_t len, const struct edge_stun_addr *src, uint64_t now_ms,
+				     uint8_t *out, size_t out_cap, size_t *out_len,
+				     struct edge_ice_event *event)
+{
+	enum edge_ice_verdict v =
+	    input(agent, datagram, len, src, now_ms, out, out_cap, out_len, event);
+
+	agent->verdicts[v]++;
+	return v;
+}
+
+void edge_ice_verdict_counts(const struct edge_ice_agent *agent,
+			     uint64_t counts[EDGE_ICE_VERDICT_MAX])
+{
+	memcpy(counts, agent->verdicts, sizeof(agent->verdicts));
 }
 
 /* Why s should go at now_ms, or EDGE_ICE_EXPIRY_MAX if it stays. */

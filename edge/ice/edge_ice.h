@@ -185,6 +185,12 @@ enum edge_ice_verdict edge_ice_input(struct edge_ice_agent *agent, const uint8_t
 				     uint8_t *out, size_t out_cap, size_t *out_len,
 				     struct edge_ice_event *event);
 
+/* How many datagrams got each verdict since creation, indexed by
+ * enum edge_ice_verdict (EDGE_ICE_VERDICT_MAX counters), for the main
+ * loop's metrics. */
+void edge_ice_verdict_counts(const struct edge_ice_agent *agent,
+			     uint64_t counts[EDGE_ICE_VERDICT_MAX]);
+
 /* The cookie of the session for which `addr` passed an authenticated check
  * (the only sources whose DTLS may be accepted): 0 or -ENOENT. */
 int edge_ice_lookup_addr(const struct edge_ice_agent *agent, const struct edge_stun_addr *addr,

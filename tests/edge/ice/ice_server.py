@@ -44,6 +44,7 @@ class IceServer:
     def __init__(self, proc, port4, port6):
         self.proc, self.port4, self.port6 = proc, port4, port6
         self.lines = []  # every line read, for the report on failure
+        self.counts = {}
 
     @classmethod
     async def start(cls, exe, consent_ms=30000, join_ms=30000, max_seconds=60):
@@ -91,11 +92,30 @@ class IceServer:
         return cookie, ufrag, pwd
 
     async def stop(self):
-        """quit; the exit status (SIGKILL by PID after 5 s)."""
+        """quit; the exit status (SIGKILL by PID after 5 s). The verdict
+        counts the server prints at exit go to self.counts."""
         try:
             self.proc.stdin.write(b"quit\n")
             await self.proc.stdin.drain()
+            line = await self.expect("counts ", 5)
+            self.counts = fields(line) if line else {}
             return await asyncio.wait_for(self.proc.wait(), 5)
         except (asyncio.TimeoutError, ConnectionError):
             self.proc.kill()
             return await self.proc.wait()
+
+    async def finish(self, checks):
+        """Stop the server, check it exited cleanly, print what it said when
+        a check failed; the test's exit code."""
+        rc = await self.stop()
+        checks.check(rc == 0, "ice_test_server exit status %s" % rc)
+        seen = {}
+        for line in self.lines:
+            if line.startswith("dgram "):
+                verdict = fields(line)["verdict"]
+                seen[verdict] = seen.get(verdict, 0) + 1
+        counted = {k: int(v) for k, v in self.counts.items() if v != "0"}
+        checks.check(counted == seen, "verdict counts %s, datagrams seen %s" % (counted, seen))
+        if checks.failed:
+            print("server said:\n  " + "\n  ".join(self.lines))
+        return checks.summary()

@@ -15,6 +15,7 @@
  *         cookie=C moved=0|1 lookup=COOKIE|none
  *   expired COOKIE UFRAG WHY
  *   timeout                           MAX_SECONDS passed (exit 3)
+ *   counts VERDICT=N ...              edge_ice_verdict_counts(), at exit
  * stdin commands: "add REMOTE_UFRAG" ("-" when unknown), "quit" (exit 0).
  */
 #include <arpa/inet.h>
@@ -47,48 +48,52 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* Any socket address of IPv4 or IPv6. */
+union sock_addr {
+	struct sockaddr sa;
+	struct sockaddr_in in4;
+	struct sockaddr_in6 in6;
+};
+
 /* A UDP socket bound to the loopback of this family on an ephemeral port;
  * returns the fd (port in *port) or -1. */
 static int bind_loopback(int family, uint16_t *port)
 {
-	struct sockaddr_storage ss = {0};
-	socklen_t sl = family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+	union sock_addr a;
+	socklen_t sl = family == AF_INET ? sizeof(a.in4) : sizeof(a.in6);
 	int fd = socket(family, SOCK_DGRAM, 0);
 
 	if (fd < 0)
 		return -1;
-	ss.ss_family = (sa_family_t)family;
-	if (family == AF_INET)
-		((struct sockaddr_in *)&ss)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	else
-		((struct sockaddr_in6 *)&ss)->sin6_addr = in6addr_loopback;
-	if (bind(fd, (struct sockaddr *)&ss, sl) != 0 ||
-	    getsockname(fd, (struct sockaddr *)&ss, &sl) != 0) {
+	memset(&a, 0, sizeof(a));
+	if (family == AF_INET) {
+		a.in4.sin_family = AF_INET;
+		a.in4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	} else {
+		a.in6.sin6_family = AF_INET6;
+		a.in6.sin6_addr = in6addr_loopback;
+	}
+	if (bind(fd, &a.sa, sl) != 0 || getsockname(fd, &a.sa, &sl) != 0) {
 		close(fd);
 		return -1;
 	}
-	*port = ntohs(family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
-					: ((struct sockaddr_in6 *)&ss)->sin6_port);
+	*port = ntohs(family == AF_INET ? a.in4.sin_port : a.in6.sin6_port);
 	return fd;
 }
 
-/* sockaddr to the agent's address type. */
-static struct edge_stun_addr to_addr(const struct sockaddr_storage *ss)
+/* A socket address to the agent's address type (family 0 if neither). */
+static struct edge_stun_addr to_addr(const union sock_addr *from)
 {
 	struct edge_stun_addr a = {0};
 
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
-
+	if (from->sa.sa_family == AF_INET) {
 		a.family = 4;
-		a.port = ntohs(s4->sin_port);
-		memcpy(a.ip, &s4->sin_addr, 4);
-	} else if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
-
+		a.port = ntohs(from->in4.sin_port);
+		memcpy(a.ip, &from->in4.sin_addr, 4);
+	} else if (from->sa.sa_family == AF_INET6) {
 		a.family = 6;
-		a.port = ntohs(s6->sin6_port);
-		memcpy(a.ip, &s6->sin6_addr, 16);
+		a.port = ntohs(from->in6.sin6_port);
+		memcpy(a.ip, &from->in6.sin6_addr, 16);
 	}
 	return a;
 }
@@ -104,9 +109,9 @@ static const char *event_name(enum edge_ice_event_kind k)
 static void serve_datagram(struct server *srv, int fd)
 {
 	uint8_t buf[2048], out[EDGE_ICE_ANSWER_MAX];
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&ss, &sl);
+	union sock_addr from;
+	socklen_t sl = sizeof(from);
+	ssize_t n;
 	struct edge_stun_addr src;
 	struct edge_ice_event ev;
 	enum edge_ice_verdict v;
@@ -115,13 +120,15 @@ static void serve_datagram(struct server *srv, int fd)
 	uint64_t cookie;
 	int sent = 0;
 
+	memset(&from, 0, sizeof(from));
+	n = recvfrom(fd, buf, sizeof(buf), 0, &from.sa, &sl);
 	if (n < 0)
 		return;
-	src = to_addr(&ss);
+	src = to_addr(&from);
 	v = edge_ice_input(srv->agent, buf, (size_t)n, &src, now_ms(), out, sizeof(out), &out_len,
 			   &ev);
 	if (out_len > 0)
-		sent = sendto(fd, out, out_len, 0, (struct sockaddr *)&ss, sl) == (ssize_t)out_len;
+		sent = sendto(fd, out, out_len, 0, &from.sa, sl) == (ssize_t)out_len;
 	if (edge_ice_lookup_addr(srv->agent, &src, &cookie) == 0)
 		snprintf(look, sizeof(look), "%llu", (unsigned long long)cookie);
 	printf("dgram verdict=%s src=%s sent=%d event=%s cookie=%llu moved=%d lookup=%s\n",
@@ -198,6 +205,20 @@ static int run(struct server *srv, uint64_t deadline)
 	return 3;
 }
 
+/* "counts answered=N malformed=N ..." (every verdict). */
+static void print_counts(const struct edge_ice_agent *agent)
+{
+	uint64_t n[EDGE_ICE_VERDICT_MAX];
+
+	edge_ice_verdict_counts(agent, n);
+	printf("counts");
+	for (int v = 0; v < EDGE_ICE_VERDICT_MAX; v++)
+		printf(" %s=%llu", edge_ice_verdict_name((enum edge_ice_verdict)v),
+		       (unsigned long long)n[v]);
+	printf("\n");
+	fflush(stdout);
+}
+
 int main(int argc, char **argv)
 {
 	struct edge_ice_params p = {.capacity = CAPACITY};
@@ -221,7 +242,7 @@ int main(int argc, char **argv)
 	printf("ready %u %u\n", port4, port6);
 	fflush(stdout);
 	rc = run(&srv, now_ms() + strtoull(argv[1], NULL, 10) * 1000);
-	fflush(stdout);
+	print_counts(srv.agent);
 	close(srv.fd4);
 	close(srv.fd6);
 	edge_ice_free(srv.agent);

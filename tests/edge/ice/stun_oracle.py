@@ -197,11 +197,8 @@ async def main():
         await bad_requests(server, ufrag, pwd)
         await unknown_remote(server)
     finally:
-        rc = await server.stop()
-    checks.check(rc == 0, "ice_test_server exit status %s" % rc)
-    if checks.failed:
-        print("server said:\n  " + "\n  ".join(server.lines))
-    return checks.summary()
+        code = await server.finish(checks)
+    return code
 
 
 if __name__ == "__main__":

@@ -173,6 +173,27 @@ struct refusal {
 	enum edge_ice_verdict want;
 };
 
+/* After test_refusals: each verdict counted as many times as it was
+ * given (the table has two each of UNKNOWN_UFRAG, BAD_USERNAME and
+ * WRONG_REMOTE_UFRAG, and two MALFORMED datagrams follow it). */
+static void check_counts(const struct edge_ice_agent *a)
+{
+	uint64_t n[EDGE_ICE_VERDICT_MAX];
+
+	edge_ice_verdict_counts(a, n);
+	for (int v = 0; v < EDGE_ICE_VERDICT_MAX; v++) {
+		uint64_t want = v == EDGE_ICE_ANSWERED ? 0
+				: v == EDGE_ICE_UNKNOWN_UFRAG || v == EDGE_ICE_BAD_USERNAME ||
+					v == EDGE_ICE_WRONG_REMOTE_UFRAG || v == EDGE_ICE_MALFORMED
+				    ? 2
+				    : 1;
+
+		CHECKF(n[v] == want, "%s counted %llu times, want %llu",
+		       edge_ice_verdict_name((enum edge_ice_verdict)v), (unsigned long long)n[v],
+		       (unsigned long long)want);
+	}
+}
+
 /* Every refusal: its verdict, no answer, no event, no state change. */
 static void test_refusals(void)
 {
@@ -241,6 +262,7 @@ static void test_refusals(void)
 	CHECK_EQ(edge_ice_session_get(a, LOCAL_UFRAG, &info), 0, "get");
 	CHECK(!info.checked && info.n_addrs == 0 && !info.has_selected);
 	CHECK_EQ(edge_ice_lookup_addr(a, &src, &cookie), -ENOENT, "source unknown");
+	check_counts(a);
 	edge_ice_free(a);
 }
 

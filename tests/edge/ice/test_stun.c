@@ -34,7 +34,7 @@ static int attr_is(const struct edge_stun_msg *m, uint16_t type, const char *wan
 /* §2.1: the request parses, carries what the RFC says, and verifies. */
 static void test_request(void)
 {
-	uint8_t buf[256];
+	uint8_t buf[256] = {0};
 	size_t len = load(RFC5769_REQUEST, buf, sizeof(buf));
 	struct edge_stun_msg m;
 
@@ -56,7 +56,7 @@ static void test_request(void)
 /* §2.2 / §2.3: responses verify and their XOR-MAPPED-ADDRESS decodes. */
 static void test_response(const char *hex, int family, const char *ip)
 {
-	uint8_t buf[256], want_ip[16] = {0};
+	uint8_t buf[256] = {0}, want_ip[16] = {0};
 	size_t len = load(hex, buf, sizeof(buf));
 	const struct edge_stun_attr *a;
 	struct edge_stun_msg m;
@@ -94,7 +94,7 @@ static int in_fingerprint_value(const struct edge_stun_msg *m, size_t byte)
  */
 static void test_bit_flips(const char *hex)
 {
-	uint8_t buf[256];
+	uint8_t buf[256] = {0};
 	size_t len = load(hex, buf, sizeof(buf));
 	struct edge_stun_msg good, m;
 	unsigned refused = 0, fp_only = 0;
@@ -124,7 +124,7 @@ static void test_bit_flips(const char *hex)
 /* Named flips: each fails with the reason that names it. */
 static void test_named_flips(void)
 {
-	uint8_t buf[256];
+	uint8_t buf[256] = {0};
 	size_t len = load(RFC5769_REQUEST, buf, sizeof(buf));
 	struct edge_stun_msg m;
 
@@ -171,9 +171,22 @@ static size_t with_header(uint8_t *buf, size_t body)
 	return 20 + body;
 }
 
+/* Put n bytes at buf + off. */
+static void put(uint8_t *buf, size_t off, const uint8_t *bytes, size_t n)
+{
+	memcpy(buf + off, bytes, n);
+}
+
 /* Malformed messages, each with the reason that names it. */
 static void test_malformed(void)
 {
+	static const uint8_t username_of_5[] = {0x00, 0x06, 0x00, 0x05};
+	static const uint8_t fp_then_username[] = {0x80, 0x28, 0x00, 0x04, 0, 0,
+						   0,    0,    0x00, 0x06, 0, 0};
+	static const uint8_t mi_hdr[] = {0x00, 0x08, 0x00, 0x14};
+	static const uint8_t use_candidate[] = {0x00, 0x25, 0x00, 0x00};
+	static const uint8_t mi_of_16[] = {0x00, 0x08, 0x00, 0x10};
+	static const uint8_t fp_of_8[] = {0x80, 0x28, 0x00, 0x08};
 	uint8_t buf[1600] = {0};
 	struct edge_stun_msg m;
 	size_t n;
@@ -186,22 +199,21 @@ static void test_malformed(void)
 	n = with_header(buf, 8);
 	CHECK_EQ(edge_stun_parse(buf, n + 4, &m), EDGE_STUN_BAD_LENGTH, "datagram longer");
 	CHECK_EQ(edge_stun_parse(buf, n, &m), EDGE_STUN_OK, "two empty attributes");
-	n = with_header(buf, 8);
-	memcpy(buf + 20, "\x00\x06\x00\x05", 4); /* 5 bytes, 8 with padding > 4 left */
+	put(buf, 20, username_of_5, sizeof(username_of_5)); /* 8 with padding > 4 left */
 	CHECK_EQ(edge_stun_parse(buf, n, &m), EDGE_STUN_ATTR_TRUNCATED, "attr past end");
 	n = with_header(buf, 12);
-	memcpy(buf + 20, "\x80\x28\x00\x04\0\0\0\0\x00\x06\x00\x00", 12);
+	put(buf, 20, fp_then_username, sizeof(fp_then_username));
 	CHECK_EQ(edge_stun_parse(buf, n, &m), EDGE_STUN_ATTR_AFTER_FINGERPRINT, "after fp");
 	n = with_header(buf, 28);
 	memset(buf + 20, 0, 28);
-	memcpy(buf + 20, "\x00\x08\x00\x14", 4);
-	memcpy(buf + 44, "\x00\x25\x00\x00", 4);
+	put(buf, 20, mi_hdr, sizeof(mi_hdr));
+	put(buf, 44, use_candidate, sizeof(use_candidate));
 	CHECK_EQ(edge_stun_parse(buf, n, &m), EDGE_STUN_ATTR_AFTER_INTEGRITY, "after mi");
 	n = with_header(buf, 20);
-	memcpy(buf + 20, "\x00\x08\x00\x10", 4);
+	put(buf, 20, mi_of_16, sizeof(mi_of_16));
 	CHECK_EQ(edge_stun_parse(buf, n, &m), EDGE_STUN_BAD_ATTR_SIZE, "mi of 16 bytes");
 	n = with_header(buf, 12);
-	memcpy(buf + 20, "\x80\x28\x00\x08", 4);
+	put(buf, 20, fp_of_8, sizeof(fp_of_8));
 	CHECK_EQ(edge_stun_parse(buf, n, &m), EDGE_STUN_BAD_ATTR_SIZE, "fp of 8 bytes");
 	n = with_header(buf, 4 * (EDGE_STUN_MAX_ATTRS + 1));
 	memset(buf + 20, 0, n - 20);
