@@ -22,7 +22,13 @@
  *    refreshes consent (RFC 7675);
  *  - edge_ice_expire() removes a session 30 s (configurable) after its last
  *    authenticated check, or when none came within the join deadline;
- *  - DTLS is for addresses that passed a check: edge_ice_lookup_addr().
+ *  - DTLS is for addresses that passed a check: edge_ice_lookup_addr();
+ *  - an address belongs to one session: when it passes a check for another
+ *    session it leaves the first (and stops being its selection);
+ *  - a request with ICE-CONTROLLED gets an authenticated 487 (a lite agent
+ *    stays controlled, RFC 8445 §7.3.1.1) and changes nothing; a request
+ *    with neither role attribute is accepted; unknown attributes (Chrome's
+ *    0xC057 network info, ...) are ignored, never answered with 420.
  *
  * Threading: one thread owns an agent. Errors: 0 / -errno for int
  * functions, NULL + errno for the constructor.
