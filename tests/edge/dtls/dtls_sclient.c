@@ -49,9 +49,8 @@ static void exec_args(const char *const *argv)
 	_exit(127);
 }
 
-/* Run argv, its stdout into out[cap] (NUL-terminated), stderr dropped.
- * Returns the exit status, or -1. */
-static int run_cmd(const char *const argv[], char *out, size_t cap)
+/* See dtls_sclient.h. */
+int run_cmd(const char *const argv[], char *out, size_t cap)
 {
 	int fds[2], status = -1;
 	size_t len = 0;

@@ -55,6 +55,11 @@ struct sclient_run {
 	char out[SCLIENT_OUT_MAX];        /* what s_client printed */
 };
 
+/* Run argv (a NULL-terminated list, argv[0] found on PATH), its stdout
+ * into out[cap] (NUL-terminated), stderr dropped. Returns the exit status,
+ * or -1. */
+int run_cmd(const char *const argv[], char *out, size_t cap);
+
 /* Make a P-256 client certificate in dir with the openssl command; 0 or -1. */
 int client_cert_make(const char *dir, const char *name, struct client_cert *cc);
 
