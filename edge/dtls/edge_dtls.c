@@ -74,11 +74,7 @@ static int session_ssl_new(struct edge_dtls_session *s)
 	bio = edge_dtls_bio_new(s);
 	if (bio == NULL)
 		return -ENOMEM;
-	if (BIO_up_ref(bio) != 1) {
-		BIO_free(bio);
-		return -ENOMEM;
-	}
-	SSL_set_bio(s->ssl, bio, bio); /* the SSL owns both references */
+	SSL_set_bio(s->ssl, bio, bio); /* one BIO for both: SSL takes its one reference */
 	SSL_set_app_data(s->ssl, s);
 	SSL_set_info_callback(s->ssl, info_callback);
 	DTLS_set_timer_cb(s->ssl, timer_callback);
