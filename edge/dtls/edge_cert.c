@@ -119,8 +119,7 @@ static int cert_fingerprint_fill(struct edge_cert *c)
 {
 	unsigned int len = 0;
 
-	if (X509_digest(c->x509, EVP_sha256(), c->digest, &len) != 1 ||
-	    len != EDGE_FINGERPRINT_LEN)
+	if (X509_digest(c->x509, EVP_sha256(), c->digest, &len) != 1 || len != EDGE_FINGERPRINT_LEN)
 		return -1;
 	return edge_fingerprint_format(c->digest, c->fingerprint, sizeof(c->fingerprint));
 }

@@ -20,20 +20,20 @@
 #include <stdint.h>
 
 /* X(ENUM_SUFFIX, "name", "operator explanation") */
-#define EDGE_CERT_ERRORS(X)                                                                     \
-	X(OK, "ok", "no error")                                                                 \
-	X(KEY_OPEN, "key_open", "the key file cannot be opened (missing or unreadable)")       \
-	X(KEY_SYMLINK, "key_symlink", "the key file is a symbolic link (refused)")            \
-	X(KEY_NOT_REGULAR, "key_not_regular", "the key file is not a regular file")           \
-	X(KEY_PERMISSIONS, "key_permissions",                                                   \
-	  "the key file is accessible to group or others (chmod 600 it)")                      \
-	X(KEY_PARSE, "key_parse", "the key file holds no PEM private key")                    \
-	X(KEY_NOT_P256, "key_not_p256", "the key is not an ECDSA P-256 key")                  \
-	X(CERT_OPEN, "cert_open", "the certificate file cannot be opened")                    \
-	X(CERT_PARSE, "cert_parse", "the certificate file holds no PEM certificate")          \
-	X(KEY_MISMATCH, "key_mismatch", "the certificate is not the key's")                   \
-	X(GENERATE, "generate", "generating the ephemeral key or certificate failed")         \
-	X(FINGERPRINT_SYNTAX, "fingerprint_syntax",                                             \
+#define EDGE_CERT_ERRORS(X)                                                              \
+	X(OK, "ok", "no error")                                                          \
+	X(KEY_OPEN, "key_open", "the key file cannot be opened (missing or unreadable)") \
+	X(KEY_SYMLINK, "key_symlink", "the key file is a symbolic link (refused)")       \
+	X(KEY_NOT_REGULAR, "key_not_regular", "the key file is not a regular file")      \
+	X(KEY_PERMISSIONS, "key_permissions",                                            \
+	  "the key file is accessible to group or others (chmod 600 it)")                \
+	X(KEY_PARSE, "key_parse", "the key file holds no PEM private key")               \
+	X(KEY_NOT_P256, "key_not_p256", "the key is not an ECDSA P-256 key")             \
+	X(CERT_OPEN, "cert_open", "the certificate file cannot be opened")               \
+	X(CERT_PARSE, "cert_parse", "the certificate file holds no PEM certificate")     \
+	X(KEY_MISMATCH, "key_mismatch", "the certificate is not the key's")              \
+	X(GENERATE, "generate", "generating the ephemeral key or certificate failed")    \
+	X(FINGERPRINT_SYNTAX, "fingerprint_syntax",                                      \
 	  "a fingerprint is not \"sha-256\" followed by 32 colon-separated hex bytes")
 
 #define EDGE_CERT_ENUM_(sfx, name, help) EDGE_CERT_##sfx,

@@ -37,8 +37,8 @@ static void session_end(struct edge_dtls_session *s, enum edge_dtls_reason why)
 	leave_handshake(s);
 	s->reason = why;
 	s->state = (why == EDGE_DTLS_CLOSE_NOTIFY || why == EDGE_DTLS_LOCAL_CLOSE)
-			   ? EDGE_DTLS_CLOSED
-			   : EDGE_DTLS_FAILED;
+		       ? EDGE_DTLS_CLOSED
+		       : EDGE_DTLS_FAILED;
 }
 
 /* OpenSSL info callback: remember the alerts the peer sends. */
@@ -141,7 +141,7 @@ static enum edge_dtls_reason handshake_done(struct edge_dtls_session *s)
 {
 	const SRTP_PROTECTION_PROFILE *srtp = SSL_get_selected_srtp_profile(s->ssl);
 	const struct relais_srtp_profile_info *info =
-		srtp != NULL ? relais_srtp_profile_get((uint32_t)srtp->id) : NULL;
+	    srtp != NULL ? relais_srtp_profile_get((uint32_t)srtp->id) : NULL;
 	uint8_t material[2 * (RELAIS_SRTP_MAX_KEY_LEN + RELAIS_SRTP_MAX_SALT_LEN)];
 	size_t len;
 	int ok;
@@ -251,8 +251,8 @@ static int looks_like_dtls(const uint8_t *p, size_t len)
 }
 
 /* See edge_dtls.h. */
-enum edge_dtls_reason edge_dtls_input(struct edge_dtls_session *s, const uint8_t *dgram,
-				      size_t len, uint64_t now_ms)
+enum edge_dtls_reason edge_dtls_input(struct edge_dtls_session *s, const uint8_t *dgram, size_t len,
+				      uint64_t now_ms)
 {
 	enum edge_dtls_reason refused = EDGE_DTLS_NONE;
 

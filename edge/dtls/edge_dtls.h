@@ -47,22 +47,22 @@
  * X(ENUM_SUFFIX, "name", "operator explanation"). The first group ends a
  * session (edge_dtls_reason()); the second is returned for one datagram or
  * one session_new and changes no session. */
-#define EDGE_DTLS_REASONS(X)                                                                   \
-	X(NONE, "none", "no failure: handshaking or connected, or the datagram was taken")     \
+#define EDGE_DTLS_REASONS(X)                                                                  \
+	X(NONE, "none", "no failure: handshaking or connected, or the datagram was taken")    \
 	X(CLOSE_NOTIFY, "close_notify", "the peer closed the session (close_notify alert)")   \
 	X(LOCAL_CLOSE, "local_close", "the caller ended the session (close_notify sent)")     \
 	X(ALERT, "alert", "the peer sent a fatal DTLS alert")                                 \
-	X(FINGERPRINT_MISMATCH, "fingerprint_mismatch",                                        \
+	X(FINGERPRINT_MISMATCH, "fingerprint_mismatch",                                       \
 	  "the peer's certificate does not match the offer's a=fingerprint")                  \
 	X(NO_CLIENT_CERT, "no_client_cert", "the peer presented no certificate")              \
-	X(NO_SRTP_PROFILE, "no_srtp_profile",                                                  \
+	X(NO_SRTP_PROFILE, "no_srtp_profile",                                                 \
 	  "the peer's use_srtp offers no profile relais accepts (or none at all)")            \
-	X(HANDSHAKE_TIMEOUT, "handshake_timeout",                                              \
+	X(HANDSHAKE_TIMEOUT, "handshake_timeout",                                             \
 	  "the handshake did not complete before its deadline or retransmissions ran out")    \
-	X(HANDSHAKE_ERROR, "handshake_error",                                                  \
+	X(HANDSHAKE_ERROR, "handshake_error",                                                 \
 	  "the peer's handshake was malformed or refused by OpenSSL")                         \
 	X(KEY_EXPORT, "key_export", "exporting the SRTP keys (EXTRACTOR-dtls_srtp) failed")   \
-	X(NOT_DTLS, "not_dtls",                                                                \
+	X(NOT_DTLS, "not_dtls",                                                               \
 	  "datagram is not a DTLS record (first byte outside 20..63, or under 13 bytes)")     \
 	X(OVERSIZED, "oversized", "datagram longer than EDGE_DTLS_MAX_DATAGRAM")              \
 	X(ENDED, "ended", "datagram for a session already closed or failed")                  \
@@ -109,9 +109,9 @@ struct edge_dtls_params {
 
 /* What a connected session gives the dataplane (PART_ADD / PART_REKEY). */
 struct edge_dtls_keys {
-	uint16_t profile;           /* enum relais_srtp_profile, also in rx/tx */
-	struct relais_srtp_key rx;  /* client write key+salt: we unprotect with it */
-	struct relais_srtp_key tx;  /* server write key+salt: we protect with it */
+	uint16_t profile;          /* enum relais_srtp_profile, also in rx/tx */
+	struct relais_srtp_key rx; /* client write key+salt: we unprotect with it */
+	struct relais_srtp_key tx; /* server write key+salt: we protect with it */
 };
 
 /* Per-session counts, for the caller's metrics. */
@@ -160,8 +160,8 @@ struct edge_dtls_session *edge_dtls_session_new(struct edge_dtls_ctx *ctx,
  * edge_dtls_output), or NOT_DTLS, OVERSIZED or ENDED when it was refused
  * without touching the session. Application data after the handshake is
  * read and discarded. */
-enum edge_dtls_reason edge_dtls_input(struct edge_dtls_session *s, const uint8_t *dgram,
-				      size_t len, uint64_t now_ms);
+enum edge_dtls_reason edge_dtls_input(struct edge_dtls_session *s, const uint8_t *dgram, size_t len,
+				      uint64_t now_ms);
 
 /* Take the next datagram to send to the peer into buf. Returns its length,
  * 0 when none is queued, or -ENOSPC (datagram kept) when cap is smaller

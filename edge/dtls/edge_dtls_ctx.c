@@ -21,18 +21,17 @@
 #include "edge_dtls_impl.h"
 
 /* ECDHE only (forward secrecy), ECDSA as the node key is P-256. */
-#define DTLS_CIPHERS                                                                    \
-	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"                  \
+#define DTLS_CIPHERS                                                   \
+	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:" \
 	"ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA"
 #define DTLS_GROUPS "X25519:P-256:P-384"
 /* OpenSSL spells the RFC 5764 names "..._CM_HMAC_SHA1_..." as "..._CM_SHA1_...". */
 #define OPENSSL_NAME_DROP "HMAC_"
 #define PROFILE_NAMES_MAX 256
 
-static const uint16_t default_profiles[] = {RELAIS_SRTP_AEAD_AES_256_GCM,
-					    RELAIS_SRTP_AEAD_AES_128_GCM,
-					    RELAIS_SRTP_AES128_CM_SHA1_80,
-					    RELAIS_SRTP_AES128_CM_SHA1_32};
+static const uint16_t default_profiles[] = {
+    RELAIS_SRTP_AEAD_AES_256_GCM, RELAIS_SRTP_AEAD_AES_128_GCM, RELAIS_SRTP_AES128_CM_SHA1_80,
+    RELAIS_SRTP_AES128_CM_SHA1_32};
 
 #define DTLS_NAME_(sfx, name, help) name,
 static const char *const reason_names[] = {EDGE_DTLS_REASONS(DTLS_NAME_)};
@@ -174,8 +173,8 @@ static int append_openssl_name(char *list, size_t cap, const char *dtls_name)
 	size_t used = strlen(list);
 	size_t head = drop ? (size_t)(drop - dtls_name) : strlen(dtls_name);
 	const char *tail = drop ? drop + strlen(OPENSSL_NAME_DROP) : "";
-	int n = snprintf(list + used, cap - used, "%s%.*s%s", used ? ":" : "", (int)head,
-			 dtls_name, tail);
+	int n = snprintf(list + used, cap - used, "%s%.*s%s", used ? ":" : "", (int)head, dtls_name,
+			 tail);
 
 	return n < 0 || (size_t)n >= cap - used ? -EINVAL : 0;
 }
@@ -201,7 +200,7 @@ static int ctx_set_srtp(struct edge_dtls_ctx *ctx)
 
 	for (size_t i = 0; i < ctx->n_profiles; i++) {
 		const struct relais_srtp_profile_info *info =
-			relais_srtp_profile_get(ctx->profiles[i]);
+		    relais_srtp_profile_get(ctx->profiles[i]);
 
 		if (append_openssl_name(list, sizeof(list), info->dtls_name) != 0)
 			return -EINVAL;
@@ -227,7 +226,7 @@ static int ctx_configure(struct edge_dtls_ctx *ctx, const struct edge_cert *cert
 	    SSL_CTX_check_private_key(c) != 1)
 		return -EPROTO;
 	SSL_CTX_set_options(c, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_QUERY_MTU |
-				       SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_TICKET);
+				   SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_TICKET);
 	SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_OFF);
 	SSL_CTX_set_read_ahead(c, 1);
 	SSL_CTX_set_verify(c, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);

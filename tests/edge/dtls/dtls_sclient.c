@@ -19,10 +19,10 @@
 #include "check.h"
 #include "dtls_sclient.h"
 
-#define REC_HDR 13      /* DTLS record header (RFC 6347 §4.1) */
-#define HS_HDR 12       /* DTLS handshake header (RFC 6347 §4.2.2) */
-#define POLL_MS 20      /* longest wait of the loop */
-#define GRACE_MS 300    /* after the session ended: let s_client finish */
+#define REC_HDR 13         /* DTLS record header (RFC 6347 §4.1) */
+#define HS_HDR 12          /* DTLS handshake header (RFC 6347 §4.2.2) */
+#define POLL_MS 20         /* longest wait of the loop */
+#define GRACE_MS 300       /* after the session ended: let s_client finish */
 #define PRINT_WAIT_MS 2000 /* connected: wait this long for s_client's report */
 #define EXIT_WAIT_MS 1500
 
@@ -88,11 +88,25 @@ int client_cert_make(const char *dir, const char *name, struct client_cert *cc)
 	snprintf(cc->cert_path, sizeof(cc->cert_path), "%s/%s.crt", dir, name);
 	snprintf(cc->key_path, sizeof(cc->key_path), "%s/%s.key", dir, name);
 	snprintf(subj, sizeof(subj), "/CN=%s", name);
-	const char *req[] = {"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-		       "ec_paramgen_curve:P-256", "-nodes", "-days", "1", "-subj", subj,
-		       "-keyout", cc->key_path, "-out", cc->cert_path, NULL};
-	const char *fpr[] = {"openssl", "x509", "-noout", "-fingerprint", "-sha256",
-		       "-in", cc->cert_path, NULL};
+	const char *req[] = {"openssl",
+			     "req",
+			     "-x509",
+			     "-newkey",
+			     "ec",
+			     "-pkeyopt",
+			     "ec_paramgen_curve:P-256",
+			     "-nodes",
+			     "-days",
+			     "1",
+			     "-subj",
+			     subj,
+			     "-keyout",
+			     cc->key_path,
+			     "-out",
+			     cc->cert_path,
+			     NULL};
+	const char *fpr[] = {"openssl", "x509", "-noout",      "-fingerprint",
+			     "-sha256", "-in",  cc->cert_path, NULL};
 
 	if (run_cmd(req, out, sizeof(out)) != 0 || run_cmd(fpr, out, sizeof(out)) != 0)
 		return -1;
@@ -107,8 +121,7 @@ int client_cert_make(const char *dir, const char *name, struct client_cert *cc)
 
 /* Start s_client towards 127.0.0.1:port, stdin from *stdin_fd, stdout and
  * stderr into out_fd. Returns its pid or -1. */
-static pid_t sclient_start(const struct sclient_run *run, unsigned port, int out_fd,
-			   int *stdin_fd)
+static pid_t sclient_start(const struct sclient_run *run, unsigned port, int out_fd, int *stdin_fd)
 {
 	char connect[64], keylen[16];
 	const char *argv[32];
@@ -278,9 +291,9 @@ static void receive(struct loop *l, int wait_ms)
 		return;
 	if (l->s == NULL) {
 		capture(l->run, d, (size_t)n);
-		l->s = edge_dtls_session_new(l->ctx, l->run->expect_fp ? l->run->expect_fp
-								       : l->run->client->fp,
-					     mono_ms(), &why);
+		l->s = edge_dtls_session_new(
+		    l->ctx, l->run->expect_fp ? l->run->expect_fp : l->run->client->fp, mono_ms(),
+		    &why);
 		if (l->s == NULL)
 			return;
 	}
@@ -299,6 +312,7 @@ static void read_output(struct sclient_run *run, int fd)
 static void on_connected(struct loop *l)
 {
 	l->run->connected = 1;
+	l->run->half_open_connected = edge_dtls_half_open(l->ctx);
 	l->run->have_keys = edge_dtls_keys(l->s, &l->run->keys) == 0;
 	if (l->run->local_close) {
 		edge_dtls_close(l->s);
@@ -347,7 +361,8 @@ static int step(struct loop *l, int *stdin_fd, int out_fd, uint64_t *connected_a
 	}
 	if (*stdin_fd >= 0 && l->run->connected) {
 		read_output(l->run, out_fd);
-		if (strstr(l->run->out, l->run->keymat_len ? "Keying material:" : "SRTP Extension") ||
+		if (strstr(l->run->out,
+			   l->run->keymat_len ? "Keying material:" : "SRTP Extension") ||
 		    now > *connected_at + PRINT_WAIT_MS) {
 			close(*stdin_fd); /* s_client then sends close_notify */
 			*stdin_fd = -1;

@@ -30,7 +30,7 @@ struct client_cert {
 
 struct sclient_run {
 	/* inputs */
-	struct edge_dtls_params params; /* cert and profiles set by the test */
+	struct edge_dtls_params params;   /* cert and profiles set by the test */
 	const struct client_cert *client; /* -cert/-key; NULL: none */
 	const uint8_t *expect_fp;         /* NULL: client->fp */
 	const char *client_profiles;      /* s_client -use_srtp list */
@@ -42,17 +42,18 @@ struct sclient_run {
 	const char *capture_path;         /* write the first datagram here */
 	unsigned max_ms;                  /* bound of the whole run */
 	/* results */
-	enum edge_dtls_state state;       /* when the run ended */
+	enum edge_dtls_state state; /* when the run ended */
 	enum edge_dtls_reason reason;
-	int connected;                    /* reached EDGE_DTLS_CONNECTED */
+	int connected;                /* reached EDGE_DTLS_CONNECTED */
+	unsigned half_open_connected; /* edge_dtls_half_open() then */
 	int have_keys;
 	struct edge_dtls_keys keys;
 	struct edge_dtls_stats stats;
 	int last_alert;
-	size_t max_out_len;               /* longest datagram the server sent */
-	unsigned client_hello_pieces;     /* datagrams the relay made of it */
-	int client_exited;                /* s_client exited by itself */
-	char out[SCLIENT_OUT_MAX];        /* what s_client printed */
+	size_t max_out_len;           /* longest datagram the server sent */
+	unsigned client_hello_pieces; /* datagrams the relay made of it */
+	int client_exited;            /* s_client exited by itself */
+	char out[SCLIENT_OUT_MAX];    /* what s_client printed */
 };
 
 /* Run argv (a NULL-terminated list, argv[0] found on PATH), its stdout

@@ -27,10 +27,10 @@ static const struct {
 	uint16_t id;
 	const char *openssl_name;
 } openssl_names[] = {
-	{RELAIS_SRTP_AES128_CM_SHA1_80, "SRTP_AES128_CM_SHA1_80"},
-	{RELAIS_SRTP_AES128_CM_SHA1_32, "SRTP_AES128_CM_SHA1_32"},
-	{RELAIS_SRTP_AEAD_AES_128_GCM, "SRTP_AEAD_AES_128_GCM"},
-	{RELAIS_SRTP_AEAD_AES_256_GCM, "SRTP_AEAD_AES_256_GCM"},
+    {RELAIS_SRTP_AES128_CM_SHA1_80, "SRTP_AES128_CM_SHA1_80"},
+    {RELAIS_SRTP_AES128_CM_SHA1_32, "SRTP_AES128_CM_SHA1_32"},
+    {RELAIS_SRTP_AEAD_AES_128_GCM, "SRTP_AEAD_AES_128_GCM"},
+    {RELAIS_SRTP_AEAD_AES_256_GCM, "SRTP_AEAD_AES_256_GCM"},
 };
 #define N_NAMES (sizeof(openssl_names) / sizeof(openssl_names[0]))
 
@@ -87,6 +87,7 @@ static void check_agreed(const struct sclient_run *r, uint16_t id, const char *w
 	memcpy(ours + 2 * k + s, r->keys.tx.salt, s);
 	if (n == (int)(2 * (k + s)))
 		CHECK_MEM(ours, theirs, 2 * (k + s), what);
+	CHECK_EQ(r->half_open_connected, 0, "half-open sessions once connected");
 	CHECKF(r->max_out_len > 0 && r->max_out_len <= (r->params.mtu ? r->params.mtu : 1200),
 	       "%s: longest datagram %zu bytes", what, r->max_out_len);
 }
@@ -160,43 +161,52 @@ static void check_refused(const struct sclient_run *r, enum edge_dtls_reason wan
 }
 
 /* Authentication and refusals: wrong fingerprint, no certificate, no
- * common profile, a client alert, and our own close_notify. */
-static void test_auth(void)
+ * common profile, a client alert (s_client refusing our self-signed
+ * certificate); each with what s_client reports. */
+static void test_refusals(void)
 {
 	static const uint16_t only_gcm256[] = {RELAIS_SRTP_AEAD_AES_256_GCM};
+	static const struct {
+		const char *what;
+		const char *client_profiles;
+		int no_cert, wrong_fp, client_verify, server_gcm256_only;
+		enum edge_dtls_reason want;
+		const char *client_says;
+	} cases[] = {
+	    {"fingerprint of another certificate", "SRTP_AEAD_AES_128_GCM", 0, 1, 0, 0,
+	     EDGE_DTLS_FINGERPRINT_MISMATCH, "alert bad certificate"},
+	    {"no client certificate", "SRTP_AEAD_AES_128_GCM", 1, 0, 0, 0, EDGE_DTLS_NO_CLIENT_CERT,
+	     "alert handshake failure"},
+	    {"no common profile", "SRTP_AES128_CM_SHA1_80:SRTP_AES128_CM_SHA1_32", 0, 0, 0, 1,
+	     EDGE_DTLS_NO_SRTP_PROFILE, "alert handshake failure"},
+	    {"client alert", "SRTP_AEAD_AES_128_GCM", 0, 0, 1, 0, EDGE_DTLS_ALERT,
+	     "certificate verify failed"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sclient_run r;
+
+		run_init(&r, cases[i].client_profiles);
+		r.keymat_len = 56;
+		r.expect_fp = cases[i].wrong_fp ? other_client.fp : client.fp;
+		r.client = cases[i].no_cert ? NULL : &client;
+		r.client_verify = cases[i].client_verify;
+		if (cases[i].server_gcm256_only) {
+			r.params.profiles = only_gcm256;
+			r.params.n_profiles = 1;
+		}
+		CHECK(sclient_run(&r) == 0);
+		check_refused(&r, cases[i].want, cases[i].client_says, cases[i].what);
+		if (cases[i].want == EDGE_DTLS_ALERT) /* unknown_ca, RFC 5246 §7.2.2 */
+			CHECK_EQ(r.last_alert, 48, "alert description");
+	}
+}
+
+/* Our close_notify: the session closes, s_client sees it and exits. */
+static void test_local_close(void)
+{
 	struct sclient_run r;
 
-	run_init(&r, "SRTP_AEAD_AES_128_GCM");
-	r.keymat_len = 56;
-	r.expect_fp = other_client.fp;
-	CHECK(sclient_run(&r) == 0);
-	check_refused(&r, EDGE_DTLS_FINGERPRINT_MISMATCH, "alert bad certificate",
-		      "fingerprint of another certificate");
-
-	run_init(&r, "SRTP_AEAD_AES_128_GCM");
-	r.keymat_len = 56;
-	r.client = NULL;
-	r.expect_fp = client.fp;
-	CHECK(sclient_run(&r) == 0);
-	check_refused(&r, EDGE_DTLS_NO_CLIENT_CERT, "alert handshake failure",
-		      "no client certificate");
-
-	run_init(&r, "SRTP_AES128_CM_SHA1_80:SRTP_AES128_CM_SHA1_32");
-	r.keymat_len = 60;
-	r.params.profiles = only_gcm256;
-	r.params.n_profiles = 1;
-	CHECK(sclient_run(&r) == 0);
-	check_refused(&r, EDGE_DTLS_NO_SRTP_PROFILE, "alert handshake failure", "no common profile");
-
-	/* s_client refuses our self-signed certificate: a fatal alert. */
-	run_init(&r, "SRTP_AEAD_AES_128_GCM");
-	r.keymat_len = 56;
-	r.client_verify = 1;
-	CHECK(sclient_run(&r) == 0);
-	check_refused(&r, EDGE_DTLS_ALERT, "certificate verify failed", "client alert");
-	CHECKF(r.last_alert > 0, "alert description %d", r.last_alert);
-
-	/* Our close_notify: the session closes, s_client sees it and exits. */
 	run_init(&r, "SRTP_AEAD_AES_128_GCM");
 	r.keymat_len = 56;
 	r.local_close = 1;
@@ -249,14 +259,15 @@ int main(int argc, char **argv)
 	server_cert = edge_cert_generate("relais-test", &why);
 	CHECK(server_cert != NULL);
 	CHECKF(client_cert_make(dir, "client", &client) == 0 &&
-		       client_cert_make(dir, "other", &other_client) == 0,
+		   client_cert_make(dir, "other", &other_client) == 0,
 	       "the openssl command could not make client certificates (is it installed?)");
 	if (server_cert != NULL && check_n_fail == 0) {
 		if (strcmp(group, "keys") == 0) {
 			test_each_profile();
 			test_server_preference();
 		} else if (strcmp(group, "auth") == 0) {
-			test_auth();
+			test_refusals();
+			test_local_close();
 		} else if (strcmp(group, "network") == 0) {
 			test_network();
 		} else {

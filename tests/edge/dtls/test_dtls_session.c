@@ -64,6 +64,21 @@ static size_t drain(struct edge_dtls_session *s, unsigned *count)
 	return total;
 }
 
+/* A new session of ctx that has taken the ClientHello at now and whose
+ * first flight was drained; NULL if the session was refused. */
+static struct edge_dtls_session *session_after_hello(struct edge_dtls_ctx *ctx, uint64_t now)
+{
+	enum edge_dtls_reason why;
+	struct edge_dtls_session *s = edge_dtls_session_new(ctx, any_fp, now, &why);
+	unsigned count;
+
+	if (s != NULL) {
+		(void)edge_dtls_input(s, hello, hello_len, now);
+		(void)drain(s, &count);
+	}
+	return s;
+}
+
 /* Every reason and state has a distinct non-empty name and a help text. */
 static void test_names(void)
 {
@@ -89,12 +104,12 @@ static void test_params(void)
 	static const uint16_t twice[] = {RELAIS_SRTP_AEAD_AES_128_GCM,
 					 RELAIS_SRTP_AEAD_AES_128_GCM};
 	struct edge_dtls_params bad[] = {
-		{.cert = NULL},
-		{.cert = cert, .mtu = EDGE_DTLS_MIN_MTU - 1},
-		{.cert = cert, .mtu = EDGE_DTLS_MAX_MTU + 1},
-		{.cert = cert, .profiles = unknown, .n_profiles = 1},
-		{.cert = cert, .profiles = twice, .n_profiles = 2},
-		{.cert = cert, .profiles = twice, .n_profiles = 0},
+	    {.cert = NULL},
+	    {.cert = cert, .mtu = EDGE_DTLS_MIN_MTU - 1},
+	    {.cert = cert, .mtu = EDGE_DTLS_MAX_MTU + 1},
+	    {.cert = cert, .profiles = unknown, .n_profiles = 1},
+	    {.cert = cert, .profiles = twice, .n_profiles = 2},
+	    {.cert = cert, .profiles = twice, .n_profiles = 0},
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -183,13 +198,9 @@ static void test_garbage_and_truncation(void)
 static void test_deadline(void)
 {
 	struct edge_dtls_ctx *ctx = ctx_make(0, 0);
-	enum edge_dtls_reason why;
-	struct edge_dtls_session *s = edge_dtls_session_new(ctx, any_fp, T0, &why);
+	struct edge_dtls_session *s = session_after_hello(ctx, T0);
 	uint64_t due;
-	unsigned count;
 
-	(void)edge_dtls_input(s, hello, hello_len, T0);
-	(void)drain(s, &count);
 	due = edge_dtls_next_timeout(s, T0);
 	CHECKF(due > T0 && due <= T0 + EDGE_DTLS_DEFAULT_RETRANSMIT_MS + 1,
 	       "retransmission due at +%lld ms", (long long)(due - T0));
@@ -247,16 +258,12 @@ static void run_alert(uint8_t level, uint8_t desc, enum edge_dtls_state want_sta
 		      enum edge_dtls_reason want, const char *what)
 {
 	struct edge_dtls_ctx *ctx = ctx_make(0, 0);
-	enum edge_dtls_reason why;
-	struct edge_dtls_session *s = edge_dtls_session_new(ctx, any_fp, T0, &why);
+	struct edge_dtls_session *s = session_after_hello(ctx, T0);
 	const uint8_t alert[] = {21, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 1, 0, 2, level, desc};
-	unsigned count;
 
-	(void)edge_dtls_input(s, hello, hello_len, T0);
-	(void)drain(s, &count);
 	CHECK_EQ(edge_dtls_input(s, alert, sizeof(alert), T0), EDGE_DTLS_NONE, what);
-	CHECKF(edge_dtls_state(s) == want_state && edge_dtls_reason(s) == want,
-	       "%s: ended %s/%s", what, edge_dtls_state_name(edge_dtls_state(s)),
+	CHECKF(edge_dtls_state(s) == want_state && edge_dtls_reason(s) == want, "%s: ended %s/%s",
+	       what, edge_dtls_state_name(edge_dtls_state(s)),
 	       edge_dtls_reason_name(edge_dtls_reason(s)));
 	CHECK_EQ(edge_dtls_last_alert(s), desc, what);
 	CHECK_EQ(edge_dtls_half_open(ctx), 0, what);
@@ -270,22 +277,17 @@ static void test_cap(void)
 	struct edge_dtls_ctx *ctx = ctx_make(0, 3);
 	struct edge_dtls_session *s[4] = {NULL};
 	enum edge_dtls_reason why = EDGE_DTLS_NONE;
-	unsigned count;
 
-	for (int i = 0; i < 3; i++) {
-		s[i] = edge_dtls_session_new(ctx, any_fp, T0, &why);
-		CHECK(s[i] != NULL && why == EDGE_DTLS_NONE);
-		if (s[i] != NULL) {
-			(void)edge_dtls_input(s[i], hello, hello_len, T0);
-			(void)drain(s[i], &count);
-		}
-	}
+	for (int i = 0; i < 3; i++)
+		s[i] = session_after_hello(ctx, T0);
+	CHECK(s[0] != NULL && s[1] != NULL && s[2] != NULL);
 	CHECK_EQ(edge_dtls_half_open(ctx), 3, "half-open at the cap");
 	CHECK(edge_dtls_session_new(ctx, any_fp, T0, &why) == NULL);
 	CHECK_EQ(why, EDGE_DTLS_HALF_OPEN_CAP, "refusal reason");
 	CHECK(edge_dtls_session_new(ctx, any_fp, T0, &why) == NULL);
 	CHECK_EQ(edge_dtls_refused_cap(ctx), 2, "refusals counted");
-	edge_dtls_handle_timeout(s[0], T0 + HANDSHAKE_MS); /* one fails: room again */
+	if (s[0] != NULL)
+		edge_dtls_handle_timeout(s[0], T0 + HANDSHAKE_MS); /* one fails: room again */
 	CHECK_EQ(edge_dtls_half_open(ctx), 2, "half-open after a failure");
 	s[3] = edge_dtls_session_new(ctx, any_fp, T0, &why);
 	CHECK(s[3] != NULL);

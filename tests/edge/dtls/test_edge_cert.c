@@ -58,8 +58,8 @@ static void test_generate(void)
 	CHECK(fp_file != NULL && PEM_write_X509(fp_file, edge_cert_x509(c)) == 1);
 	if (fp_file != NULL)
 		fclose(fp_file);
-	const char *fpr[] = {"openssl", "x509", "-noout", "-fingerprint", "-sha256", "-in", path,
-			     NULL};
+	const char *fpr[] = {"openssl", "x509", "-noout", "-fingerprint",
+			     "-sha256", "-in",  path,     NULL};
 	const char *text[] = {"openssl", "x509", "-noout", "-text", "-in", path, NULL};
 	const char *verify[] = {"openssl", "verify", "-CAfile", path, path, NULL};
 
@@ -71,7 +71,7 @@ static void test_generate(void)
 	CHECK_MEM(fp, edge_cert_fingerprint_bytes(c), sizeof(fp), "fingerprint bytes");
 	CHECK(run_cmd(text, out, sizeof(out)) == 0);
 	CHECKF(strstr(out, "prime256v1") && strstr(out, "ecdsa-with-SHA256") &&
-		       strstr(out, "CN = node-a"),
+		   strstr(out, "CN = node-a"),
 	       "not a P-256 ECDSA certificate for node-a:\n%s", out);
 	CHECKF(run_cmd(verify, out, sizeof(out)) == 0, "not self-signed: %s", out);
 	edge_cert_free(c);
@@ -85,11 +85,14 @@ static void test_load(void)
 	enum edge_cert_error why;
 	struct edge_cert *c;
 	char link[256], rsa[256], junk[256], out[256];
-	const char *genrsa[] = {"openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt",
-				"rsa_keygen_bits:2048", "-out", path_in(rsa, "rsa.key"), NULL};
+	const char *genrsa[] = {"openssl",    "genpkey",
+				"-algorithm", "RSA",
+				"-pkeyopt",   "rsa_keygen_bits:2048",
+				"-out",       path_in(rsa, "rsa.key"),
+				NULL};
 
 	CHECKF(client_cert_make(dir, "a", &a) == 0 && client_cert_make(dir, "b", &b) == 0 &&
-		       run_cmd(genrsa, out, sizeof(out)) == 0,
+		   run_cmd(genrsa, out, sizeof(out)) == 0,
 	       "the openssl command could not make keys");
 	chmod(a.key_path, 0600);
 	chmod(b.key_path, 0600);
@@ -105,15 +108,15 @@ static void test_load(void)
 		const char *cert, *key;
 		enum edge_cert_error want;
 	} bad[] = {
-		{a.cert_path, path_in(link, "a-link.key"), EDGE_CERT_KEY_SYMLINK},
-		{a.cert_path, path_in(out, "missing.key"), EDGE_CERT_KEY_OPEN},
-		{a.cert_path, dir, EDGE_CERT_KEY_NOT_REGULAR},
-		{a.cert_path, rsa, EDGE_CERT_KEY_NOT_P256},
-		{a.cert_path, b.key_path, EDGE_CERT_KEY_MISMATCH},
-		{path_in(junk, "junk.pem"), a.key_path, EDGE_CERT_CERT_PARSE},
-		{a.key_path, a.key_path, EDGE_CERT_CERT_PARSE},
-		{"/nonexistent/relais.crt", a.key_path, EDGE_CERT_CERT_OPEN},
-		{a.cert_path, a.cert_path, EDGE_CERT_KEY_PERMISSIONS}, /* 0644 from openssl */
+	    {a.cert_path, path_in(link, "a-link.key"), EDGE_CERT_KEY_SYMLINK},
+	    {a.cert_path, path_in(out, "missing.key"), EDGE_CERT_KEY_OPEN},
+	    {a.cert_path, dir, EDGE_CERT_KEY_NOT_REGULAR},
+	    {a.cert_path, rsa, EDGE_CERT_KEY_NOT_P256},
+	    {a.cert_path, b.key_path, EDGE_CERT_KEY_MISMATCH},
+	    {path_in(junk, "junk.pem"), a.key_path, EDGE_CERT_CERT_PARSE},
+	    {a.key_path, a.key_path, EDGE_CERT_CERT_PARSE},
+	    {"/nonexistent/relais.crt", a.key_path, EDGE_CERT_CERT_OPEN},
+	    {a.cert_path, a.cert_path, EDGE_CERT_KEY_PERMISSIONS}, /* 0644 from openssl */
 	};
 
 	CHECK(symlink(a.key_path, link) == 0);
@@ -135,8 +138,8 @@ static void test_load(void)
 	CHECK(write_file("junk.key", "not a key\n", 0600) == 0);
 	c = edge_cert_load(a.cert_path, path_in(out, "junk.key"), &why);
 	CHECK(c == NULL && why == EDGE_CERT_KEY_PARSE);
-	const char *files[] = {a.cert_path, a.key_path, b.cert_path, b.key_path, rsa, link, junk,
-			       out};
+	const char *files[] = {a.cert_path, a.key_path, b.cert_path, b.key_path,
+			       rsa,         link,       junk,        out};
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 		unlink(files[i]);
 }
@@ -145,19 +148,19 @@ static void test_load(void)
 static void test_fingerprint_text(void)
 {
 	static const char *const bad[] = {
-		"sha-1 AB:CD",
-		"sha-256",
-		"sha-256 ",
-		"sha-256 AB:CD:EF",
-		"sha-256AB:CD",
-		"sha-512 00:01:02:03:04:05:06:07:08:09:0A:0B:0C:0D:0E:0F:10:11:12:13:14:15:16:17:"
-		"18:19:1A:1B:1C:1D:1E:1F",
-		"sha-256 00:01:02:03:04:05:06:07:08:09:0A:0B:0C:0D:0E:0F:10:11:12:13:14:15:16:17:"
-		"18:19:1A:1B:1C:1D:1E:1F:20",
-		"sha-256 00-01:02:03:04:05:06:07:08:09:0A:0B:0C:0D:0E:0F:10:11:12:13:14:15:16:17:"
-		"18:19:1A:1B:1C:1D:1E:1F",
-		"sha-256 0G:01:02:03:04:05:06:07:08:09:0A:0B:0C:0D:0E:0F:10:11:12:13:14:15:16:17:"
-		"18:19:1A:1B:1C:1D:1E:1F",
+	    "sha-1 AB:CD",
+	    "sha-256",
+	    "sha-256 ",
+	    "sha-256 AB:CD:EF",
+	    "sha-256AB:CD",
+	    "sha-512 00:01:02:03:04:05:06:07:08:09:0A:0B:0C:0D:0E:0F:10:11:12:13:14:15:16:17:"
+	    "18:19:1A:1B:1C:1D:1E:1F",
+	    "sha-256 00:01:02:03:04:05:06:07:08:09:0A:0B:0C:0D:0E:0F:10:11:12:13:14:15:16:17:"
+	    "18:19:1A:1B:1C:1D:1E:1F:20",
+	    "sha-256 00-01:02:03:04:05:06:07:08:09:0A:0B:0C:0D:0E:0F:10:11:12:13:14:15:16:17:"
+	    "18:19:1A:1B:1C:1D:1E:1F",
+	    "sha-256 0G:01:02:03:04:05:06:07:08:09:0A:0B:0C:0D:0E:0F:10:11:12:13:14:15:16:17:"
+	    "18:19:1A:1B:1C:1D:1E:1F",
 	};
 	uint8_t digest[EDGE_FINGERPRINT_LEN], back[EDGE_FINGERPRINT_LEN];
 	char text[EDGE_FINGERPRINT_TEXT_MAX], small[10];
