@@ -15,8 +15,11 @@
 #include "edge_dtls_impl.h"
 
 #define SRTP_EXPORTER_LABEL "EXTRACTOR-dtls_srtp" /* RFC 5764 §4.2 */
-/* Output queue: room for this many datagrams of the MTU. */
+/* Output queue: room for this many datagrams of the MTU, and at least
+ * OUTQ_MIN_BYTES, so a flight resent one record per datagram fits at any
+ * MTU (ours is about 640 bytes with a P-256 certificate). */
 #define OUTQ_DATAGRAMS 4
+#define OUTQ_MIN_BYTES 4096
 /* Application records read (and dropped) per datagram at most. */
 #define READ_LOOP_MAX 16
 #define ALERT_LEVEL_FATAL 2
@@ -92,6 +95,8 @@ struct edge_dtls_session *edge_dtls_session_new(struct edge_dtls_ctx *ctx,
 	size_t out_cap = OUTQ_DATAGRAMS * ((size_t)ctx->mtu + 2);
 	struct edge_dtls_session *s;
 
+	if (out_cap < OUTQ_MIN_BYTES)
+		out_cap = OUTQ_MIN_BYTES;
 	if (ctx->half_open >= ctx->max_half_open) {
 		ctx->refused_cap++;
 		*why = EDGE_DTLS_HALF_OPEN_CAP;

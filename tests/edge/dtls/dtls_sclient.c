@@ -223,6 +223,7 @@ struct loop {
 	struct sockaddr_in peer;
 	int split_done;
 	int flight_dropped;
+	int last_flight_dropped;
 };
 
 /* Send what the session queued (or lose the first flight when asked). */
@@ -230,11 +231,17 @@ static void drain(struct loop *l)
 {
 	uint8_t buf[EDGE_DTLS_MAX_MTU];
 	int n, dropping = l->run->drop_first_flight && !l->flight_dropped;
+	int dropping_last = l->run->drop_last_flight && !l->last_flight_dropped &&
+			    edge_dtls_state(l->s) == EDGE_DTLS_CONNECTED;
 
 	while ((n = edge_dtls_output(l->s, buf, sizeof(buf))) > 0) {
 		if ((size_t)n > l->run->max_out_len)
 			l->run->max_out_len = (size_t)n;
-		if (!dropping)
+		if (dropping_last)
+			l->last_flight_dropped = 1;
+		if (dropping || dropping_last)
+			l->run->relay_dropped++;
+		else
 			(void)sendto(l->sock, buf, (size_t)n, 0, (struct sockaddr *)&l->peer,
 				     sizeof(l->peer));
 	}

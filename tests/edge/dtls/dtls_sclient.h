@@ -37,6 +37,7 @@ struct sclient_run {
 	int keymat_len;                   /* -keymatexportlen; 0: none */
 	int split_client_hello;           /* relay: ClientHello in 2 fragments */
 	int drop_first_flight;            /* relay: lose our first flight once */
+	int drop_last_flight;             /* relay: lose our last flight (CCS, Finished) once */
 	int local_close;                  /* edge_dtls_close once connected */
 	int client_verify;                /* s_client -verify_return_error */
 	const char *capture_path;         /* write the first datagram here */
@@ -52,6 +53,7 @@ struct sclient_run {
 	int last_alert;
 	size_t max_out_len;           /* longest datagram the server sent */
 	unsigned client_hello_pieces; /* datagrams the relay made of it */
+	unsigned relay_dropped;       /* our datagrams the relay lost */
 	int client_exited;            /* s_client exited by itself */
 	char out[SCLIENT_OUT_MAX];    /* what s_client printed */
 };

@@ -235,8 +235,21 @@ static void test_network(void)
 	r.params.retransmit_ms = 200;
 	CHECK(sclient_run(&r) == 0);
 	check_agreed(&r, RELAIS_SRTP_AEAD_AES_256_GCM, "first flight lost");
+	CHECKF(r.relay_dropped >= 1, "the relay lost nothing");
 	CHECKF(r.stats.retransmits >= 1, "retransmissions: %llu",
 	       (unsigned long long)r.stats.retransmits);
+
+	/* Our CCS+Finished lost: connected already, we resend them when the
+	 * client retransmits its last flight, and it completes too. */
+	run_init(&r, "SRTP_AEAD_AES_128_GCM");
+	r.keymat_len = keymat_len(RELAIS_SRTP_AEAD_AES_128_GCM);
+	r.drop_last_flight = 1;
+	CHECK(sclient_run(&r) == 0);
+	check_agreed(&r, RELAIS_SRTP_AEAD_AES_128_GCM, "last flight lost");
+	CHECKF(r.relay_dropped >= 1, "the relay lost nothing");
+	CHECKF(r.state == EDGE_DTLS_CLOSED && r.reason == EDGE_DTLS_CLOSE_NOTIFY,
+	       "last flight lost: ended %s/%s", edge_dtls_state_name(r.state),
+	       edge_dtls_reason_name(r.reason));
 
 	run_init(&r, "SRTP_AES128_CM_SHA1_80");
 	r.keymat_len = keymat_len(RELAIS_SRTP_AES128_CM_SHA1_80);
