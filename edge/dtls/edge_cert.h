@@ -27,12 +27,14 @@
 	X(KEY_NOT_REGULAR, "key_not_regular", "the key file is not a regular file")      \
 	X(KEY_PERMISSIONS, "key_permissions",                                            \
 	  "the key file is accessible to group or others (chmod 600 it)")                \
-	X(KEY_PARSE, "key_parse", "the key file holds no PEM private key")               \
+	X(KEY_PARSE, "key_parse",                                                        \
+	  "the key file holds no unencrypted PEM private key (or is over 64 kB)")        \
 	X(KEY_NOT_P256, "key_not_p256", "the key is not an ECDSA P-256 key")             \
 	X(CERT_OPEN, "cert_open", "the certificate file cannot be opened")               \
 	X(CERT_PARSE, "cert_parse", "the certificate file holds no PEM certificate")     \
 	X(KEY_MISMATCH, "key_mismatch", "the certificate is not the key's")              \
 	X(GENERATE, "generate", "generating the ephemeral key or certificate failed")    \
+	X(NO_MEMORY, "no_memory", "out of memory")                                       \
 	X(FINGERPRINT_SYNTAX, "fingerprint_syntax",                                      \
 	  "a fingerprint is not \"sha-256\" followed by 32 colon-separated hex bytes")
 
@@ -55,8 +57,8 @@ const char *edge_cert_error_help(enum edge_cert_error e);
 
 /* Load the node key and certificate from PEM files. The key file is opened
  * without following a symlink and refused unless it is a regular file with
- * no group/other permission bits; the key must be ECDSA P-256 and the
- * certificate its own. Returns the certificate, or NULL with *why set. */
+ * no group/other permission bits; the key must be unencrypted (no password
+ * is asked for), ECDSA P-256, and the certificate its own. Returns the certificate, or NULL with *why set. */
 struct edge_cert *edge_cert_load(const char *cert_path, const char *key_path,
 				 enum edge_cert_error *why);
 

@@ -156,10 +156,12 @@ struct edge_dtls_session *edge_dtls_session_new(struct edge_dtls_ctx *ctx,
 						uint64_t now_ms, enum edge_dtls_reason *why);
 
 /* Feed one datagram received from the peer. Returns EDGE_DTLS_NONE when it
- * was taken (the state may have changed: check edge_dtls_state, drain
- * edge_dtls_output), or NOT_DTLS, OVERSIZED or ENDED when it was refused
- * without touching the session. Application data after the handshake is
- * read and discarded. */
+ * was taken (the state may have changed: check edge_dtls_state), or
+ * NOT_DTLS, OVERSIZED or ENDED when it was refused without touching the
+ * session. Drain edge_dtls_output after every call, also when the session
+ * just ended: it may hold our alert or close_notify. Application data after
+ * the handshake is read and discarded. A new handshake from the same peer
+ * (ICE restart, a reloaded page) needs a new session. */
 enum edge_dtls_reason edge_dtls_input(struct edge_dtls_session *s, const uint8_t *dgram, size_t len,
 				      uint64_t now_ms);
 

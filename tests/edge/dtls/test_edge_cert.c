@@ -78,6 +78,32 @@ static void test_generate(void)
 	unlink(path);
 }
 
+/* An encrypted key (no password is asked for: it fails at once) and a key
+ * file too large to be one are refused as unparsable. */
+static void test_load_encrypted_or_huge(const struct client_cert *a)
+{
+	char enc[256], huge[256], out[256], big[70000];
+	const char *encrypt[] = {"openssl",     "pkey",    "-in",
+				 a->key_path,   "-aes256", "-passout",
+				 "pass:secret", "-out",    path_in(enc, "enc.key"),
+				 NULL};
+	enum edge_cert_error why = EDGE_CERT_OK;
+	struct edge_cert *c;
+
+	CHECK(run_cmd(encrypt, out, sizeof(out)) == 0 && chmod(enc, 0600) == 0);
+	c = edge_cert_load(a->cert_path, enc, &why);
+	CHECKF(c == NULL && why == EDGE_CERT_KEY_PARSE, "encrypted key: %s",
+	       edge_cert_error_name(why));
+	memset(big, 'A', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	CHECK(write_file("huge.key", big, 0600) == 0);
+	c = edge_cert_load(a->cert_path, path_in(huge, "huge.key"), &why);
+	CHECKF(c == NULL && why == EDGE_CERT_KEY_PARSE, "huge key file: %s",
+	       edge_cert_error_name(why));
+	unlink(enc);
+	unlink(huge);
+}
+
 /* Load files made by openssl req; refuse unsafe or wrong ones. */
 static void test_load(void)
 {
@@ -138,6 +164,7 @@ static void test_load(void)
 	CHECK(write_file("junk.key", "not a key\n", 0600) == 0);
 	c = edge_cert_load(a.cert_path, path_in(out, "junk.key"), &why);
 	CHECK(c == NULL && why == EDGE_CERT_KEY_PARSE);
+	test_load_encrypted_or_huge(&a);
 	const char *files[] = {a.cert_path, a.key_path, b.cert_path, b.key_path,
 			       rsa,         link,       junk,        out};
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
