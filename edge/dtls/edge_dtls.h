@@ -92,6 +92,8 @@ enum edge_dtls_state {
 #define EDGE_DTLS_MAX_MTU 9000
 #define EDGE_DTLS_DEFAULT_HANDSHAKE_MS 10000
 #define EDGE_DTLS_DEFAULT_RETRANSMIT_MS 1000 /* RFC 6347 §4.2.4.1 */
+/* A half-open session holds about 85 kB once it has answered a ClientHello
+ * (mostly OpenSSL's record buffers): the default cap bounds that to ~22 MB. */
 #define EDGE_DTLS_DEFAULT_MAX_HALF_OPEN 256
 
 /* Context parameters; a zero field takes its default. */
@@ -194,7 +196,8 @@ void edge_dtls_get_stats(const struct edge_dtls_session *s, struct edge_dtls_sta
 
 /* The negotiated profile and keys, once the session has been connected
  * (they stay readable after it ends, until freed). Returns 0, or -ENOTCONN
- * when the handshake never completed. */
+ * when the handshake never completed. The caller wipes its copy
+ * (OPENSSL_cleanse) once the keys are handed to the dataplane. */
 int edge_dtls_keys(const struct edge_dtls_session *s, struct edge_dtls_keys *out);
 
 /* Free the session (no alert sent: call edge_dtls_close first for a
