@@ -35,9 +35,8 @@ uint64_t mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* exec argv in this (child) process; never returns. The pointers are
- * copied, not cast, into the char *[] execvp wants (-Wcast-qual). */
-static void exec_args(const char *const *argv)
+/* See dtls_sclient.h. */
+void exec_args(const char *const *argv)
 {
 	char *args[40];
 	size_t n = 0;
@@ -380,8 +379,8 @@ static int step(struct loop *l, int *stdin_fd, int out_fd, uint64_t *connected_a
 	return *ended_at != 0 && now > *ended_at + GRACE_MS;
 }
 
-/* Bind the server socket on 127.0.0.1; returns it (port in *port) or -1. */
-static int server_socket(unsigned *port)
+/* See dtls_sclient.h. */
+int udp_server_socket(unsigned *port)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET};
 	socklen_t len = sizeof(sa);
@@ -408,7 +407,7 @@ int sclient_run(struct sclient_run *run)
 	unsigned port = 0;
 	pid_t pid = -1;
 
-	l.sock = server_socket(&port);
+	l.sock = udp_server_socket(&port);
 	l.ctx = edge_dtls_ctx_new(&run->params);
 	if (out_fd >= 0)
 		unlink(out_path);

@@ -63,6 +63,15 @@ struct sclient_run {
  * or -1. */
 int run_cmd(const char *const argv[], char *out, size_t cap);
 
+/* exec argv in this (child) process; never returns (exit 127 when exec
+ * fails). The pointers are copied, not cast, into the char *[] execvp
+ * wants (-Wcast-qual). */
+void exec_args(const char *const *argv);
+
+/* A UDP socket bound on 127.0.0.1, an ephemeral port (into *port); -1 on
+ * failure. */
+int udp_server_socket(unsigned *port);
+
 /* Make a P-256 client certificate in dir with the openssl command; 0 or -1. */
 int client_cert_make(const char *dir, const char *name, struct client_cert *cc);
 

@@ -79,6 +79,20 @@ static struct edge_dtls_session *session_after_hello(struct edge_dtls_ctx *ctx, 
 	return s;
 }
 
+/* An ended session refuses input, has no timer and is not half-open; then
+ * it and its context are freed. */
+static void check_ended_and_free(struct edge_dtls_ctx *ctx, struct edge_dtls_session *s,
+				 const char *what)
+{
+	CHECKF(edge_dtls_input(s, hello, hello_len, T0) == EDGE_DTLS_ENDED,
+	       "%s: input after the end was taken", what);
+	CHECKF(edge_dtls_next_timeout(s, T0) == EDGE_DTLS_NO_TIMEOUT, "%s: timer after the end",
+	       what);
+	CHECKF(edge_dtls_half_open(ctx) == 0, "%s: still half-open", what);
+	edge_dtls_session_free(s);
+	CHECKF(edge_dtls_ctx_free(ctx) == 0, "%s: ctx_free", what);
+}
+
 /* Every reason and state has a distinct non-empty name and a help text. */
 static void test_names(void)
 {
@@ -149,10 +163,7 @@ static void test_refused_datagrams(void)
 	CHECK_EQ(st.datagrams_in, 1, "datagrams_in");
 	edge_dtls_close(s);
 	CHECK_EQ(edge_dtls_reason(s), EDGE_DTLS_LOCAL_CLOSE, "close while handshaking");
-	CHECK_EQ(edge_dtls_input(s, hello, hello_len, T0), EDGE_DTLS_ENDED, "after close");
-	CHECK_EQ(edge_dtls_half_open(ctx), 0, "half-open after close");
-	edge_dtls_session_free(s);
-	CHECK_EQ(edge_dtls_ctx_free(ctx), 0, "ctx_free");
+	check_ended_and_free(ctx, s, "closed while handshaking");
 }
 
 /* Records that look like DTLS but are garbage, and every truncation of the
@@ -209,11 +220,7 @@ static void test_deadline(void)
 	edge_dtls_handle_timeout(s, T0 + HANDSHAKE_MS);
 	CHECK_EQ(edge_dtls_state(s), EDGE_DTLS_FAILED, "state at the deadline");
 	CHECK_EQ(edge_dtls_reason(s), EDGE_DTLS_HANDSHAKE_TIMEOUT, "reason at the deadline");
-	CHECK(edge_dtls_next_timeout(s, T0 + HANDSHAKE_MS) == EDGE_DTLS_NO_TIMEOUT);
-	CHECK_EQ(edge_dtls_input(s, hello, hello_len, T0), EDGE_DTLS_ENDED, "input after");
-	CHECK_EQ(edge_dtls_half_open(ctx), 0, "half-open after the deadline");
-	edge_dtls_session_free(s);
-	CHECK_EQ(edge_dtls_ctx_free(ctx), 0, "ctx_free");
+	check_ended_and_free(ctx, s, "deadline");
 }
 
 /* The retransmission timer on the real clock: the same flight again. */
@@ -266,9 +273,7 @@ static void run_alert(uint8_t level, uint8_t desc, enum edge_dtls_state want_sta
 	       what, edge_dtls_state_name(edge_dtls_state(s)),
 	       edge_dtls_reason_name(edge_dtls_reason(s)));
 	CHECK_EQ(edge_dtls_last_alert(s), desc, what);
-	CHECK_EQ(edge_dtls_half_open(ctx), 0, what);
-	edge_dtls_session_free(s);
-	CHECK_EQ(edge_dtls_ctx_free(ctx), 0, "ctx_free");
+	check_ended_and_free(ctx, s, what);
 }
 
 /* The half-open cap: refused past it, counted, freed by an ending. */
