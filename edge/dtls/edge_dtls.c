@@ -211,6 +211,8 @@ static void drive_handshake(struct edge_dtls_session *s)
 	if (ret == 1) {
 		why = handshake_done(s);
 		if (why != EDGE_DTLS_NONE) {
+			(void)SSL_shutdown(s->ssl); /* the peer thinks it done: tell it */
+			ERR_clear_error();
 			session_end(s, why);
 			return;
 		}
