@@ -224,6 +224,39 @@ def tokens():
         "alg_hs512": jwt(grant(), header={"alg": "HS512", "typ": "JWT"}),
         "bad_sig": jwt(grant(), key=b"another-secret-of-more-than-32-bytes"),
         "malformed": b"eyJhbGciOiJIUzI1NiJ9.e30",
+            "udp_build": build, "dtls": dtls_corpus()}
+
+
+def dtls_record(ctype, seq, body, epoch=0):
+    """A DTLS 1.2 record (RFC 6347 §4.1)."""
+    return struct.pack("!BHH", ctype, 0xFEFD, epoch) + seq.to_bytes(6, "big") + \
+        struct.pack("!H", len(body)) + body
+
+
+def dtls_corpus():
+    """Seeds of fuzz_dtls, built around the ClientHello `openssl s_client
+    -dtls1_2 -use_srtp` sent (client_hello_sclient.bin, captured by
+    tests/edge/dtls/test_dtls_sclient with EDGE_DTLS_CAPTURE, kept as is):
+    the same in two handshake fragments (RFC 6347 §4.2.2), in reverse
+    order, then a fatal alert, then close_notify, then garbage."""
+    with open(os.path.join(HERE, "corpus", "dtls", "client_hello_sclient.bin"), "rb") as f:
+        hello = f.read()
+    hs = hello[13:]  # handshake header (12 bytes) + body
+    body = hs[12:]
+    half = len(body) // 2
+
+    def frag(seq, off, chunk):
+        return dtls_record(22, seq, hs[:6] + off.to_bytes(3, "big") +
+                           len(chunk).to_bytes(3, "big") + chunk)
+    first, second = frag(0, 0, body[:half]), frag(1, half, body[half:])
+    return {
+        "client_hello_sclient": hello,
+        "client_hello_fragments": first + second,
+        "client_hello_fragments_reversed": second + first,
+        "client_hello_then_fatal_alert": hello + dtls_record(21, 1, bytes([2, 40])),
+        "client_hello_then_close_notify": hello + dtls_record(21, 1, bytes([1, 0])),
+        "client_hello_then_garbage": hello + dtls_record(22, 1, bytes(range(40))) +
+        dtls_record(23, 2, b"\x55" * 30, epoch=1),
     }
 
 
