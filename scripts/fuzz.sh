@@ -11,7 +11,7 @@ set -euo pipefail
 secs=${1:-30}
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build-fuzz}
-targets=(frame rtp rtcp neigh udp_build ctl cp_desired)
+targets=(frame rtp rtcp neigh udp_build ctl cp_desired sdp)
 
 if [[ ! -f $build/build.ninja ]]; then
 	CC=clang meson setup -Dfuzzing=true "$build" "$root"
