@@ -77,10 +77,7 @@ static const char *replace(const char *from, const char *to)
 	size_t n = 0, fl = strlen(from), tl = strlen(to);
 
 	while ((hit = strstr(p, from)) != NULL && n + (size_t)(hit - p) + tl < BUF_CAP) {
-		memcpy(edited + n, p, (size_t)(hit - p));
-		n += (size_t)(hit - p);
-		memcpy(edited + n, to, tl);
-		n += tl;
+		n += (size_t)snprintf(edited + n, BUF_CAP - n, "%.*s%s", (int)(hit - p), p, to);
 		p = hit + fl;
 	}
 	snprintf(edited + n, BUF_CAP - n, "%s", p);
@@ -253,13 +250,16 @@ static void test_syntax(void)
 	EXPECT(verdict(replace("a=extmap-allow-mixed", "a=rid:q;x send")), EDGE_SDP_OK,
 	       "a=rid at session level is ignored");
 
-	memset(big, 'x', EDGE_SDP_MAX_SIZE + 1);
-	memcpy(big, base, n);
+	/* base, then 'x' up to 64 KiB + 1 bytes. */
+	snprintf(big, EDGE_SDP_MAX_SIZE + 2, "%s", base);
+	memset(big + n, 'x', EDGE_SDP_MAX_SIZE + 1 - n);
 	EXPECT(verdict_n(big, EDGE_SDP_MAX_SIZE + 1, EDGE_SDP_ROLE_PUBLISH), EDGE_SDP_TOO_LARGE,
 	       "64 KiB + 1");
 	CHECK_EQ(edge_sdp_reason_status(EDGE_SDP_TOO_LARGE), 413, "413");
 	/* Exactly 64 KiB of a valid offer padded with an ignored attribute. */
-	memcpy(big + n, "a=x:", 4);
+	big[n] = 'a';
+	big[n + 1] = '=';
+	big[n + 2] = 'x';
 	big[EDGE_SDP_MAX_SIZE - 2] = '\r';
 	big[EDGE_SDP_MAX_SIZE - 1] = '\n';
 	EXPECT(verdict_n(big, EDGE_SDP_MAX_SIZE, EDGE_SDP_ROLE_PUBLISH), EDGE_SDP_OK, "64 KiB");
