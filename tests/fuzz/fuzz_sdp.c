@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "../edge/sdp/sdp_test_local.h"
 #include "edge_sdp.h"
 #include "fuzz_target.h"
 
@@ -16,16 +17,7 @@ static struct edge_sdp_offer offer, back;
 static struct edge_sdp_result res;
 static char answer[65536];
 
-static const struct edge_sdp_local local = {
-    .ice_ufrag = "fuzz",
-    .ice_pwd = "fuzzfuzzfuzzfuzzfuzzfuzz",
-    .fingerprint = "sha-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:"
-		   "55:66:77:88:99:AA:BB:CC:DD:EE:FF",
-    .address = "2001:db8::1",
-    .port = 40000,
-    .send = {{.ssrc = 1, .rtx_ssrc = 2, .cname = "c", .track_id = "t"},
-	     {.ssrc = 3, .cname = "c", .stream_id = "s", .track_id = "u"}},
-};
+static struct edge_sdp_local local = SDP_TEST_LOCAL("2001:db8::1");
 
 /* Negotiate for role; when accepted, write the answer and read it back. */
 static void answer_as(enum edge_sdp_role role)
@@ -48,6 +40,11 @@ static void answer_as(enum edge_sdp_role role)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	/* What a WHEP answer announces on its first two m-sections. */
+	local.send[0] =
+	    (struct edge_sdp_send){.ssrc = 1, .rtx_ssrc = 2, .cname = "c", .track_id = "t"};
+	local.send[1] =
+	    (struct edge_sdp_send){.ssrc = 3, .cname = "c", .stream_id = "s", .track_id = "u"};
 	enum edge_sdp_reason r = edge_sdp_parse(data, size, &offer);
 	char why[256];
 

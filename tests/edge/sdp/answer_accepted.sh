@@ -22,7 +22,8 @@ if [ $# -ne 1 ]; then
 	exit 1
 fi
 tool=$1
-chromium=/usr/lib/chromium/chromium
+# shellcheck source=chromium_lib.sh
+. "$here/chromium_lib.sh"
 py=/usr/bin/python3
 ns=relais-sdpans-$$
 work=$(mktemp -d "/tmp/relais-sdpans-$$.XXXXXX")
@@ -39,7 +40,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-[ -x "$chromium" ] || { echo "FAIL: $chromium missing (Debian chromium)" >&2; exit 1; }
+[ -x "$SDP_CHROMIUM" ] || { echo "FAIL: $SDP_CHROMIUM missing (Debian chromium)" >&2; exit 1; }
 "$py" -c 'import aiortc' 2>/dev/null || { echo "FAIL: python3-aiortc missing" >&2; exit 1; }
 [ -x "$tool" ] || { echo "FAIL: $tool not built" >&2; exit 1; }
 ip netns add "$ns" || { echo "FAIL: cannot create netns $ns (root?)" >&2; exit 1; }
@@ -57,14 +58,7 @@ for _ in $(seq 50); do
 		2>/dev/null && break
 	sleep 0.1
 done
-ip netns exec "$ns" "$chromium" --headless=new --no-sandbox \
-	--use-fake-device-for-media-stream --use-fake-ui-for-media-stream \
-	--user-data-dir="$work/profile" \
-	--host-resolver-rules="MAP * ~NOTFOUND, EXCLUDE 127.0.0.1" \
-	--disable-gpu --disable-quic --no-first-run --disable-background-networking \
-	--disable-component-update --disable-sync --enable-logging=stderr --v=0 \
-	"http://127.0.0.1:$port/" >"$work/chrome.log" 2>&1 &
-chrome_pid=$!
+sdp_chromium_start "$ns" "$work/profile" "http://127.0.0.1:$port/" "$work/chrome.log"
 for _ in $(seq 900); do
 	grep -q '^DONE' "$work/results" && break
 	sleep 0.1

@@ -14,7 +14,8 @@ set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 out=${1:-$here/offers}
-chromium=/usr/lib/chromium/chromium
+# shellcheck source=chromium_lib.sh
+. "$here/chromium_lib.sh"
 ns=relais-sdpcap-$$
 work=$(mktemp -d "/tmp/relais-sdpcap-$$.XXXXXX")
 chrome_pid=
@@ -29,20 +30,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for f in "$chromium" /usr/bin/python3; do
+for f in "$SDP_CHROMIUM" /usr/bin/python3; do
 	[ -x "$f" ] || { echo "FAIL: $f missing" >&2; exit 1; }
 done
 ip netns add "$ns" || { echo "FAIL: cannot create netns $ns (root?)" >&2; exit 1; }
 ip -n "$ns" link set lo up
 mkdir -p "$out"
 
-ip netns exec "$ns" "$chromium" --headless=new --no-sandbox \
-	--use-fake-device-for-media-stream --use-fake-ui-for-media-stream \
-	--user-data-dir="$work/profile" --host-resolver-rules="MAP * ~NOTFOUND" \
-	--disable-gpu --disable-quic --no-first-run --disable-background-networking \
-	--disable-component-update --disable-sync --enable-logging=stderr --v=0 \
-	"file://$here/capture_offers.html" >"$work/chrome.log" 2>&1 &
-chrome_pid=$!
+sdp_chromium_start "$ns" "$work/profile" "file://$here/capture_offers.html" "$work/chrome.log"
 
 # Wait (at most 60 s) for the page's closing line.
 for _ in $(seq 600); do

@@ -19,15 +19,9 @@
 #include <string.h>
 
 #include "edge_sdp.h"
+#include "sdp_test_local.h"
 
 #define ANSWER_CAP 32768
-
-/* Test-only local transport: a fixed ufrag/pwd and a well-formed sha-256
- * fingerprint (the acceptance test never runs DTLS). */
-#define TOOL_FINGERPRINT                                                                    \
-	"sha-256 "                                                                          \
-	"0F:1E:2D:3C:4B:5A:69:78:87:96:A5:B4:C3:D2:E1:F0:0F:1E:2D:3C:4B:5A:69:78:87:96:A5:" \
-	"B4:C3:D2:E1:F0"
 
 struct options {
 	const char *cmd;
@@ -116,12 +110,7 @@ int main(int argc, char **argv)
 	static struct edge_sdp_offer offer;
 	static struct edge_sdp_result res;
 	static char answer[ANSWER_CAP];
-	struct options o = {.local = {.address = "127.0.0.1",
-				      .port = 40000,
-				      .ice_ufrag = "rlAs",
-				      .ice_pwd = "relaisTestPassword0123456789",
-				      .fingerprint = TOOL_FINGERPRINT,
-				      .session_id = 1}};
+	struct options o = {.local = SDP_TEST_LOCAL("127.0.0.1")};
 	char why[256];
 	enum edge_sdp_reason r;
 	size_t len;

@@ -16,24 +16,14 @@
 #define CHECK_MAIN
 #include "check.h"
 #include "edge_sdp.h"
-
-#define MID_AUDIO 0
-#define MID_VIDEO 1
+#include "sdp_test_local.h"
 
 static const char *offers_dir;
 static struct edge_sdp_offer offer;
 static struct edge_sdp_result res;
 static char answer[32768];
 
-static const struct edge_sdp_local local = {
-    .ice_ufrag = "rlAs",
-    .ice_pwd = "relaisTestPassword0123456789",
-    .fingerprint = "sha-256 0F:1E:2D:3C:4B:5A:69:78:87:96:A5:B4:C3:D2:E1:F0:0F:1E:2D:3C:4B:"
-		   "5A:69:78:87:96:A5:B4:C3:D2:E1:F0",
-    .address = "127.0.0.1",
-    .port = 40000,
-    .session_id = 42,
-};
+static const struct edge_sdp_local local = SDP_TEST_LOCAL("127.0.0.1");
 
 /* Parse offers_dir/name into `offer` (from an exact-size heap copy);
  * returns the reason. */
@@ -92,7 +82,8 @@ static void check_codec(unsigned m, unsigned pt, const char *name, unsigned cloc
 	CHECK_STR(c->name, name);
 	CHECK_EQ(c->clock, clock, "clock rate");
 	if (rtx >= 0) {
-		CHECKF(r != NULL && r->pt == rtx && r->id == EDGE_SDP_CODEC_RTX && r->apt == (int)pt,
+		CHECKF(r != NULL && r->pt == rtx && r->id == EDGE_SDP_CODEC_RTX &&
+			   r->apt == (int)pt,
 		       "PT %d is the RTX of %u", rtx, pt);
 	}
 }

@@ -14,6 +14,7 @@
 #define CHECK_MAIN
 #include "check.h"
 #include "edge_sdp.h"
+#include "sdp_test_local.h"
 
 #define BUF_CAP (EDGE_SDP_MAX_SIZE * 2)
 
@@ -23,14 +24,7 @@ static struct edge_sdp_offer offer;
 static struct edge_sdp_result res;
 static char answer[32768];
 
-static const struct edge_sdp_local local = {
-    .ice_ufrag = "rlAs",
-    .ice_pwd = "relaisTestPassword0123456789",
-    .fingerprint = "sha-256 0F:1E:2D:3C:4B:5A:69:78:87:96:A5:B4:C3:D2:E1:F0:0F:1E:2D:3C:4B:"
-		   "5A:69:78:87:96:A5:B4:C3:D2:E1:F0",
-    .address = "::1",
-    .port = 40000,
-};
+static const struct edge_sdp_local local = SDP_TEST_LOCAL("::1");
 
 /* Read offers_dir/name into base. Returns 0 or -1. */
 static int load_base(const char *dir, const char *name)
