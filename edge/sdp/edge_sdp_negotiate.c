@@ -35,13 +35,14 @@ static bool in_bundle(const struct edge_sdp_offer *o, const char *mid)
 }
 
 /* The m-section of the BUNDLE group's first mid (the one whose transport
- * the group uses), NULL if the offer has no usable group. */
+ * the group uses, of any kind but not refused with port 0), NULL if the
+ * offer has no usable group. */
 static const struct edge_sdp_media *bundle_tag(const struct edge_sdp_offer *o)
 {
 	if (!o->has_bundle || o->n_bundle == 0)
 		return NULL;
 	for (unsigned i = 0; i < o->n_media; i++)
-		if (is_av(&o->media[i]) && strcmp(o->media[i].mid, o->bundle[0]) == 0)
+		if (o->media[i].port != 0 && strcmp(o->media[i].mid, o->bundle[0]) == 0)
 			return &o->media[i];
 	return NULL;
 }

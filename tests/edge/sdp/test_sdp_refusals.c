@@ -64,7 +64,8 @@ static enum edge_sdp_reason verdict(const char *text)
 	return verdict_n(text, strlen(text), EDGE_SDP_ROLE_PUBLISH);
 }
 
-/* base with every occurrence of `from` replaced by `to`, into edited. */
+/* base with every occurrence of `from` (not empty) replaced by `to`, into
+ * edited. */
 static const char *replace(const char *from, const char *to)
 {
 	const char *p = base, *hit;
@@ -105,43 +106,72 @@ static const char *drop_lines(const char *prefix)
 		       edge_sdp_reason_name(got_r_), edge_sdp_reason_name(want)); \
 	} while (0)
 
-/* The transport refusals of the issue, each from one edit. */
-static void test_transport(void)
+/* One edit of base and the verdict it must get: `to` replaces every
+ * `from`, or with to == NULL the lines starting with `from` are dropped. */
+struct edit {
+	const char *from;
+	const char *to;
+	enum edge_sdp_reason want;
+	const char *what;
+};
+
+#define FP_SHA256                                                                             \
+	"sha-256 44:DE:45:6C:F4:99:F0:EE:5E:1E:6B:96:D9:5E:EF:26:8E:51:B0:98:6D:D5:EA:6C:C5:" \
+	"88:48:3B:2E:3A:E5:5B"
+
+/* The transport refusals of the issue, and the syntax the parser refuses
+ * inside a real offer. */
+static const struct edit edits[] = {
+    {"v=0", "v=0", EDGE_SDP_OK, "the unedited offer"},
+    {"a=fingerprint:", NULL, EDGE_SDP_NO_FINGERPRINT, "no fingerprint"},
+    {FP_SHA256, "sha-1 44:DE:45:6C:F4:99:F0:EE:5E:1E:6B:96:D9:5E:EF:26:8E:51:B0:98",
+     EDGE_SDP_FINGERPRINT_ALGORITHM, "sha-1 fingerprint"},
+    {"a=fingerprint:sha-256 44:DE", "a=fingerprint:sha-256 4:DE", EDGE_SDP_MALFORMED_LINE,
+     "fingerprint not hex pairs"},
+    {"a=ice-ufrag:", NULL, EDGE_SDP_NO_ICE_CREDENTIALS, "no ufrag"},
+    {"a=ice-pwd:", NULL, EDGE_SDP_NO_ICE_CREDENTIALS, "no pwd"},
+    {"a=ice-ufrag:sDK7", "a=ice-ufrag:s", EDGE_SDP_NO_ICE_CREDENTIALS, "ufrag shorter than 4"},
+    {"a=ice-ufrag:sDK7", "a=ice-ufrag:sD;K7", EDGE_SDP_NO_ICE_CREDENTIALS, "ufrag non ice-char"},
+    {"a=setup:actpass", "a=setup:passive", EDGE_SDP_DTLS_PASSIVE, "setup passive"},
+    {"a=setup:actpass", "a=setup:active", EDGE_SDP_OK, "setup active"},
+    {"a=setup:", NULL, EDGE_SDP_NO_SETUP, "no setup"},
+    {"a=setup:actpass", "a=setup:holdconn", EDGE_SDP_NO_SETUP, "setup holdconn"},
+    {"a=rtcp-mux", NULL, EDGE_SDP_NO_RTCP_MUX, "no rtcp-mux"},
+    {"a=group:BUNDLE", NULL, EDGE_SDP_NO_BUNDLE, "no BUNDLE"},
+    {"a=group:BUNDLE 0 1", "a=group:BUNDLE 0", EDGE_SDP_NO_BUNDLE, "video outside BUNDLE"},
+    {"UDP/TLS/RTP/SAVPF", "RTP/AVP", EDGE_SDP_NO_COMMON_SRTP_PROFILE, "plain RTP"},
+    {"UDP/TLS/RTP/SAVPF", "RTP/SAVP", EDGE_SDP_NO_COMMON_SRTP_PROFILE, "SDES-SRTP profile"},
+    {"a=mid:", NULL, EDGE_SDP_NO_MID, "no mid"},
+    {"a=mid:1", "a=mid:0", EDGE_SDP_DUPLICATE_MID, "duplicate mid"},
+    {"a=sendonly", "a=recvonly", EDGE_SDP_WRONG_DIRECTION, "recvonly to WHIP"},
+    {"a=sendonly", "a=inactive", EDGE_SDP_WRONG_DIRECTION, "inactive to WHIP"},
+    {"a=sendonly", "a=sendrecv", EDGE_SDP_OK, "sendrecv to WHIP"},
+    {"a=mid:0\r\n", "a=mid:0\r\n\r\n", EDGE_SDP_MALFORMED_LINE, "an empty line inside"},
+    {"a=mid:0\r\n", "a=mid:0\rx\r\n", EDGE_SDP_MALFORMED_LINE, "a lone CR"},
+    {"\r\n", "\n", EDGE_SDP_OK, "LF line ends"},
+    {"m=audio 9 ", "m=audio 65536 ", EDGE_SDP_MALFORMED_LINE, "port"},
+    {"a=rtpmap:111 opus/48000/2", "a=rtpmap:111 opus", EDGE_SDP_MALFORMED_LINE, "no clock"},
+    {"SAVPF 111 63", "SAVPF 111 128", EDGE_SDP_MALFORMED_LINE, "PT 128"},
+    {"SAVPF 111 63", "SAVPF 111 111", EDGE_SDP_MALFORMED_LINE, "PT twice"},
+    {"a=extmap:14 ", "a=extmap:15 ", EDGE_SDP_MALFORMED_LINE, "extmap id 15"},
+    {"a=extmap:14 ", "a=extmap:2 ", EDGE_SDP_MALFORMED_LINE, "extmap id twice"},
+    {"a=ssrc:2554937083 cname", "a=ssrc:4294967296 cname", EDGE_SDP_MALFORMED_LINE,
+     "ssrc beyond 32 bits"},
+    {"a=extmap-allow-mixed", "a=rid:q;x send", EDGE_SDP_OK, "session-level a=rid ignored"},
+    {"a=msid:", "a=msid:\t", EDGE_SDP_OK, "a tab is text"},
+    {"a=mid:0", "a=mid:0\x01", EDGE_SDP_NOT_TEXT, "a control byte"},
+};
+
+/* Every row of edits. */
+static void test_edits(void)
 {
-	EXPECT(verdict(base), EDGE_SDP_OK, "the unedited offer");
-	EXPECT(verdict(drop_lines("a=fingerprint:")), EDGE_SDP_NO_FINGERPRINT, "no fingerprint");
-	EXPECT(
-	    verdict(replace("sha-256 44:DE:45:6C:F4:99:F0:EE:5E:1E:6B:96:D9:5E:EF:26:8E:51:B0:98:"
-			    "6D:D5:EA:6C:C5:88:48:3B:2E:3A:E5:5B",
-			    "sha-1 44:DE:45:6C:F4:99:F0:EE:5E:1E:6B:96:D9:5E:EF:26:8E:51:B0:98")),
-	    EDGE_SDP_FINGERPRINT_ALGORITHM, "sha-1 fingerprint");
-	EXPECT(verdict(replace("a=fingerprint:sha-256 44:DE", "a=fingerprint:sha-256 4:DE")),
-	       EDGE_SDP_MALFORMED_LINE, "fingerprint not hex pairs");
-	EXPECT(verdict(drop_lines("a=ice-ufrag:")), EDGE_SDP_NO_ICE_CREDENTIALS, "no ufrag");
-	EXPECT(verdict(drop_lines("a=ice-pwd:")), EDGE_SDP_NO_ICE_CREDENTIALS, "no pwd");
-	EXPECT(verdict(replace("a=ice-ufrag:sDK7", "a=ice-ufrag:s")), EDGE_SDP_NO_ICE_CREDENTIALS,
-	       "ufrag shorter than 4");
-	EXPECT(verdict(replace("a=ice-ufrag:sDK7", "a=ice-ufrag:sD;K7")),
-	       EDGE_SDP_NO_ICE_CREDENTIALS, "ufrag with a non ice-char");
-	EXPECT(verdict(replace("a=setup:actpass", "a=setup:passive")), EDGE_SDP_DTLS_PASSIVE,
-	       "setup passive");
-	EXPECT(verdict(replace("a=setup:actpass", "a=setup:active")), EDGE_SDP_OK, "setup active");
-	EXPECT(verdict(drop_lines("a=setup:")), EDGE_SDP_NO_SETUP, "no setup");
-	EXPECT(verdict(replace("a=setup:actpass", "a=setup:holdconn")), EDGE_SDP_NO_SETUP,
-	       "setup holdconn");
-	EXPECT(verdict(drop_lines("a=rtcp-mux")), EDGE_SDP_NO_RTCP_MUX, "no rtcp-mux");
-	EXPECT(verdict(drop_lines("a=group:BUNDLE")), EDGE_SDP_NO_BUNDLE, "no BUNDLE");
-	EXPECT(verdict(replace("a=group:BUNDLE 0 1", "a=group:BUNDLE 0")), EDGE_SDP_NO_BUNDLE,
-	       "video outside BUNDLE");
-	EXPECT(verdict(replace("UDP/TLS/RTP/SAVPF", "RTP/AVP")), EDGE_SDP_NO_COMMON_SRTP_PROFILE,
-	       "plain RTP");
-	EXPECT(verdict(replace("UDP/TLS/RTP/SAVPF", "RTP/SAVP")), EDGE_SDP_NO_COMMON_SRTP_PROFILE,
-	       "SDES-SRTP profile");
-	EXPECT(verdict(drop_lines("a=mid:")), EDGE_SDP_NO_MID, "no mid");
-	EXPECT(verdict(replace("a=mid:1", "a=mid:0")), EDGE_SDP_DUPLICATE_MID, "duplicate mid");
-	/* Session-level credentials and fingerprint count (media overrides). */
-	EXPECT(verdict(replace("a=ice-ufrag:sDK7\r\n", "")), EDGE_SDP_NO_ICE_CREDENTIALS,
-	       "ufrag removed");
+	for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+		const struct edit *e = &edits[i];
+		const char *t = e->to ? replace(e->from, e->to) : drop_lines(e->from);
+
+		EXPECT(verdict(t), e->want, e->what);
+	}
+	/* Media-level credentials override session-level ones. */
 	EXPECT(verdict(replace("t=0 0\r\n", "t=0 0\r\na=ice-ufrag:sessU\r\n")), EDGE_SDP_OK,
 	       "session ufrag under media ones");
 	CHECK_STR(res.remote.ice_ufrag, "sDK7");
@@ -202,6 +232,16 @@ static void test_application(void)
 	CHECK(strstr(answer, "\r\nm=application 0 UDP/DTLS/SCTP webrtc-datachannel\r\n"
 			     "c=IN IP4 0.0.0.0\r\na=mid:2\r\n") != NULL);
 	CHECK(strstr(answer, "a=group:BUNDLE 0 1\r\n") != NULL);
+
+	/* A data channel tagging the BUNDLE group: its transport is used. */
+	replace("a=group:BUNDLE 0 1", "a=group:BUNDLE 2 0 1");
+	snprintf(edited + strlen(edited), BUF_CAP - strlen(edited), "%s",
+		 "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:2\r\n"
+		 "a=ice-ufrag:dcUf\r\na=ice-pwd:dataChannelPassword012\r\n"
+		 "a=fingerprint:" FP_SHA256 "\r\na=setup:actpass\r\n");
+	EXPECT(verdict(edited), EDGE_SDP_OK, "data channel first in BUNDLE");
+	CHECK_STR(res.remote.ice_ufrag, "dcUf");
+	CHECK(res.media[0].accepted && res.media[1].accepted && !res.media[2].accepted);
 }
 
 /* Size, binary bytes, syntax: refused by the parser, with the line. */
@@ -223,26 +263,6 @@ static void test_syntax(void)
 	CHECK_EQ(offer.error_line, 17, "its line number");
 	edge_sdp_describe(EDGE_SDP_MALFORMED_LINE, offer.error_line, why, sizeof(why));
 	CHECK_STR(why, "malformed_line: malformed SDP line (line 17)");
-	EXPECT(verdict(replace("a=mid:0\r\n", "a=mid:0\r\n\r\n")), EDGE_SDP_MALFORMED_LINE,
-	       "an empty line inside");
-	EXPECT(verdict(replace("a=mid:0\r\n", "a=mid:0\rx\r\n")), EDGE_SDP_MALFORMED_LINE,
-	       "a lone CR");
-	EXPECT(verdict(replace("\r\n", "\n")), EDGE_SDP_OK, "LF line ends");
-	EXPECT(verdict(replace("m=audio 9 ", "m=audio 65536 ")), EDGE_SDP_MALFORMED_LINE, "port");
-	EXPECT(verdict(replace("a=rtpmap:111 opus/48000/2", "a=rtpmap:111 opus")),
-	       EDGE_SDP_MALFORMED_LINE, "rtpmap without clock");
-	EXPECT(verdict(replace("SAVPF 111 63", "SAVPF 111 128")), EDGE_SDP_MALFORMED_LINE,
-	       "PT 128");
-	EXPECT(verdict(replace("SAVPF 111 63", "SAVPF 111 111")), EDGE_SDP_MALFORMED_LINE,
-	       "PT twice");
-	EXPECT(verdict(replace("a=extmap:14 ", "a=extmap:15 ")), EDGE_SDP_MALFORMED_LINE,
-	       "extmap id 15");
-	EXPECT(verdict(replace("a=extmap:14 ", "a=extmap:2 ")), EDGE_SDP_MALFORMED_LINE,
-	       "extmap id twice");
-	EXPECT(verdict(replace("a=ssrc:2554937083 cname", "a=ssrc:4294967296 cname")),
-	       EDGE_SDP_MALFORMED_LINE, "ssrc beyond 32 bits");
-	EXPECT(verdict(replace("a=extmap-allow-mixed", "a=rid:q;x send")), EDGE_SDP_OK,
-	       "a=rid at session level is ignored");
 
 	/* base, then 'x' up to 64 KiB + 1 bytes. */
 	snprintf(big, EDGE_SDP_MAX_SIZE + 2, "%s", base);
@@ -395,7 +415,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s OFFERS_DIR\n", argv[0]);
 		return 2;
 	}
-	test_transport();
+	test_edits();
 	test_codecs();
 	test_application();
 	test_syntax();
