@@ -495,7 +495,37 @@ static int direction_of(struct sdp_span name)
 	return -1;
 }
 
-/* A media-level attribute other than the transport ones. */
+/* "a=mid:<token>" (RFC 8843 §9.1). */
+static enum edge_sdp_reason parse_mid(struct edge_sdp_media *m, struct sdp_span v)
+{
+	return copy_token(v, m->mid, sizeof(m->mid));
+}
+
+/* "a=msid:<stream> [<track>]" (RFC 8830), kept as given. */
+static enum edge_sdp_reason parse_msid(struct edge_sdp_media *m, struct sdp_span v)
+{
+	return sdp_copy(v, m->msid, sizeof(m->msid)) ? EDGE_SDP_OK : EDGE_SDP_VALUE_TOO_LONG;
+}
+
+/* The media-level attributes with a value, by name. */
+static const struct {
+	const char *name;
+	enum edge_sdp_reason (*parse)(struct edge_sdp_media *m, struct sdp_span v);
+} media_attrs[] = {
+    {"mid", parse_mid},
+    {"rtpmap", parse_rtpmap},
+    {"fmtp", parse_fmtp},
+    {"rtcp-fb", parse_rtcp_fb},
+    {"extmap", parse_extmap},
+    {"ssrc", parse_ssrc},
+    {"ssrc-group", parse_ssrc_group},
+    {"msid", parse_msid},
+    {"rid", parse_rid},
+    {"simulcast", parse_simulcast},
+};
+
+/* A media-level attribute other than the transport ones; unknown ones are
+ * ignored. */
 static enum edge_sdp_reason parse_media_attr(struct edge_sdp_media *m, struct sdp_span name,
 					     struct sdp_span v)
 {
@@ -503,32 +533,14 @@ static enum edge_sdp_reason parse_media_attr(struct edge_sdp_media *m, struct sd
 
 	if (dir >= 0)
 		m->direction = (enum edge_sdp_direction)dir;
-	else if (sdp_eq(name, "mid"))
-		return copy_token(v, m->mid, sizeof(m->mid));
 	else if (sdp_eq(name, "rtcp-mux"))
 		m->rtcp_mux = true;
 	else if (sdp_eq(name, "rtcp-rsize"))
 		m->rtcp_rsize = true;
-	else if (sdp_eq(name, "rtpmap"))
-		return parse_rtpmap(m, v);
-	else if (sdp_eq(name, "fmtp"))
-		return parse_fmtp(m, v);
-	else if (sdp_eq(name, "rtcp-fb"))
-		return parse_rtcp_fb(m, v);
-	else if (sdp_eq(name, "extmap"))
-		return parse_extmap(m, v);
-	else if (sdp_eq(name, "ssrc"))
-		return parse_ssrc(m, v);
-	else if (sdp_eq(name, "ssrc-group"))
-		return parse_ssrc_group(m, v);
-	else if (sdp_eq(name, "msid"))
-		return sdp_copy(v, m->msid, sizeof(m->msid)) ? EDGE_SDP_OK
-							     : EDGE_SDP_VALUE_TOO_LONG;
-	else if (sdp_eq(name, "rid"))
-		return parse_rid(m, v);
-	else if (sdp_eq(name, "simulcast"))
-		return parse_simulcast(m, v);
-	return EDGE_SDP_OK; /* any other attribute: ignored */
+	for (size_t i = 0; i < sizeof(media_attrs) / sizeof(media_attrs[0]); i++)
+		if (sdp_eq(name, media_attrs[i].name))
+			return media_attrs[i].parse(m, v);
+	return EDGE_SDP_OK;
 }
 
 /* "a=<name>[:<value>]" at the current level. */
