@@ -15,7 +15,10 @@ import asyncio
 import subprocess
 import sys
 
-from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription, sdp
+try:
+    from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription, sdp
+except ImportError:
+    sys.exit("FAIL: python3-aiortc is missing (the oracle of this test); not a pass")
 
 TOOL = sys.argv[1]
 results = {"pass": 0, "fail": 0}
