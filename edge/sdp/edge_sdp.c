@@ -271,6 +271,17 @@ static enum edge_sdp_reason parse_rtcp_fb(struct edge_sdp_media *m, struct sdp_s
 	return EDGE_SDP_OK;
 }
 
+/* The direction attribute named, or -1 if name is not one. */
+static int direction_of(struct sdp_span name)
+{
+	static const char *const dirs[] = {"sendrecv", "sendonly", "recvonly", "inactive"};
+
+	for (unsigned i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (sdp_eq(name, dirs[i]))
+			return (int)i;
+	return -1;
+}
+
 /* "a=extmap:<id>[/<direction>] <uri> [<attributes>]" (RFC 8285 §8):
  * ids 1..14 and 16..255, each once per m-section. */
 static enum edge_sdp_reason parse_extmap(struct edge_sdp_media *m, struct sdp_span v)
@@ -281,8 +292,11 @@ static enum edge_sdp_reason parse_extmap(struct edge_sdp_media *m, struct sdp_sp
 
 	if (!sdp_next(&v, ' ', &idp) || !sdp_next(&v, ' ', &uri))
 		return EDGE_SDP_MALFORMED_LINE;
-	sdp_split(&idp, '/', &id);
-	if (!sdp_uint(id, 255, &n) || n == 0 || n == 15)
+	int dir = EDGE_SDP_DIR_SENDRECV;
+
+	if (sdp_split(&idp, '/', &id))
+		dir = direction_of(idp);
+	if (dir < 0 || !sdp_uint(id, 255, &n) || n == 0 || n == 15)
 		return EDGE_SDP_MALFORMED_LINE;
 	for (unsigned i = 0; i < m->n_extmaps; i++)
 		if (m->extmaps[i].id == n)
@@ -291,6 +305,7 @@ static enum edge_sdp_reason parse_extmap(struct edge_sdp_media *m, struct sdp_sp
 		return EDGE_SDP_TOO_MANY_EXTMAPS;
 	x = &m->extmaps[m->n_extmaps++];
 	x->id = (uint8_t)n;
+	x->direction = (enum edge_sdp_direction)dir;
 	x->ext = ext_of_uri(uri);
 	return copy_token(uri, x->uri, sizeof(x->uri));
 }
@@ -482,17 +497,6 @@ static enum edge_sdp_reason parse_group(struct edge_sdp_offer *o, struct sdp_spa
 			return r;
 	}
 	return EDGE_SDP_OK;
-}
-
-/* The direction attribute named, or -1 if name is not one. */
-static int direction_of(struct sdp_span name)
-{
-	static const char *const dirs[] = {"sendrecv", "sendonly", "recvonly", "inactive"};
-
-	for (unsigned i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		if (sdp_eq(name, dirs[i]))
-			return (int)i;
-	return -1;
 }
 
 /* "a=mid:<token>" (RFC 8843 §9.1). */

@@ -180,7 +180,8 @@ struct edge_sdp_codec {
 };
 
 struct edge_sdp_extmap {
-	uint8_t id; /* 1..255 */
+	uint8_t id;                        /* 1..255 */
+	enum edge_sdp_direction direction; /* "/<direction>" after the id, default sendrecv */
 	enum edge_sdp_ext ext;
 	char uri[EDGE_SDP_URI_LEN];
 };
@@ -271,7 +272,9 @@ struct edge_sdp_answered {
 	uint8_t n_chosen;
 	struct edge_sdp_chosen chosen[EDGE_SDP_MAX_CHOSEN]; /* offerer's order */
 	uint8_t ext_id[EDGE_SDP_EXT_MAX];                   /* 0: not negotiated */
-	uint8_t n_streams;                                  /* publish: offered SSRCs */
+	enum edge_sdp_direction
+	    ext_dir[EDGE_SDP_EXT_MAX]; /* the answer's (mirror of the offer's) */
+	uint8_t n_streams;             /* publish: offered SSRCs */
 	struct edge_sdp_stream streams[EDGE_SDP_MAX_SSRCS];
 	uint8_t n_rids; /* publish with simulcast: the rids relais receives */
 	char rids[EDGE_SDP_MAX_RIDS][EDGE_SDP_TOKEN_LEN];

@@ -24,6 +24,8 @@
  * 65535, component 1. */
 #define HOST_PRIORITY ((126u << 24) | (65535u << 8) | (256u - 1u))
 
+static const char *const dir_names[] = {"sendrecv", "sendonly", "recvonly", "inactive"};
+
 /* The answer being written: overflow instead of writing past cap. */
 struct out {
 	char *buf;
@@ -191,13 +193,18 @@ static void put_codecs(struct out *o, const struct edge_sdp_media *m,
 	}
 }
 
-/* The negotiated extensions with the offerer's ids. */
+/* The negotiated extensions with the offerer's ids (and the mirror of an
+ * offered direction). */
 static void put_extmaps(struct out *o, const struct edge_sdp_answered *a)
 {
-	for (unsigned e = 0; e < EDGE_SDP_EXT_MAX; e++)
-		if (a->ext_id[e])
-			put(o, "a=extmap:%u %s\r\n", (unsigned)a->ext_id[e],
-			    edge_sdp_ext_uri((enum edge_sdp_ext)e));
+	for (unsigned e = 0; e < EDGE_SDP_EXT_MAX; e++) {
+		if (!a->ext_id[e])
+			continue;
+		put(o, "a=extmap:%u", (unsigned)a->ext_id[e]);
+		if (a->ext_dir[e] != EDGE_SDP_DIR_SENDRECV)
+			put(o, "/%s", dir_names[a->ext_dir[e]]);
+		put(o, " %s\r\n", edge_sdp_ext_uri((enum edge_sdp_ext)e));
+	}
 }
 
 /* Publish with simulcast: relais receives every rid the offer sends. */
@@ -235,11 +242,9 @@ static void put_accepted(struct out *o, const struct edge_sdp_media *m,
 			 const struct edge_sdp_answered *a, const struct edge_sdp_local *l,
 			 const struct edge_sdp_send *send, int family)
 {
-	static const char *const dirs[] = {"sendrecv", "sendonly", "recvonly", "inactive"};
-
 	put_m_line(o, a, l);
 	put_transport(o, m, l, family);
-	put(o, "a=%s\r\n", dirs[a->direction]);
+	put(o, "a=%s\r\n", dir_names[a->direction]);
 	put_extmaps(o, a);
 	put_codecs(o, m, a);
 	put_simulcast(o, a);

@@ -218,6 +218,14 @@ static int answer_direction(enum edge_sdp_direction offered, enum edge_sdp_role 
 		   : -1;
 }
 
+/* The answer's direction of an extension offered with d (RFC 8285 §7). */
+static enum edge_sdp_direction mirror(enum edge_sdp_direction d)
+{
+	if (d == EDGE_SDP_DIR_SENDONLY)
+		return EDGE_SDP_DIR_RECVONLY;
+	return d == EDGE_SDP_DIR_RECVONLY ? EDGE_SDP_DIR_SENDONLY : d;
+}
+
 /* Answer one m-section into a: accepted, or rejected with the reason. */
 static void answer_section(const struct edge_sdp_media *m, enum edge_sdp_role role,
 			   struct edge_sdp_answered *a)
@@ -243,8 +251,10 @@ static void answer_section(const struct edge_sdp_media *m, enum edge_sdp_role ro
 	for (unsigned i = 0; i < m->n_extmaps; i++) {
 		const struct edge_sdp_extmap *x = &m->extmaps[i];
 
-		if (x->ext < EDGE_SDP_EXT_MAX && a->ext_id[x->ext] == 0)
+		if (x->ext < EDGE_SDP_EXT_MAX && a->ext_id[x->ext] == 0) {
 			a->ext_id[x->ext] = x->id;
+			a->ext_dir[x->ext] = mirror(x->direction);
+		}
 	}
 	if (role == EDGE_SDP_ROLE_PUBLISH)
 		take_streams(m, a);

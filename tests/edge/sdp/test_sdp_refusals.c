@@ -5,7 +5,10 @@
  * ICE credentials, setup, rtcp-mux or BUNDLE, to carry only G722/H263 or
  * packetization-mode=0 H264, plus oversized, binary and malformed inputs
  * and the limits of EDGE_SDP_MAX_*. Also the refusals of a caller's bad
- * local transport, a too-small answer buffer, and the reason list itself.
+ * local transport, a too-small answer buffer, and the reason list itself;
+ * and what is answered rather than refused: sections rejected alone with
+ * port 0 (data channel, no common codec), a data channel tagging the
+ * BUNDLE group, an extension offered with a direction.
  *
  * Usage: test_sdp_refusals OFFERS_DIR
  */
@@ -155,6 +158,7 @@ static const struct edit edits[] = {
     {"SAVPF 111 63", "SAVPF 111 111", EDGE_SDP_MALFORMED_LINE, "PT twice"},
     {"a=extmap:14 ", "a=extmap:15 ", EDGE_SDP_MALFORMED_LINE, "extmap id 15"},
     {"a=extmap:14 ", "a=extmap:2 ", EDGE_SDP_MALFORMED_LINE, "extmap id twice"},
+    {"a=extmap:14 ", "a=extmap:14/both ", EDGE_SDP_MALFORMED_LINE, "extmap direction"},
     {"a=ssrc:2554937083 cname", "a=ssrc:4294967296 cname", EDGE_SDP_MALFORMED_LINE,
      "ssrc beyond 32 bits"},
     {"a=extmap-allow-mixed", "a=rid:q;x send", EDGE_SDP_OK, "session-level a=rid ignored"},
@@ -208,6 +212,22 @@ static void test_codecs(void)
 	CHECK(strstr(answer, "\r\nm=video 0 UDP/TLS/RTP/SAVPF 104\r\n") != NULL);
 	CHECK(strstr(answer, "a=group:BUNDLE 0\r\n") != NULL);
 	CHECK(strstr(answer, "c=IN IP6 ::1\r\n") != NULL);
+}
+
+/* An extension offered with a direction is answered with its mirror. */
+static void test_extmap_direction(void)
+{
+	size_t len;
+
+	EXPECT(verdict(replace("a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid",
+			       "a=extmap:4/sendonly urn:ietf:params:rtp-hdrext:sdes:mid")),
+	       EDGE_SDP_OK, "extmap 4/sendonly");
+	CHECK_EQ(offer.media[0].extmaps[3].direction, EDGE_SDP_DIR_SENDONLY, "parsed direction");
+	CHECK_EQ(res.media[1].ext_dir[EDGE_SDP_EXT_MID], EDGE_SDP_DIR_RECVONLY, "mirrored");
+	CHECK_EQ(edge_sdp_write_answer(&offer, &res, &local, answer, sizeof(answer), &len),
+		 EDGE_SDP_OK, "answer");
+	CHECK(strstr(answer, "\r\na=extmap:4/recvonly urn:ietf:params:rtp-hdrext:sdes:mid\r\n"));
+	CHECK(strstr(answer, "\r\na=extmap:3 http://www.ietf.org/") != NULL);
 }
 
 /* Application (data channel) sections: rejected with port 0; alone, the
@@ -418,6 +438,7 @@ int main(int argc, char **argv)
 	test_edits();
 	test_codecs();
 	test_application();
+	test_extmap_direction();
 	test_syntax();
 	test_limits();
 	test_local();
