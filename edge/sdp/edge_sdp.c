@@ -566,6 +566,10 @@ static enum edge_sdp_reason parse_attribute(struct parser *ps, struct sdp_span v
 		o->extmap_allow_mixed = true;
 		return EDGE_SDP_OK;
 	}
+	if (sdp_eq(name, "ice-lite") && !ps->media) {
+		o->ice_lite = true;
+		return EDGE_SDP_OK;
+	}
 	r = parse_transport(t, name, v, &handled);
 	if (handled)
 		return r;

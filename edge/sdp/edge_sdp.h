@@ -68,6 +68,8 @@
 	X(NO_FINGERPRINT, "no_fingerprint", 400, "no a=fingerprint")                          \
 	X(FINGERPRINT_ALGORITHM, "fingerprint_algorithm", 400,                                \
 	  "no sha-256 a=fingerprint (the only algorithm relais checks)")                      \
+	X(OFFER_ICE_LITE, "offer_ice_lite", 400,                                              \
+	  "the offerer is ICE-lite too (relais is ICE-lite: one side must be full)")          \
 	X(NO_SETUP, "no_setup", 400, "no a=setup (actpass or active expected)")               \
 	X(DTLS_PASSIVE, "setup_passive", 400, "a=setup:passive: relais is DTLS passive too")  \
 	X(NO_COMMON_SRTP_PROFILE, "no_common_srtp_profile", 400,                              \
@@ -242,6 +244,7 @@ struct edge_sdp_offer {
 	char bundle[EDGE_SDP_BUNDLE_MAX][EDGE_SDP_TOKEN_LEN]; /* a=group:BUNDLE mids */
 	bool has_bundle;
 	bool extmap_allow_mixed;
+	bool ice_lite; /* the offerer says a=ice-lite */
 	uint8_t n_media;
 	struct edge_sdp_media media[EDGE_SDP_MAX_MEDIA];
 	unsigned error_line; /* 1-based line of the refusal, 0 if not a line's */
@@ -339,9 +342,9 @@ enum edge_sdp_reason edge_sdp_parse(const uint8_t *text, size_t len, struct edge
 
 /*
  * Decide the answer to a parsed offer for role: the transport checks
- * (BUNDLE, rtcp-mux, DTLS-SRTP profile, ICE credentials, sha-256
- * fingerprint, setup actpass/active), then per m-section the codecs,
- * extensions, direction, SSRCs and rids. Sections relais cannot serve
+ * (BUNDLE, rtcp-mux, DTLS-SRTP profile, the offerer not ICE-lite, ICE
+ * credentials, sha-256 fingerprint, setup actpass/active), then per
+ * m-section the codecs, extensions, direction, SSRCs and rids. Sections relais cannot serve
  * (application, no common codec, wrong direction) are rejected alone;
  * when none is left the offer is refused with the first section's reason.
  * Fills *res (fully overwritten). Returns EDGE_SDP_OK or the reason.

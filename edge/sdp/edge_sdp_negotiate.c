@@ -278,6 +278,8 @@ enum edge_sdp_reason edge_sdp_negotiate(const struct edge_sdp_offer *offer, enum
 	tag = bundle_tag(offer);
 	if (!tag)
 		return EDGE_SDP_NO_BUNDLE;
+	if (offer->ice_lite)
+		return EDGE_SDP_OFFER_ICE_LITE;
 	r = check_transport(&tag->transport);
 	if (r != EDGE_SDP_OK)
 		return r;

@@ -140,6 +140,7 @@ static const struct edit edits[] = {
     {"a=setup:", NULL, EDGE_SDP_NO_SETUP, "no setup"},
     {"a=setup:actpass", "a=setup:holdconn", EDGE_SDP_NO_SETUP, "setup holdconn"},
     {"a=rtcp-mux", NULL, EDGE_SDP_NO_RTCP_MUX, "no rtcp-mux"},
+    {"t=0 0\r\n", "t=0 0\r\na=ice-lite\r\n", EDGE_SDP_OFFER_ICE_LITE, "an ICE-lite offerer"},
     {"a=group:BUNDLE", NULL, EDGE_SDP_NO_BUNDLE, "no BUNDLE"},
     {"a=group:BUNDLE 0 1", "a=group:BUNDLE 0", EDGE_SDP_NO_BUNDLE, "video outside BUNDLE"},
     {"UDP/TLS/RTP/SAVPF", "RTP/AVP", EDGE_SDP_NO_COMMON_SRTP_PROFILE, "plain RTP"},
