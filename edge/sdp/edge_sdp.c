@@ -86,6 +86,16 @@ void edge_sdp_describe(enum edge_sdp_reason r, unsigned line, char *buf, size_t 
 		snprintf(buf, cap, "%s: %s", edge_sdp_reason_name(r), edge_sdp_reason_message(r));
 }
 
+void edge_sdp_offer_wipe(struct edge_sdp_offer *offer)
+{
+	explicit_bzero(offer, sizeof(*offer));
+}
+
+void edge_sdp_result_wipe(struct edge_sdp_result *res)
+{
+	explicit_bzero(res, sizeof(*res));
+}
+
 /* The extension a uri names, EDGE_SDP_EXT_OTHER if none of ours. */
 static enum edge_sdp_ext ext_of_uri(struct sdp_span uri)
 {

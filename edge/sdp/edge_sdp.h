@@ -363,6 +363,11 @@ enum edge_sdp_reason edge_sdp_write_answer(const struct edge_sdp_offer *offer,
 					   const struct edge_sdp_local *local, char *buf,
 					   size_t cap, size_t *len);
 
+/* Erase an offer or a result (they hold the browser's ice-pwd) with
+ * explicit_bzero, before their memory is reused or freed. */
+void edge_sdp_offer_wipe(struct edge_sdp_offer *offer);
+void edge_sdp_result_wipe(struct edge_sdp_result *res);
+
 /*
  * Format the refusal for an HTTP body or a log line: "name: message" plus
  * " (line N)" when a line is at fault. Always NUL-terminates (cap > 0).

@@ -428,6 +428,13 @@ static void test_reason_list(void)
 	CHECK_STR(edge_sdp_reason_name(EDGE_SDP_NO_FINGERPRINT), "no_fingerprint");
 	CHECK_STR(edge_sdp_ext_name(EDGE_SDP_EXT_TRANSPORT_CC), "transport-wide-cc");
 	CHECK_STR(edge_sdp_codec_name(EDGE_SDP_CODEC_RTX), "rtx");
+	/* The browser's ice-pwd does not outlive its use. */
+	EXPECT(verdict(base), EDGE_SDP_OK, "offer");
+	CHECK(offer.media[0].transport.ice_pwd[0] && res.remote.ice_pwd[0]);
+	edge_sdp_offer_wipe(&offer);
+	edge_sdp_result_wipe(&res);
+	CHECK(offer.media[0].transport.ice_pwd[0] == '\0' && res.remote.ice_pwd[0] == '\0');
+	CHECK(offer.n_media == 0 && res.n_media == 0);
 }
 
 int main(int argc, char **argv)
