@@ -55,6 +55,10 @@ async def case(role, direction, want_current):
         codecs = [c.mimeType.lower() for c in t._codecs]  # negotiated codecs
         want = "audio/opus" if t.kind == "audio" else "video/vp8"
         check(want in codecs, f"{role}: {t.kind} negotiated {want} (got {codecs})")
+        # aiortc offers Opus as PT 96 and VP8 as 97: relais keeps the offerer's PTs.
+        pts = [c.payloadType for c in t._codecs]
+        want_pt = 96 if t.kind == "audio" else 97
+        check(pts[:1] == [want_pt], f"{role}: {t.kind} first PT is the offer's {want_pt} ({pts})")
     parsed = sdp.SessionDescription.parse(answer)
     for m in parsed.media:
         check(m.ice.iceLite, f"{role}: {m.kind} ICE-lite read by aiortc")

@@ -153,6 +153,11 @@ static const struct edit edits[] = {
     {"a=mid:0\r\n", "a=mid:0\r\n\r\n", EDGE_SDP_MALFORMED_LINE, "an empty line inside"},
     {"a=mid:0\r\n", "a=mid:0\rx\r\n", EDGE_SDP_MALFORMED_LINE, "a lone CR"},
     {"\r\n", "\n", EDGE_SDP_OK, "LF line ends"},
+    {"a=mid:0\r\n",
+     "a=mid:0\r\na=candidate:1 1 udp 2122260223 192.0.2.1 50000 typ host generation 0\r\n"
+     "a=candidate:2 1 tcp 1518280447 192.0.2.1 9 typ host tcptype active\r\n"
+     "a=end-of-candidates\r\n",
+     EDGE_SDP_OK, "the browser's candidates (ignored: ICE-lite learns the address)"},
     {"m=audio 9 ", "m=audio 65536 ", EDGE_SDP_MALFORMED_LINE, "port"},
     {"a=rtpmap:111 opus/48000/2", "a=rtpmap:111 opus", EDGE_SDP_MALFORMED_LINE, "no clock"},
     {"SAVPF 111 63", "SAVPF 111 128", EDGE_SDP_MALFORMED_LINE, "PT 128"},
