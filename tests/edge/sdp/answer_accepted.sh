@@ -22,7 +22,7 @@ if [ $# -ne 1 ]; then
 	exit 1
 fi
 tool=$1
-# shellcheck source=chromium_lib.sh
+# shellcheck source-path=SCRIPTDIR source=chromium_lib.sh
 . "$here/chromium_lib.sh"
 py=/usr/bin/python3
 ns=relais-sdpans-$$

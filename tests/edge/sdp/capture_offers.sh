@@ -14,7 +14,7 @@ set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 out=${1:-$here/offers}
-# shellcheck source=chromium_lib.sh
+# shellcheck source-path=SCRIPTDIR source=chromium_lib.sh
 . "$here/chromium_lib.sh"
 ns=relais-sdpcap-$$
 work=$(mktemp -d "/tmp/relais-sdpcap-$$.XXXXXX")
