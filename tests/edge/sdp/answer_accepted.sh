@@ -6,9 +6,10 @@
 # The decisive test of edge/sdp: relais's answers (written by TOOL,
 # edge_sdp_tool) are accepted by two independent WebRTC stacks.
 #  - headless Chromium (answer_page.html, served by answer_server.py) makes
-#    4 offers (publish; publish preferring H264/VP9/AV1; publish with 3
-#    simulcast rids; watch), applies each answer and reports its
-#    transceivers; chromium_results.py checks directions, codecs, rids.
+#    5 offers (publish; publish preferring H264/VP9/AV1; publish with 3
+#    simulcast rids; publish answered with an IPv6 candidate; watch),
+#    applies each answer and reports its transceivers and tracks;
+#    chromium_results.py checks directions, codecs, rids, streams.
 #  - aiortc (aiortc_answer.py) does the same for publish and watch.
 # Everything runs in a network namespace of this script with only lo
 # (nothing leaves the machine), deleted by its exact name at the end;

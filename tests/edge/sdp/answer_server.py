@@ -3,8 +3,8 @@
 """answer_accepted.sh's HTTP server on 127.0.0.1 (in the test's namespace).
 
   answer_server.py PORT TOOL PAGE RESULTS
-GET / serves PAGE; POST /answer?role=R runs `TOOL answer --role R -` on the
-offer and returns the answer (200) or the refusal (400); POST /result
+GET / serves PAGE; POST /answer?role=R&address=A runs
+`TOOL answer --role R --address A -` on the offer and returns the answer (200) or the refusal (400); POST /result
 appends the JSON body as one line to RESULTS; POST /done appends "DONE"."""
 import subprocess
 import sys
@@ -31,8 +31,11 @@ class Handler(BaseHTTPRequestHandler):
         url = urlparse(self.path)
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         if url.path == "/answer":
-            role = parse_qs(url.query).get("role", ["publish"])[0]
-            p = subprocess.run([TOOL, "answer", "--role", role, "-"], input=body,
+            query = parse_qs(url.query)
+            role = query.get("role", ["publish"])[0]
+            address = query.get("address", ["127.0.0.1"])[0]
+            p = subprocess.run([TOOL, "answer", "--role", role, "--address", address, "-"],
+                               input=body,
                                capture_output=True, timeout=10)
             if p.returncode == 0:
                 self.reply(200, p.stdout, "application/sdp")

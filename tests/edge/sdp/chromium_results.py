@@ -24,7 +24,8 @@ def main(path):
     lines = open(path).read().split("\n")
     check("DONE" in lines, "the page ran every case")
     cases = {c["name"]: c for c in (json.loads(l) for l in lines if l.startswith("{"))}
-    for name in ("publish", "publish_h264_vp9_av1", "publish_simulcast", "watch"):
+    for name in ("publish", "publish_h264_vp9_av1", "publish_simulcast", "publish_ipv6",
+                 "watch"):
         c = cases.get(name, {"ok": False, "error": "no report"})
         check(c["ok"], f"{name}: setRemoteDescription accepted relais's answer "
               f"({c.get('error', '')})")
