@@ -31,7 +31,7 @@ static const char *const ext_uris[EDGE_SDP_EXT_MAX] = {EDGE_SDP_EXTENSIONS(EXT_U
 #undef EXT_NAME_
 #undef EXT_URI_
 
-#define CODEC_NAME_(sfx, name, clock, ch) name,
+#define CODEC_NAME_(sfx, name, kind, clock, ch) name,
 static const char *const codec_names[EDGE_SDP_CODEC_MAX] = {EDGE_SDP_CODECS(CODEC_NAME_)};
 #undef CODEC_NAME_
 

@@ -105,15 +105,16 @@ enum edge_sdp_ext {
 };
 #undef EDGE_SDP_EXT_ENUM_
 
-/* The codecs relais forwards: X(SUFFIX, "rtpmap name", clock rate, channels). */
-#define EDGE_SDP_CODECS(X)        \
-	X(OPUS, "opus", 48000, 2) \
-	X(VP8, "VP8", 90000, 0)   \
-	X(H264, "H264", 90000, 0) \
-	X(VP9, "VP9", 90000, 0)   \
-	X(AV1, "AV1", 90000, 0)
+/* The codecs relais forwards: X(SUFFIX, "rtpmap name", kind, clock rate,
+ * channels (0: none given)). H264 also needs packetization-mode=1. */
+#define EDGE_SDP_CODECS(X)                             \
+	X(OPUS, "opus", EDGE_SDP_KIND_AUDIO, 48000, 2) \
+	X(VP8, "VP8", EDGE_SDP_KIND_VIDEO, 90000, 0)   \
+	X(H264, "H264", EDGE_SDP_KIND_VIDEO, 90000, 0) \
+	X(VP9, "VP9", EDGE_SDP_KIND_VIDEO, 90000, 0)   \
+	X(AV1, "AV1", EDGE_SDP_KIND_VIDEO, 90000, 0)
 
-#define EDGE_SDP_CODEC_ENUM_(sfx, name, clock, ch) EDGE_SDP_CODEC_##sfx,
+#define EDGE_SDP_CODEC_ENUM_(sfx, name, kind, clock, ch) EDGE_SDP_CODEC_##sfx,
 enum edge_sdp_codec_id {
 	EDGE_SDP_CODECS(EDGE_SDP_CODEC_ENUM_) EDGE_SDP_CODEC_MAX,
 	EDGE_SDP_CODEC_RTX = EDGE_SDP_CODEC_MAX, /* rtx (RFC 4588) */

@@ -94,23 +94,20 @@ static enum edge_sdp_reason check_transport(const struct edge_sdp_transport *t)
  * packetization-mode=1 (RFC 6184 non-interleaved). */
 static bool codec_usable(const struct edge_sdp_codec *c, enum edge_sdp_kind kind)
 {
+#define CODEC_SPEC_(sfx, name, k, clock, ch) {k, clock, ch},
+	static const struct {
+		enum edge_sdp_kind kind;
+		uint32_t clock;
+		uint8_t channels;
+	} specs[EDGE_SDP_CODEC_MAX] = {EDGE_SDP_CODECS(CODEC_SPEC_)};
+#undef CODEC_SPEC_
 	struct sdp_span pm;
 
-	switch (c->id) {
-	case EDGE_SDP_CODEC_OPUS:
-		return kind == EDGE_SDP_KIND_AUDIO && c->clock == 48000 && c->channels == 2;
-	case EDGE_SDP_CODEC_H264:
-		if (!sdp_fmtp_param(sdp_str(c->fmtp), "packetization-mode", &pm) ||
-		    !sdp_eq(pm, "1"))
-			return false;
-		/* fall through */
-	case EDGE_SDP_CODEC_VP8:
-	case EDGE_SDP_CODEC_VP9:
-	case EDGE_SDP_CODEC_AV1:
-		return kind == EDGE_SDP_KIND_VIDEO && c->clock == 90000;
-	default:
+	if ((unsigned)c->id >= EDGE_SDP_CODEC_MAX || specs[c->id].kind != kind ||
+	    specs[c->id].clock != c->clock || specs[c->id].channels != c->channels)
 		return false;
-	}
+	return c->id != EDGE_SDP_CODEC_H264 ||
+	       (sdp_fmtp_param(sdp_str(c->fmtp), "packetization-mode", &pm) && sdp_eq(pm, "1"));
 }
 
 /* Whether a codec like c (same codec; for H264 the same profile-level-id,
