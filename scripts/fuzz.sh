@@ -11,7 +11,7 @@ set -euo pipefail
 secs=${1:-30}
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build-fuzz}
-targets=(frame rtp rtcp neigh udp_build ctl cp_desired token stun dtls)
+targets=(frame rtp rtcp neigh udp_build ctl cp_desired token stun dtls sdp)
 
 if [[ ! -f $build/build.ninja ]]; then
 	CC=clang meson setup -Dfuzzing=true "$build" "$root"
@@ -36,8 +36,11 @@ for t in "${targets[@]}"; do
 	bin=$build/tests/fuzz/fuzz_${t}_libfuzzer
 	mkdir -p "$work/$t"
 	cp "$root/tests/fuzz/corpus/$t/"* "$work/$t/"
+	# Packets fit in 4 KiB; SDP offers (seeds of 2-6 KiB) get 16 KiB.
+	max_len=4096
+	[ "$t" != sdp ] || max_len=16384
 	echo "== fuzz_$t for ${secs}s"
-	if "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=4096 \
+	if "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len="$max_len" \
 		-print_final_stats=1 -artifact_prefix="$build/fuzz-artifacts/$t-" \
 		"$work/$t" >"$work/$t.log" 2>&1; then
 		passed=$((passed + 1))

@@ -258,6 +258,32 @@ def dtls_corpus():
         "client_hello_then_garbage": hello + dtls_record(22, 1, bytes(range(40))) +
         dtls_record(23, 2, b"\x55" * 30, epoch=1),
     }
+            "udp_build": build, "sdp": sdp_offers()}
+
+
+SDP_SMALL = (b"v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE a v\r\n"
+             b"a=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n"
+             b"a=fingerprint:sha-256 " + b":".join([b"AB"] * 32) + b"\r\na=setup:actpass\r\n"
+             b"m=audio 9 UDP/TLS/RTP/SAVPF 111 9\r\na=mid:a\r\na=sendonly\r\na=rtcp-mux\r\n"
+             b"a=rtpmap:111 opus/48000/2\r\na=rtpmap:9 G722/8000\r\n"
+             b"a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+             b"m=video 9 UDP/TLS/RTP/SAVPF 96 97 34\r\na=mid:v\r\na=sendrecv\r\na=rtcp-mux\r\n"
+             b"a=rtpmap:96 VP8/90000\r\na=rtcp-fb:* nack\r\na=rtpmap:97 rtx/90000\r\n"
+             b"a=fmtp:97 apt=96\r\na=rtpmap:34 H263/90000\r\na=rid:a send\r\n"
+             b"a=simulcast:send a\r\na=ssrc-group:FID 1 2\r\na=ssrc:1 cname:x\r\n"
+             b"m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\na=mid:d\r\n")
+
+
+def sdp_offers():
+    """The offers captured from Chromium and aiortc (tests/edge/sdp/offers)
+    and a small hand-written one with every construct, also LF-only."""
+    d = os.path.join(HERE, "..", "edge", "sdp", "offers")
+    files = {"small": SDP_SMALL, "small_lf": SDP_SMALL.replace(b"\r\n", b"\n")}
+    for name in sorted(os.listdir(d)):
+        if name.endswith(".sdp"):
+            with open(os.path.join(d, name), "rb") as f:
+                files[name[:-4]] = f.read()
+    return files
 
 
 def write(target, files):
