@@ -9,16 +9,17 @@
 
 #include <openssl/crypto.h>
 #include <relais/ctl_proto.h>
+#include <relais/key_input.h>
 
 #include "cp_opts.h"
 #include "cp_util.h"
 
-/* Read the first line of a password file (a secret file: cp_secret_open)
+/* Read the first line of a password file (a secret file: relais_secret_open)
  * into out; a refusal is printed. 0/-errno. */
 static int read_password(const char *path, char *out, size_t n)
 {
 	char why[200];
-	FILE *f = cp_secret_open(path, why, sizeof(why));
+	FILE *f = relais_secret_open(path, why, sizeof(why));
 	int rc = 0;
 
 	if (f == NULL) {

@@ -1,14 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cp_util.h"
 
@@ -144,35 +141,4 @@ int cp_grow(void **v, int *cap, int n, size_t sz)
 	*v = p;
 	*cap = c;
 	return 0;
-}
-
-/* See header. */
-FILE *cp_secret_open(const char *path, char *err, size_t n)
-{
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	struct stat st;
-	FILE *f;
-
-	if (fd < 0) {
-		snprintf(err, n, "%s: %s", path,
-			 errno == ELOOP ? "is a symbolic link (refused for a secret file)"
-					: strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		snprintf(err, n, "%s: not a regular file", path);
-	} else if (st.st_uid != geteuid() && st.st_uid != 0) {
-		snprintf(err, n, "%s: owned by uid %u, not by this user or root", path,
-			 (unsigned)st.st_uid);
-	} else if (st.st_mode & 077) {
-		snprintf(err, n, "%s: mode %03o lets group or others read it: chmod 600", path,
-			 (unsigned)(st.st_mode & 0777));
-	} else if ((f = fdopen(fd, "r")) != NULL) {
-		setvbuf(f, NULL, _IONBF, 0);
-		return f;
-	} else {
-		snprintf(err, n, "%s: %s", path, strerror(errno));
-	}
-	close(fd);
-	return NULL;
 }

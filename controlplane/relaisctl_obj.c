@@ -144,8 +144,10 @@ static void queue_hset(struct rctl *c, uint32_t room, const char *kind, uint32_t
 	touch(c, room);
 }
 
-/* Wrap one direction's key+salt: given in hex by --<dir>-key, or random
- * (printed once on stdout for the application to hand to its client). */
+/* Wrap one direction's key+salt: given in hex by --<dir>-key (a batch
+ * line, or relaisctl's key file or stdin options turned into it), or
+ * random (printed once on stdout for the application to hand to its
+ * client). */
 static int wrap_dir(struct rctl *c, const struct rctl_kv *kv, uint32_t room, uint32_t part,
 		    const char *dir, const struct relais_srtp_profile_info *pi, char *out,
 		    char *kid)
