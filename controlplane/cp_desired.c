@@ -10,14 +10,8 @@
 #include "cp_desired.h"
 #include "cp_util.h"
 
-/* The most fields an object's hash may have (docs/schema.md lists at most
- * seven per kind); more is refused before any field is read. */
-#define HASH_MAX_FIELDS 32
-
-/* The string of a reply element, or NULL when it is not a plain string:
- * an integer, nil, array, status or error element has no field value, and a
- * string holding a NUL byte would read as a shorter one. */
-static const char *reply_str(const redisReply *e)
+/* See header. */
+const char *cp_reply_str(const redisReply *e)
 {
 	if (e == NULL || e->type != REDIS_REPLY_STRING || e->str == NULL ||
 	    strlen(e->str) != e->len)
@@ -27,7 +21,7 @@ static const char *reply_str(const redisReply *e)
 
 /* Whether an HGETALL reply is a hash hget() and cookie_of() may read: an
  * array of field, value pairs, every element a plain string, at most
- * HASH_MAX_FIELDS fields, no field twice. 0, or -EINVAL with the reason in
+ * CP_HASH_MAX_FIELDS fields, no field twice. 0, or -EINVAL with the reason in
  * why_out[n]. */
 static int check_hash(const redisReply *h, char *why_out, size_t n)
 {
@@ -35,12 +29,12 @@ static int check_hash(const redisReply *h, char *why_out, size_t n)
 		snprintf(why_out, n, "hash: odd number of elements (%zu)", h->elements);
 		return -EINVAL;
 	}
-	if (h->elements / 2 > HASH_MAX_FIELDS) {
-		snprintf(why_out, n, "hash: more than %d fields", HASH_MAX_FIELDS);
+	if (h->elements / 2 > CP_HASH_MAX_FIELDS) {
+		snprintf(why_out, n, "hash: more than %d fields", CP_HASH_MAX_FIELDS);
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < h->elements; i++)
-		if (reply_str(h->element[i]) == NULL) {
+		if (cp_reply_str(h->element[i]) == NULL) {
 			snprintf(why_out, n, "hash: element %zu is not a string (reply type %d)", i,
 				 h->element[i] ? h->element[i]->type : -1);
 			return -EINVAL;
@@ -449,6 +443,7 @@ int cp_room_index(const struct cp_desired_cfg *cfg, struct cp_droom *r, int k,
 	} else {
 		n = set->elements;
 	}
+	r->index_capped |= n > (size_t)cfg->max_objects; /* a bounded read */
 	*total += n;
 	if (*total > (size_t)cfg->max_objects)
 		return -E2BIG;
@@ -471,7 +466,7 @@ const char *cp_room_member(const redisReply *set, size_t i)
 
 	if (set == NULL || set->type != REDIS_REPLY_ARRAY || i >= set->elements)
 		return "";
-	s = reply_str(set->element[i]);
+	s = cp_reply_str(set->element[i]);
 	return s != NULL && strlen(s) < CP_MEMBER_MAX ? s : "";
 }
 
@@ -483,8 +478,8 @@ int cp_room_check_total(const struct cp_desired_cfg *cfg, struct cp_droom *r, si
 
 	if (total <= (size_t)cfg->max_objects)
 		return 0;
-	snprintf(why, sizeof(why), "%zu objects, more than max_objects %d", total,
-		 cfg->max_objects);
+	snprintf(why, sizeof(why), "%zu%s objects, more than max_objects %d", total,
+		 r->index_capped ? " or more" : "", cfg->max_objects);
 	CP_WARN("refusing room relais:{room:%u}: %s", r->id, why);
 	cp_room_refuse(r, "room", false, why);
 	r->n_refused = total >= UINT32_MAX - before ? UINT32_MAX : before + (uint32_t)total;
@@ -549,6 +544,7 @@ void cp_room_free(struct cp_droom *r)
 	r->parts = NULL;
 	r->tracks = NULL;
 	r->subs = NULL;
+	r->index_capped = false;
 	r->n_parts = r->n_tracks = r->n_subs = 0;
 	memset(r->cap, 0, sizeof(r->cap));
 }

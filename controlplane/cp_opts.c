@@ -157,7 +157,7 @@ static int node_opt(struct cp_node_cfg *c, const char *o, const char *a)
 	if (!strcmp(o, "port"))
 		return int_opt(a, 1, 65535, &c->port);
 	if (!strcmp(o, "capacity"))
-		return int_opt(a, 0, 1000000, &c->capacity);
+		return int_opt(a, 0, CP_CAPACITY_MAX, &c->capacity);
 	if (!strcmp(o, "lease-ms"))
 		return int_opt(a, 300, 600000, &c->lease_ms);
 	if (!strcmp(o, "reconcile-ms"))

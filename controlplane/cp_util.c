@@ -12,17 +12,39 @@
 int cp_log_level = CP_LOG_INFO;
 const char *cp_log_prog = "relais";
 
-/* Format and write one log line; the caller has checked the level. */
+/* Copy in to out (cap bytes, terminated) with every control byte (below
+ * 0x20, and 0x7f) written as \xNN and a backslash as \\, so no string
+ * read from Redis can forge a log line or drive a terminal. */
+static void log_escape(const char *in, char *out, size_t cap)
+{
+	size_t o = 0;
+
+	for (; *in && o + 5 < cap; in++) {
+		unsigned char c = (unsigned char)*in;
+
+		if (c < 0x20 || c == 0x7f)
+			o += (size_t)snprintf(out + o, cap - o, "\\x%02x", c);
+		else if (c == '\\')
+			o += (size_t)snprintf(out + o, cap - o, "\\\\");
+		else
+			out[o++] = (char)c;
+	}
+	out[o] = '\0';
+}
+
+/* Format and write one log line, escaped (log_escape); the caller has
+ * checked the level. */
 void cp_log_(int level, const char *fmt, ...)
 {
 	static const char *const names[] = {"error", "warning", "info", "debug"};
-	char line[1024];
+	char line[1024], safe[sizeof(line) * 4];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s: %s: %s\n", cp_log_prog, names[level & 3], line);
+	log_escape(line, safe, sizeof(safe));
+	fprintf(stderr, "%s: %s: %s\n", cp_log_prog, names[level & 3], safe);
 }
 
 /* CLOCK_MONOTONIC in milliseconds. */

@@ -118,12 +118,10 @@ static int room_del(struct rctl *c, const char *room)
 /* nodes: one line per registered or known node. */
 static int list_nodes(struct rctl *c)
 {
-	redisReply *s = redisCommand(c->rc, "SMEMBERS " CP_DIR "nodes");
+	redisReply *s = rctl_members(c, CP_DIR "nodes");
 
-	if (s == NULL || s->type != REDIS_REPLY_ARRAY) {
-		freeReplyObject(s);
+	if (s == NULL)
 		return 2;
-	}
 	printf("%-16s %-9s %-8s %-16s %-24s %6s %8s %6s %8s\n", "node", "state", "lease_ms",
 	       "addr4", "addr6", "port", "capacity", "rooms", "load");
 	for (size_t i = 0; i < s->elements; i++) {
@@ -150,12 +148,10 @@ static int list_nodes(struct rctl *c)
 /* rooms: one line per room with owner, epoch, served epoch and size. */
 static int list_rooms(struct rctl *c)
 {
-	redisReply *s = redisCommand(c->rc, "SMEMBERS " CP_DIR "rooms");
+	redisReply *s = rctl_members(c, CP_DIR "rooms");
 
-	if (s == NULL || s->type != REDIS_REPLY_ARRAY) {
-		freeReplyObject(s);
+	if (s == NULL)
 		return 2;
-	}
 	printf("%-10s %-16s %8s %8s %8s %6s\n", "room", "owner", "epoch", "served", "refused",
 	       "parts");
 	for (size_t i = 0; i < s->elements; i++) {

@@ -12,9 +12,39 @@
 #include <openssl/rand.h>
 #include <relais/ctl_proto.h>
 
+#include "cp_desired.h"
 #include "cp_redis.h"
 #include "cp_util.h"
 #include "relaisctl.h"
+
+/* See header. */
+redisReply *rctl_members(struct rctl *c, const char *key)
+{
+	redisReply *s = redisCommand(c->rc, "SRANDMEMBER %s %d", key, RCTL_MAX_MEMBERS + 1);
+	const char *why = NULL;
+	char big[64];
+
+	if (s == NULL) {
+		fprintf(stderr, "relaisctl: %s: %s\n", key, c->rc->errstr);
+		return NULL;
+	}
+	if (s->type == REDIS_REPLY_ERROR)
+		why = s->str;
+	else if (s->type != REDIS_REPLY_ARRAY)
+		why = "not a set";
+	else if (s->elements > RCTL_MAX_MEMBERS) {
+		snprintf(big, sizeof(big), "more than %d members: refused", RCTL_MAX_MEMBERS);
+		why = big;
+	}
+	for (size_t i = 0; why == NULL && i < s->elements; i++)
+		if (cp_reply_str(s->element[i]) == NULL)
+			why = "a member is not a string";
+	if (why == NULL)
+		return s;
+	fprintf(stderr, "relaisctl: %s: %s\n", key, why);
+	freeReplyObject(s);
+	return NULL;
+}
 
 /* See header. */
 int rctl_kv_parse(struct rctl_kv *kv, int argc, char **argv, const char *const *flags)
@@ -293,13 +323,14 @@ int rctl_obj_del(struct rctl *c, const char *kind, const struct rctl_kv *kv)
 static int ids_where(struct rctl *c, uint32_t room, const char *kind, const char *f,
 		     const uint32_t *vals, int n, uint32_t *out, int cap)
 {
-	redisReply *s = redisCommand(c->rc, "SMEMBERS relais:{room:%u}:%ss", room, kind);
+	char key[64];
+	redisReply *s;
 	int m = 0;
 
-	if (s == NULL || s->type != REDIS_REPLY_ARRAY) {
-		freeReplyObject(s);
+	snprintf(key, sizeof(key), "relais:{room:%u}:%ss", room, kind);
+	s = rctl_members(c, key);
+	if (s == NULL)
 		return -EIO;
-	}
 	for (size_t i = 0; i < s->elements && m < cap; i++) {
 		redisReply *h = redisCommand(c->rc, "HGET relais:{room:%u}:%s:%s %s", room, kind,
 					     s->element[i]->str, f);
@@ -398,12 +429,14 @@ int rctl_room_purge(struct rctl *c, uint32_t room)
 	static const char *const kinds[3] = {"part", "track", "sub"};
 
 	for (int k = 0; k < 3; k++) {
-		redisReply *s =
-		    redisCommand(c->rc, "SMEMBERS relais:{room:%u}:%ss", room, kinds[k]);
+		char key[64];
+		redisReply *s;
 
+		snprintf(key, sizeof(key), "relais:{room:%u}:%ss", room, kinds[k]);
+		s = rctl_members(c, key);
 		if (s == NULL)
 			return -EIO;
-		for (size_t i = 0; s->type == REDIS_REPLY_ARRAY && i < s->elements; i++) {
+		for (size_t i = 0; i < s->elements; i++) {
 			redisAppendCommand(c->rc, "DEL relais:{room:%u}:%s:%s", room, kinds[k],
 					   s->element[i]->str);
 			c->queued++;
