@@ -427,24 +427,30 @@ int rctl_flush(struct rctl *c)
 int rctl_room_purge(struct rctl *c, uint32_t room)
 {
 	static const char *const kinds[3] = {"part", "track", "sub"};
+	redisReply *s[3] = {NULL, NULL, NULL};
+	int k;
 
-	for (int k = 0; k < 3; k++) {
+	/* All three indexes are read before any delete is queued: a read
+	 * (redisCommand) takes the oldest reply owed, which must be its own. */
+	for (k = 0; k < 3; k++) {
 		char key[64];
-		redisReply *s;
 
 		snprintf(key, sizeof(key), "relais:{room:%u}:%ss", room, kinds[k]);
-		s = rctl_members(c, key);
-		if (s == NULL)
-			return -EIO;
-		for (size_t i = 0; i < s->elements; i++) {
-			redisAppendCommand(c->rc, "DEL relais:{room:%u}:%s:%s", room, kinds[k],
-					   s->element[i]->str);
-			c->queued++;
-		}
-		freeReplyObject(s);
-		redisAppendCommand(c->rc, "DEL relais:{room:%u}:%ss", room, kinds[k]);
-		c->queued++;
+		s[k] = rctl_members(c, key);
+		if (s[k] == NULL)
+			break;
 	}
+	for (int q = 0; k == 3 && q < 3; q++) {
+		for (size_t i = 0; i < s[q]->elements; i++)
+			redisAppendCommand(c->rc, "DEL relais:{room:%u}:%s:%s", room, kinds[q],
+					   s[q]->element[i]->str);
+		redisAppendCommand(c->rc, "DEL relais:{room:%u}:%ss", room, kinds[q]);
+		c->queued += s[q]->elements + 1;
+	}
+	for (int q = 0; q < 3; q++)
+		freeReplyObject(s[q]);
+	if (k < 3)
+		return -EIO;
 	redisAppendCommand(c->rc, "DEL relais:{room:%u}:rev", room);
 	c->queued++;
 	return rctl_flush(c);

@@ -7,6 +7,7 @@
 # log line naming the key and the limit, its memory stays small, it keeps
 # serving the other rooms (a participant added after is programmed) and it
 # never loses its lease (registered once, the lease key alive throughout).
+# relaisctl's set reads are bounded the same way (rooms, room del).
 B=$1 T=cp_hostile_sizes
 . "$(dirname "$0")/lib.sh"
 cp_init
@@ -69,4 +70,14 @@ s = json.load(open(sys.argv[1]))
 sys.exit(0 if s["lease"]["registered"] and s["lease"]["accepted_ms_ago"] < 3000 else 1)
 PY
 say "lease kept: registered once, lease key present in every sample"
+
+# relaisctl reads sets bounded too (rctl_members): it lists the rooms and
+# deletes room 3 with every key of its content.
+rctl track add --room 3 --id 301 --part 31 --ssrc 0x31 --kind audio >/dev/null
+[ "$(rctl rooms | awk 'NR > 1 {print $1}' | sort -n | xargs)" = "1 2 3" ] ||
+	die "relaisctl rooms: $(rctl rooms)"
+rctl room del 3 >"$W/del.out" 2>&1 || die "relaisctl room del 3: $(cat "$W/del.out")"
+left=$(rcli --scan --pattern 'relais:{room:3}:*' | xargs)
+[ -z "$left" ] || die "room del 3 left: $left"
+say "relaisctl rooms listed 1 2 3; room del 3 removed every key of room 3"
 say PASS
