@@ -173,31 +173,50 @@ int cp_part_keys(const struct cp_desired_cfg *cfg, const struct cp_dpart *d,
 	return rc;
 }
 
-/* Index of participant id among the room's valid ones, or -1. */
-static int find_part(const struct cp_droom *r, uint32_t id)
+/* The slot of id in the id set of kind k (open addressing, linear
+ * probing): where id is, or the empty slot (0) where it would go. The set
+ * has at least twice as many slots as the kind's index listed, so a probe
+ * always ends. NULL when the kind has no set (its index not read). */
+static uint32_t *id_slot(const struct cp_droom *r, int k, uint32_t id)
 {
-	for (int i = 0; i < r->n_parts; i++)
-		if (r->parts[i].p.part_id == id)
-			return i;
-	return -1;
+	uint32_t m = r->id_mask[k], h = (id * 2654435761u) & m;
+
+	if (r->ids[k] == NULL)
+		return NULL;
+	while (r->ids[k][h] != 0 && r->ids[k][h] != id)
+		h = (h + 1) & m;
+	return &r->ids[k][h];
 }
 
-/* Whether track id is among the room's valid ones. */
-static bool has_track(const struct cp_droom *r, uint32_t id)
+/* Whether the room holds a valid object of kind k with id (ids are
+ * non-zero), in constant time: validation stays linear in the room. */
+static bool has_id(const struct cp_droom *r, int k, uint32_t id)
 {
-	for (int i = 0; i < r->n_tracks; i++)
-		if (r->tracks[i].track_id == id)
-			return true;
-	return false;
+	const uint32_t *slot = id_slot(r, k, id);
+
+	return id != 0 && slot != NULL && *slot == id;
 }
 
-/* Whether subscription id is among the room's valid ones. */
-static bool has_sub(const struct cp_droom *r, uint32_t id)
+/* Record a valid object of kind k with id (non-zero, not yet there). */
+static void add_id(struct cp_droom *r, int k, uint32_t id)
 {
-	for (int i = 0; i < r->n_subs; i++)
-		if (r->subs[i].sub_id == id)
-			return true;
-	return false;
+	uint32_t *slot = id_slot(r, k, id);
+
+	if (slot)
+		*slot = id;
+}
+
+/* The id set of kind k sized for n objects (a power of two of at least
+ * 2n + 2 slots). 0 or -ENOMEM. */
+static int alloc_ids(struct cp_droom *r, int k, size_t n)
+{
+	size_t slots = 4;
+
+	while (slots < 2 * n + 2)
+		slots *= 2;
+	r->ids[k] = calloc(slots, sizeof(*r->ids[k]));
+	r->id_mask[k] = (uint32_t)(slots - 1);
+	return r->ids[k] ? 0 : -ENOMEM;
 }
 
 /* Parse and validate one track hash against the room's parts. 0, or
@@ -210,7 +229,7 @@ static int parse_track(const redisReply *h, const struct cp_droom *r, uint32_t i
 
 	memset(t, 0, sizeof(*t));
 	t->track_id = id;
-	if (hget_u32(h, "part", 0, &t->part_id) < 0 || find_part(r, t->part_id) < 0)
+	if (hget_u32(h, "part", 0, &t->part_id) < 0 || !has_id(r, 0, t->part_id))
 		why = "part: missing or not a valid participant of the room";
 	else if (kind == NULL || (strcmp(kind, "audio") && strcmp(kind, "video")))
 		why = "kind: must be audio or video";
@@ -279,9 +298,9 @@ static int parse_sub(const redisReply *h, const struct cp_droom *r, uint32_t id,
 
 	memset(s, 0, sizeof(*s));
 	s->sub_id = id;
-	if (hget_u32(h, "part", 0, &s->part_id) < 0 || find_part(r, s->part_id) < 0)
+	if (hget_u32(h, "part", 0, &s->part_id) < 0 || !has_id(r, 0, s->part_id))
 		why = "part: missing or not a valid participant of the room";
-	else if (hget_u32(h, "track", 0, &s->track_id) < 0 || !has_track(r, s->track_id))
+	else if (hget_u32(h, "track", 0, &s->track_id) < 0 || !has_id(r, 1, s->track_id))
 		why = "track: missing or not a valid track of the room";
 	else if (hget(h, "out_ssrc") == NULL || hget_u32(h, "out_ssrc", 0, &s->out_ssrc) < 0 ||
 		 s->out_ssrc == 0)
@@ -316,15 +335,6 @@ static uint64_t cookie_of(char kind, uint32_t room, uint64_t epoch, const redisR
 
 static const char *const kind_name[3] = {"part", "track", "sub"};
 
-/* Whether the room already holds a valid object of kind k with id oid
- * (two index members such as "7" and "07" name the same object). */
-static bool has_object(const struct cp_droom *r, int k, uint32_t oid)
-{
-	if (k == 0)
-		return find_part(r, oid) >= 0;
-	return k == 1 ? has_track(r, oid) : has_sub(r, oid);
-}
-
 /* Validate object oid of kind k (its HGETALL reply h, an array) into the
  * room. 0, or -EINVAL with the reason in why[WHY_LEN]. */
 static int add_object(const struct cp_desired_cfg *cfg, struct cp_droom *r, int k, uint32_t oid,
@@ -334,7 +344,7 @@ static int add_object(const struct cp_desired_cfg *cfg, struct cp_droom *r, int 
 
 	if (check_hash(h, why, WHY_LEN) < 0)
 		return -EINVAL;
-	if (has_object(r, k, oid)) {
+	if (has_id(r, k, oid)) {
 		snprintf(why, WHY_LEN, "id: %u given twice in the index", oid);
 		return -EINVAL;
 	}
@@ -351,6 +361,8 @@ static int add_object(const struct cp_desired_cfg *cfg, struct cp_droom *r, int 
 		if (rc == 0)
 			r->subs[r->n_subs++].cookie = cookie_of('s', r->id, r->epoch, h);
 	}
+	if (rc == 0)
+		add_id(r, k, oid);
 	return rc;
 }
 
@@ -453,7 +465,7 @@ int cp_room_index(const struct cp_desired_cfg *cfg, struct cp_droom *r, int k,
 		v = r->tracks = calloc(n + 1, sizeof(*r->tracks));
 	else
 		v = r->subs = calloc(n + 1, sizeof(*r->subs));
-	if (v == NULL)
+	if (v == NULL || alloc_ids(r, k, n) < 0)
 		return -ENOMEM;
 	r->cap[k] = (int)n;
 	return (int)n;
@@ -544,6 +556,10 @@ void cp_room_free(struct cp_droom *r)
 	r->parts = NULL;
 	r->tracks = NULL;
 	r->subs = NULL;
+	for (int k = 0; k < 3; k++) {
+		free(r->ids[k]);
+		r->ids[k] = NULL;
+	}
 	r->index_capped = false;
 	r->n_parts = r->n_tracks = r->n_subs = 0;
 	memset(r->cap, 0, sizeof(r->cap));

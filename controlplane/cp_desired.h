@@ -48,6 +48,9 @@ struct cp_droom {
 	int cap[3];        /* entries cp_room_index sized per kind (an index's members) */
 	bool index_capped; /* an index set read had more than max_objects members: the
 			      bounded read stopped there, so its count is a floor */
+	uint32_t *ids[3];  /* per kind, the ids of the valid objects (a hash set, so
+			      validation is linear in the room, never quadratic) */
+	uint32_t id_mask[3];
 };
 
 /* The most fields an object's hash may have (docs/schema.md lists at most
