@@ -7,6 +7,7 @@
 # log line naming the key and the limit, its memory stays small, it keeps
 # serving the other rooms (a participant added after is programmed) and it
 # never loses its lease (registered once, the lease key alive throughout).
+# A member holding a newline and a terminal escape is logged escaped.
 # relaisctl's set reads are bounded the same way (rooms, room del).
 B=$1 T=cp_hostile_sizes
 . "$(dirname "$0")/lib.sh"
@@ -39,15 +40,21 @@ done
 rcli eval "for i = 1, 100000 do redis.call('HSET', KEYS[1], 'f' .. i, 'v') end" 1 \
 	'relais:{room:3}:part:32' >/dev/null
 rcli sadd 'relais:{room:3}:parts' 32 >/dev/null
+# A member with a newline and a terminal escape: logged escaped (\xNN).
+rcli sadd 'relais:{room:1}:parts' "$(printf '4\n\033[31mFAKE')" >/dev/null
 say "wrote $(rcli scard 'relais:{room:2}:parts') members, $(rcli hlen 'relais:{room:3}:part:32') fields"
 # Events for rooms 2 and 3 (a relaisctl write each), then full loads.
 rctl part add --room 2 --id 21 --addr 10.99.0.2:4004 --profile $P >/dev/null
 rctl part add --room 3 --id 33 --addr 10.99.0.2:4006 --profile $P >/dev/null
 for k in 'refusing room relais:{room:2}: 10001 or more objects, more than max_objects 10000' \
-	'refusing relais:{room:3}:part:32: hash: more than 32 fields'; do
+	'refusing relais:{room:3}:part:32: hash: more than 32 fields' \
+	'refusing relais:{room:1}:part:4\x0a\x1b[31mFAKE: id: not a non-zero 32-bit integer'; do
 	wait_for 10 grep -qF "$k" "$W/n1.cp.log" || die "no log line '$k'"
 	say "logged: $(grep -m1 -F "$k" "$W/n1.cp.log")"
 done
+
+grep -q "$(printf '\033')" "$W/n1.cp.log" && die "a raw escape byte reached the log"
+grep -q '^FAKE\|^.\[31mFAKE' "$W/n1.cp.log" && die "a forged log line"
 
 # The other rooms are still served: a participant added now is programmed.
 rctl part add --room 1 --id 12 --addr 10.99.0.2:4008 --profile $P >/dev/null
