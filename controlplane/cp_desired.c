@@ -8,16 +8,8 @@
 #include <openssl/crypto.h>
 
 #include "cp_desired.h"
+#include "cp_redis.h"
 #include "cp_util.h"
-
-/* See header. */
-const char *cp_reply_str(const redisReply *e)
-{
-	if (e == NULL || e->type != REDIS_REPLY_STRING || e->str == NULL ||
-	    strlen(e->str) != e->len)
-		return NULL;
-	return e->str;
-}
 
 /* Whether an HGETALL reply is a hash hget() and cookie_of() may read: an
  * array of field, value pairs, every element a plain string, at most

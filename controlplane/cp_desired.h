@@ -63,11 +63,6 @@ struct cp_desired_cfg {
 	int max_objects; /* per room: parts + tracks + subs */
 };
 
-/* The string of a reply element, or NULL when it is not a plain string:
- * an integer, nil, array, status or error element (or NULL) has no field
- * value, and a string holding a NUL byte would read as a shorter one. */
-const char *cp_reply_str(const redisReply *e);
-
 /* Loading a room from Redis replies (docs/schema.md "Room content"), in
  * the order the replies arrive: cp_room_begin, then the three index sets
  * (kind 0 parts, 1 tracks, 2 subs) through cp_room_index, then every

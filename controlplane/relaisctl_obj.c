@@ -12,7 +12,6 @@
 #include <openssl/rand.h>
 #include <relais/ctl_proto.h>
 
-#include "cp_desired.h"
 #include "cp_redis.h"
 #include "cp_util.h"
 #include "relaisctl.h"
