@@ -3,6 +3,8 @@
  * relais-cli command lines -> control messages:
  *   room add|del ID
  *   part add --room R --id P --addr A:PORT --profile NAME --rx-key K --tx-key K [--fb-ssrc N]
+ *     (the key literals as a batch line has them; on relais-cli's command
+ *     line they come from files or stdin: include/relais/key_input.h)
  *   part rekey (same options as part add: same room, address, profile; new keys)
  *   part del ID
  *   track add --id T --part P (--ssrc N | --learn [--pt N]) --kind audio|video [--clock HZ]

@@ -3,7 +3,7 @@
  * relais-cli: the operator's and the local deployment's client of the
  * dataplane control channel.
  *   relais-cli [-S SOCKET] COMMAND...       one command (see cli_args.c)
- *   relais-cli [-S SOCKET] batch FILE       one command per line ('#' comments)
+ *   relais-cli [-S SOCKET] batch FILE|-     one command per line ('#' comments)
  *   relais-cli [-S SOCKET] stats [--json]   counters and drops by reason
  *   relais-cli [-S SOCKET] watch [--interval S] [--duration S]
  *                                           live per-second rates
@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <relais/json_out.h>
+#include <relais/key_input.h>
 #include <relais/no_dump.h>
 
 #include "cli_args.h"
@@ -38,8 +39,7 @@ static void usage(void)
 {
 	fputs("usage: relais-cli [-S SOCKET] COMMAND\n"
 	      "  room add|del ID\n"
-	      "  part add --room R --id P --addr A:PORT --profile NAME --rx-key K --tx-key K"
-	      " [--fb-ssrc N]\n"
+	      "  part add --room R --id P --addr A:PORT --profile NAME KEYS [--fb-ssrc N]\n"
 	      "  part rekey (as part add: same room, address and profile, new keys)\n"
 	      "  part del ID\n"
 	      "  track add --id T --part P (--ssrc N | --learn [--pt N]) --kind audio|video"
@@ -50,10 +50,14 @@ static void usage(void)
 	      "  stats [--json] | track-stats ID | watch [--interval S] [--duration S]\n"
 	      "  dump rooms|parts|tracks|subs\n"
 	      "  offenders [--min N] [--top N]   sources of auth/replay/unknown drops\n"
-	      "  batch FILE\n"
+	      "  batch FILE|-   commands from a file or stdin; there a key is given as\n"
+	      "                 --rx-key K --tx-key K\n"
 	      "  profiles   the SRTP profiles, one a line (no dataplane needed):\n"
 	      "             id SDES-name DTLS-name|- short-name key salt rtp-tag rtcp-tag aead\n"
-	      "keys: hex or base64 of master key || master salt\n",
+	      "KEYS: --rx-key-file F --tx-key-file F (secret files, mode 600: first line)\n"
+	      "      or --keys-stdin (lines 'rx K' and 'tx K' on standard input); never\n"
+	      "      on the command line, where every local user reads them\n"
+	      "K: hex or base64 of master key || master salt\n",
 	      stderr);
 }
 
@@ -239,11 +243,12 @@ static int run_command(int fd, int argc, char **argv)
 	return rc;
 }
 
-/* Execute a file of commands; stops at the first failure. */
+/* Execute a file of commands ("-": stdin); stops at the first failure.
+ * Key literals are taken here: the file is not argv. */
 static int run_batch(int fd, const char *path)
 {
 	char line[1024];
-	FILE *f = fopen(path, "r");
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	int lineno = 0, rc = 0;
 
 	if (f == NULL) {
@@ -266,7 +271,8 @@ static int run_batch(int fd, const char *path)
 			fprintf(stderr, "relais-cli: %s:%d: command failed\n", path, lineno);
 	}
 	explicit_bzero(line, sizeof(line));
-	fclose(f);
+	if (f != stdin)
+		fclose(f);
 	return rc;
 }
 
@@ -320,10 +326,51 @@ static int watch(int fd, double interval, double duration)
 	return 0;
 }
 
+/* Connect to sock and run the command argv[0..argc) (its keys already
+ * resolved). 0, 1 or 2 (see the top of this file). */
+static int connect_and_run(const char *sock, int argc, char **argv)
+{
+	int fd = relais_ctl_connect(sock, "relais-cli"), rc;
+
+	if (fd < 0) {
+		fprintf(stderr, "relais-cli: cannot talk to the dataplane at %s: %s\n", sock,
+			fd == -EPROTONOSUPPORT ? "protocol version mismatch"
+			: fd == -EPERM
+			    ? "the socket is served by another user's process (not root, "
+			      "not ours): refused"
+			    : strerror(-fd));
+		return 2;
+	}
+	signal(SIGINT, on_signal);
+	if (strcmp(argv[0], "offenders") == 0) {
+		rc = offenders(fd, argc - 1, argv + 1);
+	} else if (strcmp(argv[0], "dump") == 0 && argc > 1) {
+		rc = dump(fd, argv[1]);
+	} else if (strcmp(argv[0], "batch") == 0 && argc > 1) {
+		rc = run_batch(fd, argv[1]);
+	} else if (strcmp(argv[0], "watch") == 0) {
+		double iv = 1, dur = 0;
+
+		for (int k = 1; k + 1 < argc; k++) {
+			if (strcmp(argv[k], "--interval") == 0)
+				iv = atof(argv[k + 1]);
+			if (strcmp(argv[k], "--duration") == 0)
+				dur = atof(argv[k + 1]);
+		}
+		rc = watch(fd, iv > 0 ? iv : 1, dur);
+	} else {
+		rc = run_command(fd, argc, argv);
+	}
+	close(fd);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	const char *sock = getenv("RELAIS_CTL_SOCKET");
-	int fd, rc, i = 1;
+	struct relais_key_argv ka;
+	char err[512];
+	int rc, i = 1;
 
 	if (relais_no_core_dump("relais-cli") < 0)
 		return 2;
@@ -341,36 +388,12 @@ int main(int argc, char **argv)
 		print_profiles();
 		return 0;
 	}
-	fd = relais_ctl_connect(sock, "relais-cli");
-	if (fd < 0) {
-		fprintf(stderr, "relais-cli: cannot talk to the dataplane at %s: %s\n", sock,
-			fd == -EPROTONOSUPPORT ? "protocol version mismatch"
-			: fd == -EPERM
-			    ? "the socket is served by another user's process (not root, "
-			      "not ours): refused"
-			    : strerror(-fd));
+	/* Keys from files or stdin, never argv (include/relais/key_input.h). */
+	if (relais_key_argv(&ka, argc - i, argv + i, STDIN_FILENO, err, sizeof(err)) < 0) {
+		fprintf(stderr, "relais-cli: %s\n", err);
 		return 2;
 	}
-	signal(SIGINT, on_signal);
-	if (strcmp(argv[i], "offenders") == 0) {
-		rc = offenders(fd, argc - i - 1, argv + i + 1);
-	} else if (strcmp(argv[i], "dump") == 0 && i + 1 < argc) {
-		rc = dump(fd, argv[i + 1]);
-	} else if (strcmp(argv[i], "batch") == 0 && i + 1 < argc) {
-		rc = run_batch(fd, argv[i + 1]);
-	} else if (strcmp(argv[i], "watch") == 0) {
-		double iv = 1, dur = 0;
-
-		for (int k = i + 1; k + 1 < argc; k++) {
-			if (strcmp(argv[k], "--interval") == 0)
-				iv = atof(argv[k + 1]);
-			if (strcmp(argv[k], "--duration") == 0)
-				dur = atof(argv[k + 1]);
-		}
-		rc = watch(fd, iv > 0 ? iv : 1, dur);
-	} else {
-		rc = run_command(fd, argc - i, argv + i);
-	}
-	close(fd);
+	rc = connect_and_run(sock, ka.argc, ka.argv);
+	relais_key_argv_clear(&ka);
 	return rc;
 }

@@ -8,26 +8,12 @@
 #include <openssl/crypto.h>
 
 #include "cp_desired.h"
+#include "cp_redis.h"
 #include "cp_util.h"
-
-/* The most fields an object's hash may have (docs/schema.md lists at most
- * seven per kind); more is refused before any field is read. */
-#define HASH_MAX_FIELDS 32
-
-/* The string of a reply element, or NULL when it is not a plain string:
- * an integer, nil, array, status or error element has no field value, and a
- * string holding a NUL byte would read as a shorter one. */
-static const char *reply_str(const redisReply *e)
-{
-	if (e == NULL || e->type != REDIS_REPLY_STRING || e->str == NULL ||
-	    strlen(e->str) != e->len)
-		return NULL;
-	return e->str;
-}
 
 /* Whether an HGETALL reply is a hash hget() and cookie_of() may read: an
  * array of field, value pairs, every element a plain string, at most
- * HASH_MAX_FIELDS fields, no field twice. 0, or -EINVAL with the reason in
+ * CP_HASH_MAX_FIELDS fields, no field twice. 0, or -EINVAL with the reason in
  * why_out[n]. */
 static int check_hash(const redisReply *h, char *why_out, size_t n)
 {
@@ -35,12 +21,12 @@ static int check_hash(const redisReply *h, char *why_out, size_t n)
 		snprintf(why_out, n, "hash: odd number of elements (%zu)", h->elements);
 		return -EINVAL;
 	}
-	if (h->elements / 2 > HASH_MAX_FIELDS) {
-		snprintf(why_out, n, "hash: more than %d fields", HASH_MAX_FIELDS);
+	if (h->elements / 2 > CP_HASH_MAX_FIELDS) {
+		snprintf(why_out, n, "hash: more than %d fields", CP_HASH_MAX_FIELDS);
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < h->elements; i++)
-		if (reply_str(h->element[i]) == NULL) {
+		if (cp_reply_str(h->element[i]) == NULL) {
 			snprintf(why_out, n, "hash: element %zu is not a string (reply type %d)", i,
 				 h->element[i] ? h->element[i]->type : -1);
 			return -EINVAL;
@@ -179,31 +165,50 @@ int cp_part_keys(const struct cp_desired_cfg *cfg, const struct cp_dpart *d,
 	return rc;
 }
 
-/* Index of participant id among the room's valid ones, or -1. */
-static int find_part(const struct cp_droom *r, uint32_t id)
+/* The slot of id in the id set of kind k (open addressing, linear
+ * probing): where id is, or the empty slot (0) where it would go. The set
+ * has at least twice as many slots as the kind's index listed, so a probe
+ * always ends. NULL when the kind has no set (its index not read). */
+static uint32_t *id_slot(const struct cp_droom *r, int k, uint32_t id)
 {
-	for (int i = 0; i < r->n_parts; i++)
-		if (r->parts[i].p.part_id == id)
-			return i;
-	return -1;
+	uint32_t m = r->id_mask[k], h = (id * 2654435761u) & m;
+
+	if (r->ids[k] == NULL)
+		return NULL;
+	while (r->ids[k][h] != 0 && r->ids[k][h] != id)
+		h = (h + 1) & m;
+	return &r->ids[k][h];
 }
 
-/* Whether track id is among the room's valid ones. */
-static bool has_track(const struct cp_droom *r, uint32_t id)
+/* Whether the room holds a valid object of kind k with id (ids are
+ * non-zero), in constant time: validation stays linear in the room. */
+static bool has_id(const struct cp_droom *r, int k, uint32_t id)
 {
-	for (int i = 0; i < r->n_tracks; i++)
-		if (r->tracks[i].track_id == id)
-			return true;
-	return false;
+	const uint32_t *slot = id_slot(r, k, id);
+
+	return id != 0 && slot != NULL && *slot == id;
 }
 
-/* Whether subscription id is among the room's valid ones. */
-static bool has_sub(const struct cp_droom *r, uint32_t id)
+/* Record a valid object of kind k with id (non-zero, not yet there). */
+static void add_id(struct cp_droom *r, int k, uint32_t id)
 {
-	for (int i = 0; i < r->n_subs; i++)
-		if (r->subs[i].sub_id == id)
-			return true;
-	return false;
+	uint32_t *slot = id_slot(r, k, id);
+
+	if (slot)
+		*slot = id;
+}
+
+/* The id set of kind k sized for n objects (a power of two of at least
+ * 2n + 2 slots). 0 or -ENOMEM. */
+static int alloc_ids(struct cp_droom *r, int k, size_t n)
+{
+	size_t slots = 4;
+
+	while (slots < 2 * n + 2)
+		slots *= 2;
+	r->ids[k] = calloc(slots, sizeof(*r->ids[k]));
+	r->id_mask[k] = (uint32_t)(slots - 1);
+	return r->ids[k] ? 0 : -ENOMEM;
 }
 
 /* Parse and validate one track hash against the room's parts. 0, or
@@ -216,7 +221,7 @@ static int parse_track(const redisReply *h, const struct cp_droom *r, uint32_t i
 
 	memset(t, 0, sizeof(*t));
 	t->track_id = id;
-	if (hget_u32(h, "part", 0, &t->part_id) < 0 || find_part(r, t->part_id) < 0)
+	if (hget_u32(h, "part", 0, &t->part_id) < 0 || !has_id(r, 0, t->part_id))
 		why = "part: missing or not a valid participant of the room";
 	else if (kind == NULL || (strcmp(kind, "audio") && strcmp(kind, "video")))
 		why = "kind: must be audio or video";
@@ -285,9 +290,9 @@ static int parse_sub(const redisReply *h, const struct cp_droom *r, uint32_t id,
 
 	memset(s, 0, sizeof(*s));
 	s->sub_id = id;
-	if (hget_u32(h, "part", 0, &s->part_id) < 0 || find_part(r, s->part_id) < 0)
+	if (hget_u32(h, "part", 0, &s->part_id) < 0 || !has_id(r, 0, s->part_id))
 		why = "part: missing or not a valid participant of the room";
-	else if (hget_u32(h, "track", 0, &s->track_id) < 0 || !has_track(r, s->track_id))
+	else if (hget_u32(h, "track", 0, &s->track_id) < 0 || !has_id(r, 1, s->track_id))
 		why = "track: missing or not a valid track of the room";
 	else if (hget(h, "out_ssrc") == NULL || hget_u32(h, "out_ssrc", 0, &s->out_ssrc) < 0 ||
 		 s->out_ssrc == 0)
@@ -322,15 +327,6 @@ static uint64_t cookie_of(char kind, uint32_t room, uint64_t epoch, const redisR
 
 static const char *const kind_name[3] = {"part", "track", "sub"};
 
-/* Whether the room already holds a valid object of kind k with id oid
- * (two index members such as "7" and "07" name the same object). */
-static bool has_object(const struct cp_droom *r, int k, uint32_t oid)
-{
-	if (k == 0)
-		return find_part(r, oid) >= 0;
-	return k == 1 ? has_track(r, oid) : has_sub(r, oid);
-}
-
 /* Validate object oid of kind k (its HGETALL reply h, an array) into the
  * room. 0, or -EINVAL with the reason in why[WHY_LEN]. */
 static int add_object(const struct cp_desired_cfg *cfg, struct cp_droom *r, int k, uint32_t oid,
@@ -340,7 +336,7 @@ static int add_object(const struct cp_desired_cfg *cfg, struct cp_droom *r, int 
 
 	if (check_hash(h, why, WHY_LEN) < 0)
 		return -EINVAL;
-	if (has_object(r, k, oid)) {
+	if (has_id(r, k, oid)) {
 		snprintf(why, WHY_LEN, "id: %u given twice in the index", oid);
 		return -EINVAL;
 	}
@@ -357,6 +353,8 @@ static int add_object(const struct cp_desired_cfg *cfg, struct cp_droom *r, int 
 		if (rc == 0)
 			r->subs[r->n_subs++].cookie = cookie_of('s', r->id, r->epoch, h);
 	}
+	if (rc == 0)
+		add_id(r, k, oid);
 	return rc;
 }
 
@@ -449,6 +447,7 @@ int cp_room_index(const struct cp_desired_cfg *cfg, struct cp_droom *r, int k,
 	} else {
 		n = set->elements;
 	}
+	r->index_capped |= n > (size_t)cfg->max_objects; /* a bounded read */
 	*total += n;
 	if (*total > (size_t)cfg->max_objects)
 		return -E2BIG;
@@ -458,7 +457,7 @@ int cp_room_index(const struct cp_desired_cfg *cfg, struct cp_droom *r, int k,
 		v = r->tracks = calloc(n + 1, sizeof(*r->tracks));
 	else
 		v = r->subs = calloc(n + 1, sizeof(*r->subs));
-	if (v == NULL)
+	if (v == NULL || alloc_ids(r, k, n) < 0)
 		return -ENOMEM;
 	r->cap[k] = (int)n;
 	return (int)n;
@@ -471,7 +470,7 @@ const char *cp_room_member(const redisReply *set, size_t i)
 
 	if (set == NULL || set->type != REDIS_REPLY_ARRAY || i >= set->elements)
 		return "";
-	s = reply_str(set->element[i]);
+	s = cp_reply_str(set->element[i]);
 	return s != NULL && strlen(s) < CP_MEMBER_MAX ? s : "";
 }
 
@@ -483,8 +482,8 @@ int cp_room_check_total(const struct cp_desired_cfg *cfg, struct cp_droom *r, si
 
 	if (total <= (size_t)cfg->max_objects)
 		return 0;
-	snprintf(why, sizeof(why), "%zu objects, more than max_objects %d", total,
-		 cfg->max_objects);
+	snprintf(why, sizeof(why), "%zu%s objects, more than max_objects %d", total,
+		 r->index_capped ? " or more" : "", cfg->max_objects);
 	CP_WARN("refusing room relais:{room:%u}: %s", r->id, why);
 	cp_room_refuse(r, "room", false, why);
 	r->n_refused = total >= UINT32_MAX - before ? UINT32_MAX : before + (uint32_t)total;
@@ -549,6 +548,11 @@ void cp_room_free(struct cp_droom *r)
 	r->parts = NULL;
 	r->tracks = NULL;
 	r->subs = NULL;
+	for (int k = 0; k < 3; k++) {
+		free(r->ids[k]);
+		r->ids[k] = NULL;
+	}
+	r->index_capped = false;
 	r->n_parts = r->n_tracks = r->n_subs = 0;
 	memset(r->cap, 0, sizeof(r->cap));
 }

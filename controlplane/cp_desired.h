@@ -45,8 +45,18 @@ struct cp_droom {
 	struct cp_dpart *parts;
 	struct relais_ctl_track *tracks;
 	struct relais_ctl_sub *subs;
-	int cap[3]; /* entries cp_room_index sized per kind (an index's members) */
+	int cap[3];        /* entries cp_room_index sized per kind (an index's members) */
+	bool index_capped; /* an index set read had more than max_objects members: the
+			      bounded read stopped there, so its count is a floor */
+	uint32_t *ids[3];  /* per kind, the ids of the valid objects (a hash set, so
+			      validation is linear in the room, never quadratic) */
+	uint32_t id_mask[3];
 };
+
+/* The most fields an object's hash may have (docs/schema.md lists at most
+ * seven per kind); more is refused before any field is read. The loader
+ * reads at most one more (cp_loader.c). */
+#define CP_HASH_MAX_FIELDS 32
 
 struct cp_desired_cfg {
 	const struct cp_keyring *kr;
@@ -61,7 +71,8 @@ struct cp_desired_cfg {
 
 /* Start an empty room (id, the epoch it is owned at). */
 void cp_room_begin(struct cp_droom *r, uint32_t id, uint64_t epoch);
-/* Index set of kind k arrived (an SMEMBERS reply): sizes that kind's array.
+/* Index set of kind k arrived (its members: SMEMBERS, or a bounded read of
+ * at most max_objects + 1 of them): sizes that kind's array.
  * Returns how many members to fetch (0 for a set of the wrong type, logged
  * with its key, refused as "<kind>s" and read as empty), -E2BIG when *total
  * (running count over the kinds, updated) passes max_objects, -ENOMEM, or
@@ -74,7 +85,7 @@ int cp_room_index(const struct cp_desired_cfg *cfg, struct cp_droom *r, int k,
 #define CP_MEMBER_MAX 24
 const char *cp_room_member(const redisReply *set, size_t i);
 /* After the three index sets: -E2BIG (logged with the room's key and its
- * count, and recorded as the refusal "room": the room is refused whole and
+ * count, "N or more" when an index read was capped, and recorded as the refusal "room": the room is refused whole and
  * served empty; n_refused counts its objects and the index sets refused
  * before) when total passes max_objects, else 0. */
 int cp_room_check_total(const struct cp_desired_cfg *cfg, struct cp_droom *r, size_t total);

@@ -6,6 +6,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <relais/key_input.h>
 
 #include "cp_keywrap.h"
 #include "cp_util.h"
@@ -31,7 +32,7 @@ int cp_keyring_load(struct cp_keyring *kr, const char *path, char *err, size_t n
 	char line[256];
 	int lineno = 0, rc = 0;
 	char why[200];
-	FILE *f = cp_secret_open(path, why, sizeof(why));
+	FILE *f = relais_secret_open(path, why, sizeof(why));
 
 	memset(kr, 0, sizeof(*kr));
 	if (f == NULL) {

@@ -5,10 +5,20 @@
  * (dirty). Per room, the replies arrive in the order sent on the one
  * connection: HMGET of the directory entry (owner, epoch, served_epoch,
  * served_sig),
- * the three index sets, then one HGETALL per object, issued from the index
+ * the three index sets, then one hash per object, issued from the index
  * callbacks. Rooms are pipelined, so a full load costs a few round trips in
  * all rather than per room. One batch at a time: events arriving meanwhile
  * wait for the next one, so a reload never lands older data over newer.
+ *
+ * Every reply is bounded before hiredis buffers it (Debian's hiredis 0.14
+ * has no reader limits: it allocates whatever array a reply announces): an
+ * index set is read with SRANDMEMBER key max_objects+1, which returns the
+ * whole set when it is within the limit and max_objects+1 members (the
+ * room refused) otherwise; an object with HRANDFIELD key
+ * CP_HASH_MAX_FIELDS+1 WITHVALUES, the whole hash or a refused one; the
+ * node's room list with SRANDMEMBER ... CP_CAPACITY_MAX+1 (more fails the
+ * full load: the rooms stay as they are). Each is one
+ * atomic command: no count-then-read race, no extra round trip.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,6 +26,7 @@
 #include <string.h>
 
 #include "cp_loader.h"
+#include "cp_opts.h"
 #include "cp_util.h"
 
 struct cp_job;
@@ -144,8 +155,9 @@ static void fetch_objects(struct cp_job *j)
 		for (int i = 0; i < j->n_oreq[k]; i++) {
 			struct cp_oreq *o = &j->oreq[k][i];
 
-			if (cp_link_cmd(cmd, on_object, o, "HGETALL relais:{room:%u}:%s:%s", j->id,
-					cp_room_kind(k), o->id) < 0) {
+			if (cp_link_cmd(cmd, on_object, o,
+					"HRANDFIELD relais:{room:%u}:%s:%s %d WITHVALUES", j->id,
+					cp_room_kind(k), o->id, CP_HASH_MAX_FIELDS + 1) < 0) {
 				j->failed = true;
 				return;
 			}
@@ -195,8 +207,8 @@ static int job_start(struct cp_job *j)
 	j->pending = 1;
 	for (int k = 0; k < 3; k++) {
 		j->ireq[k] = (struct cp_ireq){j, k};
-		if (cp_link_cmd(cmd, on_index, &j->ireq[k], "SMEMBERS relais:{room:%u}:%ss", j->id,
-				cp_room_kind(k)) < 0)
+		if (cp_link_cmd(cmd, on_index, &j->ireq[k], "SRANDMEMBER relais:{room:%u}:%ss %d",
+				j->id, cp_room_kind(k), j->b->ld->dcfg->max_objects + 1) < 0)
 			return -EIO;
 		j->pending++;
 	}
@@ -232,7 +244,8 @@ static void batch_start_jobs(struct cp_batch *b, const uint32_t *ids, int n)
 	}
 }
 
-/* SMEMBERS of the node's rooms (full load): one job per valid id. */
+/* The node's rooms (full load, a bounded read): one job per valid id. More
+ * than CP_CAPACITY_MAX fails the load (logged): the served rooms stay. */
 static void on_room_list(struct cp_link *l, redisReply *s, void *priv)
 {
 	struct cp_batch *b = priv;
@@ -240,17 +253,22 @@ static void on_room_list(struct cp_link *l, redisReply *s, void *priv)
 	int m = 0;
 
 	(void)l;
-	if (s == NULL || s->type != REDIS_REPLY_ARRAY ||
+	if (s != NULL && s->type == REDIS_REPLY_ARRAY && s->elements > CP_CAPACITY_MAX)
+		CP_ERR("refusing " CP_DIR "noderooms:%s: more than %d rooms (the largest "
+		       "--capacity); the rooms served stay as they are",
+		       b->ld->node, CP_CAPACITY_MAX);
+	if (s == NULL || s->type != REDIS_REPLY_ARRAY || s->elements > CP_CAPACITY_MAX ||
 	    (ids = calloc(s->elements + 1, sizeof(*ids))) == NULL) {
 		b->failed = true;
 	} else {
 		for (size_t i = 0; i < s->elements; i++) {
+			const char *str = cp_reply_str(s->element[i]);
 			uint32_t id;
 
-			if (cp_parse_u32(s->element[i]->str, &id) < 0 || id == 0)
-				CP_WARN("refusing room '%s' in " CP_DIR
+			if (cp_parse_u32(str, &id) < 0 || id == 0)
+				CP_WARN("refusing room '%.40s' in " CP_DIR
 					"noderooms:%s: not a room id",
-					s->element[i]->str, b->ld->node);
+					str ? str : "(not a string)", b->ld->node);
 			else
 				ids[m++] = id;
 		}
@@ -375,8 +393,9 @@ int cp_loader_start(struct cp_loader *ld, bool full)
 		ld->want_full = false;
 	ld->loading = b;
 	if (full) {
-		if (cp_link_cmd(&ld->sess->cmd, on_room_list, b, "SMEMBERS " CP_DIR "noderooms:%s",
-				ld->node) < 0)
+		if (cp_link_cmd(&ld->sess->cmd, on_room_list, b,
+				"SRANDMEMBER " CP_DIR "noderooms:%s %d", ld->node,
+				CP_CAPACITY_MAX + 1) < 0)
 			b->failed = true;
 		else
 			b->pending++;

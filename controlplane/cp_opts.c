@@ -9,16 +9,17 @@
 
 #include <openssl/crypto.h>
 #include <relais/ctl_proto.h>
+#include <relais/key_input.h>
 
 #include "cp_opts.h"
 #include "cp_util.h"
 
-/* Read the first line of a password file (a secret file: cp_secret_open)
+/* Read the first line of a password file (a secret file: relais_secret_open)
  * into out; a refusal is printed. 0/-errno. */
 static int read_password(const char *path, char *out, size_t n)
 {
 	char why[200];
-	FILE *f = cp_secret_open(path, why, sizeof(why));
+	FILE *f = relais_secret_open(path, why, sizeof(why));
 	int rc = 0;
 
 	if (f == NULL) {
@@ -156,7 +157,7 @@ static int node_opt(struct cp_node_cfg *c, const char *o, const char *a)
 	if (!strcmp(o, "port"))
 		return int_opt(a, 1, 65535, &c->port);
 	if (!strcmp(o, "capacity"))
-		return int_opt(a, 0, 1000000, &c->capacity);
+		return int_opt(a, 0, CP_CAPACITY_MAX, &c->capacity);
 	if (!strcmp(o, "lease-ms"))
 		return int_opt(a, 300, 600000, &c->lease_ms);
 	if (!strcmp(o, "reconcile-ms"))

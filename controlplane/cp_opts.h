@@ -6,6 +6,10 @@
 
 #include "cp_redis.h"
 
+/* The largest --capacity: no node owns more rooms (the loader reads at most
+ * one more of its room list, cp_loader.c). */
+#define CP_CAPACITY_MAX 1000000
+
 /* The node's configuration (docs/controlplane.md, "Running it"). */
 struct cp_node_cfg {
 	char node[33];

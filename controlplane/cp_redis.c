@@ -7,6 +7,15 @@
 #include "cp_redis.h"
 #include "cp_util.h"
 
+/* See header. */
+const char *cp_reply_str(const redisReply *e)
+{
+	if (e == NULL || e->type != REDIS_REPLY_STRING || e->str == NULL ||
+	    strlen(e->str) != e->len)
+		return NULL;
+	return e->str;
+}
+
 /* Split "host:port" ("[v6]:port" too) into host and port. 0/-EINVAL. */
 static int split_addr(const char *s, char *host, size_t n, int *port)
 {
@@ -110,7 +119,7 @@ static int ask_sentinels(const struct cp_redis_cfg *c, char *host, size_t hn, in
 			continue;
 		r = redisCommand(s, "SENTINEL get-master-addr-by-name %s", c->master_name);
 		if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
-		    cp_parse_u32(r->element[1]->str, &p) == 0) {
+		    cp_reply_str(r->element[0]) && cp_parse_u32(r->element[1]->str, &p) == 0) {
 			snprintf(host, hn, "%s", r->element[0]->str);
 			*port = (int)p;
 			freeReplyObject(r);
@@ -164,7 +173,7 @@ redisContext *cp_redis_connect(const struct cp_redis_cfg *c, char *err, size_t n
 	/* A stale sentinel answer or a demoted master: writes would fail. */
 	r = redisCommand(rc, "ROLE");
 	if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements < 1 ||
-	    strcmp(r->element[0]->str, "master") != 0) {
+	    cp_reply_str(r->element[0]) == NULL || strcmp(r->element[0]->str, "master") != 0) {
 		snprintf(err, n, "%s:%d is not a master (%s)", host, port,
 			 r == NULL                      ? rc->errstr
 			 : r->type == REDIS_REPLY_ERROR ? r->str

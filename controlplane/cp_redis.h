@@ -23,6 +23,11 @@ struct cp_redis_cfg {
 	int timeout_ms;
 };
 
+/* The string of a reply element, or NULL when it is not a plain string:
+ * an integer, nil, array, status or error element (or NULL) has no field
+ * value, and a string holding a NUL byte would read as a shorter one. */
+const char *cp_reply_str(const redisReply *e);
+
 /* Defaults (127.0.0.1:6379, 1 s timeout) then the environment:
  * RELAIS_REDIS (host:port), RELAIS_SENTINELS (h:p,h:p), RELAIS_MASTER_NAME,
  * RELAIS_REDIS_USER, RELAIS_REDIS_PASSWORD. */

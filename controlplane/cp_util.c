@@ -1,31 +1,50 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cp_util.h"
 
 int cp_log_level = CP_LOG_INFO;
 const char *cp_log_prog = "relais";
 
-/* Format and write one log line; the caller has checked the level. */
+/* Copy in to out (cap bytes, terminated) with every control byte (below
+ * 0x20, and 0x7f) written as \xNN and a backslash as \\, so no string
+ * read from Redis can forge a log line or drive a terminal. */
+static void log_escape(const char *in, char *out, size_t cap)
+{
+	size_t o = 0;
+
+	for (; *in && o + 5 < cap; in++) {
+		unsigned char c = (unsigned char)*in;
+
+		if (c < 0x20 || c == 0x7f)
+			o += (size_t)snprintf(out + o, cap - o, "\\x%02x", c);
+		else if (c == '\\')
+			o += (size_t)snprintf(out + o, cap - o, "\\\\");
+		else
+			out[o++] = (char)c;
+	}
+	out[o] = '\0';
+}
+
+/* Format and write one log line, escaped (log_escape); the caller has
+ * checked the level. */
 void cp_log_(int level, const char *fmt, ...)
 {
 	static const char *const names[] = {"error", "warning", "info", "debug"};
-	char line[1024];
+	char line[1024], safe[sizeof(line) * 4];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s: %s: %s\n", cp_log_prog, names[level & 3], line);
+	log_escape(line, safe, sizeof(safe));
+	fprintf(stderr, "%s: %s: %s\n", cp_log_prog, names[level & 3], safe);
 }
 
 /* CLOCK_MONOTONIC in milliseconds. */
@@ -144,35 +163,4 @@ int cp_grow(void **v, int *cap, int n, size_t sz)
 	*v = p;
 	*cap = c;
 	return 0;
-}
-
-/* See header. */
-FILE *cp_secret_open(const char *path, char *err, size_t n)
-{
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	struct stat st;
-	FILE *f;
-
-	if (fd < 0) {
-		snprintf(err, n, "%s: %s", path,
-			 errno == ELOOP ? "is a symbolic link (refused for a secret file)"
-					: strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		snprintf(err, n, "%s: not a regular file", path);
-	} else if (st.st_uid != geteuid() && st.st_uid != 0) {
-		snprintf(err, n, "%s: owned by uid %u, not by this user or root", path,
-			 (unsigned)st.st_uid);
-	} else if (st.st_mode & 077) {
-		snprintf(err, n, "%s: mode %03o lets group or others read it: chmod 600", path,
-			 (unsigned)(st.st_mode & 0777));
-	} else if ((f = fdopen(fd, "r")) != NULL) {
-		setvbuf(f, NULL, _IONBF, 0);
-		return f;
-	} else {
-		snprintf(err, n, "%s: %s", path, strerror(errno));
-	}
-	close(fd);
-	return NULL;
 }

@@ -54,11 +54,4 @@ uint64_t cp_fnv_str(uint64_t h, const char *s);
  * 0 or -ENOMEM (*v is then unchanged). */
 int cp_grow(void **v, int *cap, int n, size_t sz);
 
-/* Open a file that holds secrets (keyring, password) for reading: not
- * through a symlink, a regular file, owned by this user or root, and with
- * no permission for group or others (chmod 600). The stream is unbuffered,
- * so no stdio buffer keeps a copy of what is read. NULL with a message in
- * err (naming the path and the problem) otherwise. */
-FILE *cp_secret_open(const char *path, char *err, size_t n);
-
 #endif /* CP_UTIL_H */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
+#include <relais/key_input.h>
 #include <relais/no_dump.h>
 
 #include "cp_opts.h"
@@ -26,8 +27,8 @@ static void usage(void)
 	    "usage: relaisctl [options] COMMAND ...\n"
 	    "  room create ROOM          place the room on a node (atomic; prints owner, epoch)\n"
 	    "  room del ROOM             delete the room and its content\n"
-	    "  part add --room R --id P --addr IP:PORT --profile NAME [--rx-key HEX]\n"
-	    "           [--tx-key HEX] [--fb-ssrc N]   (keys generated and printed if absent)\n"
+	    "  part add --room R --id P --addr IP:PORT --profile NAME [KEYS] [--fb-ssrc N]\n"
+	    "           (keys generated and printed if absent)\n"
 	    "  part del --room R --id P  (with its tracks and subscriptions)\n"
 	    "  track add [--room R] --id T --part P (--ssrc N | --learn) --kind audio|video\n"
 	    "           [--pt N] [--clock-rate N]\n"
@@ -37,9 +38,13 @@ static void usage(void)
 	    "  nodes | rooms             list with owner, epoch, lease, load\n"
 	    "  drain NODE                move the node's rooms away (higher epochs)\n"
 	    "  sweep                     move the rooms of nodes whose lease expired\n"
-	    "  batch FILE                one command per line ('room add R' = room create)\n"
+	    "  batch FILE|-              one command per line ('room add R' = room create);\n"
+	    "                            there keys are given as --rx-key HEX --tx-key HEX\n"
 	    "  script NAME               print a directory script's Lua source\n"
 	    "  eval NAME ARG...          run a directory script, print its reply\n"
+	    "KEYS: --rx-key-file F --tx-key-file F (secret files, mode 600: first line, hex)\n"
+	    "  or --keys-stdin (lines 'rx HEX' and 'tx HEX' on standard input); never on\n"
+	    "  the command line, where every local user reads them\n"
 	    "options:\n"
 	    "  --keyring FILE            deployment keys (needed by part add)\n"
 	    "  --rate-limit N            placements per node per second (default 50)\n"
@@ -113,12 +118,10 @@ static int room_del(struct rctl *c, const char *room)
 /* nodes: one line per registered or known node. */
 static int list_nodes(struct rctl *c)
 {
-	redisReply *s = redisCommand(c->rc, "SMEMBERS " CP_DIR "nodes");
+	redisReply *s = rctl_members(c, CP_DIR "nodes");
 
-	if (s == NULL || s->type != REDIS_REPLY_ARRAY) {
-		freeReplyObject(s);
+	if (s == NULL)
 		return 2;
-	}
 	printf("%-16s %-9s %-8s %-16s %-24s %6s %8s %6s %8s\n", "node", "state", "lease_ms",
 	       "addr4", "addr6", "port", "capacity", "rooms", "load");
 	for (size_t i = 0; i < s->elements; i++) {
@@ -145,12 +148,10 @@ static int list_nodes(struct rctl *c)
 /* rooms: one line per room with owner, epoch, served epoch and size. */
 static int list_rooms(struct rctl *c)
 {
-	redisReply *s = redisCommand(c->rc, "SMEMBERS " CP_DIR "rooms");
+	redisReply *s = rctl_members(c, CP_DIR "rooms");
 
-	if (s == NULL || s->type != REDIS_REPLY_ARRAY) {
-		freeReplyObject(s);
+	if (s == NULL)
 		return 2;
-	}
 	printf("%-10s %-16s %8s %8s %8s %6s\n", "room", "owner", "epoch", "served", "refused",
 	       "parts");
 	for (size_t i = 0; i < s->elements; i++) {
@@ -258,18 +259,28 @@ static int command(struct rctl *c, int argc, char **argv)
 	return 2;
 }
 
-/* batch FILE: every line a command; writes are pipelined and flushed every
- * 2000 lines and at the end. Returns the worst status. */
+/* batch FILE ("-": stdin): every line a command, key literals taken (the
+ * file is not argv); writes are pipelined and flushed every 2000 lines and
+ * at the end. The stream's buffer is ours, wiped after (lines carry keys),
+ * so a batch line cannot start another batch. Returns the worst status. */
 static int batch(struct rctl *c, const char *path)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	static char iobuf[BUFSIZ];
+	static bool running;
+	FILE *f = running ? NULL : strcmp(path, "-") ? fopen(path, "r") : stdin;
 	char line[1024];
 	int worst = 0, lineno = 0;
 
+	if (running) {
+		fprintf(stderr, "relaisctl: batch: not inside a batch\n");
+		return 2;
+	}
 	if (f == NULL) {
 		fprintf(stderr, "relaisctl: %s: %s\n", path, strerror(errno));
 		return 2;
 	}
+	setvbuf(f, iobuf, _IOFBF, sizeof(iobuf));
+	running = true;
 	while (fgets(line, sizeof(line), f)) {
 		char *argv[40], *save = NULL, *t;
 		int argc = 0, rc;
@@ -290,6 +301,8 @@ static int batch(struct rctl *c, const char *path)
 	OPENSSL_cleanse(line, sizeof(line));
 	if (f != stdin)
 		fclose(f);
+	OPENSSL_cleanse(iobuf, sizeof(iobuf));
+	running = false;
 	if (rctl_flush(c) < 0)
 		worst = worst > 1 ? worst : 1;
 	return worst;
@@ -334,6 +347,7 @@ static int global_opts(struct rctl *c, struct cp_redis_cfg *rcfg, int argc, char
 int main(int argc, char **argv)
 {
 	struct rctl c = {.rate_limit = 50, .wait_ms = 5000};
+	struct relais_key_argv ka;
 	struct cp_redis_cfg rcfg;
 	char err[512];
 	int first, rc;
@@ -355,12 +369,19 @@ int main(int argc, char **argv)
 		fputs(cp_script_source((enum cp_script)id), stdout);
 		return 0;
 	}
+	/* Keys from files or stdin, never argv (include/relais/key_input.h). */
+	if (relais_key_argv(&ka, argc - first, argv + first, STDIN_FILENO, err, sizeof(err)) < 0) {
+		fprintf(stderr, "relaisctl: %s\n", err);
+		return 2;
+	}
 	c.rc = cp_redis_connect(&rcfg, err, sizeof(err));
 	if (c.rc == NULL) {
 		fprintf(stderr, "relaisctl: redis unavailable: %s\n", err);
+		relais_key_argv_clear(&ka);
 		return 2;
 	}
-	rc = command(&c, argc - first, argv + first);
+	rc = command(&c, ka.argc, ka.argv);
+	relais_key_argv_clear(&ka);
 	if (rctl_flush(&c) < 0 && rc == 0)
 		rc = 1;
 	redisFree(c.rc);

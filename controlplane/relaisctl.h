@@ -35,6 +35,17 @@ struct rctl {
 	int errors;
 };
 
+/* The most members relaisctl reads of one set (a room index, the node or
+ * room directory): each is read with SRANDMEMBER key RCTL_MAX_MEMBERS + 1,
+ * a bounded reply (the whole set when within the limit); a larger set is
+ * refused with a message naming it (rctl_members). */
+#define RCTL_MAX_MEMBERS 1000000
+
+/* Every member of set key (a bounded read, above), or NULL with the reason
+ * printed (Redis error, not a set, more than RCTL_MAX_MEMBERS members).
+ * Each element of the reply is a string (cp_reply_str). */
+redisReply *rctl_members(struct rctl *c, const char *key);
+
 /* Parse argv[from..] into kv; NULL-valued flags listed in flags ("learn").
  * 0/-EINVAL (message printed). */
 int rctl_kv_parse(struct rctl_kv *kv, int argc, char **argv, const char *const *flags);

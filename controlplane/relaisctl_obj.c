@@ -17,6 +17,35 @@
 #include "relaisctl.h"
 
 /* See header. */
+redisReply *rctl_members(struct rctl *c, const char *key)
+{
+	redisReply *s = redisCommand(c->rc, "SRANDMEMBER %s %d", key, RCTL_MAX_MEMBERS + 1);
+	const char *why = NULL;
+	char big[64];
+
+	if (s == NULL) {
+		fprintf(stderr, "relaisctl: %s: %s\n", key, c->rc->errstr);
+		return NULL;
+	}
+	if (s->type == REDIS_REPLY_ERROR)
+		why = s->str;
+	else if (s->type != REDIS_REPLY_ARRAY)
+		why = "not a set";
+	else if (s->elements > RCTL_MAX_MEMBERS) {
+		snprintf(big, sizeof(big), "more than %d members: refused", RCTL_MAX_MEMBERS);
+		why = big;
+	}
+	for (size_t i = 0; why == NULL && i < s->elements; i++)
+		if (cp_reply_str(s->element[i]) == NULL)
+			why = "a member is not a string";
+	if (why == NULL)
+		return s;
+	fprintf(stderr, "relaisctl: %s: %s\n", key, why);
+	freeReplyObject(s);
+	return NULL;
+}
+
+/* See header. */
 int rctl_kv_parse(struct rctl_kv *kv, int argc, char **argv, const char *const *flags)
 {
 	kv->n = 0;
@@ -144,8 +173,10 @@ static void queue_hset(struct rctl *c, uint32_t room, const char *kind, uint32_t
 	touch(c, room);
 }
 
-/* Wrap one direction's key+salt: given in hex by --<dir>-key, or random
- * (printed once on stdout for the application to hand to its client). */
+/* Wrap one direction's key+salt: given in hex by --<dir>-key (a batch
+ * line, or relaisctl's key file or stdin options turned into it), or
+ * random (printed once on stdout for the application to hand to its
+ * client). */
 static int wrap_dir(struct rctl *c, const struct rctl_kv *kv, uint32_t room, uint32_t part,
 		    const char *dir, const struct relais_srtp_profile_info *pi, char *out,
 		    char *kid)
@@ -291,13 +322,14 @@ int rctl_obj_del(struct rctl *c, const char *kind, const struct rctl_kv *kv)
 static int ids_where(struct rctl *c, uint32_t room, const char *kind, const char *f,
 		     const uint32_t *vals, int n, uint32_t *out, int cap)
 {
-	redisReply *s = redisCommand(c->rc, "SMEMBERS relais:{room:%u}:%ss", room, kind);
+	char key[64];
+	redisReply *s;
 	int m = 0;
 
-	if (s == NULL || s->type != REDIS_REPLY_ARRAY) {
-		freeReplyObject(s);
+	snprintf(key, sizeof(key), "relais:{room:%u}:%ss", room, kind);
+	s = rctl_members(c, key);
+	if (s == NULL)
 		return -EIO;
-	}
 	for (size_t i = 0; i < s->elements && m < cap; i++) {
 		redisReply *h = redisCommand(c->rc, "HGET relais:{room:%u}:%s:%s %s", room, kind,
 					     s->element[i]->str, f);
@@ -394,22 +426,30 @@ int rctl_flush(struct rctl *c)
 int rctl_room_purge(struct rctl *c, uint32_t room)
 {
 	static const char *const kinds[3] = {"part", "track", "sub"};
+	redisReply *s[3] = {NULL, NULL, NULL};
+	int k;
 
-	for (int k = 0; k < 3; k++) {
-		redisReply *s =
-		    redisCommand(c->rc, "SMEMBERS relais:{room:%u}:%ss", room, kinds[k]);
+	/* All three indexes are read before any delete is queued: a read
+	 * (redisCommand) takes the oldest reply owed, which must be its own. */
+	for (k = 0; k < 3; k++) {
+		char key[64];
 
-		if (s == NULL)
-			return -EIO;
-		for (size_t i = 0; s->type == REDIS_REPLY_ARRAY && i < s->elements; i++) {
-			redisAppendCommand(c->rc, "DEL relais:{room:%u}:%s:%s", room, kinds[k],
-					   s->element[i]->str);
-			c->queued++;
-		}
-		freeReplyObject(s);
-		redisAppendCommand(c->rc, "DEL relais:{room:%u}:%ss", room, kinds[k]);
-		c->queued++;
+		snprintf(key, sizeof(key), "relais:{room:%u}:%ss", room, kinds[k]);
+		s[k] = rctl_members(c, key);
+		if (s[k] == NULL)
+			break;
 	}
+	for (int q = 0; k == 3 && q < 3; q++) {
+		for (size_t i = 0; i < s[q]->elements; i++)
+			redisAppendCommand(c->rc, "DEL relais:{room:%u}:%s:%s", room, kinds[q],
+					   s[q]->element[i]->str);
+		redisAppendCommand(c->rc, "DEL relais:{room:%u}:%ss", room, kinds[q]);
+		c->queued += s[q]->elements + 1;
+	}
+	for (int q = 0; q < 3; q++)
+		freeReplyObject(s[q]);
+	if (k < 3)
+		return -EIO;
 	redisAppendCommand(c->rc, "DEL relais:{room:%u}:rev", room);
 	c->queued++;
 	return rctl_flush(c);

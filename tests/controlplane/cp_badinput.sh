@@ -28,7 +28,7 @@ say "valid objects applied: participants 11 12 31, track 101, subscription 1001"
 for k in 'part:13: addr' 'part:14: profile' 'part:15: rx_key: wrapped key does not fit' \
 	'part:16: WRONGTYPE' 'part:17: rx_key: does not authenticate' 'track:102: part' \
 	'track:103: ssrc' 'sub:1002: out_ssrc' 'sub:1003: pt_map' \
-	'room relais:{room:2}: 60 objects, more than max_objects 50'; do
+	'room relais:{room:2}: 51 or more objects, more than max_objects 50'; do
 	grep -qF "$k" "$W/n1.cp.log" || die "no log line for '$k'"
 	say "refused: $(grep -m1 -F "$k" "$W/n1.cp.log" | sed 's/^relais-controlplane: warning: //')"
 done

@@ -26,12 +26,13 @@ eal=(--no-huge -m 512 --no-pci --no-shconf --file-prefix="rlcdev$$" --lcores="(0
 pid=$!
 for _ in $(seq 100); do [ -S "$work/s" ] && break; sleep 0.1; done
 if [ -S "$work/s" ]; then ok; else bad "dataplane on crypto_aesni_mb0 did not start: $(cat "$work/dp.log")"; fi
-k=$(openssl rand -hex 30)
+(umask 077 && openssl rand -hex 30 >"$work/k")
 if "$cli" -S "$work/s" room add 1 && "$cli" -S "$work/s" part add --room 1 --id 1 \
-	--addr 10.0.0.2:4000 --profile AES_CM_128_HMAC_SHA1_80 --rx-key "$k" --tx-key "$k" &&
+	--addr 10.0.0.2:4000 --profile AES_CM_128_HMAC_SHA1_80 --rx-key-file "$work/k" \
+	--tx-key-file "$work/k" &&
+	printf 'rx %s\ntx %s\n' "$(openssl rand -hex 30)" "$(openssl rand -hex 30)" |
 	"$cli" -S "$work/s" part rekey --room 1 --id 1 --addr 10.0.0.2:4000 \
-		--profile AES_CM_128_HMAC_SHA1_80 --rx-key "$(openssl rand -hex 30)" \
-		--tx-key "$(openssl rand -hex 30)"; then
+		--profile AES_CM_128_HMAC_SHA1_80 --keys-stdin; then
 	ok
 else
 	bad "cannot program a participant on the operator's device"

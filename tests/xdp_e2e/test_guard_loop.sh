@@ -15,8 +15,9 @@ start_dataplane
 src=10.77.$SUBNET.3
 key=$(openssl rand -hex 30)
 cli room add 1 >/dev/null
-cli part add --room 1 --id 1 --addr "$src:40000" --profile AES_CM_128_HMAC_SHA1_80 \
-	--rx-key "$key" --tx-key "$key" >/dev/null
+printf 'rx %s\ntx %s\n' "$key" "$key" |
+	cli part add --room 1 --id 1 --addr "$src:40000" --profile AES_CM_128_HMAC_SHA1_80 \
+		--keys-stdin >/dev/null
 cli track add --id 1 --part 1 --ssrc 0x5eed --kind audio >/dev/null
 
 rxdp -i "$NAME-d" guard --ctl "$sock" --interval-ms 200 --threshold 50 --window-ms 1000 \

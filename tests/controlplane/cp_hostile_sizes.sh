@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Hostile sizes in Redis: a Redis writer stores a room index of 1,000,000
+# members and a participant hash of 100,000 fields. Every reply is bounded
+# before it is buffered (cp_loader.c: SRANDMEMBER / HRANDFIELD with the
+# limit + 1), so the control plane refuses that room and that object with a
+# log line naming the key and the limit, its memory stays small, it keeps
+# serving the other rooms (a participant added after is programmed) and it
+# never loses its lease (registered once, the lease key alive throughout).
+# A member holding a newline and a terminal escape is logged escaped.
+# relaisctl's set reads are bounded the same way (rooms, room del).
+B=$1 T=cp_hostile_sizes
+. "$(dirname "$0")/lib.sh"
+cp_init
+RPORT=$(free_port)
+start_redis "$RPORT" "$W/redis"
+start_dp rlchs "$W/a.sock"
+start_cp n1 "$W/a.sock" --lease-ms 3000 --reconcile-ms 2000 --status-file "$W/n1.status"
+wait_for 5 rexists 'relais:{dir}:lease:n1' || die "node did not register"
+for r in 1 2 3; do rctl room create $r >/dev/null || die "room create $r"; done
+P=AES_CM_128_HMAC_SHA1_80
+rctl part add --room 1 --id 11 --addr 10.99.0.2:4000 --profile $P >/dev/null
+rctl part add --room 3 --id 31 --addr 10.99.0.2:4002 --profile $P >/dev/null
+wait_for 10 dp_has parts "$W/a.sock" 2 || die "participants 11 and 31 not programmed"
+hwm() { awk '$1 == "VmHWM:" {print $2}' "/proc/$(cp_pid n1)/status"; }
+hwm0=$(hwm)
+
+# Watch the lease key every 100 ms for the rest of the test.
+(while :; do rcli exists 'relais:{dir}:lease:n1'; sleep 0.1; done) >"$W/lease.trace" 2>&1 &
+PIDS+=($!)
+
+# 1,000,000 members in room 2's participant index, 100,000 fields in
+# participant 32 of room 3 (in slices, so Redis never stalls long).
+for ((i = 0; i < 20; i++)); do
+	rcli eval "local t = {} for i = ARGV[1], ARGV[2] do t[#t + 1] = i end
+		for j = 1, #t, 5000 do
+			redis.call('SADD', KEYS[1], unpack(t, j, math.min(j + 4999, #t)))
+		end" 1 'relais:{room:2}:parts' $((i * 50000 + 1)) $(((i + 1) * 50000)) >/dev/null
+done
+rcli eval "for i = 1, 100000 do redis.call('HSET', KEYS[1], 'f' .. i, 'v') end" 1 \
+	'relais:{room:3}:part:32' >/dev/null
+rcli sadd 'relais:{room:3}:parts' 32 >/dev/null
+# A member with a newline and a terminal escape: logged escaped (\xNN).
+rcli sadd 'relais:{room:1}:parts' "$(printf '4\n\033[31mFAKE')" >/dev/null
+say "wrote $(rcli scard 'relais:{room:2}:parts') members, $(rcli hlen 'relais:{room:3}:part:32') fields"
+# Events for rooms 2 and 3 (a relaisctl write each), then full loads.
+rctl part add --room 2 --id 21 --addr 10.99.0.2:4004 --profile $P >/dev/null
+rctl part add --room 3 --id 33 --addr 10.99.0.2:4006 --profile $P >/dev/null
+for k in 'refusing room relais:{room:2}: 10001 or more objects, more than max_objects 10000' \
+	'refusing relais:{room:3}:part:32: hash: more than 32 fields' \
+	'refusing relais:{room:1}:part:4\x0a\x1b[31mFAKE: id: not a non-zero 32-bit integer'; do
+	wait_for 10 grep -qF "$k" "$W/n1.cp.log" || die "no log line '$k'"
+	say "logged: $(grep -m1 -F "$k" "$W/n1.cp.log")"
+done
+
+grep -q "$(printf '\033')" "$W/n1.cp.log" && die "a raw escape byte reached the log"
+grep -q '^FAKE\|^.\[31mFAKE' "$W/n1.cp.log" && die "a forged log line"
+
+# The other rooms are still served: a participant added now is programmed.
+rctl part add --room 1 --id 12 --addr 10.99.0.2:4008 --profile $P >/dev/null
+has_parts() {
+	[ "$("$B/cli/relais-cli" -S "$W/a.sock" dump parts | awk '{print $2}' | sort -n | xargs)" = "$1" ]
+}
+wait_for 10 has_parts "11 12 31 33" ||
+	die "dataplane participants: $("$B/cli/relais-cli" -S "$W/a.sock" dump parts | awk '{print $2}' | xargs), want 11 12 31 33"
+say "rooms 1 and 3 served: participants 11 12 31 33 programmed; room 2 refused"
+sleep 3 # a few more full loads of the hostile content
+
+grow=$(($(hwm) - hwm0))
+say "control plane peak memory grew by $grow kB"
+[ "$grow" -lt 20000 ] || die "the control plane buffered the hostile replies (+$grow kB)"
+grep -qvx 1 "$W/lease.trace" && die "the lease key disappeared during the test"
+[ "$(grep -c 'node n1 registered' "$W/n1.cp.log")" = 1 ] || die "the node registered again"
+/usr/bin/python3 - "$W/n1.status" <<'PY' || die "status: $(cat "$W/n1.status")"
+import json, sys
+s = json.load(open(sys.argv[1]))
+sys.exit(0 if s["lease"]["registered"] and s["lease"]["accepted_ms_ago"] < 3000 else 1)
+PY
+say "lease kept: registered once, lease key present in every sample"
+
+# relaisctl reads sets bounded too (rctl_members): it lists the rooms and
+# deletes room 3 with every key of its content.
+rctl track add --room 3 --id 301 --part 31 --ssrc 0x31 --kind audio >/dev/null
+[ "$(rctl rooms | awk 'NR > 1 {print $1}' | sort -n | xargs)" = "1 2 3" ] ||
+	die "relaisctl rooms: $(rctl rooms)"
+rctl room del 3 >"$W/del.out" 2>&1 || die "relaisctl room del 3: $(cat "$W/del.out")"
+left=$(rcli --scan --pattern 'relais:{room:3}:*' | xargs)
+[ -z "$left" ] || die "room del 3 left: $left"
+say "relaisctl rooms listed 1 2 3; room del 3 removed every key of room 3"
+say PASS
