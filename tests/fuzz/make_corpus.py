@@ -186,7 +186,8 @@ def corpora():
         "v6_empty": bytes(12) + b"\x02" + bytes(43),
     }
     return {"frame": frames, "neigh": neigh, "rtp": rtps, "rtcp": rtcps,
-            "udp_build": build, "token": tokens()}
+            "udp_build": build, "token": tokens(), "dtls": dtls_corpus(),
+            "sdp": sdp_offers()}
 
 
 # The secret and the clock of tests/fuzz/fuzz_token.c.
@@ -224,7 +225,7 @@ def tokens():
         "alg_hs512": jwt(grant(), header={"alg": "HS512", "typ": "JWT"}),
         "bad_sig": jwt(grant(), key=b"another-secret-of-more-than-32-bytes"),
         "malformed": b"eyJhbGciOiJIUzI1NiJ9.e30",
-            "udp_build": build, "dtls": dtls_corpus()}
+    }
 
 
 def dtls_record(ctype, seq, body, epoch=0):
@@ -258,7 +259,6 @@ def dtls_corpus():
         "client_hello_then_garbage": hello + dtls_record(22, 1, bytes(range(40))) +
         dtls_record(23, 2, b"\x55" * 30, epoch=1),
     }
-            "udp_build": build, "sdp": sdp_offers()}
 
 
 SDP_SMALL = (b"v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE a v\r\n"
