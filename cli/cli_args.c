@@ -9,7 +9,7 @@
  *   part del ID
  *   track add --id T --part P (--ssrc N | --learn [--pt N]) --kind audio|video [--clock HZ]
  *   track del ID
- *   sub add --id S --part P --track T --ssrc OUT [--pt-map IN:OUT,...]
+ *   sub add --id S --part P --track T --ssrc OUT [--pt-map IN:OUT,...] [--ext-map IN:OUT,...]
  *   sub del ID | sub switch ID TRACK
  *   stats | track-stats ID
  * Keys are hex or base64 of master key || master salt.
@@ -214,6 +214,25 @@ static int parse_pt_map(const char *s, struct relais_ctl_sub *sb)
 	return 0;
 }
 
+/* "1:3,5:0" into the sub's header extension map (ids 1..14, out 0..14;
+ * ids not listed are dropped; "" keeps none). */
+static int parse_ext_map(const char *s, struct relais_ctl_sub *sb)
+{
+	char buf[128];
+	char *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	sb->has_ext_map = 1;
+	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		unsigned a, b;
+
+		if (sscanf(tok, "%u:%u", &a, &b) != 2 || a < 1 || a > 14 || b > 14)
+			return -EINVAL;
+		sb->ext_map[a] = (uint8_t)b;
+	}
+	return 0;
+}
+
 /* sub add|del|switch ... */
 static int build_sub(int argc, char **argv, struct relais_ctl_msg *m, char *err, size_t n)
 {
@@ -234,6 +253,8 @@ static int build_sub(int argc, char **argv, struct relais_ctl_msg *m, char *err,
 	if (opt(argc, argv, "--pt-map") && parse_pt_map(opt(argc, argv, "--pt-map"), sb) < 0)
 		ERR("--pt-map: expected IN:OUT[,IN:OUT...] (at most %d pairs, PT 0..127)",
 		    RELAIS_CTL_MAX_PT_MAP);
+	if (opt(argc, argv, "--ext-map") && parse_ext_map(opt(argc, argv, "--ext-map"), sb) < 0)
+		ERR("--ext-map: expected IN:OUT[,IN:OUT...] (ids 1..14, out 0..14, 0: dropped)");
 	return 0;
 }
 

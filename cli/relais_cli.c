@@ -46,6 +46,7 @@ static void usage(void)
 	      " [--clock HZ]\n"
 	      "  track del ID\n"
 	      "  sub add --id S --part P --track T --ssrc OUT [--pt-map IN:OUT,...]\n"
+	      "          [--ext-map IN:OUT,...]   renumber RTP header extensions (0: drop)\n"
 	      "  sub del ID | sub switch ID TRACK\n"
 	      "  stats [--json] | track-stats ID | watch [--interval S] [--duration S]\n"
 	      "  dump rooms|parts|tracks|subs\n"

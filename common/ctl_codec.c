@@ -268,6 +268,8 @@ static void put_req_sub(struct wbuf *w, const struct relais_ctl_msg *m)
 	put_le(w, m->u.sub.out_ssrc, 4);
 	put_le(w, m->u.sub.n_pt, 1);
 	put_bytes(w, m->u.sub.pt_map, sizeof(m->u.sub.pt_map));
+	put_le(w, m->u.sub.has_ext_map, 1);
+	put_bytes(w, m->u.sub.ext_map, sizeof(m->u.sub.ext_map));
 	put_le(w, m->u.sub.cookie, 8);
 }
 
@@ -279,14 +281,20 @@ static void get_req_sub(struct rbuf *r, struct relais_ctl_msg *m)
 	m->u.sub.out_ssrc = (uint32_t)get_le(r, 4);
 	m->u.sub.n_pt = (uint8_t)get_le(r, 1);
 	get_bytes(r, m->u.sub.pt_map, sizeof(m->u.sub.pt_map));
+	m->u.sub.has_ext_map = (uint8_t)get_le(r, 1);
+	get_bytes(r, m->u.sub.ext_map, sizeof(m->u.sub.ext_map));
 	m->u.sub.cookie = get_le(r, 8);
 }
 
-/* At most RELAIS_CTL_MAX_PT_MAP pairs of PTs 0..127. */
+/* At most RELAIS_CTL_MAX_PT_MAP pairs of PTs 0..127; extension ids out
+ * 0..14. */
 static int check_req_sub(const struct relais_ctl_msg *m)
 {
-	if (m->u.sub.n_pt > RELAIS_CTL_MAX_PT_MAP)
+	if (m->u.sub.n_pt > RELAIS_CTL_MAX_PT_MAP || m->u.sub.has_ext_map > 1)
 		return -EINVAL;
+	for (unsigned i = 0; i < RELAIS_CTL_EXT_IDS; i++)
+		if (m->u.sub.ext_map[i] > 14)
+			return -EINVAL;
 	for (unsigned i = 0; i < m->u.sub.n_pt; i++)
 		if (m->u.sub.pt_map[i][0] > 127 || m->u.sub.pt_map[i][1] > 127)
 			return -EINVAL;

@@ -243,19 +243,51 @@ static int parse_track(const redisReply *h, const struct cp_droom *r, uint32_t i
 	return 0;
 }
 
-/* One payload type at *p: 1 to 3 decimal digits, 0..127 (no sign, no
+/* One number at *p: 1 to 3 decimal digits, at most max (no sign, no
  * space). Advances *p past it. 0/-EINVAL. */
-static int pt_num(const char **p, unsigned *v)
+static int small_num(const char **p, unsigned max, unsigned *v)
 {
 	const char *c = *p;
 	unsigned n = 0;
 
 	while (isdigit((unsigned char)*c) && c - *p < 3)
 		n = n * 10 + (unsigned)(*c++ - '0');
-	if (c == *p || n > 127)
+	if (c == *p || n > max)
 		return -EINVAL;
 	*v = n;
 	*p = c;
+	return 0;
+}
+
+/* One payload type at *p, 0..127. */
+static int pt_num(const char **p, unsigned *v)
+{
+	return small_num(p, 127, v);
+}
+
+/* Parse "in:out,in:out" (no trailing comma; may be empty) into s's header
+ * extension map: ids in 1..14, out 0..14 (0: dropped). A field that is
+ * there, even empty, turns the map on (ids not listed are dropped).
+ * 0/-EINVAL. */
+static int parse_ext_map(const char *m, struct relais_ctl_sub *s)
+{
+	if (m == NULL)
+		return 0;
+	s->has_ext_map = 1;
+	while (*m) {
+		unsigned in, out;
+
+		if (small_num(&m, 14, &in) < 0 || in == 0 || *m != ':')
+			return -EINVAL;
+		m++;
+		if (small_num(&m, 14, &out) < 0)
+			return -EINVAL;
+		s->ext_map[in] = (uint8_t)out;
+		if (*m == ',' && m[1] != '\0')
+			m++;
+		else if (*m)
+			return -EINVAL;
+	}
 	return 0;
 }
 
@@ -299,6 +331,8 @@ static int parse_sub(const redisReply *h, const struct cp_droom *r, uint32_t id,
 		why = "out_ssrc: missing or not a non-zero 32-bit integer";
 	else if (parse_pt_map(hget(h, "pt_map"), s) < 0)
 		why = "pt_map: not in:out[,in:out] (at most 8, 0..127)";
+	else if (parse_ext_map(hget(h, "ext_map"), s) < 0)
+		why = "ext_map: not in:out[,in:out] (ids 1..14, out 0..14)";
 	if (why) {
 		snprintf(why_out, WHY_LEN, "%s", why);
 		return -EINVAL;

@@ -34,6 +34,7 @@ static void usage(void)
 	    "           [--pt N] [--clock-rate N]\n"
 	    "  track del --room R --id T\n"
 	    "  sub add [--room R] --id S --part P --track T --ssrc OUT [--pt-map 96:100,...]\n"
+	    "          [--ext-map 1:3,2:0,...]   renumber RTP header extensions (0: drop)\n"
 	    "  sub del --room R --id S\n"
 	    "  nodes | rooms             list with owner, epoch, lease, load\n"
 	    "  drain NODE                move the node's rooms away (higher epochs)\n"

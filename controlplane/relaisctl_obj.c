@@ -277,10 +277,10 @@ int rctl_track_add(struct rctl *c, const struct rctl_kv *kv)
 }
 
 /* See header: sub add [--room R] --id S --part P --track T --ssrc OUT
- * [--pt-map in:out,...]. */
+ * [--pt-map in:out,...] [--ext-map in:out,...]. */
 int rctl_sub_add(struct rctl *c, const struct rctl_kv *kv)
 {
-	const char *map = rctl_get(kv, "pt-map"), *fv[8];
+	const char *map = rctl_get(kv, "pt-map"), *ext = rctl_get(kv, "ext-map"), *fv[10];
 	uint32_t room, id, part, track, out;
 	char sp[3][16];
 	int nf = 0;
@@ -296,6 +296,8 @@ int rctl_sub_add(struct rctl *c, const struct rctl_kv *kv)
 	fv[nf++] = "out_ssrc", fv[nf++] = sp[2];
 	if (map)
 		fv[nf++] = "pt_map", fv[nf++] = map;
+	if (ext)
+		fv[nf++] = "ext_map", fv[nf++] = ext;
 	queue_hset(c, room, "sub", id, nf / 2, fv);
 	return 0;
 }

@@ -29,6 +29,7 @@ PACKAGES=(
 	ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base
 	gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav
 	python3 python3-cryptography python3-redis openssl shellcheck lua-check
+	libmicrohttpd-dev libjwt-dev libjansson-dev python3-aiortc python3-aioice python3-openssl chromium
 )
 
 HUGEPAGES_WANT="${RELAIS_HUGEPAGES:-1536}"

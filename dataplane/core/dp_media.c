@@ -82,6 +82,8 @@ static inline void serve_one(struct dp_lcore *lc, const struct dp_track *t, stru
 	dp_rtp_set_seq(dst, oseq);
 	dp_rtp_set_ts(dst, ots);
 	dp_rtp_set_pt(dst, (uint8_t)pt);
+	if (s->has_ext_map && ri->has_ext)
+		dp_rtp_map_ext(dst, ri->hdr_len, s->ext_map);
 	s->pkts++;
 	s->bytes += len;
 	dp_protect_enqueue(lc, c, s->part, 0, false);

@@ -168,6 +168,8 @@ struct dp_sub {
 	uint16_t owner;    /* = subscriber's owner lcore */
 	uint8_t n_pt;
 	uint8_t pt_map[RELAIS_CTL_MAX_PT_MAP][2];
+	uint8_t has_ext_map;
+	uint8_t ext_map[RELAIS_CTL_EXT_IDS];
 	/* Its output stream (outlives the sub) and the epoch it was given:
 	 * immutable once published. The owner starts a new source segment in
 	 * os->rw when it serves a sub of another epoch (dp_sub_rewrite). */

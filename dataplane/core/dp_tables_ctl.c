@@ -540,6 +540,8 @@ int dp_sub_add(const struct relais_ctl_sub *s, char *err, size_t n)
 	sub->epoch = os->next_epoch++;
 	sub->n_pt = s->n_pt;
 	memcpy(sub->pt_map, s->pt_map, sizeof(sub->pt_map));
+	sub->has_ext_map = s->has_ext_map;
+	memcpy(sub->ext_map, s->ext_map, sizeof(sub->ext_map));
 	if (rte_hash_add_key_data(dp_tab.sub_by_id, &sub->id, sub) < 0) {
 		if (made)
 			ostream_unmake(pt, os);

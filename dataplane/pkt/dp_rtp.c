@@ -4,6 +4,8 @@
  * builders (RFC 3550, RFC 4585, RFC 5104).
  */
 
+#include <string.h>
+
 #include "dp_rtp.h"
 
 #define RTCP_FB_HDR 12 /* V/P/FMT, PT, length, sender SSRC, media SSRC */
@@ -252,4 +254,80 @@ void dp_rtcp_nack_get(const uint8_t *fb, unsigned i, uint16_t *pid, uint16_t *bl
 {
 	*pid = rd16(fb + RTCP_FB_HDR + 4 * (size_t)i);
 	*blp = rd16(fb + RTCP_FB_HDR + 4 * (size_t)i + 2);
+}
+
+/* Blank bytes [from, to) of an extension block to padding. */
+static void blank(uint8_t *b, size_t from, size_t to)
+{
+	if (from < to)
+		memset(b + from, 0, to - from);
+}
+
+/* The one-byte form: ID (4 bits) and length - 1 (4 bits), then data. */
+static void map_one_byte(uint8_t *b, size_t n, const uint8_t map[15])
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned id = b[i] >> 4, len = (b[i] & 0x0f) + 1u;
+
+		if (id == 0) { /* padding */
+			i++;
+			continue;
+		}
+		if (id == 15 || i + 1 + len > n) { /* reserved id, or overrun: stop */
+			blank(b, i, n);
+			return;
+		}
+		if (map[id] == 0)
+			blank(b, i, i + 1 + len);
+		else
+			b[i] = (uint8_t)(map[id] << 4 | (b[i] & 0x0f));
+		i += 1 + len;
+	}
+}
+
+/* The two-byte form: ID (8 bits), length (8 bits), then data. */
+static void map_two_byte(uint8_t *b, size_t n, const uint8_t map[15])
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned id = b[i], len;
+
+		if (id == 0) { /* padding */
+			i++;
+			continue;
+		}
+		if (i + 2 > n || i + 2 + b[i + 1] > n) {
+			blank(b, i, n);
+			return;
+		}
+		len = b[i + 1];
+		if (id > 14 || map[id] == 0)
+			blank(b, i, i + 2 + len);
+		else
+			b[i] = map[id];
+		i += 2 + len;
+	}
+}
+
+/* See dp_rtp.h. */
+void dp_rtp_map_ext(uint8_t *p, uint16_t hdr_len, const uint8_t map[15])
+{
+	size_t off = 12 + 4u * (p[0] & 0x0f), n;
+	uint16_t profile;
+
+	if (!(p[0] & 0x10) || off + 4 > hdr_len)
+		return;
+	profile = (uint16_t)(p[off] << 8 | p[off + 1]);
+	n = 4u * (size_t)(p[off + 2] << 8 | p[off + 3]);
+	if (off + 4 + n > hdr_len)
+		return;
+	if (profile == 0xBEDE)
+		map_one_byte(p + off + 4, n, map);
+	else if ((profile & 0xFFF0) == 0x1000)
+		map_two_byte(p + off + 4, n, map);
+	else
+		blank(p + off + 4, 0, n);
 }

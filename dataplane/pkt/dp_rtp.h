@@ -59,6 +59,19 @@ void dp_rtp_set_seq(uint8_t *p, uint16_t seq);
 void dp_rtp_set_ts(uint8_t *p, uint32_t ts);
 void dp_rtp_set_pt(uint8_t *p, uint8_t pt); /* keeps the marker bit */
 
+/*
+ * Renumber the header extension elements (RFC 8285) of the RTP packet at p
+ * whose header (fixed part, CSRCs, extension) is hdr_len bytes, as parsed
+ * by dp_rtp_parse: an element of id i (1..14) gets id map[i]; one whose
+ * map entry is 0, or whose id is above 14 (two-byte form), is overwritten
+ * with padding (zero bytes, which RFC 8285 §4.2/§4.3 let a receiver skip),
+ * so the packet keeps its length. Both the one-byte (0xBEDE) and two-byte
+ * (0x100x) forms; any other profile is blanked whole. An element that
+ * overruns the extension ends the walk and is blanked to the end.
+ * Nothing is read or written outside p[12 + 4*CC .. hdr_len).
+ */
+void dp_rtp_map_ext(uint8_t *p, uint16_t hdr_len, const uint8_t map[15]);
+
 /* RTCP packet types and feedback formats. */
 enum {
 	DP_RTCP_SR = 200,

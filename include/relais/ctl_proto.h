@@ -25,7 +25,7 @@
 #include "srtp_profile.h"
 
 #define RELAIS_CTL_MAGIC 0x534c4c52u /* "RLLS" as little-endian bytes */
-#define RELAIS_CTL_VERSION 1
+#define RELAIS_CTL_VERSION 2
 #define RELAIS_CTL_HDR_LEN 16
 #define RELAIS_CTL_MAX_MSG 4096
 #define RELAIS_CTL_REPLY 0x8000u
@@ -97,8 +97,15 @@ struct relais_ctl_track {
 	uint8_t pt;
 	uint64_t cookie;
 };
+/* RTP header extension ids a subscription can map (RFC 8285: 1..14, the
+ * ids of the one-byte form; index 0 unused). */
+#define RELAIS_CTL_EXT_IDS 15
 /* A subscription: participant part_id receives track_id as SSRC out_ssrc,
- * payload types mapped through pt_map (empty map: unchanged). */
+ * payload types mapped through pt_map (empty map: unchanged). With
+ * has_ext_map, the header extensions (RFC 8285, one- and two-byte forms)
+ * are renumbered: the element of id i goes out as id ext_map[i], and is
+ * blanked to padding when that is 0 (or i > 14): a WebRTC subscriber
+ * negotiated its own ids. Without it they go out unchanged. */
 struct relais_ctl_sub {
 	uint32_t sub_id;
 	uint32_t part_id;
@@ -106,6 +113,8 @@ struct relais_ctl_sub {
 	uint32_t out_ssrc;
 	uint8_t n_pt;
 	uint8_t pt_map[RELAIS_CTL_MAX_PT_MAP][2]; /* {in, out} */
+	uint8_t has_ext_map;
+	uint8_t ext_map[RELAIS_CTL_EXT_IDS]; /* in id -> out id 1..14, 0: drop */
 	uint64_t cookie;
 };
 struct relais_ctl_sub_switch {

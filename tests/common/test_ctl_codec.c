@@ -53,6 +53,9 @@ static void sample(unsigned type, struct relais_ctl_msg *m)
 		m->u.sub.pt_map[0][1] = 100;
 		m->u.sub.pt_map[1][0] = 111;
 		m->u.sub.pt_map[1][1] = 109;
+		m->u.sub.has_ext_map = 1;
+		m->u.sub.ext_map[1] = 4;
+		m->u.sub.ext_map[3] = 14;
 		break;
 	case RELAIS_CTL_SUB_SWITCH:
 		m->u.sw.sub_id = 5;
@@ -112,7 +115,7 @@ static void test_wire_abi(void)
 	    {RELAIS_CTL_PART_DEL, 5, "part_del", 4},
 	    {RELAIS_CTL_TRACK_ADD, 6, "track_add", 27},
 	    {RELAIS_CTL_TRACK_DEL, 7, "track_del", 4},
-	    {RELAIS_CTL_SUB_ADD, 8, "sub_add", 41},
+	    {RELAIS_CTL_SUB_ADD, 8, "sub_add", 57},
 	    {RELAIS_CTL_SUB_DEL, 9, "sub_del", 4},
 	    {RELAIS_CTL_SUB_SWITCH, 10, "sub_switch", 8},
 	    {RELAIS_CTL_STATS, 11, "stats", 0},
@@ -213,6 +216,12 @@ static void test_field_errors(void)
 	CHECK(relais_ctl_encode_msg(&m, buf, sizeof(buf)) == -EINVAL);
 	sample(RELAIS_CTL_SUB_ADD, &m);
 	m.u.sub.pt_map[1][1] = 128;
+	CHECK(relais_ctl_encode_msg(&m, buf, sizeof(buf)) == -EINVAL);
+	sample(RELAIS_CTL_SUB_ADD, &m);
+	m.u.sub.ext_map[2] = 15; /* out ids are 1..14 (0: dropped) */
+	CHECK(relais_ctl_encode_msg(&m, buf, sizeof(buf)) == -EINVAL);
+	sample(RELAIS_CTL_SUB_ADD, &m);
+	m.u.sub.has_ext_map = 2;
 	CHECK(relais_ctl_encode_msg(&m, buf, sizeof(buf)) == -EINVAL);
 }
 

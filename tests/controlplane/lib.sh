@@ -11,6 +11,8 @@ set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PIDS=() NSNAMES=()
+# Extra dataplane settings for every start_dp (e.g. -s edge.socket=...).
+DP_EXTRA=()
 W='' RPORT=''
 
 die() { echo "$T: FAIL: $*" >&2; exit 1; }
@@ -65,6 +67,7 @@ start_dp() {
 	local args=(--no-pci --in-memory --file-prefix="$name" --log-level='*:warning' -l 0-1)
 	local own=(-s media.ipv4="$v4" -s control.socket="$sock")
 	[ -n "$v6" ] && own+=(-s media.ipv6="$v6")
+	own+=("${DP_EXTRA[@]}")
 	if [ -n "$ns" ]; then
 		ip netns exec "$ns" "$B/dataplane/relais-dataplane" "${args[@]}" \
 			--vdev="net_af_xdp0,iface=$dev" -- "${own[@]}" >"$W/$name.dp.log" 2>&1 &

@@ -10,6 +10,7 @@ dataplane's user or a member of control.group is closed at once even when
 the socket file is widened by hand; the read-only control.stats_socket
 serves STATS and refuses a change with EPERM."""
 import errno
+import re
 import select
 import os
 import socket
@@ -22,6 +23,10 @@ import time
 MAGIC, HELLO, PART_DEL, STATS, REPLY = 0x534C4C52, 1, 5, 11, 0x8000
 EPROTONOSUPPORT, EPROTO, EBADMSG, EPERM = 93, 71, 74, 1
 NOBODY, NOGROUP, STRANGER = 65534, 65534, 54321
+# RELAIS_CTL_VERSION of include/relais/ctl_proto.h (read from it).
+VERSION = int(re.search(r"#define RELAIS_CTL_VERSION (\d+)", open(os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "..", "include", "relais",
+    "ctl_proto.h")).read()).group(1))
 passed = failed = 0
 
 
@@ -38,7 +43,7 @@ def msg(version, mtype, body, seq=1):
     return struct.pack("<IHHII", MAGIC, version, mtype, len(body), seq) + body
 
 
-def hello(version=1):
+def hello(version=VERSION):
     return msg(version, HELLO, struct.pack("<I", version) + b"test".ljust(32, b"\0"))
 
 
@@ -73,7 +78,7 @@ def served_as(path, uid, gid):
             os.setgroups([])
             os.setgid(gid)
             os.setuid(uid)
-            st, _, closed = call(path, hello(), msg(1, STATS, b""))
+            st, _, closed = call(path, hello(), msg(VERSION, STATS, b""))
             ok = b"1" if st == 0 and not closed else b"0"
         except OSError:
             pass
@@ -94,9 +99,9 @@ def check_access(path, stats_path):
     os.chmod(os.path.dirname(path), 0o755)
     check(served_as(path, NOBODY, NOGROUP), "a member of control.group (nogroup) is served")
     check(not served_as(path, STRANGER, STRANGER), "uid %d, not in the group, is refused" % STRANGER)
-    st, _, closed = call(stats_path, hello(), msg(1, STATS, b""))
+    st, _, closed = call(stats_path, hello(), msg(VERSION, STATS, b""))
     check(st == 0 and not closed, "STATS on the read-only socket: %d" % st)
-    st, err, closed = call(stats_path, hello(), msg(1, PART_DEL, struct.pack("<I", 1)))
+    st, err, closed = call(stats_path, hello(), msg(VERSION, PART_DEL, struct.pack("<I", 1)))
     check(st == -EPERM and "read-only" in err and not closed,
           "PART_DEL on the read-only socket refused: %d %r" % (st, err))
 
@@ -126,7 +131,7 @@ def pipelined(path, n):
     while len(got) < n and time.time() < end:
         try:
             while sent < n:
-                s.send(msg(1, STATS, b"", seq=sent + 1))
+                s.send(msg(VERSION, STATS, b"", seq=sent + 1))
                 sent += 1
         except BlockingIOError:
             pass
@@ -156,15 +161,15 @@ def main():
                 break
             time.sleep(0.1)
         check(os.path.exists(path), "control socket appears")
-        st, err, closed = call(path, hello(2))
+        st, err, closed = call(path, hello(VERSION + 1))
         check(st == -EPROTONOSUPPORT and "version" in err and closed,
-              "version 2 refused: %d %r closed=%s" % (st, err, closed))
-        st, err, closed = call(path, msg(1, STATS, b""))
+              "version %d refused: %d %r closed=%s" % (VERSION + 1, st, err, closed))
+        st, err, closed = call(path, msg(VERSION, STATS, b""))
         check(st == -EPROTO and "HELLO" in err and closed,
               "request before HELLO refused: %d %r" % (st, err))
-        st, err, closed = call(path, hello(), msg(1, STATS, b"\0"))
+        st, err, closed = call(path, hello(), msg(VERSION, STATS, b"\0"))
         check(st == -EBADMSG and closed, "wrong body size refused: %d %r" % (st, err))
-        st, err, closed = call(path, hello(), msg(1, STATS, b"", seq=7))
+        st, err, closed = call(path, hello(), msg(VERSION, STATS, b"", seq=7))
         check(st == 0 and not closed, "a good client is served: %d %r" % (st, err))
         check_access(path, stats_path)
         n = 1500

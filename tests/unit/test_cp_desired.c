@@ -162,7 +162,7 @@ static void test_valid_room(void)
 		    "16000", NULL));
 	object(&r, 2, "1",
 	       strs("part", "2", "track", "1", "out_ssrc", "010", "pt_map", "96:100,97:101,0:127",
-		    NULL));
+		    "ext_map", "1:3,4:0,14:14", NULL));
 	CHECK_EQ(r.n_refused, 0, "nothing refused");
 	CHECK_EQ(r.n_parts, 2, "parts");
 	CHECK_EQ(r.n_tracks, 2, "tracks");
@@ -183,6 +183,10 @@ static void test_valid_room(void)
 	CHECK_EQ(r.subs[0].n_pt, 3, "pt_map pairs");
 	CHECK_EQ(r.subs[0].pt_map[2][0], 0, "pt_map in");
 	CHECK_EQ(r.subs[0].pt_map[2][1], 127, "pt_map out");
+	CHECK_EQ(r.subs[0].has_ext_map, 1, "ext_map given");
+	CHECK_EQ(r.subs[0].ext_map[1], 3, "ext_map 1:3");
+	CHECK_EQ(r.subs[0].ext_map[4], 0, "ext_map 4:0 (dropped)");
+	CHECK_EQ(r.subs[0].ext_map[14], 14, "ext_map 14:14");
 	CHECK_EQ(cp_part_keys(&cfg, &r.parts[0], &m), 0, "keys unwrap");
 	CHECK_EQ(m.rx_key.key[0], 16, "rx key byte 0");
 	CHECK_EQ(m.tx_key.salt[13], 16 + 16 + 13 + 1, "tx salt byte 13");
@@ -248,6 +252,7 @@ static void test_track_sub_refusals(void)
 	    "1:1,2:2,3:3,4:4,5:5,6:6,7:7,8:8,9:9",
 	};
 	static const char pt_why[] = "pt_map: not in:out[,in:out] (at most 8, 0..127)";
+	static const char *const bad_ext[] = {"0:1", "15:1", "1:15", "1:", "1:2,", "x"};
 	struct cp_droom r;
 	uint32_t n = 0;
 
@@ -289,6 +294,16 @@ static void test_track_sub_refusals(void)
 		    strs("part", "1", "track", "1", "out_ssrc", "5", "pt_map", bad_maps[i], NULL));
 		CHECKF(r.n_subs == 0, "pt_map \"%s\" accepted", bad_maps[i]);
 		refused(&r, 1, "sub:1", pt_why);
+		cp_room_free(&r);
+	}
+	for (size_t i = 0; i < sizeof(bad_ext) / sizeof(bad_ext[0]); i++) {
+		begin(&r, 1, 1, 1);
+		object(&r, 0, "1", part_hash(1, "192.0.2.1:5000", P80, 30, 30));
+		object(&r, 1, "1", strs("part", "1", "kind", "audio", NULL));
+		object(&r, 2, "1",
+		       strs("part", "1", "track", "1", "out_ssrc", "5", "ext_map", bad_ext[i], NULL));
+		CHECKF(r.n_subs == 0, "ext_map \"%s\" accepted", bad_ext[i]);
+		refused(&r, 1, "sub:1", "ext_map: not in:out[,in:out] (ids 1..14, out 0..14)");
 		cp_room_free(&r);
 	}
 }

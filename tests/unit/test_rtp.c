@@ -149,11 +149,45 @@ static void test_seq(void)
 	CHECKF(!dp_seq_newer(0x8000, 0), "0x8000 ahead counts as older");
 }
 
+/* Header extension renumbering (RFC 8285), one- and two-byte forms. */
+static void test_map_ext(void)
+{
+	/* map: 1 -> 3, 2 -> dropped, 5 -> 1 */
+	static const uint8_t map[15] = {[1] = 3, [5] = 1};
+	/* one-byte: id 1 len 1 (0xAA), id 2 len 3, padding, id 5 len 2, padding */
+	uint8_t one[] = {0x90, 96,   0,    1,    0, 0, 0, 1, 0,    0, 0, 9, 0xBE, 0xDE, 0,
+			 3,    0x10, 0xAA, 0x22, 1, 2, 3, 0, 0x51, 7, 8, 0, 0,    0x55};
+	uint8_t want1[] = {0x90, 96,   0,    1, 0, 0, 0, 1, 0,    0, 0, 9, 0xBE, 0xDE, 0,
+			   3,    0x30, 0xAA, 0, 0, 0, 0, 0, 0x11, 7, 8, 0, 0,    0x55};
+	/* two-byte: id 1 len 2, id 20 len 1, id 5 len 0, then padding */
+	uint8_t two[] = {0x90, 96, 0, 1, 0, 0,  0, 1, 0, 0, 0, 9, 0x10, 0x00, 0,
+			 3,    1,  2, 9, 9, 20, 1, 7, 5, 0, 0, 0, 0,    0x55};
+	uint8_t want2[] = {0x90, 96, 0, 1, 0, 0, 0, 1, 0, 0, 0, 9, 0x10, 0x00, 0,
+			   3,    3,  2, 9, 9, 0, 0, 0, 1, 0, 0, 0, 0,    0x55};
+	/* an element overrunning the block is blanked to its end */
+	uint8_t bad[] = {0x90, 96,   0,    1, 0, 0,    0,    1,    0, 0,   0,
+			 9,    0xBE, 0xDE, 0, 1, 0x10, 0xAA, 0x5F, 1, 0x55};
+	uint8_t want3[] = {0x90, 96,   0,    1, 0, 0,    0,    1, 0, 0,   0,
+			   9,    0xBE, 0xDE, 0, 1, 0x30, 0xAA, 0, 0, 0x55};
+	struct dp_rtp_info ri;
+
+	CHECK(dp_rtp_parse(one, sizeof(one), &ri) == RELAIS_DROP_NONE && ri.hdr_len == 28);
+	dp_rtp_map_ext(one, ri.hdr_len, map);
+	CHECK(memcmp(one, want1, sizeof(one)) == 0);
+	CHECK(dp_rtp_parse(two, sizeof(two), &ri) == RELAIS_DROP_NONE);
+	dp_rtp_map_ext(two, ri.hdr_len, map);
+	CHECK(memcmp(two, want2, sizeof(two)) == 0);
+	CHECK(dp_rtp_parse(bad, sizeof(bad), &ri) == RELAIS_DROP_NONE);
+	dp_rtp_map_ext(bad, ri.hdr_len, map);
+	CHECK(memcmp(bad, want3, sizeof(bad)) == 0);
+}
+
 int main(void)
 {
 	test_fields();
 	test_csrc_ext();
 	test_setters();
 	test_seq();
+	test_map_ext();
 	return check_summary("test_rtp");
 }

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Command-line options of relais-edge (edge_opts.h). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cp_opts.h"
+#include "cp_util.h"
+#include "edge_opts.h"
+
+/* Print the usage of prog. */
+static void usage(const char *prog)
+{
+	printf(
+	    "usage: %s --node ID --keyring FILE --link SOCKET --media-ip IP --http IP:PORT\n"
+	    "       --token-secret FILE [options]\n"
+	    "  --node ID                this node's id (as relais-controlplane --node)\n"
+	    "  --keyring FILE           deployment keys (participants' keys are stored wrapped)\n"
+	    "  --link SOCKET            the dataplane's edge.socket\n"
+	    "  --media-ip IP            the media address browsers reach (IPv4)\n"
+	    "  --media-ip6 IP           a second, IPv6, media address\n"
+	    "  --media-port N           the dataplane's media.port (default 5000)\n"
+	    "  --http IP:PORT           WHIP/WHEP listen address\n"
+	    "  --public-url URL         this node's base URL for redirects (default http://HTTP)\n"
+	    "  --tls-cert F --tls-key F serve HTTPS with this certificate and key (PEM)\n"
+	    "  --cors-origin ORIGIN     Access-Control-Allow-Origin (default *)\n"
+	    "  --pages DIR              serve the publish/watch pages of DIR\n"
+	    "  --token-secret FILE      the JWT HS256 secret shared with the application\n"
+	    "  --dtls-cert F --dtls-key F  node DTLS certificate (default: ephemeral P-256)\n"
+	    "  --max-sessions N         sessions at once (default 4096)\n"
+	    "  --max-half-open N        DTLS handshakes in progress (default 256)\n"
+	    "  --consent-ms N           end a session this long after its last ICE check\n"
+	    "                           (default 30000, RFC 7675)\n" CP_OPTS_REDIS_HELP,
+	    prog);
+}
+
+/* Copy a into the string option field of n bytes; -EINVAL when too long. */
+static int copy(char *field, size_t n, const char *a)
+{
+	return snprintf(field, n, "%s", a) < (int)n ? 0 : -EINVAL;
+}
+
+/* A decimal option within lo..hi. */
+static int number(const char *a, uint32_t lo, uint32_t hi, uint32_t *out)
+{
+	uint32_t v;
+
+	if (cp_parse_u32(a, &v) < 0 || v < lo || v > hi)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* Apply option o with argument a. 0, or -EINVAL. */
+static int apply(struct edge_opts *e, const char *o, const char *a)
+{
+	uint32_t port = 0;
+	int rc;
+#define STR(name, field)          \
+	if (strcmp(o, name) == 0) \
+		return copy(field, sizeof(field), a);
+	STR("node", e->node)
+	STR("keyring", e->keyring)
+	STR("link", e->link)
+	STR("media-ip", e->media_ip4)
+	STR("media-ip6", e->media_ip6)
+	STR("http", e->http)
+	STR("public-url", e->public_url)
+	STR("tls-cert", e->tls_cert)
+	STR("tls-key", e->tls_key)
+	STR("cors-origin", e->cors_origin)
+	STR("pages", e->pages)
+	STR("token-secret", e->token_secret)
+	STR("dtls-cert", e->dtls_cert)
+	STR("dtls-key", e->dtls_key)
+#undef STR
+	if (strcmp(o, "media-port") == 0) {
+		rc = number(a, 1, 65535, &port);
+		e->media_port = (uint16_t)port;
+		return rc;
+	}
+	if (strcmp(o, "max-sessions") == 0)
+		return number(a, 1, 1u << 20, &e->max_sessions);
+	if (strcmp(o, "max-half-open") == 0)
+		return number(a, 1, 1u << 16, &e->max_half_open);
+	if (strcmp(o, "consent-ms") == 0)
+		return number(a, 1000, 600000, &e->consent_ms);
+	rc = cp_opts_redis(&e->redis, o, a);
+	return rc == 0 ? 0 : -EINVAL;
+}
+
+/* Check the options that must be there and go together. 0 or -EINVAL
+ * (printed). */
+static int check(const struct edge_opts *e, const char *prog)
+{
+	if (!e->node[0] || !e->keyring[0] || !e->link[0] || !e->media_ip4[0] || !e->http[0] ||
+	    !e->token_secret[0]) {
+		fprintf(stderr,
+			"%s: --node, --keyring, --link, --media-ip, --http and --token-secret are "
+			"required\n",
+			prog);
+		return -EINVAL;
+	}
+	if (!e->tls_cert[0] != !e->tls_key[0] || !e->dtls_cert[0] != !e->dtls_key[0]) {
+		fprintf(stderr, "%s: --tls-cert/--tls-key and --dtls-cert/--dtls-key go in pairs\n",
+			prog);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* See edge_opts.h. */
+int edge_opts_parse(struct edge_opts *e, int argc, char **argv)
+{
+	memset(e, 0, sizeof(*e));
+	e->media_port = 5000;
+	e->max_sessions = 4096;
+	e->max_half_open = 256;
+	e->consent_ms = 30000;
+	cp_redis_cfg_init(&e->redis);
+	for (int i = 1; i < argc; i++) {
+		const char *o = argv[i];
+
+		if (strcmp(o, "-h") == 0 || strcmp(o, "--help") == 0) {
+			usage(argv[0]);
+			return 1;
+		}
+		if (strncmp(o, "--", 2) != 0 || i + 1 == argc || apply(e, o + 2, argv[i + 1]) < 0) {
+			fprintf(stderr, "%s: bad option or value: %s%s%s (see --help)\n", argv[0],
+				o, i + 1 < argc ? " " : "", i + 1 < argc ? argv[i + 1] : "");
+			return -EINVAL;
+		}
+		i++;
+	}
+	if (!e->public_url[0])
+		snprintf(e->public_url, sizeof(e->public_url), "%s://%s",
+			 e->tls_cert[0] ? "https" : "http", e->http);
+	return check(e, argv[0]);
+}

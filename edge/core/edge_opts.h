@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Command-line options of relais-edge (docs/webrtc.md, "Running relais-edge"). */
+#ifndef EDGE_OPTS_H
+#define EDGE_OPTS_H
+
+#include <stdint.h>
+
+#include "cp_redis.h"
+
+struct edge_opts {
+	char node[33];        /* this node's id, as relais-controlplane --node */
+	char keyring[256];    /* deployment keys: participants' keys are stored wrapped */
+	char link[108];       /* the dataplane's edge.socket */
+	char media_ip4[64];   /* the media address browsers reach (host candidate) */
+	char media_ip6[64];   /* optional second candidate */
+	uint16_t media_port;  /* the dataplane's media.port */
+	char http[64];        /* WHIP/WHEP listen address "ip:port" */
+	char public_url[256]; /* this node's WHIP/WHEP base URL, for redirects to it */
+	char tls_cert[256];   /* HTTPS when both are given */
+	char tls_key[256];
+	char cors_origin[256];  /* "" = "*" */
+	char pages[256];        /* directory of the publish/watch pages, "" = none */
+	char token_secret[256]; /* file with the JWT HS256 shared secret */
+	char dtls_cert[256];    /* node certificate (PEM); "" = ephemeral P-256 */
+	char dtls_key[256];
+	uint32_t max_sessions;  /* sessions (joins in progress and joined) */
+	uint32_t max_half_open; /* DTLS handshakes in progress */
+	uint32_t consent_ms;    /* consent lapse: a session ends this long after its last check */
+	struct cp_redis_cfg redis;
+};
+
+/* Defaults, environment (RELAIS_REDIS...), then argv. 0, 1 (help printed)
+ * or -EINVAL (message printed). */
+int edge_opts_parse(struct edge_opts *o, int argc, char **argv);
+
+#endif /* EDGE_OPTS_H */

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Rooms through the control plane, for relais-edge (edge_rooms.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include <relais/srtp_profile.h>
+
+#include "cp_keywrap.h"
+#include "cp_util.h"
+#include "edge_rooms.h"
+
+/* See edge_rooms.h. */
+int edge_rooms_open(struct edge_rooms *r, const struct cp_redis_cfg *redis, const char *keyring,
+		    const char *node, char *err, size_t n)
+{
+	memset(r, 0, sizeof(*r));
+	r->c.rate_limit = 50;
+	r->c.wait_ms = 2000;
+	snprintf(r->node, sizeof(r->node), "%s", node);
+	if (cp_keyring_load(&r->c.kr, keyring, err, n) < 0)
+		return -EINVAL;
+	r->c.have_keyring = true;
+	r->c.rc = cp_redis_connect(redis, err, n);
+	if (r->c.rc == NULL) {
+		cp_keyring_clear(&r->c.kr);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* See edge_rooms.h. */
+void edge_rooms_close(struct edge_rooms *r)
+{
+	if (r->c.rc)
+		redisFree(r->c.rc);
+	r->c.rc = NULL;
+	cp_keyring_clear(&r->c.kr);
+	free(r->c.touched);
+	free(r->c.pm_part);
+	free(r->c.pm_room);
+	r->c.touched = NULL;
+	r->c.pm_part = r->c.pm_room = NULL;
+}
+
+/* See edge_rooms.h. */
+int edge_rooms_place(struct edge_rooms *r, uint32_t room, char *owner, size_t on, char *err,
+		     size_t n)
+{
+	struct rctl_placement pl;
+	int rc = rctl_room_place(&r->c, room, &pl, err, n);
+
+	if (rc < 0)
+		return rc;
+	snprintf(owner, on, "%s", pl.node);
+	return strcmp(pl.node, r->node) == 0 ? 0 : 1;
+}
+
+/* See edge_rooms.h. */
+int edge_rooms_set_url(struct edge_rooms *r, const char *url)
+{
+	redisReply *x = redisCommand(r->c.rc, "SET " CP_DIR "edge_url:%s %s", r->node, url);
+	int rc = x && x->type == REDIS_REPLY_STATUS ? 0 : -EIO;
+
+	freeReplyObject(x);
+	return rc;
+}
+
+/* See edge_rooms.h. */
+int edge_rooms_url_of(struct edge_rooms *r, const char *node, char *url, size_t n)
+{
+	redisReply *x = redisCommand(r->c.rc, "GET " CP_DIR "edge_url:%s", node);
+	int rc = -ENOENT;
+
+	if (x && x->type == REDIS_REPLY_STRING && x->len < n) {
+		memcpy(url, x->str, x->len);
+		url[x->len] = '\0';
+		rc = 0;
+	}
+	freeReplyObject(x);
+	return rc;
+}
+
+/* One key+salt of profile pi as hex into out (2 * (key + salt) + 1). */
+static void key_hex(const struct relais_srtp_key *k, const struct relais_srtp_profile_info *pi,
+		    char *out)
+{
+	uint8_t plain[RELAIS_SRTP_MAX_KEY_LEN + RELAIS_SRTP_MAX_SALT_LEN];
+
+	memcpy(plain, k->key, pi->key_len);
+	memcpy(plain + pi->key_len, k->salt, pi->salt_len);
+	cp_hex_encode(plain, (size_t)pi->key_len + pi->salt_len, out);
+	OPENSSL_cleanse(plain, sizeof(plain));
+}
+
+/* Queue the participant's hash (address, profile, wrapped keys). */
+static int put_part(struct edge_rooms *r, const struct edge_join *j,
+		    const struct relais_srtp_profile_info *pi)
+{
+	char room[16], id[16], addr[64];
+	char rx[2 * (RELAIS_SRTP_MAX_KEY_LEN + RELAIS_SRTP_MAX_SALT_LEN) + 1];
+	char tx[sizeof(rx)];
+	struct rctl_kv kv = {.n = 6,
+			     .k = {"room", "id", "addr", "profile", "rx-key", "tx-key"},
+			     .v = {room, id, addr, pi->name, rx, tx}};
+	int rc;
+
+	snprintf(room, sizeof(room), "%u", j->room);
+	snprintf(id, sizeof(id), "%u", j->part);
+	if (relais_addr_format(&j->addr, addr, sizeof(addr)) < 0)
+		return -EINVAL;
+	key_hex(&j->rx, pi, rx);
+	key_hex(&j->tx, pi, tx);
+	rc = rctl_part_add(&r->c, &kv);
+	OPENSSL_cleanse(rx, sizeof(rx));
+	OPENSSL_cleanse(tx, sizeof(tx));
+	return rc;
+}
+
+/* Queue track t of participant j. */
+static int put_track(struct edge_rooms *r, const struct edge_join *j,
+		     const struct edge_join_track *t)
+{
+	char room[16], id[16], part[16], ssrc[16], pt[8], clock[16];
+	struct rctl_kv kv = {.n = 7,
+			     .k = {"room", "id", "part", "kind", "ssrc", "pt", "clock-rate"},
+			     .v = {room, id, part, t->video ? "video" : "audio", ssrc, pt, clock}};
+
+	snprintf(room, sizeof(room), "%u", j->room);
+	snprintf(id, sizeof(id), "%u", t->id);
+	snprintf(part, sizeof(part), "%u", j->part);
+	snprintf(pt, sizeof(pt), "%u", t->pt);
+	snprintf(clock, sizeof(clock), "%u", t->clock_rate);
+	if (t->ssrc) {
+		snprintf(ssrc, sizeof(ssrc), "%u", t->ssrc);
+	} else {
+		kv.k[4] = "learn";
+		kv.v[4] = "";
+	}
+	return rctl_track_add(&r->c, &kv);
+}
+
+/* Queue subscription s of participant part in room. */
+static int put_sub(struct edge_rooms *r, uint32_t room_id, uint32_t part_id,
+		   const struct edge_join_sub *s)
+{
+	char room[16], id[16], part[16], track[16], ssrc[16];
+	struct rctl_kv kv = {.n = 6,
+			     .k = {"room", "id", "part", "track", "ssrc", "ext-map", "pt-map"},
+			     .v = {room, id, part, track, ssrc, s->ext_map, s->pt_map}};
+
+	snprintf(room, sizeof(room), "%u", room_id);
+	snprintf(id, sizeof(id), "%u", s->id);
+	snprintf(part, sizeof(part), "%u", part_id);
+	snprintf(track, sizeof(track), "%u", s->track);
+	snprintf(ssrc, sizeof(ssrc), "%u", s->out_ssrc);
+	if (s->pt_map[0])
+		kv.n = 7;
+	return rctl_sub_add(&r->c, &kv);
+}
+
+/* See edge_rooms.h. */
+int edge_rooms_join(struct edge_rooms *r, const struct edge_join *j, char *err, size_t n)
+{
+	const struct relais_srtp_profile_info *pi = relais_srtp_profile_get(j->rx.profile);
+	int rc;
+
+	if (pi == NULL || j->tx.profile != j->rx.profile || j->n_tracks > EDGE_JOIN_MAX_TRACKS ||
+	    j->n_subs > EDGE_JOIN_MAX_SUBS) {
+		snprintf(err, n, "participant %u: bad profile or too many tracks", j->part);
+		return -EINVAL;
+	}
+	rc = put_part(r, j, pi);
+	for (unsigned i = 0; rc == 0 && i < j->n_tracks; i++)
+		rc = put_track(r, j, &j->tracks[i]);
+	for (unsigned i = 0; rc == 0 && i < j->n_subs; i++)
+		rc = put_sub(r, j->room, j->part, &j->subs[i]);
+	if (rc == 0 && rctl_flush(&r->c) < 0)
+		rc = -EIO;
+	if (rc < 0) {
+		snprintf(err, n, "participant %u of room %u: cannot write it to Redis", j->part,
+			 j->room);
+		edge_rooms_leave(r, j->room, j->part);
+	}
+	return rc;
+}
+
+/* See edge_rooms.h. */
+int edge_rooms_sub_set(struct edge_rooms *r, uint32_t room, uint32_t part,
+		       const struct edge_join_sub *s)
+{
+	if (put_sub(r, room, part, s) < 0 || rctl_flush(&r->c) < 0)
+		return -EIO;
+	return 0;
+}
+
+/* See edge_rooms.h. */
+int edge_rooms_leave(struct edge_rooms *r, uint32_t room, uint32_t part)
+{
+	char rs[16], ps[16];
+	struct rctl_kv kv = {.n = 2, .k = {"room", "id"}, .v = {rs, ps}};
+
+	snprintf(rs, sizeof(rs), "%u", room);
+	snprintf(ps, sizeof(ps), "%u", part);
+	if (rctl_part_del(&r->c, &kv) < 0)
+		return -EIO;
+	return rctl_flush(&r->c) < 0 ? -EIO : 0;
+}
