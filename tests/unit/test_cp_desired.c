@@ -300,8 +300,9 @@ static void test_track_sub_refusals(void)
 		begin(&r, 1, 1, 1);
 		object(&r, 0, "1", part_hash(1, "192.0.2.1:5000", P80, 30, 30));
 		object(&r, 1, "1", strs("part", "1", "kind", "audio", NULL));
-		object(&r, 2, "1",
-		       strs("part", "1", "track", "1", "out_ssrc", "5", "ext_map", bad_ext[i], NULL));
+		object(
+		    &r, 2, "1",
+		    strs("part", "1", "track", "1", "out_ssrc", "5", "ext_map", bad_ext[i], NULL));
 		CHECKF(r.n_subs == 0, "ext_map \"%s\" accepted", bad_ext[i]);
 		refused(&r, 1, "sub:1", "ext_map: not in:out[,in:out] (ids 1..14, out 0..14)");
 		cp_room_free(&r);
