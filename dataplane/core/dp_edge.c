@@ -302,7 +302,7 @@ static void forward(struct rte_mbuf *m)
 /* See dp_edge.h. */
 void dp_edge_step(void)
 {
-	struct rte_mbuf *m[32];
+	struct rte_mbuf *m[32] = {NULL}; /* filled by the dequeue (the analyser cannot tell) */
 	unsigned k, done = 0;
 
 	accept_edges();
