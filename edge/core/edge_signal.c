@@ -120,7 +120,7 @@ static int answer(struct edge_node *n, const struct edge_session *s,
 				     .address = n->o->media_ip4,
 				     .port = n->o->media_port,
 				     .session_id = edge_node_cookie(n, s)};
-	char track_ids[EDGE_SDP_MAX_MEDIA][16];
+	char track_ids[EDGE_SDP_MAX_MEDIA][24];
 	enum edge_sdp_reason r;
 	size_t len = 0;
 
