@@ -60,9 +60,14 @@ static bool take_token(struct dp_exc_bucket *b, uint64_t now, uint64_t hz, uint3
 /* The bucket of pi's source on this lcore; a new occupant starts full. */
 static struct dp_exc_bucket *source_bucket(struct dp_lcore *lc, const struct dp_pkt_info *pi)
 {
-	uint32_t h = rte_hash_crc(pi->src_ip, 16, exc_seed ^ pi->src_port ^ pi->family);
-	struct dp_exc_bucket *b = &lc->exc[h % DP_EXC_BUCKETS];
-	uint32_t tag = h | 1; /* 0 marks a bucket never used */
+	uint64_t ip[2]; /* rte_hash_crc reads 8-byte words: an aligned copy */
+	uint32_t h, tag;
+	struct dp_exc_bucket *b;
+
+	memcpy(ip, pi->src_ip, sizeof(ip));
+	h = rte_hash_crc(ip, sizeof(ip), exc_seed ^ pi->src_port ^ pi->family);
+	b = &lc->exc[h % DP_EXC_BUCKETS];
+	tag = h | 1; /* 0 marks a bucket never used */
 
 	if (b->tag != tag) {
 		b->tag = tag;
