@@ -28,6 +28,7 @@ static void usage(void)
 	    "  room create ROOM          place the room on a node (atomic; prints owner, epoch)\n"
 	    "  room del ROOM             delete the room and its content\n"
 	    "  part add --room R --id P --addr IP:PORT --profile NAME [KEYS] [--fb-ssrc N]\n"
+	    "           [--origin TAG]\n"
 	    "           (keys generated and printed if absent)\n"
 	    "  part del --room R --id P  (with its tracks and subscriptions)\n"
 	    "  track add [--room R] --id T --part P (--ssrc N | --learn) --kind audio|video\n"

@@ -57,6 +57,8 @@ int rctl_u32(const struct rctl_kv *kv, const char *k, uint32_t *out, bool requir
  * rctl_flush sends them, announces the touched rooms and checks replies.
  * 0 or -EINVAL (usage printed). */
 int rctl_part_add(struct rctl *c, const struct rctl_kv *kv);
+/* Longest --origin tag of a participant (docs/schema.md: who wrote it). */
+#define RCTL_ORIGIN_MAX 64
 int rctl_part_del(struct rctl *c, const struct rctl_kv *kv);
 int rctl_track_add(struct rctl *c, const struct rctl_kv *kv);
 int rctl_sub_add(struct rctl *c, const struct rctl_kv *kv);

@@ -209,16 +209,31 @@ static int wrap_dir(struct rctl *c, const struct rctl_kv *kv, uint32_t room, uin
 	return rc;
 }
 
+/* 1 when an origin tag is 1..RCTL_ORIGIN_MAX printable ASCII characters
+ * without spaces. */
+static bool origin_ok(const char *o)
+{
+	size_t n = strlen(o);
+
+	if (n == 0 || n > RCTL_ORIGIN_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (o[i] <= ' ' || o[i] > '~')
+			return false;
+	return true;
+}
+
 /* See header: part add --room R --id P --addr A --profile NAME
- * [--rx-key HEX] [--tx-key HEX] [--fb-ssrc N]. */
+ * [--rx-key HEX] [--tx-key HEX] [--fb-ssrc N] [--origin TAG]. */
 int rctl_part_add(struct rctl *c, const struct rctl_kv *kv)
 {
 	const char *addr = rctl_get(kv, "addr"), *prof = rctl_get(kv, "profile");
+	const char *origin = rctl_get(kv, "origin");
 	const struct relais_srtp_profile_info *pi = prof ? relais_srtp_profile_by_name(prof) : NULL;
 	char rx[CP_KW_MAX_WRAPPED], tx[CP_KW_MAX_WRAPPED], kid[CP_KW_KID_LEN + 1], fb[16];
 	uint32_t room, part, fbv = 0;
 	struct relais_addr a;
-	const char *fv[12];
+	const char *fv[14];
 
 	if (rctl_u32(kv, "room", &room, true) || rctl_u32(kv, "id", &part, true) ||
 	    rctl_u32(kv, "fb-ssrc", &fbv, false))
@@ -226,6 +241,11 @@ int rctl_part_add(struct rctl *c, const struct rctl_kv *kv)
 	if (addr == NULL || relais_addr_parse(addr, &a) < 0 || pi == NULL) {
 		fprintf(stderr,
 			"relaisctl: part add: --addr ip:port and a known --profile needed\n");
+		return -EINVAL;
+	}
+	if (origin && !origin_ok(origin)) {
+		fprintf(stderr, "relaisctl: part add: --origin: 1..%d printable characters\n",
+			RCTL_ORIGIN_MAX);
 		return -EINVAL;
 	}
 	if (!c->have_keyring) {
@@ -240,7 +260,8 @@ int rctl_part_add(struct rctl *c, const struct rctl_kv *kv)
 	fv[0] = "addr", fv[1] = addr, fv[2] = "profile", fv[3] = pi->name;
 	fv[4] = "kid", fv[5] = kid, fv[6] = "rx_key", fv[7] = rx;
 	fv[8] = "tx_key", fv[9] = tx, fv[10] = "fb_ssrc", fv[11] = fb;
-	queue_hset(c, room, "part", part, 6, fv);
+	fv[12] = "origin", fv[13] = origin;
+	queue_hset(c, room, "part", part, origin ? 7 : 6, fv);
 	partmap_put(c, part, room);
 	return 0;
 }

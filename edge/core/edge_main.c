@@ -197,6 +197,12 @@ int main(int argc, char **argv)
 	}
 	if (edge_rooms_set_url(&n.rooms, o.public_url) < 0)
 		CP_LOG(CP_LOG_WARN, "cannot publish this node's URL: redirects to it fail");
+	rc = edge_rooms_sweep(&n.rooms);
+	if (rc < 0)
+		CP_LOG(CP_LOG_WARN, "cannot read the participants an earlier relais-edge left");
+	else if (rc > 0)
+		CP_LOG(CP_LOG_INFO, "removed %d participants an earlier relais-edge of %s left", rc,
+		       o.node);
 	edge_signal_backend(&n, &backend);
 	n.http = start_http(&o, &backend, secret, (size_t)slen);
 	if (n.http == NULL)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 #include <relais/srtp_profile.h>
 
@@ -17,10 +18,19 @@
 int edge_rooms_open(struct edge_rooms *r, const struct cp_redis_cfg *redis, const char *keyring,
 		    const char *node, char *err, size_t n)
 {
+	uint8_t epoch[8];
+	char hex[2 * sizeof(epoch) + 1];
+
 	memset(r, 0, sizeof(*r));
 	r->c.rate_limit = 50;
 	r->c.wait_ms = 2000;
-	snprintf(r->node, sizeof(r->node), "%s", node);
+	if (snprintf(r->node, sizeof(r->node), "%s", node) >= (int)sizeof(r->node) ||
+	    RAND_bytes(epoch, sizeof(epoch)) != 1) {
+		snprintf(err, n, "node id too long, or no random bytes");
+		return -EINVAL;
+	}
+	cp_hex_encode(epoch, sizeof(epoch), hex);
+	snprintf(r->origin, sizeof(r->origin), "edge:%s:%s", r->node, hex);
 	if (cp_keyring_load(&r->c.kr, keyring, err, n) < 0)
 		return -EINVAL;
 	r->c.have_keyring = true;
@@ -103,9 +113,9 @@ static int put_part(struct edge_rooms *r, const struct edge_join *j,
 	char room[16], id[16], addr[64];
 	char rx[2 * (RELAIS_SRTP_MAX_KEY_LEN + RELAIS_SRTP_MAX_SALT_LEN) + 1];
 	char tx[sizeof(rx)];
-	struct rctl_kv kv = {.n = 6,
-			     .k = {"room", "id", "addr", "profile", "rx-key", "tx-key"},
-			     .v = {room, id, addr, pi->name, rx, tx}};
+	struct rctl_kv kv = {.n = 7,
+			     .k = {"room", "id", "addr", "profile", "rx-key", "tx-key", "origin"},
+			     .v = {room, id, addr, pi->name, rx, tx, r->origin}};
 	int rc;
 
 	snprintf(room, sizeof(room), "%u", j->room);
@@ -162,6 +172,33 @@ static int put_sub(struct edge_rooms *r, uint32_t room_id, uint32_t part_id,
 	return rctl_sub_add(&r->c, &kv);
 }
 
+/* SADD or SREM (cmd) "room:part" to/from the node's set of participants
+ * joined by an edge, queued in the pipeline. 0, or -EIO. */
+static int joined_set(struct edge_rooms *r, const char *cmd, uint32_t room, uint32_t part)
+{
+	if (redisAppendCommand(r->c.rc, "%s " CP_DIR "edge_parts:%s %u:%u", cmd, r->node, room,
+			       part) != REDIS_OK)
+		return -EIO;
+	r->c.queued++;
+	return 0;
+}
+
+/* The origin field of participant part of room, into out (n bytes; ""
+ * when absent). 0, or -EIO. */
+static int origin_of(struct edge_rooms *r, uint32_t room, uint32_t part, char *out, size_t n)
+{
+	redisReply *x = redisCommand(r->c.rc, "HGET relais:{room:%u}:part:%u origin", room, part);
+	int rc = x ? 0 : -EIO;
+
+	out[0] = '\0';
+	if (x && x->type == REDIS_REPLY_STRING && x->len < n) {
+		memcpy(out, x->str, x->len);
+		out[x->len] = '\0';
+	}
+	freeReplyObject(x);
+	return rc;
+}
+
 /* See edge_rooms.h. */
 int edge_rooms_join(struct edge_rooms *r, const struct edge_join *j, char *err, size_t n)
 {
@@ -174,6 +211,8 @@ int edge_rooms_join(struct edge_rooms *r, const struct edge_join *j, char *err, 
 		return -EINVAL;
 	}
 	rc = put_part(r, j, pi);
+	if (rc == 0)
+		rc = joined_set(r, "SADD", j->room, j->part);
 	for (unsigned i = 0; rc == 0 && i < j->n_tracks; i++)
 		rc = put_track(r, j, &j->tracks[i]);
 	for (unsigned i = 0; rc == 0 && i < j->n_subs; i++)
@@ -203,9 +242,84 @@ int edge_rooms_leave(struct edge_rooms *r, uint32_t room, uint32_t part)
 	char rs[16], ps[16];
 	struct rctl_kv kv = {.n = 2, .k = {"room", "id"}, .v = {rs, ps}};
 
+	char origin[EDGE_ROOMS_ORIGIN_LEN + 2];
+
 	snprintf(rs, sizeof(rs), "%u", room);
 	snprintf(ps, sizeof(ps), "%u", part);
-	if (rctl_part_del(&r->c, &kv) < 0)
+	if (origin_of(r, room, part, origin, sizeof(origin)) < 0)
+		return -EIO;
+	if (strcmp(origin, r->origin) == 0 && rctl_part_del(&r->c, &kv) < 0)
+		return -EIO;
+	if (joined_set(r, "SREM", room, part) < 0)
 		return -EIO;
 	return rctl_flush(&r->c) < 0 ? -EIO : 0;
+}
+
+/* Most members read from the joined set by one SSCAN, and in all: a set
+ * stuffed by a hostile Redis writer costs a bounded start. */
+#define SWEEP_BATCH 256
+#define SWEEP_MAX (1u << 20)
+
+/* Sweep one member "room:part" of the joined set: remove the participant
+ * when an earlier edge of this node wrote it, and the member. 1 when a
+ * participant was removed, 0 when not, -EIO. */
+static int sweep_one(struct edge_rooms *r, const char *member, size_t prefix_len)
+{
+	char origin[EDGE_ROOMS_ORIGIN_LEN + 2], rs[16], ps[16];
+	struct rctl_kv kv = {.n = 2, .k = {"room", "id"}, .v = {rs, ps}};
+	uint32_t room, part;
+	int removed = 0;
+
+	if (sscanf(member, "%10u:%10u", &room, &part) != 2 || room == 0 || part == 0) {
+		CP_LOG(CP_LOG_WARN, "sweep: ignoring a malformed member of the joined set");
+	} else if (origin_of(r, room, part, origin, sizeof(origin)) < 0) {
+		return -EIO;
+	} else if (strncmp(origin, r->origin, prefix_len) == 0 && strcmp(origin, r->origin) != 0) {
+		snprintf(rs, sizeof(rs), "%u", room);
+		snprintf(ps, sizeof(ps), "%u", part);
+		if (rctl_part_del(&r->c, &kv) < 0)
+			return -EIO;
+		removed = 1;
+	}
+	if (redisAppendCommand(r->c.rc, "SREM " CP_DIR "edge_parts:%s %s", r->node, member) !=
+	    REDIS_OK)
+		return -EIO;
+	r->c.queued++;
+	return rctl_flush(&r->c) < 0 ? -EIO : removed;
+}
+
+/* See edge_rooms.h. Members are removed between SSCAN calls: Redis still
+ * returns every member present for the whole scan. */
+int edge_rooms_sweep(struct edge_rooms *r)
+{
+	size_t prefix_len = strlen(r->origin) - 16; /* "edge:<node>:" */
+	char cursor[24] = "0";
+	unsigned seen = 0;
+	int removed = 0;
+
+	do {
+		redisReply *x = redisCommand(r->c.rc, "SSCAN " CP_DIR "edge_parts:%s %s COUNT %d",
+					     r->node, cursor, SWEEP_BATCH);
+		redisReply *m;
+
+		if (x == NULL || x->type != REDIS_REPLY_ARRAY || x->elements != 2 ||
+		    x->element[0]->type != REDIS_REPLY_STRING || x->element[0]->len >= 24 ||
+		    x->element[1]->type != REDIS_REPLY_ARRAY ||
+		    x->element[1]->elements > 4 * SWEEP_BATCH) {
+			freeReplyObject(x);
+			return -EIO;
+		}
+		memcpy(cursor, x->element[0]->str, x->element[0]->len);
+		cursor[x->element[0]->len] = '\0';
+		m = x->element[1];
+		for (size_t i = 0; i < m->elements && removed >= 0; i++, seen++) {
+			int rc =
+			    m->element[i]->type == REDIS_REPLY_STRING && m->element[i]->len < 24
+				? sweep_one(r, m->element[i]->str, prefix_len)
+				: 0;
+			removed = rc < 0 ? rc : removed + rc;
+		}
+		freeReplyObject(x);
+	} while (removed >= 0 && strcmp(cursor, "0") != 0 && seen < SWEEP_MAX);
+	return removed;
 }

@@ -22,9 +22,16 @@
 #define EDGE_JOIN_MAX_TRACKS 16
 #define EDGE_JOIN_MAX_SUBS 64
 
+/* Longest origin tag: "edge:" node ":" 16 hex digits. */
+#define EDGE_ROOMS_ORIGIN_LEN (5 + 32 + 1 + 16)
+
 struct edge_rooms {
 	struct rctl c;
-	char node[64];
+	char node[33];
+	/* "edge:<node>:<random epoch>", written into every participant this
+	 * process joins (docs/schema.md `origin`), so that the next process
+	 * on this node recognises what this one left behind. */
+	char origin[EDGE_ROOMS_ORIGIN_LEN + 1];
 };
 
 /* A published track: its id, SSRC (0: learned from the first packet of
@@ -79,7 +86,15 @@ int edge_rooms_join(struct edge_rooms *r, const struct edge_join *j, char *err, 
 /* Write (or overwrite) subscription s of watcher part in room. 0 or -EIO. */
 int edge_rooms_sub_set(struct edge_rooms *r, uint32_t room, uint32_t part,
 		       const struct edge_join_sub *s);
-/* Remove participant part of room, with its tracks and subscriptions. */
+/* Remove participant part of room, with its tracks and subscriptions,
+ * when this process wrote it (its origin is ours: a participant that has
+ * joined again elsewhere since is left alone). 0, or -EIO. */
 int edge_rooms_leave(struct edge_rooms *r, uint32_t room, uint32_t part);
+/* At start: remove the participants an earlier relais-edge of this node
+ * joined and never removed (it was killed or crashed: their DTLS sessions
+ * died with it, so their media cannot flow and their browsers join
+ * again). Reads the node's set of joined participants in bounded
+ * batches. Returns how many were removed, or -EIO. */
+int edge_rooms_sweep(struct edge_rooms *r);
 
 #endif /* EDGE_ROOMS_H */

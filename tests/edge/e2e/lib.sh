@@ -64,12 +64,28 @@ web_node() {
 	ip link set "$sig" up
 	ip -n "$WEB-peer" addr add "10.78.$n.2/24" dev "$sigp"
 	ip -n "$WEB-peer" link set "$sigp" up
+	start_edge "$node" "$n"
+}
+
+# edge_links_up NODE: how many times NODE's relais-edge log says its link
+# to the dataplane came up.
+edge_links_up() { grep -c "edge link to .* up" "$W/$1.edge.log" 2>/dev/null || true; }
+
+# edge_links_over NODE N: more than N link-ups logged.
+edge_links_over() { [ "$(edge_links_up "$1")" -gt "$2" ]; }
+
+# start_edge NODE SUBNET: relais-edge of web_node's NODE, in the background
+# (its PID in EDGE_PID), up when its link to the dataplane is. Sets URL.
+start_edge() {
+	local node=$1 n=$2 ups
+	ups=$(edge_links_up "$node")
 	"$B/edge/relais-edge" --node "$node" --keyring "$W/keyring" --link "$W/$node.edge.sock" \
 		--media-ip "10.77.$n.1" --http "10.78.$n.1:8443" --token-secret "$W/token.secret" \
 		--redis "127.0.0.1:$RPORT" >>"$W/$node.edge.log" 2>&1 &
-	PIDS+=($!)
+	EDGE_PID=$!
+	PIDS+=("$EDGE_PID")
 	URL="http://10.78.$n.1:8443"
-	wait_for 10 grep -q "edge link to .* up" "$W/$node.edge.log" ||
+	wait_for 10 edge_links_over "$node" "${ups:-0}" ||
 		die "relais-edge did not reach the dataplane: $(tail -n 5 "$W/$node.edge.log")"
 }
 

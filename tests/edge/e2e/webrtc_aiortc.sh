@@ -34,4 +34,28 @@ video=$(json "$W/view.json" 'j["frames"]["video"]')
 audio=$(json "$W/view.json" 'j["frames"]["audio"]')
 [ "$video" -ge 60 ] || die "viewer decoded $video video frames (want >= 60 in 9 s)"
 [ "$audio" -ge 100 ] || die "viewer decoded $audio audio frames (want >= 100)"
-say "PASS: viewer decoded $video video and $audio audio frames"
+[ "$(json "$W/view.json" 'j["deleted"]')" = 200 ] || die "viewer's DELETE not 200"
+wait_for 10 dp_has parts "$W/n1.sock" 0 || die "participants stay in the dataplane after DELETE"
+say "PASS: viewer decoded $video video and $audio audio frames; both left with DELETE"
+
+# relais-edge killed during a call: the participant it wrote stays in
+# Redis (its DTLS session died with the edge); the next relais-edge of
+# the node removes it, and the control plane removes it from the dataplane.
+peer pub2 publish 8 103 20
+wait_for 15 grep -q "participant 103 joined" "$W/n1.edge.log" || die "publisher 103 did not join"
+wait_for 10 dp_has parts "$W/n1.sock" 1 || die "publisher 103 not in the dataplane"
+case "$(rcli hget 'relais:{room:8}:part:103' origin)" in
+edge:n1:*) ;;
+*) die "participant 103 has no origin of this node's edge" ;;
+esac
+kill -9 "$EDGE_PID"
+wait "$EDGE_PID" 2>/dev/null || true
+rexists 'relais:{room:8}:part:103' || die "participant 103 left Redis when its edge died"
+start_edge n1 61
+grep -q "removed 1 participants an earlier relais-edge of n1 left" "$W/n1.edge.log" ||
+	die "the new relais-edge did not remove participant 103: $(tail -n 5 "$W/n1.edge.log")"
+! rexists 'relais:{room:8}:part:103' || die "participant 103 still in Redis"
+[ "$(rcli scard 'relais:{dir}:edge_parts:n1')" = 0 ] || die "the joined set is not empty"
+wait_for 10 dp_has parts "$W/n1.sock" 0 || die "participant 103 still in the dataplane"
+kill "$PEER_PID" 2>/dev/null || true
+say "PASS: a participant left by a killed relais-edge is removed by the next one"

@@ -10,7 +10,8 @@ publish sends aiortc's synthetic video (VP8) and audio (Opus) for SECONDS.
 watch offers AUDIO receive-only audio and VIDEO video m-sections (default 1
 and 1) and counts what it decodes. OUT.json gets what a user would check:
 the HTTP status, the ICE and DTLS states reached, the SRTP profile, frames
-decoded per kind, and the answer's refusal reason if there was one."""
+decoded per kind, and the answer's refusal reason if there was one. At the
+end it DELETEs its resource (WHIP_PEER_NO_DELETE=1: it just goes away)."""
 import asyncio
 import json
 import logging
@@ -18,6 +19,7 @@ import os
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
@@ -33,6 +35,17 @@ def post_offer(url, token, sdp):
             return r.status, r.read().decode(), r.headers.get("Location")
     except urllib.error.HTTPError as e:
         return e.code, e.read().decode(errors="replace"), e.headers.get("Location")
+
+
+def delete_resource(url, location, token):
+    """DELETE the session's resource, as a WHIP/WHEP client leaves; the status."""
+    req = urllib.request.Request(urllib.parse.urljoin(url, location), method="DELETE",
+                                 headers={"Authorization": "Bearer " + token})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
 
 
 async def count_frames(track, counts, kind, until):
@@ -88,6 +101,10 @@ async def run(mode, url, token, seconds, n_audio, n_video):
             n = getattr(st, "packetsReceived", None) or getattr(st, "packetsSent", 0)
             out["rtp"][f"{st.type}:{st.kind}:{st.ssrc}"] = n
     out["answer"] = body
+    # DELETE before closing: closing sends DTLS close_notify, which ends the
+    # session by itself, and a DELETE after that finds nothing (404).
+    if location and not os.environ.get("WHIP_PEER_NO_DELETE"):
+        out["deleted"] = delete_resource(url, location, token)
     await pc.close()
     return out
 
