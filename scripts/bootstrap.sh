@@ -29,7 +29,7 @@ PACKAGES=(
 	ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base
 	gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav
 	python3 python3-cryptography python3-redis openssl shellcheck lua-check
-	libmicrohttpd-dev libjwt-dev libjansson-dev python3-aiortc python3-aioice python3-openssl chromium
+	libmicrohttpd-dev libjwt-dev libjansson-dev python3-aiortc python3-aioice python3-openssl chromium coturn
 )
 
 HUGEPAGES_WANT="${RELAIS_HUGEPAGES:-1536}"
@@ -78,6 +78,16 @@ install_packages() {
 	mapfile -t missing < <(missing_packages)
 	[ "${#missing[@]}" -eq 0 ] || die "still missing after install: ${missing[*]}"
 	say "packages: installed"
+	quiet_coturn
+}
+
+# coturn is installed for the tests, which start their own turnserver in a
+# namespace; its Debian service must not listen on this host's addresses.
+quiet_coturn() {
+	if [ -d /run/systemd/system ] && systemctl is-enabled coturn >/dev/null 2>&1; then
+		systemctl disable --now coturn >/dev/null 2>&1 &&
+			say "coturn: Debian's service disabled (the tests start their own)"
+	fi
 }
 
 reserve_hugepages() {

@@ -15,11 +15,13 @@
 source "$(dirname "${BASH_SOURCE[0]}")/../../controlplane/lib.sh"
 
 SIGNAL_IFS=()
+CLIENT_NS=()
 
-# Remove what web_node made besides what cp_cleanup removes.
+# Remove what web_node and client_ns made besides what cp_cleanup removes.
 web_cleanup() {
 	set +e
 	for i in "${SIGNAL_IFS[@]}"; do ip link del "$i" >/dev/null 2>&1; done
+	for ns in "${CLIENT_NS[@]}"; do ip netns del "$ns" >/dev/null 2>&1; done
 	cp_cleanup
 }
 
@@ -114,4 +116,75 @@ web_diag() {
 	"$B/cli/relais-cli" -S "$W/$1.sock" dump parts >"$W/$1.parts" 2>&1 || true
 	say "dataplane: $(awk '$2 != 0 && $2 ~ /^[0-9]+$/ {printf "%s=%s ", $1, $2}' "$W/$1.stats")"
 	say "participants: $(tr '\n' ';' <"$W/$1.parts")"
+}
+
+# client_ns SUBNET: namespace $WEB-cl behind the peers' namespace, as a
+# network that blocks UDP would leave a client: its only link is a veth to
+# $WEB-peer (10.79.SUBNET.2 <-> .1), routed there only towards the
+# signalling subnet (10.78.SUBNET.0/24) and never towards the media
+# address; the peers' namespace forwards, the root namespace routes
+# 10.79.SUBNET.0/24 back through the signalling veth.
+client_ns() {
+	local n=$1 ns="${WEB}-cl"
+	ip netns del "$ns" >/dev/null 2>&1 || true
+	CLIENT_NS+=("$ns")
+	ip netns add "$ns"
+	ip -n "$ns" link set lo up
+	ip -n "$WEB-peer" link add "${WEB}-c" type veth peer name "${WEB}-cc" netns "$ns"
+	ip -n "$WEB-peer" addr add "10.79.$n.1/24" dev "${WEB}-c"
+	ip -n "$WEB-peer" link set "${WEB}-c" up
+	ip -n "$ns" addr add "10.79.$n.2/24" dev "${WEB}-cc"
+	ip -n "$ns" link set "${WEB}-cc" up
+	ip -n "$ns" route add "10.78.$n.0/24" via "10.79.$n.1"
+	ip netns exec "$WEB-peer" sysctl -qw net.ipv4.ip_forward=1
+	ip route add "10.79.$n.0/24" via "10.78.$n.2" dev "${WEB}-s"
+}
+
+# coturn SUBNET: Debian's coturn in the peers' namespace, listening on TCP
+# and TLS at 10.79.SUBNET.1 (3478, 5349) for clients, relaying from
+# 10.77.SUBNET.2 only to the node's media address (docs/webrtc.md, "TURN").
+# REST-API credentials: TURN_SECRET. TLS certificate: $W/turn.crt.
+coturn() {
+	local n=$1
+	TURN_SECRET=$(openssl rand -hex 16)
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
+		-subj "/CN=turn.test" -addext "subjectAltName=IP:10.79.$n.1" \
+		-keyout "$W/turn.key" -out "$W/turn.crt" >/dev/null 2>&1
+	ip netns exec "$WEB-peer" turnserver -n --listening-ip="10.79.$n.1" \
+		--relay-ip="10.77.$n.2" --listening-port=3478 --tls-listening-port=5349 \
+		--cert="$W/turn.crt" --pkey="$W/turn.key" --no-udp --no-dtls --no-tcp-relay \
+		--use-auth-secret --static-auth-secret="$TURN_SECRET" --realm=relais.test \
+		--allowed-peer-ip="10.77.$n.1" --denied-peer-ip=0.0.0.0-255.255.255.255 \
+		--no-multicast-peers --no-cli --no-rfc5780 --no-software-attribute \
+		--min-port=49152 --max-port=49407 --pidfile="$W/turn.pid" --userdb="$W/turndb" --verbose \
+		--log-file=stdout --simple-log >"$W/turn.log" 2>&1 &
+	PIDS+=($!)
+	wait_for 10 turn_listening || die "coturn did not start: $(tail -n 5 "$W/turn.log")"
+}
+
+# turn_listening: coturn listens on its TCP and its TLS port.
+turn_listening() {
+	[ "$(ip netns exec "$WEB-peer" ss -Hltn '( sport = :3478 or sport = :5349 )' | wc -l)" -ge 2 ]
+}
+
+# turn_cred USER: a coturn REST-API credential "USERNAME PASSWORD" valid for
+# 10 minutes (username "expiry:USER", password base64 HMAC-SHA1 of it).
+turn_cred() {
+	local user
+	user="$(($(date +%s) + 600)):$1"
+	printf '%s %s' "$user" "$(printf '%s' "$user" |
+		openssl dgst -sha1 -hmac "$TURN_SECRET" -binary | base64)"
+}
+
+# client_peer NAME MODE ROOM SUB SECONDS TURN_URL: peer, but in the client
+# namespace, through the TURN server. Sets PEER_PID.
+client_peer() {
+	local name=$1 mode=$2 room=$3 sub=$4 secs=$5 turl=$6 rights=publish path=whip
+	[ "$mode" = watch ] && rights=subscribe path=whep
+	ip netns exec "$WEB-cl" env SSL_CERT_FILE="$W/turn.crt" \
+		WHIP_PEER_TURN="$turl $(turn_cred "$sub")" /usr/bin/python3 \
+		"$TOP/tests/edge/e2e/whip_peer.py" "$mode" "$URL/$path/$room" \
+		"$(token "$sub" "$room" "$rights")" "$secs" "$W/$name.json" >"$W/$name.log" 2>&1 &
+	PEER_PID=$!
+	PIDS+=("$PEER_PID")
 }

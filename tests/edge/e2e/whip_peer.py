@@ -11,7 +11,8 @@ watch offers AUDIO receive-only audio and VIDEO video m-sections (default 1
 and 1) and counts what it decodes. OUT.json gets what a user would check:
 the HTTP status, the ICE and DTLS states reached, the SRTP profile, frames
 decoded per kind, and the answer's refusal reason if there was one. At the
-end it DELETEs its resource (WHIP_PEER_NO_DELETE=1: it just goes away)."""
+end it DELETEs its resource (WHIP_PEER_NO_DELETE=1: it just goes away).
+WHIP_PEER_TURN="URL USER PASSWORD" gives it a TURN server."""
 import asyncio
 import json
 import logging
@@ -22,7 +23,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import AudioStreamTrack, MediaStreamError, VideoStreamTrack
 
 
@@ -35,6 +36,14 @@ def post_offer(url, token, sdp):
             return r.status, r.read().decode(), r.headers.get("Location")
     except urllib.error.HTTPError as e:
         return e.code, e.read().decode(errors="replace"), e.headers.get("Location")
+
+
+def ice_servers():
+    """The ICE servers: none, or the TURN server of WHIP_PEER_TURN="URL USER PASSWORD"."""
+    turn = os.environ.get("WHIP_PEER_TURN", "").split()
+    if not turn:
+        return []
+    return [RTCIceServer(urls=turn[0], username=turn[1], credential=turn[2])]
 
 
 def delete_resource(url, location, token):
@@ -59,7 +68,7 @@ async def count_frames(track, counts, kind, until):
 
 
 async def run(mode, url, token, seconds, n_audio, n_video):
-    pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    pc = RTCPeerConnection(RTCConfiguration(iceServers=ice_servers()))
     out = {"mode": mode, "status": None, "ice": "new", "dtls": None,
            "frames": {"audio": 0, "video": 0}}
     tasks, until = [], time.monotonic() + seconds
