@@ -116,7 +116,8 @@ static void attr_put(struct request *r, unsigned type, const void *value, size_t
 
 	put16(p, type);
 	put16(p + 2, (unsigned)len);
-	memcpy(p + 4, value, len);
+	if (len > 0) /* USE-CANDIDATE has no value (and value may be NULL) */
+		memcpy(p + 4, value, len);
 	memset(p + 4 + len, 0, (4 - len % 4) % 4);
 	r->len += 4 + (len + 3) / 4 * 4;
 	put16(r->buf + 2, (unsigned)(r->len - HDR));
