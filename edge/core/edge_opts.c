@@ -8,6 +8,7 @@
 
 #include "cp_opts.h"
 #include "cp_util.h"
+#include "edge_ice.h"
 #include "edge_opts.h"
 
 /* Print the usage of prog. */
@@ -29,7 +30,7 @@ static void usage(const char *prog)
 	    "  --pages DIR              serve the publish/watch pages of DIR\n"
 	    "  --token-secret FILE      the JWT HS256 secret shared with the application\n"
 	    "  --dtls-cert F --dtls-key F  node DTLS certificate (default: ephemeral P-256)\n"
-	    "  --max-sessions N         sessions at once (default 4096)\n"
+	    "  --max-sessions N         sessions at once (default 4096, at most 65536)\n"
 	    "  --max-half-open N        DTLS handshakes in progress (default 256)\n"
 	    "  --consent-ms N           end a session this long after its last ICE check\n"
 	    "                           (default 30000, RFC 7675)\n" CP_OPTS_REDIS_HELP,
@@ -82,7 +83,7 @@ static int apply(struct edge_opts *e, const char *o, const char *a)
 		return rc;
 	}
 	if (strcmp(o, "max-sessions") == 0)
-		return number(a, 1, 1u << 20, &e->max_sessions);
+		return number(a, 1, EDGE_ICE_CAPACITY_MAX, &e->max_sessions);
 	if (strcmp(o, "max-half-open") == 0)
 		return number(a, 1, 1u << 16, &e->max_half_open);
 	if (strcmp(o, "consent-ms") == 0)
