@@ -56,10 +56,21 @@ static bool ambiguous(const struct edge_session *w, unsigned e, unsigned id)
 	return false;
 }
 
+/* Whether extension e is forwarded to a watcher at all. Not the ones
+ * naming the publisher's m-section or stream: a browser demultiplexes a
+ * BUNDLE by MID before SSRC (RFC 8843 §9.2), so the publisher's mid "1"
+ * would land in the watcher's m-section "1" (Chromium drops it there, or
+ * plays it in the wrong element); without them the watcher routes by the
+ * SSRC relais announced for each m-section. */
+static bool forwarded(unsigned e)
+{
+	return e != EDGE_SDP_EXT_MID && e != EDGE_SDP_EXT_RID && e != EDGE_SDP_EXT_REPAIRED_RID;
+}
+
 /* The header extension map from publisher slot ps to slot ws of watcher
- * w: "in:out" for each extension both negotiated with ids 1..14 (the
- * one-byte form's) and unambiguous at w; the dataplane drops every other
- * element. */
+ * w: "in:out" for each forwarded extension both negotiated with ids 1..14
+ * (the one-byte form's) and unambiguous at w; the dataplane blanks every
+ * other element. */
 static void ext_map(const struct edge_slot *ps, const struct edge_session *w,
 		    const struct edge_slot *ws, char *out, size_t n)
 {
@@ -69,7 +80,8 @@ static void ext_map(const struct edge_slot *ps, const struct edge_session *w,
 	for (unsigned e = 0; e < EDGE_SDP_EXT_MAX && o < (int)n; e++) {
 		unsigned in = ps->ext_id[e], to = ws->ext_id[e];
 
-		if (in >= 1 && in <= 14 && to >= 1 && to <= 14 && !ambiguous(w, e, to))
+		if (forwarded(e) && in >= 1 && in <= 14 && to >= 1 && to <= 14 &&
+		    !ambiguous(w, e, to))
 			o += snprintf(out + o, n - (size_t)o, "%s%u:%u", o ? "," : "", in, to);
 	}
 }

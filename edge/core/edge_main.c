@@ -169,13 +169,31 @@ static void run(struct edge_node *n)
 	}
 }
 
+/* The SRTP profiles the node offers in DTLS, for the start line: the
+ * SDES-style names of --srtp-profiles, or "default order". */
+static const char *profile_list(const struct edge_opts *o, char *buf, size_t cap)
+{
+	size_t used = 0;
+
+	if (o->n_profiles == 0)
+		return "default order";
+	buf[0] = '\0';
+	for (size_t i = 0; i < o->n_profiles && used < cap; i++) {
+		const struct relais_srtp_profile_info *p = relais_srtp_profile_get(o->profiles[i]);
+		int w = snprintf(buf + used, cap - used, "%s%s", i ? "," : "", p ? p->name : "?");
+
+		used += w > 0 ? (size_t)w : 0;
+	}
+	return buf;
+}
+
 int main(int argc, char **argv)
 {
 	static struct edge_opts o;
 	static struct edge_node n;
 	static uint8_t secret[EDGE_TOKEN_MAX_SECRET];
 	struct edge_http_backend backend;
-	char err[512];
+	char err[512], names[160];
 	int slen, rc;
 
 	cp_log_prog = "relais-edge";
@@ -207,8 +225,8 @@ int main(int argc, char **argv)
 	n.http = start_http(&o, &backend, secret, (size_t)slen);
 	if (n.http == NULL)
 		return 2;
-	CP_LOG(CP_LOG_INFO, "serving WHIP/WHEP on %s, DTLS fingerprint %s", o.http,
-	       edge_cert_fingerprint(n.cert));
+	CP_LOG(CP_LOG_INFO, "serving WHIP/WHEP on %s, DTLS fingerprint %s, SRTP profiles %s",
+	       o.http, edge_cert_fingerprint(n.cert), profile_list(&o, names, sizeof(names)));
 	run(&n);
 	CP_LOG(CP_LOG_INFO, "stopping: ending %s", "every session");
 	edge_node_fini(&n);

@@ -48,7 +48,9 @@ int edge_node_init(struct edge_node *n, const struct edge_opts *o, char *err, si
 	struct edge_dtls_params dp = {.mtu = EDGE_DTLS_DEFAULT_MTU,
 				      .handshake_ms = EDGE_DTLS_DEFAULT_HANDSHAKE_MS,
 				      .retransmit_ms = EDGE_DTLS_DEFAULT_RETRANSMIT_MS,
-				      .max_half_open = o->max_half_open};
+				      .max_half_open = o->max_half_open,
+				      .profiles = o->n_profiles ? o->profiles : NULL,
+				      .n_profiles = o->n_profiles};
 	enum edge_cert_error ce = EDGE_CERT_OK;
 
 	memset(n, 0, sizeof(*n));
@@ -62,10 +64,16 @@ int edge_node_init(struct edge_node *n, const struct edge_opts *o, char *err, si
 	}
 	dp.cert = n->cert;
 	n->dtls = edge_dtls_ctx_new(&dp);
+	if (n->dtls == NULL) {
+		snprintf(err, en, "DTLS context: %s (an SRTP profile OpenSSL does not know?)",
+			 strerror(errno));
+		edge_node_fini(n);
+		return -EINVAL;
+	}
 	n->ice = edge_ice_create(&ip);
 	n->cap = o->max_sessions;
 	n->s = calloc(n->cap, sizeof(*n->s));
-	if (n->dtls == NULL || n->ice == NULL || n->s == NULL) {
+	if (n->ice == NULL || n->s == NULL) {
 		snprintf(err, en, "out of memory for %u sessions", o->max_sessions);
 		edge_node_fini(n);
 		return -ENOMEM;
@@ -226,12 +234,16 @@ static void flush_dtls(struct edge_node *n, struct edge_session *s, const struct
 		edge_link_send(&n->link, to, buf, (size_t)len);
 }
 
-/* After DTLS input or a timer: join when connected, end when over. */
+/* After DTLS input or a timer: join when connected and nominated, end
+ * when over. A browser may finish DTLS before it nominates: Chromium, the
+ * controlling agent facing an ICE-lite one, sends USE-CANDIDATE only once
+ * its pair is selected and writable, and starts DTLS on that same
+ * writable pair; the join then waits for the nomination (stun_in). */
 static void dtls_progress(struct edge_node *n, struct edge_session *s)
 {
 	enum edge_dtls_state st = edge_dtls_state(s->dtls);
 
-	if (st == EDGE_DTLS_CONNECTED && !s->joined)
+	if (st == EDGE_DTLS_CONNECTED && !s->joined && s->has_addr)
 		join(n, s);
 	else if (st == EDGE_DTLS_CLOSED)
 		edge_node_end(n, s, EDGE_END_DTLS_CLOSED, false);
@@ -304,6 +316,8 @@ static void stun_in(struct edge_node *n, const struct relais_edge_msg *m, uint64
 	s->has_addr = true;
 	if (s->joined && ev.moved)
 		moved(n, s);
+	else if (!s->joined && s->dtls && edge_dtls_state(s->dtls) == EDGE_DTLS_CONNECTED)
+		join(n, s); /* DTLS was done first (dtls_progress) */
 }
 
 /* See edge_session.h. */

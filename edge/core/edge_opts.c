@@ -33,7 +33,11 @@ static void usage(const char *prog)
 	    "  --max-sessions N         sessions at once (default 4096, at most 65536)\n"
 	    "  --max-half-open N        DTLS handshakes in progress (default 256)\n"
 	    "  --consent-ms N           end a session this long after its last ICE check\n"
-	    "                           (default 30000, RFC 7675)\n" CP_OPTS_REDIS_HELP,
+	    "                           (default 30000, RFC 7675)\n"
+	    "  --srtp-profiles LIST     DTLS-SRTP profiles, comma list, most preferred first\n"
+	    "                           (default AEAD_AES_256_GCM,AEAD_AES_128_GCM,\n"
+	    "                           "
+	    "AES_CM_128_HMAC_SHA1_80,AES_CM_128_HMAC_SHA1_32)\n" CP_OPTS_REDIS_HELP,
 	    prog);
 }
 
@@ -52,6 +56,63 @@ static int number(const char *a, uint32_t lo, uint32_t hi, uint32_t *out)
 		return -EINVAL;
 	*out = v;
 	return 0;
+}
+
+/* See edge_opts.h. */
+int edge_opts_profiles(const char *list, uint16_t *ids, size_t cap, size_t *n, char *err, size_t en)
+{
+	const char *p = list;
+
+	*n = 0;
+	do {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		char name[64];
+		const struct relais_srtp_profile_info *info;
+
+		if (len == 0 || len >= sizeof(name)) {
+			snprintf(err, en, "empty or overlong profile name in '%s'", list);
+			return -EINVAL;
+		}
+		memcpy(name, p, len);
+		name[len] = '\0';
+		info = relais_srtp_profile_by_name(name);
+		if (info == NULL) {
+			snprintf(err, en,
+				 "unknown SRTP profile '%s' (relais-cli profiles lists them)",
+				 name);
+			return -EINVAL;
+		}
+		if (info->dtls_name == NULL) {
+			snprintf(err, en, "SRTP profile '%s' has no DTLS-SRTP id (SDES only)",
+				 name);
+			return -EINVAL;
+		}
+		for (size_t i = 0; i < *n; i++)
+			if (ids[i] == (uint16_t)info->id) {
+				snprintf(err, en, "SRTP profile '%s' given twice", name);
+				return -EINVAL;
+			}
+		if (*n == cap) {
+			snprintf(err, en, "more than %zu SRTP profiles", cap);
+			return -EINVAL;
+		}
+		ids[(*n)++] = (uint16_t)info->id;
+		p = comma ? comma + 1 : NULL;
+	} while (p);
+	return 0;
+}
+
+/* The --srtp-profiles option of e from list; 0 or -EINVAL (printed). */
+static int apply_profiles(struct edge_opts *e, const char *list)
+{
+	char err[160];
+
+	if (edge_opts_profiles(list, e->profiles, RELAIS_SRTP_PROFILE_COUNT, &e->n_profiles, err,
+			       sizeof(err)) == 0)
+		return 0;
+	fprintf(stderr, "relais-edge: --srtp-profiles: %s\n", err);
+	return -EINVAL;
 }
 
 /* Apply option o with argument a. 0, or -EINVAL. */
@@ -88,6 +149,8 @@ static int apply(struct edge_opts *e, const char *o, const char *a)
 		return number(a, 1, 1u << 16, &e->max_half_open);
 	if (strcmp(o, "consent-ms") == 0)
 		return number(a, 1000, 600000, &e->consent_ms);
+	if (strcmp(o, "srtp-profiles") == 0)
+		return apply_profiles(e, a);
 	rc = cp_opts_redis(&e->redis, o, a);
 	return rc == 0 ? 0 : -EINVAL;
 }

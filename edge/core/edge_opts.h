@@ -3,7 +3,10 @@
 #ifndef EDGE_OPTS_H
 #define EDGE_OPTS_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include <relais/srtp_profile.h>
 
 #include "cp_redis.h"
 
@@ -26,11 +29,23 @@ struct edge_opts {
 	uint32_t max_sessions;  /* sessions (joins in progress and joined) */
 	uint32_t max_half_open; /* DTLS handshakes in progress */
 	uint32_t consent_ms;    /* consent lapse: a session ends this long after its last check */
+	/* --srtp-profiles: DTLS-SRTP profiles (enum relais_srtp_profile), most
+	 * preferred first; n_profiles 0 = the DTLS context's default order. */
+	uint16_t profiles[RELAIS_SRTP_PROFILE_COUNT];
+	size_t n_profiles;
 	struct cp_redis_cfg redis;
 };
 
 /* Defaults, environment (RELAIS_REDIS...), then argv. 0, 1 (help printed)
  * or -EINVAL (message printed). */
 int edge_opts_parse(struct edge_opts *o, int argc, char **argv);
+
+/* Parse a --srtp-profiles list: relais profile names (any form of
+ * relais_srtp_profile_by_name) separated by commas, most preferred first,
+ * into ids[0..*n) (cap entries). 0, or -EINVAL with the reason in err: an
+ * empty list or name, an unknown name, a profile without a DTLS-SRTP id, a
+ * name given twice, more than cap names. */
+int edge_opts_profiles(const char *list, uint16_t *ids, size_t cap, size_t *n, char *err,
+		       size_t en);
 
 #endif /* EDGE_OPTS_H */

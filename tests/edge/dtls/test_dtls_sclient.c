@@ -14,12 +14,14 @@
  * tests/fuzz/corpus/dtls was seeded).
  */
 #define CHECK_MAIN
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "dtls_sclient.h"
+#include "edge_opts.h"
 
 /* OpenSSL's names of the DTLS-SRTP profiles (ssl/d1_srtp.c), what s_client
  * takes and prints: the test's own knowledge, checked to cover relais' list. */
@@ -144,6 +146,37 @@ static void test_server_preference(void)
 	r.keymat_len = keymat_len(RELAIS_SRTP_AEAD_AES_128_GCM);
 	CHECK(sclient_run(&r) == 0);
 	check_agreed(&r, RELAIS_SRTP_AEAD_AES_128_GCM, "second choice");
+}
+
+/* relais-edge's --srtp-profiles list (edge_opts_profiles) as the
+ * context's preference: its refusals, and its first profile negotiated
+ * against Chromium's order of offer. */
+static void test_option_list(void)
+{
+	static const char *const bad[] = {"", "NOT_A_PROFILE", "AEAD_AES_256_GCM,",
+					  "aes256-gcm,AEAD_AES_256_GCM", ",AEAD_AES_128_GCM"};
+	uint16_t ids[RELAIS_SRTP_PROFILE_COUNT];
+	size_t n = 0;
+	char err[160];
+	struct sclient_run r;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECKF(edge_opts_profiles(bad[i], ids, RELAIS_SRTP_PROFILE_COUNT, &n, err,
+					  sizeof(err)) == -EINVAL &&
+			   err[0],
+		       "--srtp-profiles '%s' refused", bad[i]);
+	CHECK(edge_opts_profiles("AEAD_AES_128_GCM,SRTP_AES128_CM_HMAC_SHA1_80", ids, 1, &n, err,
+				 sizeof(err)) == -EINVAL);
+	CHECK(edge_opts_profiles("AES_CM_128_HMAC_SHA1_80,aes256-gcm", ids,
+				 RELAIS_SRTP_PROFILE_COUNT, &n, err, sizeof(err)) == 0);
+	CHECK(n == 2 && ids[0] == RELAIS_SRTP_AES128_CM_SHA1_80 &&
+	      ids[1] == RELAIS_SRTP_AEAD_AES_256_GCM);
+	run_init(&r, "SRTP_AEAD_AES_256_GCM:SRTP_AEAD_AES_128_GCM:SRTP_AES128_CM_SHA1_80");
+	r.keymat_len = keymat_len(RELAIS_SRTP_AES128_CM_SHA1_80);
+	r.params.profiles = ids;
+	r.params.n_profiles = n;
+	CHECK(sclient_run(&r) == 0);
+	check_agreed(&r, RELAIS_SRTP_AES128_CM_SHA1_80, "--srtp-profiles preference");
 }
 
 /* A run that must fail with `want`, the server holding no keys, and
@@ -278,6 +311,7 @@ int main(int argc, char **argv)
 		if (strcmp(group, "keys") == 0) {
 			test_each_profile();
 			test_server_preference();
+			test_option_list();
 		} else if (strcmp(group, "auth") == 0) {
 			test_refusals();
 			test_local_close();

@@ -16,10 +16,16 @@ source "$(dirname "${BASH_SOURCE[0]}")/../../controlplane/lib.sh"
 
 SIGNAL_IFS=()
 CLIENT_NS=()
+# Extra relais-edge arguments of web_node/web_edge (e.g. --pages DIR).
+EDGE_EXTRA=()
+# Chromium browsers started by chrome: name -> process group id (= PID).
+declare -A CHROMES=()
+CHROMIUM=/usr/lib/chromium/chromium
 
 # Remove what web_node and client_ns made besides what cp_cleanup removes.
 web_cleanup() {
 	set +e
+	for c in "${!CHROMES[@]}"; do chrome_stop "$c"; done
 	for i in "${SIGNAL_IFS[@]}"; do ip link del "$i" >/dev/null 2>&1; done
 	for ns in "${CLIENT_NS[@]}"; do ip netns del "$ns" >/dev/null 2>&1; done
 	cp_cleanup
@@ -50,9 +56,10 @@ print((head + b"." + body + b"." + sig).decode())
 PY
 }
 
-# web_node NODE SUBNET: namespaces $WEB-dp/$WEB-peer, the dataplane (with
-# edge.socket), its control plane, the signalling veth and relais-edge on
-# 10.78.SUBNET.1:8443. Sets URL (base of WHIP/WHEP).
+# web_node NODE SUBNET [EDGE_ARGS...]: namespaces $WEB-dp/$WEB-peer, the
+# dataplane (with edge.socket), its control plane, the signalling veth and
+# relais-edge (web_edge, with EDGE_ARGS) on 10.78.SUBNET.1:8443. Sets URL
+# (base of WHIP/WHEP and of the pages).
 web_node() {
 	local node=$1 n=$2 sig="${WEB}-s" sigp="${WEB}-sp"
 	# shellcheck disable=SC2034 # read by start_dp (tests/controlplane/lib.sh)
@@ -66,29 +73,81 @@ web_node() {
 	ip link set "$sig" up
 	ip -n "$WEB-peer" addr add "10.78.$n.2/24" dev "$sigp"
 	ip -n "$WEB-peer" link set "$sigp" up
-	start_edge "$node" "$n"
+	shift 2
+	web_edge "$node" "$n" "$@"
 }
 
-# edge_links_up NODE: how many times NODE's relais-edge log says its link
-# to the dataplane came up.
-edge_links_up() { grep -c "edge link to .* up" "$W/$1.edge.log" 2>/dev/null || true; }
-
-# edge_links_over NODE N: more than N link-ups logged.
-edge_links_over() { [ "$(edge_links_up "$1")" -gt "$2" ]; }
-
-# start_edge NODE SUBNET: relais-edge of web_node's NODE, in the background
-# (its PID in EDGE_PID), up when its link to the dataplane is. Sets URL.
-start_edge() {
-	local node=$1 n=$2 ups
-	ups=$(edge_links_up "$node")
+# web_edge NODE SUBNET [ARGS...]: start NODE's relais-edge (media address
+# 10.77.SUBNET.1, WHIP/WHEP on 10.78.SUBNET.1:8443) with EDGE_EXTRA and
+# ARGS; returns once it reached the dataplane. Log: $W/NODE.edge.log (each
+# start appends). Sets URL and EDGE_PID.
+web_edge() {
+	local node=$1 n=$2 log="$W/$1.edge.log" ups
+	shift 2
+	ups=$(grep -c "edge link to .* up" "$log" 2>/dev/null || true)
 	"$B/edge/relais-edge" --node "$node" --keyring "$W/keyring" --link "$W/$node.edge.sock" \
 		--media-ip "10.77.$n.1" --http "10.78.$n.1:8443" --token-secret "$W/token.secret" \
-		--redis "127.0.0.1:$RPORT" >>"$W/$node.edge.log" 2>&1 &
+		--redis "127.0.0.1:$RPORT" "${EDGE_EXTRA[@]}" "$@" >>"$log" 2>&1 &
 	EDGE_PID=$!
 	PIDS+=("$EDGE_PID")
 	URL="http://10.78.$n.1:8443"
-	wait_for 10 edge_links_over "$node" "${ups:-0}" ||
-		die "relais-edge did not reach the dataplane: $(tail -n 5 "$W/$node.edge.log")"
+	wait_for 10 edge_ups_over "$log" "${ups:-0}" ||
+		die "relais-edge did not reach the dataplane: $(tail -n 5 "$log")"
+}
+
+# edge_ups_over LOG N: relais-edge's LOG says its link came up more than N
+# times (for wait_for).
+edge_ups_over() { [ "$(grep -c "edge link to .* up" "$1")" -gt "$2" ]; }
+
+# web_edge_stop: SIGTERM the relais-edge of EDGE_PID (it ends every
+# session) and wait for it to exit.
+web_edge_stop() {
+	kill "$EDGE_PID"
+	wait "$EDGE_PID" || die "relais-edge exited with $? on SIGTERM"
+}
+
+# chrome NAME URL: headless Chromium in the peers' namespace (which has no
+# default route) opening URL, with the flags of the WebRTC testing guide,
+# its own profile $W/NAME.chrome, no lookups but of the test's addresses
+# (10.77.N.*, 10.78.N.*), fake camera and microphone, the pages' origin
+# ($URL) treated as secure (getUserMedia). Its own session and process
+# group (setsid), so chrome_stop ends every process it forks. Console on
+# $W/NAME.chrome.log. Sets CHROME_PID (= its process group).
+chrome() {
+	local name=$1 url=$2 net=${URL#http://}
+	net=${net%%:*}
+	net=${net%.*}
+	setsid ip netns exec "$WEB-peer" "$CHROMIUM" --headless=new --no-sandbox \
+		--use-fake-device-for-media-stream --use-fake-ui-for-media-stream \
+		--user-data-dir="$W/$name.chrome" \
+		--host-resolver-rules="MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE $net.1, EXCLUDE $net.2, EXCLUDE ${net/10.78/10.77}.1, EXCLUDE ${net/10.78/10.77}.2" \
+		--unsafely-treat-insecure-origin-as-secure="$URL" \
+		--autoplay-policy=no-user-gesture-required \
+		--disable-gpu --disable-quic --no-first-run --disable-background-networking \
+		--disable-component-update --disable-sync --enable-logging=stderr --v=0 \
+		"$url" >"$W/$name.chrome.log" 2>&1 &
+	CHROME_PID=$!
+	CHROMES[$name]=$CHROME_PID
+	wait_for 2 own_group "$CHROME_PID" || die "Chromium $name is not its own process group"
+}
+
+# own_group PID: PID leads its own process group (setsid has run).
+own_group() { [ "$(ps -o pgid= -p "$1" | tr -d ' ')" = "$1" ]; }
+
+# chrome_stop NAME: end the browser NAME of chrome: its whole process
+# group (TERM, then KILL after 3 s), then its profile directory.
+chrome_stop() {
+	local pid=${CHROMES[$1]:-}
+	[ -n "$pid" ] || return 0
+	unset "CHROMES[$1]"
+	kill -TERM -- "-$pid" 2>/dev/null || true
+	for _ in $(seq 30); do pgrep -g "$pid" >/dev/null || break; sleep 0.1; done
+	kill -KILL -- "-$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	for _ in $(seq 30); do pgrep -g "$pid" >/dev/null || break; sleep 0.1; done
+	pgrep -g "$pid" >/dev/null && echo "$T: Chromium $1 (group $pid) outlived KILL" >&2
+	rm -rf "$W/$1.chrome"
+	return 0
 }
 
 # peer NAME MODE ROOM SUB SECONDS [AUDIO VIDEO]: an aiortc peer in the
@@ -101,7 +160,7 @@ peer() {
 		"$URL/$path/$room" "$(token "$sub" "$room" "$rights")" "$secs" "$W/$name.json" "$@" \
 		>"$W/$name.log" 2>&1 &
 	PEER_PID=$!
-	PIDS+=($PEER_PID)
+	PIDS+=("$PEER_PID")
 }
 
 # json FILE EXPR: a value of a peer's JSON (python expression on j).

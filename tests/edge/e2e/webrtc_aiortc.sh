@@ -51,7 +51,7 @@ esac
 kill -9 "$EDGE_PID"
 wait "$EDGE_PID" 2>/dev/null || true
 rexists 'relais:{room:8}:part:103' || die "participant 103 left Redis when its edge died"
-start_edge n1 61
+web_edge n1 61
 grep -q "removed 1 participants an earlier relais-edge of n1 left" "$W/n1.edge.log" ||
 	die "the new relais-edge did not remove participant 103: $(tail -n 5 "$W/n1.edge.log")"
 ! rexists 'relais:{room:8}:part:103' || die "participant 103 still in Redis"
