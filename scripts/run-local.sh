@@ -6,6 +6,7 @@
 #   scripts/run-local.sh [--duration S] [--rooms N] [--subscribers N]
 #                        [--workers N] [--name NAME] [--no-build]
 #                        [--build-dir DIR] [--quiet] [--xdp | --no-xdp]
+#                        [--browser [--http-port N]]
 #
 # Builds relais, creates the namespaces NAME-dp / NAME-peer joined by the veth
 # pair NAME-d / NAME-p (scripts/netns.sh), starts redis-server (loopback,
@@ -26,10 +27,18 @@
 # /sys/fs/bpf/relais/NAME-d (relais-xdp adopt) and set to the media
 # addresses (their ARP/ND go to the dataplane), the media port and a
 # per-source rate; --no-xdp keeps the PMD's default program.
+#
+# --browser also runs relais-edge (WebRTC: ICE-lite, DTLS-SRTP, WHIP/WHEP)
+# serving the publish and watch pages of web/ on http://127.0.0.1:PORT
+# (--http-port, default 8443; localhost, where browsers allow the camera
+# without HTTPS), links this host to the participants' namespace (veth
+# NAME-h, 10.78.0.1 <-> 10.78.0.2) so a browser on this machine reaches the
+# media address 10.77.0.1, prints a publish URL and a watch URL with their
+# tokens, and runs until Ctrl-C (or --duration, default 3600 s here).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-name=relais duration=30 rooms=3 subs=3 workers=1 build=1 quiet=0 xdp=1
+name=relais duration='' rooms=3 subs=3 workers=1 build=1 quiet=0 xdp=1 browser=0 http_port=8443
 xdp_pps=20000 xdp_burst=4000
 bdir=$top/build-local
 while [ $# -gt 0 ]; do
@@ -44,12 +53,17 @@ while [ $# -gt 0 ]; do
 	--quiet) quiet=1 ;;
 	--xdp) xdp=1 ;;
 	--no-xdp) xdp=0 ;;
-	-h | --help) sed -n '3,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--browser) browser=1 ;;
+	--http-port) http_port=$2; shift ;;
+	-h | --help) sed -n '3,38p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run-local: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
 	shift
 done
 [[ $workers =~ ^[1-8]$ ]] || { echo "run-local: --workers must be 1..8" >&2; exit 2; }
+[[ $http_port =~ ^[0-9]{1,5}$ ]] && [ "$http_port" -ge 1 ] && [ "$http_port" -le 65535 ] ||
+	{ echo "run-local: --http-port must be 1..65535" >&2; exit 2; }
+if [ -z "$duration" ]; then duration=30; [ "$browser" = 1 ] && duration=3600; fi
 
 [ "$(id -u)" = 0 ] || { echo "run-local: run as root (namespaces, XDP, hugepages)" >&2; exit 2; }
 if [ "$build" = 1 ]; then
@@ -65,11 +79,13 @@ vdev="net_af_xdp0,iface=$name-d"
 # relais-xdp in the dataplane's namespace; nsenter keeps the host's bpffs
 # (ip netns exec would remount /sys and hide it).
 rxdp() { nsenter --net="/run/netns/$name-dp" "$bdir/ebpf/relais-xdp" "$@"; }
-dp_pid='' lg_pid='' cp_pid='' redis_pid=''
+dp_pid='' lg_pid='' cp_pid='' redis_pid='' edge_pid=''
 
 cleanup() {
 	set +e
 	[ -n "$lg_pid" ] && kill "$lg_pid" 2>/dev/null && wait "$lg_pid" 2>/dev/null
+	[ -n "$edge_pid" ] && kill "$edge_pid" 2>/dev/null && wait "$edge_pid" 2>/dev/null
+	[ "$browser" = 1 ] && ip link del "$name-h" >/dev/null 2>&1
 	[ -n "$cp_pid" ] && kill "$cp_pid" 2>/dev/null && wait "$cp_pid" 2>/dev/null
 	[ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null && wait "$redis_pid" 2>/dev/null
 	if [ -n "$dp_pid" ]; then
@@ -90,6 +106,21 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 "$top/scripts/netns.sh" up "$name" --subnet 0 --queues 1 >/dev/null
+browser_dst='' browser_dp=()
+if [ "$browser" = 1 ]; then
+	# This host <-> the participants' namespace, which forwards to the
+	# dataplane's veth; the dataplane reaches 10.78.0.0/24 through it.
+	ip link del "$name-h" >/dev/null 2>&1 || true
+	ip link add "$name-h" type veth peer name "$name-hp" netns "$name-peer"
+	ip addr add 10.78.0.1/24 dev "$name-h"
+	ip link set "$name-h" up
+	ip -n "$name-peer" addr add 10.78.0.2/24 dev "$name-hp"
+	ip -n "$name-peer" link set "$name-hp" up
+	ip netns exec "$name-peer" sysctl -qw net.ipv4.ip_forward=1
+	ip route add 10.77.0.0/24 via 10.78.0.2 dev "$name-h"
+	browser_dst=,10.78.0.0/24
+	browser_dp=(-s media.gateway4=10.77.0.2 -s edge.socket="$work/edge.sock")
+fi
 # lcore 0 runs the control channel, lcores 1..N forward; they float over the
 # machine's CPUs (on a 2-CPU machine several lcores share a CPU).
 lcores="(0-$workers)@(0-$(($(nproc) - 1)))"
@@ -99,7 +130,7 @@ ip netns exec "$name-dp" "$bdir/dataplane/relais-dataplane" \
 	--lcores="$lcores" --no-pci --in-memory --file-prefix="$name" --log-level='*:warning' \
 	--vdev="$vdev" -- \
 	-s media.ipv4=10.77.0.1/24 -s media.ipv6=fd00:77:0::1/64 \
-	-s media.allow_dst=10.77.0.0/24,fd00:77:0::/64 \
+	-s media.allow_dst="10.77.0.0/24,fd00:77:0::/64$browser_dst" "${browser_dp[@]}" \
 	-s control.socket="$sock" >"$work/dataplane.log" 2>&1 &
 dp_pid=$!
 for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
@@ -146,6 +177,28 @@ for _ in $(seq 100); do
 done
 [ "$have" = "$want" ] || { cat "$work/controlplane.log" >&2; echo "run-local: control plane programmed $have of $want subscriptions" >&2; exit 1; }
 echo "run-local: $rooms rooms, 2 publishers and $subs subscribers each, created through Redis and programmed"
+
+if [ "$browser" = 1 ]; then
+	(umask 077; openssl rand -hex 32 | tr -d '\n' >"$work/token.secret")
+	"$bdir/edge/relais-edge" --node "$name" --keyring "$work/keyring" \
+		--link "$work/edge.sock" --media-ip 10.77.0.1 --http "127.0.0.1:$http_port" \
+		--pages "$top/web" --token-secret "$work/token.secret" \
+		--redis "127.0.0.1:$rport" >"$work/edge.log" 2>&1 &
+	edge_pid=$!
+	for _ in $(seq 50); do grep -q "edge link to .* up" "$work/edge.log" && break; sleep 0.1; done
+	grep -q "edge link to .* up" "$work/edge.log" ||
+		{ cat "$work/edge.log" >&2; echo "run-local: relais-edge did not start" >&2; exit 1; }
+	tok() { /usr/bin/python3 "$top/scripts/make-token.py" --secret-file "$work/token.secret" \
+		--room 900 --ttl "$((duration + 600))" "$@"; }
+	base="http://127.0.0.1:$http_port"
+	echo "run-local: relais-edge serves WHIP/WHEP and the pages on $base (log $work/edge.log)"
+	echo "run-local: open in a browser on this machine (room 900):"
+	echo "  publish: $base/publish.html?room=900&token=$(tok --participant 9001 --publish)"
+	echo "  watch:   $base/watch.html?room=900&token=$(tok --participant 9002 --subscribe)"
+	echo "run-local: (a second watcher needs its own participant: scripts/make-token.py" \
+		"--secret-file $work/token.secret --room 900 --participant 9003 --subscribe)"
+	echo "$base" >"$work/edge.url"
+fi
 
 ip netns exec "$name-peer" "$bdir/tools/relais-loadgen" --scenario "$work/conf.scn" \
 	--json "$work/loadgen.json" --quiet >"$work/loadgen.log" 2>&1 &
