@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cp_opts.h"
+#include "cp_statusfile.h"
 #include "cp_util.h"
 #include "edge_opts.h"
 
@@ -31,6 +32,7 @@ static void usage(const char *prog)
 	    "  --dtls-cert F --dtls-key F  node DTLS certificate (default: ephemeral P-256)\n"
 	    "  --max-sessions N         sessions at once (default 4096)\n"
 	    "  --max-half-open N        DTLS handshakes in progress (default 256)\n"
+	    "  --status-file PATH       write the status JSON (every counter) there each second\n"
 	    "  --consent-ms N           end a session this long after its last ICE check\n"
 	    "                           (default 30000, RFC 7675)\n" CP_OPTS_REDIS_HELP,
 	    prog);
@@ -87,6 +89,9 @@ static int apply(struct edge_opts *e, const char *o, const char *a)
 		return number(a, 1, 1u << 16, &e->max_half_open);
 	if (strcmp(o, "consent-ms") == 0)
 		return number(a, 1000, 600000, &e->consent_ms);
+	if (strcmp(o, "status-file") == 0)
+		return cp_statusfile_check("relais-edge", a, e->status_file,
+					   sizeof(e->status_file));
 	rc = cp_opts_redis(&e->redis, o, a);
 	return rc == 0 ? 0 : -EINVAL;
 }

@@ -26,6 +26,7 @@ struct edge_opts {
 	uint32_t max_sessions;  /* sessions (joins in progress and joined) */
 	uint32_t max_half_open; /* DTLS handshakes in progress */
 	uint32_t consent_ms;    /* consent lapse: a session ends this long after its last check */
+	char status_file[256];  /* status JSON rewritten every second, "" = none */
 	struct cp_redis_cfg redis;
 };
 
