@@ -15,6 +15,8 @@
 source "$(dirname "${BASH_SOURCE[0]}")/../../controlplane/lib.sh"
 
 SIGNAL_IFS=()
+# Extra relais-edge options for web_node (e.g. --max-half-open 2).
+EDGE_EXTRA=()
 
 # Remove what web_node made besides what cp_cleanup removes.
 web_cleanup() {
@@ -50,7 +52,8 @@ PY
 
 # web_node NODE SUBNET: namespaces $WEB-dp/$WEB-peer, the dataplane (with
 # edge.socket), its control plane, the signalling veth and relais-edge on
-# 10.78.SUBNET.1:8443. Sets URL (base of WHIP/WHEP).
+# 10.78.SUBNET.1:8443, its status file $W/NODE.edge.status (edge_stat
+# reads it). Sets URL (base of WHIP/WHEP) and EDGE_PID.
 web_node() {
 	local node=$1 n=$2 sig="${WEB}-s" sigp="${WEB}-sp"
 	# shellcheck disable=SC2034 # read by start_dp (tests/controlplane/lib.sh)
@@ -66,7 +69,9 @@ web_node() {
 	ip -n "$WEB-peer" link set "$sigp" up
 	"$B/edge/relais-edge" --node "$node" --keyring "$W/keyring" --link "$W/$node.edge.sock" \
 		--media-ip "10.77.$n.1" --http "10.78.$n.1:8443" --token-secret "$W/token.secret" \
-		--redis "127.0.0.1:$RPORT" >>"$W/$node.edge.log" 2>&1 &
+		--redis "127.0.0.1:$RPORT" --status-file "$W/$node.edge.status" "${EDGE_EXTRA[@]}" \
+		>>"$W/$node.edge.log" 2>&1 &
+	EDGE_PID=$!
 	PIDS+=($!)
 	URL="http://10.78.$n.1:8443"
 	wait_for 10 grep -q "edge link to .* up" "$W/$node.edge.log" ||
@@ -84,6 +89,14 @@ peer() {
 		>"$W/$name.log" 2>&1 &
 	PEER_PID=$!
 	PIDS+=($PEER_PID)
+}
+
+# edge_stat NODE GROUP NAME: a counter of relais-edge's status file (e.g.
+# edge_stat n1 stun bad_integrity); fails when the file or the name is
+# missing.
+edge_stat() {
+	/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]][sys.argv[3]])' \
+		"$W/$1.edge.status" "$2" "$3"
 }
 
 # json FILE EXPR: a value of a peer's JSON (python expression on j).
