@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -12,6 +11,7 @@
 #include <relais/key_input.h>
 
 #include "cp_opts.h"
+#include "cp_statusfile.h"
 #include "cp_util.h"
 
 /* Read the first line of a password file (a secret file: relais_secret_open)
@@ -49,36 +49,6 @@ int cp_opts_redis(struct cp_redis_cfg *c, const char *opt, const char *arg)
 	if (strcmp(opt, "password-file") == 0)
 		return read_password(arg, c->password, sizeof(c->password)) < 0 ? -EINVAL : 0;
 	return 1;
-}
-
-/* --status-file: the path fits, and its directory is one that only its
- * owner (relais, or root) may write: the file is replaced by rename every
- * second, and another writer of the directory could swap in a link. A
- * refusal is printed. 0 or -EINVAL. */
-static int status_file_opt(const char *a, char *out, size_t n)
-{
-	char dir[512];
-	const char *slash = strrchr(a, '/');
-	struct stat st;
-
-	if (snprintf(out, n, "%s", a) >= (int)n)
-		return -EINVAL;
-	if (slash == NULL)
-		snprintf(dir, sizeof(dir), ".");
-	else
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - a) + (slash == a), a);
-	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "relais-controlplane: status file %s: no directory %s\n", a, dir);
-		return -EINVAL;
-	}
-	if ((st.st_mode & 022) || (st.st_uid != geteuid() && st.st_uid != 0)) {
-		fprintf(stderr,
-			"relais-controlplane: status file %s: directory %s may be written by "
-			"others (mode %03o, uid %u): use a directory only relais writes\n",
-			a, dir, (unsigned)(st.st_mode & 0777), (unsigned)st.st_uid);
-		return -EINVAL;
-	}
-	return 0;
 }
 
 static void usage(const char *prog)
@@ -167,7 +137,8 @@ static int node_opt(struct cp_node_cfg *c, const char *o, const char *a)
 	if (!strcmp(o, "max-objects"))
 		return int_opt(a, 1, 10000000, &c->max_objects);
 	if (!strcmp(o, "status-file"))
-		return status_file_opt(a, c->status_file, sizeof(c->status_file) - 8);
+		return cp_statusfile_check("relais-controlplane", a, c->status_file,
+					   sizeof(c->status_file));
 	if (!strcmp(o, "xdp-pins"))
 		return snprintf(c->xdp_pins, sizeof(c->xdp_pins), "%s", a) <
 			       (int)sizeof(c->xdp_pins)

@@ -2,16 +2,12 @@
 /* The control plane's status for operators and monitoring agents: one JSON
  * object written to --status-file every second (to PATH.tmp, then renamed,
  * so a reader never sees half a file). docs/controlplane.md "Status". */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <relais/json_out.h>
 
 #include "cp_node.h"
+#include "cp_statusfile.h"
 #include "cp_util.h"
 
 static const char *const state_names[] = {
@@ -21,19 +17,17 @@ static const char *const state_names[] = {
     [CP_SESS_UP] = "up",
 };
 
-/* Wall-clock milliseconds (the file's timestamp). */
-static unsigned long long wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (unsigned long long)ts.tv_sec * 1000ull +
-	       (unsigned long long)ts.tv_nsec / 1000000ull;
-}
+struct status_args {
+	const struct cp_node *n;
+	uint64_t now;
+};
 
 /* The JSON body; its layout (a line per group) is the one operators know. */
-static void write_json(FILE *f, const struct cp_node *n, uint64_t now)
+static void write_json(FILE *f, const void *arg)
 {
+	const struct status_args *a = arg;
+	const struct cp_node *n = a->n;
+	uint64_t now = a->now;
 	const struct cp_session *s = &n->sess;
 	long long ago = cp_lease_age(&n->lease, now);
 	char master[sizeof(s->master_host) + 8];
@@ -43,7 +37,7 @@ static void write_json(FILE *f, const struct cp_node *n, uint64_t now)
 	json_out_init_file(&j, f, JSON_COMPACT);
 	json_obj_begin(&j);
 	json_kstr(&j, "node", n->cfg.node);
-	json_ku64(&j, "time_ms", wall_ms());
+	json_ku64(&j, "time_ms", cp_statusfile_wall_ms());
 	json_ws(&j, "\n ");
 	json_key(&j, "redis");
 	json_obj_begin(&j);
@@ -87,25 +81,7 @@ static void write_json(FILE *f, const struct cp_node *n, uint64_t now)
 /* See header (cp_node.h). */
 int cp_status_write(const struct cp_node *n, uint64_t now)
 {
-	char tmp[sizeof(n->cfg.status_file) + 8];
-	FILE *f;
-	int fd, rc = 0;
+	struct status_args a = {n, now};
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", n->cfg.status_file);
-	unlink(tmp); /* whatever is there (a planted link) is never written through */
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	f = fdopen(fd, "w");
-	if (f == NULL) {
-		rc = -errno;
-		close(fd);
-		return rc;
-	}
-	write_json(f, n, now);
-	if (fclose(f) != 0)
-		rc = -errno;
-	if (rc == 0 && rename(tmp, n->cfg.status_file) != 0)
-		rc = -errno;
-	return rc;
+	return cp_statusfile_write(n->cfg.status_file, write_json, &a);
 }

@@ -160,8 +160,10 @@ static void into_redis(struct edge_node *n, struct edge_session *w, const struct
 		       void *arg)
 {
 	(void)arg;
-	if (edge_rooms_sub_set(&n->rooms, w->room, w->part, s) < 0)
+	if (edge_rooms_sub_set(&n->rooms, w->room, w->part, s) < 0) {
 		CP_LOG(CP_LOG_WARN, "participant %u: cannot write subscription %u", w->part, s->id);
+		n->stats[EDGE_STAT_subscription_failed]++;
+	}
 }
 
 /* See edge_session.h. */

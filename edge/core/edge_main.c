@@ -24,6 +24,7 @@
 #define LINK_RETRY_MS 1000
 #define LINK_BURST 256 /* datagrams read per loop round */
 #define STATUS_EVERY_MS 10000
+#define STATUS_FILE_EVERY_MS 1000
 
 static volatile sig_atomic_t stopping;
 
@@ -141,16 +142,32 @@ static void status_line(const struct edge_node *n)
 	CP_LOG(CP_LOG_INFO, "%s", line);
 }
 
+/* Write the status file (--status-file) every second; the first failure
+ * is logged. */
+static void status_file(const struct edge_node *n, uint64_t now, uint64_t *next)
+{
+	int rc;
+
+	if (n->o->status_file[0] == '\0' || now < *next)
+		return;
+	rc = edge_status_write(n, n->o->status_file);
+	if (rc < 0 && *next == 0)
+		CP_LOG(CP_LOG_WARN, "cannot write the status file %s: %s", n->o->status_file,
+		       strerror(-rc));
+	*next = now + STATUS_FILE_EVERY_MS;
+}
+
 /* The loop: link, HTTP, timers, until SIGTERM. */
 static void run(struct edge_node *n)
 {
-	uint64_t next_try = 0, next_status = cp_now_ms() + STATUS_EVERY_MS;
+	uint64_t next_try = 0, next_status = cp_now_ms() + STATUS_EVERY_MS, next_file = 0;
 
 	while (!stopping) {
 		struct pollfd p[2] = {{.fd = n->link.fd, .events = POLLIN},
 				      {.fd = edge_http_fd(n->http), .events = POLLIN}};
 		uint64_t now = cp_now_ms();
 		int wait = edge_node_timers(n, now), hw = edge_http_timeout_ms(n->http);
+		/* edge_node_timers waits at most 500 ms: the status file keeps its second */
 
 		keep_link(n, now, &next_try);
 		p[0].fd = n->link.fd;
@@ -166,6 +183,7 @@ static void run(struct edge_node *n)
 			status_line(n);
 			next_status = cp_now_ms() + STATUS_EVERY_MS;
 		}
+		status_file(n, cp_now_ms(), &next_file);
 	}
 }
 

@@ -28,6 +28,12 @@ static const char *const stat_names[] = {
 #undef EDGE_STAT_NAME_
 };
 
+static const char *const signal_names[] = {
+#define EDGE_SIGNAL_NAME_(sfx, st, name, msg) name,
+    EDGE_SIGNAL_REFUSALS(EDGE_SIGNAL_NAME_)
+#undef EDGE_SIGNAL_NAME_
+};
+
 /* See edge_session.h. */
 const char *edge_session_end_name(enum edge_session_end why)
 {
@@ -38,6 +44,12 @@ const char *edge_session_end_name(enum edge_session_end why)
 const char *edge_node_stat_name(enum edge_node_stat s)
 {
 	return s < EDGE_STAT_MAX ? stat_names[s] : "?";
+}
+
+/* See edge_session.h. */
+const char *edge_signal_refusal_name(enum edge_signal_refusal r)
+{
+	return r < EDGE_SIGNAL_REFUSAL_MAX ? signal_names[r] : "?";
 }
 
 /* See edge_session.h. */
@@ -269,10 +281,13 @@ static void dtls_in(struct edge_node *n, const struct relais_edge_msg *m, uint64
 		s->dtls = edge_dtls_session_new(n->dtls, s->peer_fp, now, &why);
 		if (s->dtls == NULL) {
 			n->stats[EDGE_STAT_dtls_refused]++;
+			n->dtls_reasons[why]++;
 			return;
 		}
 	}
-	edge_dtls_input(s->dtls, m->payload, m->len, now);
+	why = edge_dtls_input(s->dtls, m->payload, m->len, now);
+	if (why != EDGE_DTLS_NONE)
+		n->dtls_reasons[why]++; /* refused, the session unchanged */
 	flush_dtls(n, s, &m->addr);
 	dtls_progress(n, s);
 }
@@ -285,10 +300,12 @@ static void moved(struct edge_node *n, struct edge_session *s)
 	char err[256];
 
 	make_join(n, s, &j);
-	if (edge_rooms_join(&n->rooms, &j, err, sizeof(err)) < 0)
+	if (edge_rooms_join(&n->rooms, &j, err, sizeof(err)) < 0) {
 		CP_LOG(CP_LOG_WARN, "participant %u: move: %s", s->part, err);
-	else
+		n->stats[EDGE_STAT_move_failed]++;
+	} else {
 		n->stats[EDGE_STAT_moves]++;
+	}
 	OPENSSL_cleanse(&j, sizeof(j));
 }
 
@@ -324,12 +341,12 @@ static void stun_in(struct edge_node *n, const struct relais_edge_msg *m, uint64
 void edge_node_datagram(struct edge_node *n, const struct relais_edge_msg *m, uint64_t now_ms)
 {
 	n->stats[EDGE_STAT_datagrams]++;
-	if (m->len == 0)
-		return;
-	if (m->payload[0] <= 3)
+	if (m->len > 0 && m->payload[0] <= 3)
 		stun_in(n, m, now_ms);
-	else if (m->payload[0] >= 20 && m->payload[0] <= 63)
+	else if (m->len > 0 && m->payload[0] >= 20 && m->payload[0] <= 63)
 		dtls_in(n, m, now_ms);
+	else
+		n->stats[EDGE_STAT_ignored]++;
 }
 
 /* ICE expiry callback: the session's consent lapsed or never came. */
@@ -383,7 +400,8 @@ void edge_node_end(struct edge_node *n, struct edge_session *s, enum edge_sessio
 	       edge_session_end_name(why));
 	n->ends[why]++;
 	if (s->dtls) {
-		edge_dtls_close(s->dtls);
+		edge_dtls_close(s->dtls); /* no-op when DTLS ended already */
+		n->dtls_reasons[edge_dtls_reason(s->dtls)]++;
 		if (s->has_addr)
 			flush_dtls(n, s, &s->addr);
 		edge_dtls_session_free(s->dtls);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cp_opts.h"
+#include "cp_statusfile.h"
 #include "cp_util.h"
 #include "edge_ice.h"
 #include "edge_opts.h"
@@ -32,6 +33,7 @@ static void usage(const char *prog)
 	    "  --dtls-cert F --dtls-key F  node DTLS certificate (default: ephemeral P-256)\n"
 	    "  --max-sessions N         sessions at once (default 4096, at most 65536)\n"
 	    "  --max-half-open N        DTLS handshakes in progress (default 256)\n"
+	    "  --status-file PATH       write the status JSON (every counter) there each second\n"
 	    "  --consent-ms N           end a session this long after its last ICE check\n"
 	    "                           (default 30000, RFC 7675)\n"
 	    "  --srtp-profiles LIST     DTLS-SRTP profiles, comma list, most preferred first\n"
@@ -151,6 +153,9 @@ static int apply(struct edge_opts *e, const char *o, const char *a)
 		return number(a, 1000, 600000, &e->consent_ms);
 	if (strcmp(o, "srtp-profiles") == 0)
 		return apply_profiles(e, a);
+	if (strcmp(o, "status-file") == 0)
+		return cp_statusfile_check("relais-edge", a, e->status_file,
+					   sizeof(e->status_file));
 	rc = cp_opts_redis(&e->redis, o, a);
 	return rc == 0 ? 0 : -EINVAL;
 }

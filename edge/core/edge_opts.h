@@ -33,6 +33,7 @@ struct edge_opts {
 	 * preferred first; n_profiles 0 = the DTLS context's default order. */
 	uint16_t profiles[RELAIS_SRTP_PROFILE_COUNT];
 	size_t n_profiles;
+	char status_file[256];  /* status JSON rewritten every second, "" = none */
 	struct cp_redis_cfg redis;
 };
 

@@ -46,23 +46,48 @@ enum edge_session_end {
 };
 #undef EDGE_SESSION_END_ENUM_
 
-/* The engine's counters (one list; printed by the status line). */
-#define EDGE_NODE_STATS(X)                                                             \
-	X(datagrams, "STUN and DTLS datagrams from the dataplane")                     \
-	X(stun_answered, "ICE checks answered")                                        \
-	X(stun_dropped, "STUN dropped (bad, unauthenticated or unknown: see ICE log)") \
-	X(dtls_unchecked, "DTLS from an address that passed no ICE check: dropped")    \
-	X(dtls_refused, "DTLS handshakes refused (half-open cap, memory)")             \
-	X(joins, "sessions joined to their room")                                      \
-	X(moves, "joined sessions whose browser moved to a new address")               \
-	X(offers, "offers answered")                                                   \
-	X(redirects, "offers redirected to the room's node")                           \
+/* The engine's counters (one list; in the status file's "counters" and
+ * the status line; docs/operations.md, "relais-edge status"). */
+#define EDGE_NODE_STATS(X)                                                                    \
+	X(datagrams, "STUN and DTLS datagrams from the dataplane")                            \
+	X(ignored, "datagrams neither STUN nor DTLS (empty, or first byte outside RFC 7983)") \
+	X(stun_answered, "ICE checks answered")                                               \
+	X(stun_dropped, "STUN dropped (bad, unauthenticated or unknown: by verdict in stun)") \
+	X(dtls_unchecked, "DTLS from an address that passed no ICE check: dropped")           \
+	X(dtls_refused, "DTLS handshakes refused (half-open cap, memory)")                    \
+	X(joins, "sessions joined to their room")                                             \
+	X(moves, "joined sessions whose browser moved to a new address")                      \
+	X(move_failed, "a move could not be written to Redis (the old address stays)")        \
+	X(subscription_failed, "a watcher's subscription could not be written to Redis")      \
+	X(offers, "offers answered")                                                          \
+	X(redirects, "offers redirected to the room's node")                                  \
 	X(link_lost, "times the edge link to the dataplane was lost")
 #define EDGE_NODE_STAT_ENUM_(n, help) EDGE_STAT_##n,
 enum edge_node_stat {
 	EDGE_NODE_STATS(EDGE_NODE_STAT_ENUM_) EDGE_STAT_MAX
 };
 #undef EDGE_NODE_STAT_ENUM_
+
+/* Why the engine refused an offer or a PATCH after the HTTP layer and the
+ * SDP checks passed (one list; the client gets "status name: message",
+ * the status file counts them in "signal"): X(SUFFIX, status, "name",
+ * "message"). */
+#define EDGE_SIGNAL_REFUSALS(X)                                                                    \
+	X(BAD_PARTICIPANT_ID, 400, "bad_participant_id",                                           \
+	  "participant id (token sub) must be 1..2^28-1")                                          \
+	X(PLACEMENT_UNAVAILABLE, 503, "placement_unavailable",                                     \
+	  "room placement unavailable (Redis); retry")                                             \
+	X(NO_OWNER_URL, 503, "no_owner_url", "the room's node has no WHIP/WHEP URL yet; retry")    \
+	X(SESSIONS_FULL, 503, "sessions_full", "this node holds its maximum of sessions")          \
+	X(BAD_FINGERPRINT, 400, "bad_fingerprint", "a=fingerprint: not sha-256 with 32 hex bytes") \
+	X(ICE_FULL, 503, "ice_full", "no room for another ICE session")                            \
+	X(NO_SESSION, 404, "no_session", "no such session")                                        \
+	X(RESTART_REFUSED, 400, "restart_refused", "ICE restart refused: bad ice-ufrag")
+#define EDGE_SIGNAL_REFUSAL_ENUM_(sfx, st, name, msg) EDGE_SIGNAL_##sfx,
+enum edge_signal_refusal {
+	EDGE_SIGNAL_REFUSALS(EDGE_SIGNAL_REFUSAL_ENUM_) EDGE_SIGNAL_REFUSAL_MAX
+};
+#undef EDGE_SIGNAL_REFUSAL_ENUM_
 
 /* One m-section of a session. publish: the track it carries (SSRC 0:
  * learned). watch: the SSRC relais sends it under and the track that fills
@@ -110,6 +135,9 @@ struct edge_node {
 	uint64_t stats[EDGE_STAT_MAX];
 	uint64_t ends[EDGE_END_MAX];
 	uint64_t ice_verdicts[EDGE_ICE_VERDICT_MAX];
+	uint64_t dtls_reasons[EDGE_DTLS_REASON_MAX];       /* refusals and session ends */
+	uint64_t sdp_refusals[EDGE_SDP_REASON_MAX];        /* offers refused by edge_sdp */
+	uint64_t signal_refusals[EDGE_SIGNAL_REFUSAL_MAX]; /* by edge_signal.c */
 };
 
 /* Set up ICE, the certificate, DTLS and the session table from o (the
@@ -145,6 +173,12 @@ void edge_node_fill_one(struct edge_node *n, struct edge_session *w, struct edge
 
 const char *edge_session_end_name(enum edge_session_end why);
 const char *edge_node_stat_name(enum edge_node_stat s);
+/* Name of a signalling refusal; "?" out of range. */
+const char *edge_signal_refusal_name(enum edge_signal_refusal r);
+
+/* Write the status JSON of n (every counter by name; docs/operations.md,
+ * "relais-edge status") to path, atomically (cp_statusfile.h). 0 or -errno. */
+int edge_status_write(const struct edge_node *n, const char *path);
 
 /* The HTTP backend of WHIP/WHEP over this node (edge_signal.c). */
 void edge_signal_backend(struct edge_node *n, struct edge_http_backend *b);

@@ -15,11 +15,31 @@
 #include "cp_util.h"
 #include "edge_session.h"
 
-/* Refuse with HTTP status st and a reason. */
-static void refuse(struct edge_http_reply *out, unsigned st, const char *why)
+static const struct {
+	unsigned status;
+	const char *name, *message;
+} refusals[] = {
+#define EDGE_SIGNAL_ROW_(sfx, st, name, msg) {st, name, msg},
+    EDGE_SIGNAL_REFUSALS(EDGE_SIGNAL_ROW_)
+#undef EDGE_SIGNAL_ROW_
+};
+
+/* Refuse for reason r: its status and "name: message", counted. */
+static void refuse(struct edge_node *n, struct edge_http_reply *out, enum edge_signal_refusal r)
 {
-	out->status = st;
-	snprintf(out->reason, sizeof(out->reason), "%s", why);
+	n->signal_refusals[r]++;
+	out->status = refusals[r].status;
+	snprintf(out->reason, sizeof(out->reason), "%s: %s", refusals[r].name, refusals[r].message);
+}
+
+/* Refuse an offer edge_sdp refused for r: its status and "name: message"
+ * (with the line, when known), counted. */
+static void refuse_sdp(struct edge_node *n, struct edge_http_reply *out, enum edge_sdp_reason r,
+		       unsigned line)
+{
+	n->sdp_refusals[r]++;
+	out->status = (unsigned)edge_sdp_reason_status(r);
+	edge_sdp_describe(r, line, out->reason, sizeof(out->reason));
 }
 
 /* Room placement: 0 when this node owns room, else the reply is set (a
@@ -34,11 +54,11 @@ static int place(struct edge_node *n, const struct edge_http_session *hs,
 		return 0;
 	if (rc < 0) {
 		CP_LOG(CP_LOG_WARN, "room %u: placement: %s", hs->room, err);
-		refuse(out, 503, "room placement unavailable; retry");
+		refuse(n, out, EDGE_SIGNAL_PLACEMENT_UNAVAILABLE);
 		return -1;
 	}
 	if (edge_rooms_url_of(&n->rooms, owner, url, sizeof(url)) < 0) {
-		refuse(out, 503, "the room's node has no WHIP/WHEP URL yet; retry");
+		refuse(n, out, EDGE_SIGNAL_NO_OWNER_URL);
 		return -1;
 	}
 	out->status = 307;
@@ -97,13 +117,13 @@ static int start(struct edge_node *n, struct edge_session *s, const struct edge_
 
 	snprintf(fp, sizeof(fp), "%s %s", res->remote.fp_algorithm, res->remote.fp_value);
 	if (edge_fingerprint_parse(fp, s->peer_fp) != EDGE_CERT_OK) {
-		refuse(out, 400, "a=fingerprint: not sha-256 with 32 hex bytes");
+		refuse(n, out, EDGE_SIGNAL_BAD_FINGERPRINT);
 		return -1;
 	}
 	if (edge_ice_credentials_generate(&s->cred) < 0 ||
 	    edge_ice_session_add(n->ice, &s->cred, res->remote.ice_ufrag, edge_node_cookie(n, s),
 				 cp_now_ms()) < 0) {
-		refuse(out, 503, "no room for another ICE session");
+		refuse(n, out, EDGE_SIGNAL_ICE_FULL);
 		return -1;
 	}
 	return 0;
@@ -133,7 +153,7 @@ static int answer(struct edge_node *n, const struct edge_session *s,
 	}
 	r = edge_sdp_write_answer(offer, res, &loc, out->body, out->body_cap, &len);
 	if (r != EDGE_SDP_OK) {
-		refuse(out, (unsigned)edge_sdp_reason_status(r), edge_sdp_reason_message(r));
+		refuse_sdp(n, out, r, 0);
 		return -1;
 	}
 	out->status = 201;
@@ -142,7 +162,7 @@ static int answer(struct edge_node *n, const struct edge_session *s,
 }
 
 /* Parse and negotiate the offer; 0, or -1 with the reply set. */
-static int read_offer(const char *sdp, size_t len, enum edge_sdp_role role,
+static int read_offer(struct edge_node *n, const char *sdp, size_t len, enum edge_sdp_role role,
 		      struct edge_sdp_offer *offer, struct edge_sdp_result *res,
 		      struct edge_http_reply *out)
 {
@@ -152,8 +172,7 @@ static int read_offer(const char *sdp, size_t len, enum edge_sdp_role role,
 		r = edge_sdp_negotiate(offer, role, res);
 	if (r == EDGE_SDP_OK)
 		return 0;
-	out->status = (unsigned)edge_sdp_reason_status(r);
-	edge_sdp_describe(r, offer->error_line, out->reason, sizeof(out->reason));
+	refuse_sdp(n, out, r, offer->error_line);
 	return -1;
 }
 
@@ -171,17 +190,17 @@ static void on_offer(void *ctx, const struct edge_http_session *hs,
 
 	(void)claims;
 	if (hs->participant == 0 || hs->participant > EDGE_MAX_PART_ID) {
-		refuse(out, 400, "participant id (token sub) must be 1..2^28-1");
+		refuse(n, out, EDGE_SIGNAL_BAD_PARTICIPANT_ID);
 		return;
 	}
-	if (read_offer(sdp, sdp_len, role, &offer, &res, out) < 0 || place(n, hs, out) < 0)
+	if (read_offer(n, sdp, sdp_len, role, &offer, &res, out) < 0 || place(n, hs, out) < 0)
 		return;
 	s = edge_node_by_part(n, hs->participant);
 	if (s != NULL)
 		edge_node_end(n, s, EDGE_END_REPLACED, false);
 	s = edge_node_session_new(n);
 	if (s == NULL) {
-		refuse(out, 503, "this node holds its maximum of sessions");
+		refuse(n, out, EDGE_SIGNAL_SESSIONS_FULL);
 		return;
 	}
 	s->role = role;
@@ -211,7 +230,7 @@ static void on_patch(void *ctx, const struct edge_http_session *hs, const char *
 	size_t k = 0;
 
 	if (s == NULL) {
-		refuse(out, 404, "no such session");
+		refuse(n, out, EDGE_SIGNAL_NO_SESSION);
 		return;
 	}
 	if (u == NULL) {
@@ -223,7 +242,7 @@ static void on_patch(void *ctx, const struct edge_http_session *hs, const char *
 	remote[k] = '\0';
 	if (edge_ice_credentials_generate(&cred) < 0 ||
 	    edge_ice_session_restart(n->ice, s->cred.ufrag, &cred, remote) < 0) {
-		refuse(out, 400, "ICE restart refused: bad ice-ufrag");
+		refuse(n, out, EDGE_SIGNAL_RESTART_REFUSED);
 		return;
 	}
 	s->cred = cred;

@@ -5,7 +5,8 @@
 # "Gauges" paragraph, offences in "Offenders and bans") and every dataplane
 # setting of dataplane/core/dp_config.c is documented, and the
 # table of control messages in docs/architecture.md is the list of
-# include/relais/ctl_messages.h (same numbers, names, nothing more or less).
+# include/relais/ctl_messages.h (same numbers, names, nothing more or less);
+# every name of relais-edge's status file is in docs/operations.md.
 set -euo pipefail
 top=$1
 fail=0 pass=0
@@ -51,5 +52,24 @@ while read -r num sfx; do
 		fail=$((fail + 1))
 	fi
 done < <(sed -n 's/^| \([0-9]*\) | `\([A-Z_]*\)` |.*/\1 \2/p' "$top/docs/architecture.md")
+# relais-edge's status file: every name of each of its lists is in docs/operations.md,
+# "relais-edge status" (the first macro argument for EDGE_NODE_STATS, else the quoted name).
+edge_doc=$(sed -n '/^## relais-edge status/,/^## [^r]/p' "$ops")
+for list in core/edge_session.h:EDGE_NODE_STATS core/edge_session.h:EDGE_SESSION_ENDS \
+	core/edge_session.h:EDGE_SIGNAL_REFUSALS ice/edge_ice.h:EDGE_ICE_VERDICTS \
+	dtls/edge_dtls.h:EDGE_DTLS_REASONS http/edge_http.h:EDGE_HTTP_REASONS \
+	http/edge_token.h:EDGE_TOKEN_REASONS sdp/edge_sdp.h:EDGE_SDP_REASONS; do
+	block=$(sed -n "/^#define ${list#*:}(X)/,/[^\\]\$/p" "$top/edge/${list%:*}")
+	names=$(grep -o 'X([A-Z_0-9]*, \([0-9]*, \)\?"[a-z_0-9]*"' <<<"$block" | sed 's/.*"\(.*\)"/\1/' || true)
+	[ -n "$names" ] || names=$(grep -o 'X([a-z_0-9]*,' <<<"$block" | sed 's/X(\(.*\),/\1/' || true)
+	[ -n "$names" ] || { echo "check_docs: no names read from ${list#*:}"; fail=$((fail + 1)); }
+	for r in $names; do
+		case $r in none | ok) [ "${list#*:}" = EDGE_TOKEN_REASONS ] || continue ;; esac
+		if grep -q "\`$r\`" <<<"$edge_doc"; then pass=$((pass + 1)); else
+			echo "docs/operations.md: relais-edge ${list#*:} name '$r' is not in 'relais-edge status'"
+			fail=$((fail + 1))
+		fi
+	done
+done
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ] && [ "$pass" -gt 30 ]

@@ -16,7 +16,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/../../controlplane/lib.sh"
 
 SIGNAL_IFS=()
 CLIENT_NS=()
-# Extra relais-edge arguments of web_node/web_edge (e.g. --pages DIR).
+# Extra relais-edge arguments of web_node/web_edge (e.g. --pages DIR,
+# --max-half-open 2).
 EDGE_EXTRA=()
 # Chromium browsers started by chrome: name -> process group id (= PID).
 declare -A CHROMES=()
@@ -59,7 +60,7 @@ PY
 # web_node NODE SUBNET [EDGE_ARGS...]: namespaces $WEB-dp/$WEB-peer, the
 # dataplane (with edge.socket), its control plane, the signalling veth and
 # relais-edge (web_edge, with EDGE_ARGS) on 10.78.SUBNET.1:8443. Sets URL
-# (base of WHIP/WHEP and of the pages).
+# (base of WHIP/WHEP and of the pages) and EDGE_PID.
 web_node() {
 	local node=$1 n=$2 sig="${WEB}-s" sigp="${WEB}-sp"
 	# shellcheck disable=SC2034 # read by start_dp (tests/controlplane/lib.sh)
@@ -80,14 +81,16 @@ web_node() {
 # web_edge NODE SUBNET [ARGS...]: start NODE's relais-edge (media address
 # 10.77.SUBNET.1, WHIP/WHEP on 10.78.SUBNET.1:8443) with EDGE_EXTRA and
 # ARGS; returns once it reached the dataplane. Log: $W/NODE.edge.log (each
-# start appends). Sets URL and EDGE_PID.
+# start appends), status file $W/NODE.edge.status (edge_stat reads it).
+# Sets URL and EDGE_PID.
 web_edge() {
 	local node=$1 n=$2 log="$W/$1.edge.log" ups
 	shift 2
 	ups=$(grep -c "edge link to .* up" "$log" 2>/dev/null || true)
 	"$B/edge/relais-edge" --node "$node" --keyring "$W/keyring" --link "$W/$node.edge.sock" \
 		--media-ip "10.77.$n.1" --http "10.78.$n.1:8443" --token-secret "$W/token.secret" \
-		--redis "127.0.0.1:$RPORT" "${EDGE_EXTRA[@]}" "$@" >>"$log" 2>&1 &
+		--redis "127.0.0.1:$RPORT" --status-file "$W/$node.edge.status" "${EDGE_EXTRA[@]}" "$@" \
+		>>"$log" 2>&1 &
 	EDGE_PID=$!
 	PIDS+=("$EDGE_PID")
 	URL="http://10.78.$n.1:8443"
@@ -161,6 +164,14 @@ peer() {
 		>"$W/$name.log" 2>&1 &
 	PEER_PID=$!
 	PIDS+=("$PEER_PID")
+}
+
+# edge_stat NODE GROUP NAME: a counter of relais-edge's status file (e.g.
+# edge_stat n1 stun bad_integrity); fails when the file or the name is
+# missing.
+edge_stat() {
+	/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]][sys.argv[3]])' \
+		"$W/$1.edge.status" "$2" "$3"
 }
 
 # json FILE EXPR: a value of a peer's JSON (python expression on j).
