@@ -12,10 +12,8 @@
 int cp_log_level = CP_LOG_INFO;
 const char *cp_log_prog = "relais";
 
-/* Copy in to out (cap bytes, terminated) with every control byte (below
- * 0x20, and 0x7f) written as \xNN and a backslash as \\, so no string
- * read from Redis can forge a log line or drive a terminal. */
-static void log_escape(const char *in, char *out, size_t cap)
+/* See header. */
+void cp_escape(const char *in, char *out, size_t cap)
 {
 	size_t o = 0;
 
@@ -32,7 +30,7 @@ static void log_escape(const char *in, char *out, size_t cap)
 	out[o] = '\0';
 }
 
-/* Format and write one log line, escaped (log_escape); the caller has
+/* Format and write one log line, escaped (cp_escape); the caller has
  * checked the level. */
 void cp_log_(int level, const char *fmt, ...)
 {
@@ -43,8 +41,25 @@ void cp_log_(int level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	log_escape(line, safe, sizeof(safe));
+	cp_escape(line, safe, sizeof(safe));
 	fprintf(stderr, "%s: %s: %s\n", cp_log_prog, names[level & 3], safe);
+}
+
+/* See header. */
+void cp_fputs_escaped(const char *s, FILE *f)
+{
+	char safe[4 * 64 + 8];
+	char chunk[65];
+
+	while (*s) {
+		size_t n = strnlen(s, sizeof(chunk) - 1);
+
+		memcpy(chunk, s, n);
+		chunk[n] = '\0';
+		cp_escape(chunk, safe, sizeof(safe));
+		fputs(safe, f);
+		s += n;
+	}
 }
 
 /* CLOCK_MONOTONIC in milliseconds. */

@@ -21,6 +21,13 @@ extern const char *cp_log_prog;
 /* Log one line "<prog>: <level>: msg" to stderr when level <= cp_log_level.
  * Never pass key material. */
 void cp_log_(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Copy in to out (cap bytes, always terminated, cap >= 5) with every
+ * control byte (below 0x20, and 0x7f) written as \xNN and a backslash as
+ * \\, so no string read from Redis can forge a log line or drive a
+ * terminal; a string longer than fits is cut. */
+void cp_escape(const char *in, char *out, size_t cap);
+/* Write s to f escaped as cp_escape does, whatever its length. */
+void cp_fputs_escaped(const char *s, FILE *f);
 #define CP_LOG(lvl, ...)                           \
 	do {                                       \
 		if ((lvl) <= cp_log_level)         \

@@ -54,7 +54,18 @@ static void usage(void)
 	    "  -q                        quieter\n" CP_OPTS_REDIS_HELP);
 }
 
-/* Print a reply on one line (arrays flattened). */
+/* s escaped for a terminal (cp_escape) into buf of ESC_LEN bytes: every
+ * string relaisctl prints that Redis holds goes through it or through
+ * cp_fputs_escaped, so a Redis writer cannot drive the operator's
+ * terminal or forge output lines. */
+#define ESC_LEN 256
+static const char *esc(const char *s, char *buf)
+{
+	cp_escape(s, buf, ESC_LEN);
+	return buf;
+}
+
+/* Print a reply on one line (arrays flattened), strings escaped. */
 static void print_reply(const redisReply *r)
 {
 	if (r->type == REDIS_REPLY_ARRAY) {
@@ -67,8 +78,8 @@ static void print_reply(const redisReply *r)
 		printf("%lld", r->integer);
 	} else if (r->type == REDIS_REPLY_NIL) {
 		printf("nil");
-	} else {
-		printf("%s", r->str);
+	} else if (r->str) {
+		cp_fputs_escaped(r->str, stdout);
 	}
 }
 
@@ -76,7 +87,7 @@ static void print_reply(const redisReply *r)
 static int room_create(struct rctl *c, const char *room)
 {
 	struct rctl_placement pl;
-	char err[256];
+	char err[256], e0[ESC_LEN];
 	uint32_t id;
 	int rc;
 
@@ -86,15 +97,15 @@ static int room_create(struct rctl *c, const char *room)
 	}
 	rc = rctl_room_place(c, id, &pl, err, sizeof(err));
 	if (rc == -EIO) {
-		fprintf(stderr, "relaisctl: %s\n", err);
+		fprintf(stderr, "relaisctl: %s\n", esc(err, e0));
 		return 2;
 	}
 	if (rc < 0) {
-		fprintf(stderr, "relaisctl: room %s: %s\n", room, err);
+		fprintf(stderr, "relaisctl: room %s: %s\n", room, esc(err, e0));
 		return 1;
 	}
-	printf("room %s node %s epoch %llu %s\n", room, pl.node, (unsigned long long)pl.epoch,
-	       pl.placed ? "placed" : "existing");
+	printf("room %s node %s epoch %llu %s\n", room, esc(pl.node, e0),
+	       (unsigned long long)pl.epoch, pl.placed ? "placed" : "existing");
 	return 0;
 }
 
@@ -102,6 +113,7 @@ static int room_create(struct rctl *c, const char *room)
 static int room_del(struct rctl *c, const char *room)
 {
 	const char *argv[1] = {room};
+	char e0[ESC_LEN];
 	redisReply *r;
 	uint32_t id;
 
@@ -109,7 +121,8 @@ static int room_del(struct rctl *c, const char *room)
 		return 2;
 	r = cp_script_call(c->rc, CP_SC_DROP, 1, argv);
 	if (r == NULL || r->type == REDIS_REPLY_ERROR) {
-		fprintf(stderr, "relaisctl: room del %s: %s\n", room, r ? r->str : c->rc->errstr);
+		fprintf(stderr, "relaisctl: room del %s: %s\n", room,
+			esc(r ? r->str : c->rc->errstr, e0));
 		freeReplyObject(r);
 		return 1;
 	}
@@ -133,13 +146,17 @@ static int list_nodes(struct rctl *c)
 		    id);
 		redisReply *t = redisCommand(c->rc, "PTTL " CP_DIR "lease:%s", id);
 		const char *f[7];
+		char e[8][ESC_LEN];
 
 		for (int k = 0; k < 7; k++)
-			f[k] = h && h->type == REDIS_REPLY_ARRAY && h->element[k]->str
-				   ? h->element[k]->str
-				   : "-";
-		printf("%-16s %-9s %-8lld %-16s %-24s %6s %8s %6s %8s\n", id, f[0],
-		       t ? t->integer : -2, f[1], f[2], f[3], f[4], f[5], f[6]);
+			f[k] = esc(h && h->type == REDIS_REPLY_ARRAY && h->elements == 7 &&
+					   h->element[k]->str
+				       ? h->element[k]->str
+				       : "-",
+				   e[k]);
+		printf("%-16s %-9s %-8lld %-16s %-24s %6s %8s %6s %8s\n", esc(id, e[7]), f[0],
+		       t && t->type == REDIS_REPLY_INTEGER ? t->integer : -2, f[1], f[2], f[3],
+		       f[4], f[5], f[6]);
 		freeReplyObject(h);
 		freeReplyObject(t);
 	}
@@ -162,13 +179,15 @@ static int list_rooms(struct rctl *c)
 		    c->rc, "HMGET " CP_DIR "room:%s owner epoch served_epoch refused", id);
 		redisReply *p = redisCommand(c->rc, "SCARD relais:{room:%s}:parts", id);
 		const char *f[4];
+		char e[5][ESC_LEN];
 
 		for (int k = 0; k < 4; k++)
-			f[k] = h && h->type == REDIS_REPLY_ARRAY && h->elements == 4 &&
-				       h->element[k]->str
-				   ? h->element[k]->str
-				   : "-";
-		printf("%-10s %-16s %8s %8s %8s %6lld\n", id, f[0], f[1], f[2], f[3],
+			f[k] = esc(h && h->type == REDIS_REPLY_ARRAY && h->elements == 4 &&
+					   h->element[k]->str
+				       ? h->element[k]->str
+				       : "-",
+				   e[k]);
+		printf("%-10s %-16s %8s %8s %8s %6lld\n", esc(id, e[4]), f[0], f[1], f[2], f[3],
 		       p && p->type == REDIS_REPLY_INTEGER ? p->integer : 0);
 		freeReplyObject(h);
 		freeReplyObject(p);
@@ -181,6 +200,7 @@ static int list_rooms(struct rctl *c)
 static int run_script(struct rctl *c, int id, int argc, char **argv)
 {
 	const char *v[16];
+	char e0[ESC_LEN];
 	redisReply *r;
 	int rc;
 
@@ -195,7 +215,8 @@ static int run_script(struct rctl *c, int id, int argc, char **argv)
 	}
 	rc = r->type == REDIS_REPLY_ERROR;
 	if (rc)
-		fprintf(stderr, "relaisctl: %s: %s\n", cp_script_name((enum cp_script)id), r->str);
+		fprintf(stderr, "relaisctl: %s: %s\n", cp_script_name((enum cp_script)id),
+			esc(r->str, e0));
 	else {
 		print_reply(r);
 		putchar('\n');

@@ -8,7 +8,8 @@
 # serving the other rooms (a participant added after is programmed) and it
 # never loses its lease (registered once, the lease key alive throughout).
 # A member holding a newline and a terminal escape is logged escaped.
-# relaisctl's set reads are bounded the same way (rooms, room del).
+# relaisctl's set reads are bounded the same way (rooms, room del), and
+# what it prints from Redis is escaped.
 B=$1 T=cp_hostile_sizes
 . "$(dirname "$0")/lib.sh"
 cp_init
@@ -87,4 +88,17 @@ rctl room del 3 >"$W/del.out" 2>&1 || die "relaisctl room del 3: $(cat "$W/del.o
 left=$(rcli --scan --pattern 'relais:{room:3}:*' | xargs)
 [ -z "$left" ] || die "room del 3 left: $left"
 say "relaisctl rooms listed 1 2 3; room del 3 removed every key of room 3"
+
+# What relaisctl prints from Redis is escaped: a node id and a room owner
+# holding a terminal escape and a newline never reach the terminal raw.
+rcli sadd 'relais:{dir}:nodes' "$(printf 'n9\033[2J\nFAKE')" >/dev/null
+rcli sadd 'relais:{dir}:rooms' 77 >/dev/null
+rcli hset 'relais:{dir}:room:77' owner "$(printf 'o\033[31m\nFAKE')" epoch 1 >/dev/null
+rctl nodes >"$W/nodes.out" 2>&1 || die "relaisctl nodes: $(cat "$W/nodes.out")"
+rctl rooms >"$W/rooms.out" 2>&1 || die "relaisctl rooms: $(cat "$W/rooms.out")"
+grep -qF 'n9\x1b[2J\x0aFAKE' "$W/nodes.out" || die "relaisctl nodes: $(cat -v "$W/nodes.out")"
+grep -qF 'o\x1b[31m\x0aFAKE' "$W/rooms.out" || die "relaisctl rooms: $(cat -v "$W/rooms.out")"
+! grep -q "$(printf '\033')" "$W/nodes.out" "$W/rooms.out" || die "a raw escape byte reached relaisctl's output"
+! grep -q '^FAKE' "$W/nodes.out" "$W/rooms.out" || die "relaisctl printed a forged line"
+say "relaisctl nodes/rooms print Redis strings escaped"
 say PASS
