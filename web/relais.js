@@ -7,6 +7,7 @@
 //   token=JWT      a bearer token of the application backend (README.md)
 //   api=URL        the WHIP/WHEP base URL (default: this page's origin)
 //   report=URL     optional: POST the getStats summary there as JSON, 1/s
+//   relay=1        use only the relay candidates of the node's TURN servers
 // The status line (#status) tells a person what is happening; the same
 // text goes to the console.
 "use strict";
@@ -52,6 +53,45 @@ const relais = (() => {
     });
   }
 
+  // The ICE servers of a Link header value (RFC 9725 §4.6; fetch joins
+  // several Link headers with ", "): [{urls, username, credential}].
+  function iceServersOf(value) {
+    const out = [];
+    for (const part of (value || "").split(/,\s*(?=<)/)) {
+      const m = part.match(/^\s*<([^>]*)>(.*)$/);
+      if (!m) continue;
+      const p = {};
+      for (const a of m[2].matchAll(/;\s*([\w-]+)="?([^";]*)"?/g)) p[a[1]] = a[2];
+      if (p.rel !== "ice-server") continue;
+      const server = { urls: m[1] };
+      if (p.username) Object.assign(server, { username: p.username, credential: p.credential });
+      out.push(server);
+    }
+    return out;
+  }
+
+  // Ask the node for its ICE servers (an OPTIONS with the token: relais
+  // answers with TURN servers and credentials as Link headers when its
+  // operator runs one) and give them to pc before it gathers; ?relay=1
+  // forces every path through them (iceTransportPolicy "relay"), as a
+  // network that blocks UDP does.
+  async function useIceServers(url, token, pc) {
+    let servers = [];
+    try {
+      const r = await fetch(url, { method: "OPTIONS",
+        headers: { "Authorization": "Bearer " + token } });
+      servers = iceServersOf(r.headers.get("Link"));
+    } catch (e) {
+      console.log("relais: no ICE servers: " + e);
+    }
+    const relay = param("relay", "") === "1";
+    if (servers.length === 0 && !relay) return;
+    pc.setConfiguration(Object.assign(pc.getConfiguration(),
+      { iceServers: servers, iceTransportPolicy: relay ? "relay" : "all" }));
+    status(`ICE servers: ${servers.map((s) => s.urls).join(" ") || "none"}` +
+      (relay ? " (relay only)" : ""));
+  }
+
   // The offer of pc POSTed to WHIP or WHEP (kind "whip" or "whep") of the
   // room, the answer set; the resource URL kept for DELETE. Throws when the
   // node refuses (the body names the reason) or the browser fails.
@@ -60,6 +100,7 @@ const relais = (() => {
     const what = kind.toUpperCase() + " POST";
     if (!room || !token) throw new Error("this page needs ?room=ROOM&token=TOKEN");
     const url = `${param("api", location.origin)}/${kind}/${encodeURIComponent(room)}`;
+    await useIceServers(url, token, pc);
     await pc.setLocalDescription(await pc.createOffer());
     await gathered(pc, 1000);
     status(`${what} ${url}`);
@@ -98,8 +139,9 @@ const relais = (() => {
     if (state.pc) state.pc.close();
   }
 
-  // A new peer connection: one BUNDLE transport, no ICE server (relais
-  // answers with its own host candidate).
+  // A new peer connection: one BUNDLE transport, no ICE server yet (relais
+  // answers with its own host candidate; exchange() adds the node's TURN
+  // servers if it has any).
   function peer(page) {
     state.page = page;
     state.pc = new RTCPeerConnection({ iceServers: [], bundlePolicy: "max-bundle" });
@@ -123,9 +165,10 @@ const relais = (() => {
       connection: pc ? pc.connectionState : "none",
       inbound: { audio: {}, video: {} }, outbound: { audio: {}, video: {} },
       srtpCipher: null, dtlsCipher: null, tlsVersion: null, dtlsState: null,
-      errors: state.errors };
+      localCandidateType: null, errors: state.errors };
     if (!pc) return s;
-    (await pc.getStats()).forEach((st) => {
+    const stats = await pc.getStats();
+    stats.forEach((st) => {
       if (st.type === "inbound-rtp" && s.inbound[st.kind])
         add(s.inbound[st.kind], st, ["packetsReceived", "bytesReceived", "framesDecoded",
           "totalSamplesReceived", "packetsLost"]);
@@ -136,6 +179,10 @@ const relais = (() => {
         s.dtlsCipher = st.dtlsCipher || null;
         s.tlsVersion = st.tlsVersion || null;
         s.dtlsState = st.dtlsState || null;
+        // The selected path's local end: "host", or "relay" through TURN.
+        const pair = stats.get(st.selectedCandidatePairId);
+        const local = pair && stats.get(pair.localCandidateId);
+        s.localCandidateType = local ? local.candidateType : null;
       }
     });
     return s;

@@ -35,34 +35,56 @@ static void on_signal(int sig)
 	stopping = 1;
 }
 
-/* Read the token secret file (a secret file: owner-only, no symlink) into
- * buf; its length, or -1 (printed). */
-static int read_secret(const char *path, uint8_t *buf, size_t cap)
+/* Read the secret file of option opt (a secret file: owner-only, no
+ * symlink) into buf, without its trailing newline; its length, or -1
+ * (printed) when unreadable or shorter than min bytes. */
+static int read_secret(const char *opt, const char *path, uint8_t *buf, size_t cap, size_t min)
 {
 	char why[256];
 	FILE *f = relais_secret_open(path, why, sizeof(why));
 	size_t n;
 
 	if (f == NULL) {
-		fprintf(stderr, "relais-edge: --token-secret %s\n", why);
+		fprintf(stderr, "relais-edge: --%s %s\n", opt, why);
 		return -1;
 	}
 	n = fread(buf, 1, cap, f);
 	fclose(f);
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
 		n--;
-	if (n < EDGE_TOKEN_MIN_SECRET) {
-		fprintf(stderr, "relais-edge: --token-secret: at least %d bytes needed\n",
-			EDGE_TOKEN_MIN_SECRET);
+	if (n < min) {
+		fprintf(stderr, "relais-edge: --%s: at least %zu bytes needed\n", opt, min);
 		OPENSSL_cleanse(buf, cap);
 		return -1;
 	}
 	return (int)n;
 }
 
+/* The TURN/STUN servers of the options, with the TURN secret read into
+ * buf (cap bytes). 0, or -1 (printed). */
+static int ice_servers(const struct edge_opts *o, struct edge_http_ice_servers *ice, uint8_t *buf,
+		       size_t cap)
+{
+	int n = 0;
+
+	memset(ice, 0, sizeof(*ice));
+	for (unsigned i = 0; i < o->n_turn_urls; i++)
+		ice->urls[ice->n_urls++] = o->turn_urls[i];
+	ice->ttl_s = o->turn_ttl;
+	if (o->turn_secret[0]) {
+		n = read_secret("turn-secret", o->turn_secret, buf, cap, 16);
+		if (n < 0)
+			return -1;
+	}
+	ice->secret = buf;
+	ice->secret_len = (size_t)n;
+	return 0;
+}
+
 /* The HTTP server over the node's backend; NULL (printed) on failure. */
 static struct edge_http *start_http(const struct edge_opts *o, struct edge_http_backend *b,
-				    const uint8_t *secret, size_t slen)
+				    const uint8_t *secret, size_t slen,
+				    const struct edge_http_ice_servers *ice)
 {
 	struct relais_addr a;
 	char host[INET6_ADDRSTRLEN];
@@ -76,7 +98,8 @@ static struct edge_http *start_http(const struct edge_opts *o, struct edge_http_
 	    .max_per_ip = EDGE_HTTP_DEFAULT_MAX_PER_IP,
 	    .timeout_s = EDGE_HTTP_DEFAULT_TIMEOUT_S,
 	    .max_sessions = o->max_sessions,
-	    .backend = b};
+	    .backend = b,
+	    .ice = *ice};
 	struct edge_http *h;
 
 	if (relais_addr_parse(o->http, &a) < 0) {
@@ -209,7 +232,8 @@ int main(int argc, char **argv)
 {
 	static struct edge_opts o;
 	static struct edge_node n;
-	static uint8_t secret[EDGE_TOKEN_MAX_SECRET];
+	static uint8_t secret[EDGE_TOKEN_MAX_SECRET], turn_secret[EDGE_HTTP_ICE_SECRET_MAX];
+	struct edge_http_ice_servers ice;
 	struct edge_http_backend backend;
 	char err[512], names[160];
 	int slen, rc;
@@ -223,8 +247,9 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
-	slen = read_secret(o.token_secret, secret, sizeof(secret));
-	if (slen < 0)
+	slen = read_secret("token-secret", o.token_secret, secret, sizeof(secret),
+			   EDGE_TOKEN_MIN_SECRET);
+	if (slen < 0 || ice_servers(&o, &ice, turn_secret, sizeof(turn_secret)) < 0)
 		return 2;
 	if (edge_node_init(&n, &o, err, sizeof(err)) < 0 ||
 	    edge_rooms_open(&n.rooms, &o.redis, o.keyring, o.node, err, sizeof(err)) < 0) {
@@ -240,7 +265,8 @@ int main(int argc, char **argv)
 		CP_LOG(CP_LOG_INFO, "removed %d participants an earlier relais-edge of %s left", rc,
 		       o.node);
 	edge_signal_backend(&n, &backend);
-	n.http = start_http(&o, &backend, secret, (size_t)slen);
+	n.http = start_http(&o, &backend, secret, (size_t)slen, &ice);
+	OPENSSL_cleanse(turn_secret, sizeof(turn_secret)); /* the server keeps its copy */
 	if (n.http == NULL)
 		return 2;
 	CP_LOG(CP_LOG_INFO, "serving WHIP/WHEP on %s, DTLS fingerprint %s, SRTP profiles %s",

@@ -34,6 +34,10 @@ static void usage(const char *prog)
 	    "  --max-sessions N         sessions at once (default 4096, at most 65536)\n"
 	    "  --max-half-open N        DTLS handshakes in progress (default 256)\n"
 	    "  --status-file PATH       write the status JSON (every counter) there each second\n"
+	    "  --turn-url URL           a TURN (or STUN) server for clients, sent as a Link\n"
+	    "                           header with a TURN REST credential (up to 4 times)\n"
+	    "  --turn-secret FILE       the TURN server's static-auth-secret\n"
+	    "  --turn-ttl S             lifetime of a TURN credential (default 3600)\n"
 	    "  --consent-ms N           end a session this long after its last ICE check\n"
 	    "                           (default 30000, RFC 7675)\n"
 	    "  --srtp-profiles LIST     DTLS-SRTP profiles, comma list, most preferred first\n"
@@ -139,6 +143,7 @@ static int apply(struct edge_opts *e, const char *o, const char *a)
 	STR("token-secret", e->token_secret)
 	STR("dtls-cert", e->dtls_cert)
 	STR("dtls-key", e->dtls_key)
+	STR("turn-secret", e->turn_secret)
 #undef STR
 	if (strcmp(o, "media-port") == 0) {
 		rc = number(a, 1, 65535, &port);
@@ -153,6 +158,13 @@ static int apply(struct edge_opts *e, const char *o, const char *a)
 		return number(a, 1000, 600000, &e->consent_ms);
 	if (strcmp(o, "srtp-profiles") == 0)
 		return apply_profiles(e, a);
+	if (strcmp(o, "turn-url") == 0) {
+		if (e->n_turn_urls == EDGE_HTTP_ICE_MAX_URLS || edge_http_ice_url_check(a) < 0)
+			return -EINVAL;
+		return copy(e->turn_urls[e->n_turn_urls++], sizeof(e->turn_urls[0]), a);
+	}
+	if (strcmp(o, "turn-ttl") == 0)
+		return number(a, 60, 7 * 86400, &e->turn_ttl);
 	if (strcmp(o, "status-file") == 0)
 		return cp_statusfile_check("relais-edge", a, e->status_file,
 					   sizeof(e->status_file));
@@ -177,6 +189,12 @@ static int check(const struct edge_opts *e, const char *prog)
 			prog);
 		return -EINVAL;
 	}
+	for (unsigned i = 0; i < e->n_turn_urls; i++)
+		if (strncmp(e->turn_urls[i], "stun:", 5) != 0 && !e->turn_secret[0]) {
+			fprintf(stderr, "%s: --turn-url %s needs --turn-secret\n", prog,
+				e->turn_urls[i]);
+			return -EINVAL;
+		}
 	return 0;
 }
 

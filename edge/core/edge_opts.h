@@ -9,6 +9,7 @@
 #include <relais/srtp_profile.h>
 
 #include "cp_redis.h"
+#include "edge_http_ice.h"
 
 struct edge_opts {
 	char node[33];        /* this node's id, as relais-controlplane --node */
@@ -33,7 +34,13 @@ struct edge_opts {
 	 * preferred first; n_profiles 0 = the DTLS context's default order. */
 	uint16_t profiles[RELAIS_SRTP_PROFILE_COUNT];
 	size_t n_profiles;
-	char status_file[256];  /* status JSON rewritten every second, "" = none */
+	char status_file[256]; /* status JSON rewritten every second, "" = none */
+	/* --turn-url (repeatable), --turn-secret, --turn-ttl: ICE servers for
+	 * clients, as Link headers (docs/webrtc.md, TURN) */
+	char turn_urls[EDGE_HTTP_ICE_MAX_URLS][EDGE_HTTP_ICE_URL_MAX + 1];
+	unsigned n_turn_urls;
+	char turn_secret[256];
+	uint32_t turn_ttl;
 	struct cp_redis_cfg redis;
 };
 

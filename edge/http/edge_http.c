@@ -81,7 +81,8 @@ static enum MHD_Result begin(struct edge_http *h, struct MHD_Connection *c, cons
 	if (req->target == EDGE_HTTP_T_BAD_PATH)
 		return edge_http_refuse(h, c, EDGE_HTTP_BAD_PATH);
 	if (strcmp(method, MHD_HTTP_METHOD_OPTIONS) == 0)
-		return edge_http_options(h, c, req->target);
+		return req->target == EDGE_HTTP_T_ROOM ? edge_http_whip_options(h, c, req)
+						       : edge_http_options(h, c, req->target, NULL);
 	if (get)
 		return edge_http_page(h, c, req);
 	return edge_http_refuse_method(h, c, req->target);
@@ -240,6 +241,36 @@ static int make_listener(const char *addr, uint16_t port, uint16_t *bound, bool 
 	return fd;
 }
 
+/* 0 when the ICE servers can be served: at most EDGE_HTTP_ICE_MAX_URLS
+ * valid URLs, and a secret (of at most EDGE_HTTP_ICE_SECRET_MAX bytes)
+ * when one is a TURN server. */
+static int check_ice(const struct edge_http_ice_servers *ice)
+{
+	bool turn = false;
+
+	if (ice->n_urls > EDGE_HTTP_ICE_MAX_URLS || ice->secret_len > EDGE_HTTP_ICE_SECRET_MAX)
+		return -EINVAL;
+	for (unsigned i = 0; i < ice->n_urls; i++) {
+		if (ice->urls[i] == NULL || edge_http_ice_url_check(ice->urls[i]) < 0)
+			return -EINVAL;
+		turn |= strncmp(ice->urls[i], "stun:", 5) != 0;
+	}
+	return turn && (ice->secret == NULL || ice->secret_len == 0) ? -EINVAL : 0;
+}
+
+/* Copy the ICE servers of cfg into h (checked by check_ice). */
+static void take_ice(struct edge_http *h, const struct edge_http_ice_servers *ice)
+{
+	h->ice = *ice;
+	for (unsigned i = 0; i < ice->n_urls; i++) {
+		snprintf(h->ice_urls[i], sizeof(h->ice_urls[i]), "%s", ice->urls[i]);
+		h->ice.urls[i] = h->ice_urls[i];
+	}
+	if (ice->secret_len > 0)
+		memcpy(h->ice_secret, ice->secret, ice->secret_len);
+	h->ice.secret = h->ice_secret;
+}
+
 /* Check cfg for what edge_http_new() cannot start with. 0 or -errno. */
 static int check_config(const struct edge_http_config *cfg)
 {
@@ -251,6 +282,8 @@ static int check_config(const struct edge_http_config *cfg)
 	    cfg->token.secret_len > EDGE_TOKEN_MAX_SECRET)
 		return -EINVAL;
 	if ((cfg->tls_cert_file == NULL) != (cfg->tls_key_file == NULL))
+		return -EINVAL;
+	if (check_ice(&cfg->ice) < 0)
 		return -EINVAL;
 	if (MHD_is_feature_supported(MHD_FEATURE_EPOLL) != MHD_YES)
 		return -ENOTSUP;
@@ -270,6 +303,7 @@ static int take_config(struct edge_http *h, const struct edge_http_config *cfg)
 	h->token =
 	    (struct edge_token_params){h->secret, cfg->token.secret_len, cfg->token.leeway_s};
 	h->backend = cfg->backend;
+	take_ice(h, &cfg->ice);
 	h->cors_origin = strdup(cfg->cors_origin != NULL ? cfg->cors_origin : "*");
 	h->max_res = cfg->max_sessions ? cfg->max_sessions : EDGE_HTTP_DEFAULT_MAX_SESSIONS;
 	h->res = calloc(h->max_res, sizeof(*h->res));
@@ -355,6 +389,7 @@ void edge_http_free(struct edge_http *h)
 	free(h->cors_origin);
 	free(h->res);
 	OPENSSL_cleanse(h->secret, sizeof(h->secret));
+	OPENSSL_cleanse(h->ice_secret, sizeof(h->ice_secret));
 	free(h);
 }
 

@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "edge_http_ice.h"
 #include "edge_token.h"
 
 /* Largest request body (an SDP offer or fragment) and reply body. */
@@ -141,6 +142,8 @@ struct edge_http_config {
 	const char *tls_key_file;
 	const char *cors_origin; /* Access-Control-Allow-Origin; NULL: "*" */
 	const char *static_dir;  /* pages served at / and /<file>; NULL: none */
+	/* TURN/STUN servers given to clients as Link headers (edge_http_ice.h) */
+	struct edge_http_ice_servers ice;
 	struct edge_token_params token;
 	unsigned max_connections; /* at once, all clients */
 	unsigned max_per_ip;      /* at once, from one address */

@@ -42,6 +42,9 @@ struct edge_http {
 	struct edge_http_resource *res;
 	unsigned max_res;
 	struct edge_http_stats stats;
+	struct edge_http_ice_servers ice; /* pointing into the two copies below */
+	char ice_urls[EDGE_HTTP_ICE_MAX_URLS][EDGE_HTTP_ICE_URL_MAX + 1];
+	uint8_t ice_secret[EDGE_HTTP_ICE_SECRET_MAX];
 	char reply_body[EDGE_HTTP_MAX_BODY];
 };
 
@@ -99,11 +102,26 @@ enum MHD_Result edge_http_refuse_token(struct edge_http *h, struct MHD_Connectio
 				       enum edge_token_reason r);
 
 /* Queue the 204 answer to OPTIONS for target t (Allow, Accept-Post or
- * Accept-Patch, and the CORS preflight headers). */
+ * Accept-Patch, and the CORS preflight headers), plus the NULL-terminated
+ * name/value pairs of extra (at most EDGE_HTTP_ICE_MAX_URLS pairs; NULL:
+ * none). */
 enum MHD_Result edge_http_options(struct edge_http *h, struct MHD_Connection *c,
-				  enum edge_http_target t);
+				  enum edge_http_target t, const char *const *extra);
+
+/* The Link headers of the ICE servers for participant into pairs (room for
+ * 2 * EDGE_HTTP_ICE_MAX_URLS + 1 pointers, NULL-terminated), their values
+ * in links. Returns how many; a link that cannot be made is left out. */
+unsigned edge_http_ice_headers(const struct edge_http *h, uint32_t participant,
+			       char links[][EDGE_HTTP_ICE_LINK_MAX], const char **pairs);
 
 /* edge_http_whip.c: the WHIP/WHEP routes. */
+
+/* OPTIONS on a room route: the 204 of edge_http_options, with the ICE
+ * servers' Link headers (RFC 9725 §4.6) when the request carries a token
+ * valid for the room; without a token (a CORS preflight) no Link, and no
+ * refusal. */
+enum MHD_Result edge_http_whip_options(struct edge_http *h, struct MHD_Connection *c,
+				       struct edge_http_req *req);
 
 /* First call of a POST, PATCH or DELETE on a WHIP/WHEP target, headers
  * known: check method, token, rights, resource, content type and length;

@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "edge_http_priv.h"
 
@@ -138,23 +139,43 @@ enum MHD_Result edge_http_refuse_token(struct edge_http *h, struct MHD_Connectio
 }
 
 enum MHD_Result edge_http_options(struct edge_http *h, struct MHD_Connection *c,
-				  enum edge_http_target t)
+				  enum edge_http_target t, const char *const *extra)
 {
 	const char *methods = methods_of(t);
-	const char *headers[] = {"Allow",
-				 methods,
-				 "Access-Control-Allow-Methods",
-				 methods,
-				 "Access-Control-Allow-Headers",
-				 ALLOWED_HEADERS,
-				 "Access-Control-Max-Age",
-				 "600",
-				 t == EDGE_HTTP_T_RESOURCE ? "Accept-Patch" : "Accept-Post",
-				 t == EDGE_HTTP_T_RESOURCE ? "application/trickle-ice-sdpfrag"
-							   : "application/sdp",
-				 NULL};
+	const char *headers[11 + 2 * EDGE_HTTP_ICE_MAX_URLS] = {
+	    "Allow",
+	    methods,
+	    "Access-Control-Allow-Methods",
+	    methods,
+	    "Access-Control-Allow-Headers",
+	    ALLOWED_HEADERS,
+	    "Access-Control-Max-Age",
+	    "600",
+	    t == EDGE_HTTP_T_RESOURCE ? "Accept-Patch" : "Accept-Post",
+	    t == EDGE_HTTP_T_RESOURCE ? "application/trickle-ice-sdpfrag" : "application/sdp",
+	    NULL};
+	size_t n = t == EDGE_HTTP_T_PAGE ? 8 : 10; /* pages take no uploads */
 
-	if (t == EDGE_HTTP_T_PAGE)
-		headers[8] = NULL; /* pages take no uploads */
+	for (size_t i = 0; extra && extra[i] && n + 1 < sizeof(headers) / sizeof(headers[0]); i++)
+		headers[n++] = extra[i];
+	headers[n] = NULL;
 	return edge_http_respond(h, c, MHD_HTTP_NO_CONTENT, NULL, NULL, 0, headers);
+}
+
+/* See edge_http_priv.h. */
+unsigned edge_http_ice_headers(const struct edge_http *h, uint32_t participant,
+			       char links[][EDGE_HTTP_ICE_LINK_MAX], const char **pairs)
+{
+	unsigned n = 0;
+	time_t now = time(NULL);
+
+	for (unsigned i = 0; i < h->ice.n_urls; i++) {
+		if (edge_http_ice_link(&h->ice, i, participant, now, links[n]) < 0)
+			continue;
+		pairs[2 * n] = "Link";
+		pairs[2 * n + 1] = links[n];
+		n++;
+	}
+	pairs[2 * n] = NULL;
+	return n;
 }

@@ -193,6 +193,20 @@ static enum MHD_Result begin_resource(struct edge_http *h, struct MHD_Connection
 	return check_body(h, c, req, FRAG_TYPE);
 }
 
+enum MHD_Result edge_http_whip_options(struct edge_http *h, struct MHD_Connection *c,
+				       struct edge_http_req *req)
+{
+	char links[EDGE_HTTP_ICE_MAX_URLS][EDGE_HTTP_ICE_LINK_MAX];
+	const char *pairs[2 * EDGE_HTTP_ICE_MAX_URLS + 1] = {NULL};
+
+	if (h->ice.n_urls > 0 &&
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization") != NULL &&
+	    bearer(h, c, &req->claims) == EDGE_TOKEN_OK &&
+	    authorize(h, &req->claims, req->room, EDGE_TOKEN_RIGHT_JOIN, 0) == EDGE_TOKEN_OK)
+		edge_http_ice_headers(h, req->claims.participant, links, pairs);
+	return edge_http_options(h, c, req->target, pairs);
+}
+
 enum MHD_Result edge_http_whip_begin(struct edge_http *h, struct MHD_Connection *c,
 				     const char *method, struct edge_http_req *req)
 {
@@ -233,9 +247,9 @@ static enum MHD_Result created(struct edge_http *h, struct MHD_Connection *c,
 			       struct edge_http_resource *slot, const struct edge_http_session *s,
 			       const struct edge_http_reply *out)
 {
-	char location[64];
-	const char *headers[] = {"Location",     location,  "ETag", slot->etag,
-				 "Accept-Patch", FRAG_TYPE, NULL};
+	char location[64], links[EDGE_HTTP_ICE_MAX_URLS][EDGE_HTTP_ICE_LINK_MAX];
+	const char *headers[7 + 2 * EDGE_HTTP_ICE_MAX_URLS] = {
+	    "Location", location, "ETag", slot->etag, "Accept-Patch", FRAG_TYPE, NULL};
 
 	snprintf(location, sizeof(location), "/%s/%u/%s",
 		 s->kind == EDGE_HTTP_PUBLISH ? "whip" : "whep", s->room, s->resource_id);
@@ -244,6 +258,7 @@ static enum MHD_Result created(struct edge_http *h, struct MHD_Connection *c,
 	slot->room = s->room;
 	slot->participant = s->participant;
 	h->stats.sessions++;
+	edge_http_ice_headers(h, s->participant, links, headers + 6);
 	return edge_http_respond(h, c, MHD_HTTP_CREATED, SDP_TYPE, out->body, out->body_len,
 				 headers);
 }

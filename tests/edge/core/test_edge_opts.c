@@ -30,6 +30,45 @@ static int parse_with(struct edge_opts *o, const char *max_sessions)
 	return edge_opts_parse(o, max_sessions ? 15 : 13, argv);
 }
 
+/* Parse the required options plus n extra arguments. */
+static int parse_extra(struct edge_opts *o, int n, const char *const *extra)
+{
+	const char *args[32] = {"relais-edge", "--node", "n1",          "--keyring",
+				"/dev/null",   "--link", "/tmp/x.sock", "--media-ip",
+				"192.0.2.10",  "--http", "127.0.0.1:0", "--token-secret",
+				"/dev/null"};
+	char *argv[32];
+
+	memcpy(args + 13, extra, (size_t)n * sizeof(*extra));
+	memcpy(argv, args, sizeof(args));
+	return edge_opts_parse(o, 13 + n, argv);
+}
+
+/* --turn-url: TURN needs --turn-secret, STUN does not, other schemes and a
+ * fifth URL are refused. */
+static void check_turn(struct edge_opts *o)
+{
+	const char *turn[] = {"--turn-url", "turn:192.0.2.1:3478?transport=tcp"};
+	const char *with[] = {"--turn-url",    "turn:192.0.2.1:3478?transport=tcp",
+			      "--turn-secret", "/dev/null",
+			      "--turn-ttl",    "600"};
+	const char *stun[] = {"--turn-url", "stun:192.0.2.1:3478"};
+	const char *http[] = {"--turn-url", "http://192.0.2.1/"};
+	const char *quote[] = {"--turn-url", "turn:a\">b", "--turn-secret", "/dev/null"};
+	const char *five[] = {"--turn-secret", "/dev/null", "--turn-url", "stun:a",
+			      "--turn-url",    "stun:b",    "--turn-url", "stun:c",
+			      "--turn-url",    "stun:d",    "--turn-url", "stun:e"};
+
+	CHECK_EQ(parse_extra(o, 2, turn), -EINVAL, "--turn-url turn: without --turn-secret");
+	CHECK_EQ(parse_extra(o, 6, with), 0, "--turn-url with --turn-secret and --turn-ttl");
+	CHECK_EQ(o->n_turn_urls, 1, "one TURN URL kept");
+	CHECK_EQ(o->turn_ttl, 600, "--turn-ttl taken");
+	CHECK_EQ(parse_extra(o, 2, stun), 0, "--turn-url stun: alone");
+	CHECK_EQ(parse_extra(o, 2, http), -EINVAL, "--turn-url http:");
+	CHECK_EQ(parse_extra(o, 4, quote), -EINVAL, "--turn-url with a quote and >");
+	CHECK_EQ(parse_extra(o, 12, five), -EINVAL, "a fifth --turn-url");
+}
+
 /* An accepted --max-sessions creates an agent of that capacity. */
 static void check_creates(const struct edge_opts *o)
 {
@@ -58,5 +97,6 @@ int main(void)
 	CHECK_EQ(parse_with(&o, past), -EINVAL, "--max-sessions past the agent's capacity");
 	CHECK_EQ(parse_with(&o, "1048576"), -EINVAL, "--max-sessions 2^20");
 	CHECK_EQ(parse_with(&o, "0"), -EINVAL, "--max-sessions 0");
+	check_turn(&o);
 	return check_summary("edge_opts");
 }

@@ -109,10 +109,10 @@ web_edge_stop() {
 	wait "$EDGE_PID" || die "relais-edge exited with $? on SIGTERM"
 }
 
-# chrome NAME URL: headless Chromium in the peers' namespace (which has no
-# default route) opening URL, with the flags of the WebRTC testing guide,
+# chrome NAME URL: headless Chromium in the peers' namespace (or CHROME_NS;
+# neither has a default route) opening URL, with the flags of the WebRTC testing guide,
 # its own profile $W/NAME.chrome, no lookups but of the test's addresses
-# (10.77.N.*, 10.78.N.*), fake camera and microphone, the pages' origin
+# (10.77.N.*, 10.78.N.*, CHROME_EXCLUDE), fake camera and microphone, the pages' origin
 # ($URL) treated as secure (getUserMedia). Its own session and process
 # group (setsid), so chrome_stop ends every process it forks. Console on
 # $W/NAME.chrome.log. Sets CHROME_PID (= its process group).
@@ -120,10 +120,10 @@ chrome() {
 	local name=$1 url=$2 net=${URL#http://}
 	net=${net%%:*}
 	net=${net%.*}
-	setsid ip netns exec "$WEB-peer" "$CHROMIUM" --headless=new --no-sandbox \
+	setsid ip netns exec "${CHROME_NS:-$WEB-peer}" "$CHROMIUM" --headless=new --no-sandbox \
 		--use-fake-device-for-media-stream --use-fake-ui-for-media-stream \
 		--user-data-dir="$W/$name.chrome" \
-		--host-resolver-rules="MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE $net.1, EXCLUDE $net.2, EXCLUDE ${net/10.78/10.77}.1, EXCLUDE ${net/10.78/10.77}.2" \
+		--host-resolver-rules="MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE $net.1, EXCLUDE $net.2, EXCLUDE ${net/10.78/10.77}.1, EXCLUDE ${net/10.78/10.77}.2${CHROME_EXCLUDE:+, EXCLUDE $CHROME_EXCLUDE}" \
 		--unsafely-treat-insecure-origin-as-secure="$URL" \
 		--autoplay-policy=no-user-gesture-required \
 		--disable-gpu --disable-quic --no-first-run --disable-background-networking \
@@ -210,13 +210,21 @@ client_ns() {
 	ip route add "10.79.$n.0/24" via "10.78.$n.2" dev "${WEB}-s"
 }
 
+# turn_secret: the TURN REST secret shared by coturn and relais-edge
+# (--turn-secret $W/turn.secret), in TURN_SECRET.
+turn_secret() {
+	TURN_SECRET=$(openssl rand -hex 16)
+	(umask 077 && printf '%s' "$TURN_SECRET" >"$W/turn.secret")
+}
+
 # coturn SUBNET: Debian's coturn in the peers' namespace, listening on TCP
 # and TLS at 10.79.SUBNET.1 (3478, 5349) for clients, relaying from
 # 10.77.SUBNET.2 only to the node's media address (docs/webrtc.md, "TURN").
-# REST-API credentials: TURN_SECRET. TLS certificate: $W/turn.crt.
+# REST-API credentials: TURN_SECRET (turn_secret first). TLS certificate:
+# $W/turn.crt.
 coturn() {
 	local n=$1
-	TURN_SECRET=$(openssl rand -hex 16)
+	[ -n "${TURN_SECRET:-}" ] || turn_secret
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
 		-subj "/CN=turn.test" -addext "subjectAltName=IP:10.79.$n.1" \
 		-keyout "$W/turn.key" -out "$W/turn.crt" >/dev/null 2>&1

@@ -6,7 +6,9 @@
 # (docs/webrtc.md, "TURN"). An aiortc publisher reaches relais through TURN
 # over TCP, an aiortc viewer through TURN over TLS; the viewer decodes the
 # publisher's frames, and the dataplane's participants are coturn's relay
-# addresses, never the clients' own.
+# addresses, never the clients' own. Then Chromium with iceTransportPolicy
+# "relay" publishes through coturn, which it learns from relais-edge's Link
+# header (RFC 9725 §4.6, --turn-url/--turn-secret).
 set -euo pipefail
 B=${1:?usage: webrtc_turn.sh BUILD_DIR}
 T=webrtc_turn
@@ -18,6 +20,10 @@ command -v turnserver >/dev/null || die "coturn (turnserver) is not installed: s
 web_init
 RPORT=$(free_port)
 start_redis "$RPORT" "$W/redis"
+turn_secret
+# shellcheck disable=SC2034 # read by web_edge (lib.sh)
+EDGE_EXTRA=(--pages "$TOP/web" --turn-url "turn:10.79.63.1:3478?transport=tcp"
+	--turn-secret "$W/turn.secret")
 web_node n1 63
 client_ns 63
 coturn 63
@@ -54,4 +60,38 @@ audio=$(json "$W/view.json" 'j["frames"]["audio"]')
 grep -q 'username=<[0-9]*:302>.*method=TLS' "$W/turn.log" || die "coturn logged no TLS session of the viewer"
 grep -q 'user <[0-9]*:301>: incoming packet ALLOCATE processed, success' "$W/turn.log" ||
 	die "coturn logged no allocation of the publisher"
-say "PASS: through TURN (TCP publisher, TLS viewer) the viewer decoded $video video and $audio audio frames"
+say "through TURN (TCP publisher, TLS viewer) the viewer decoded $video video and $audio audio frames"
+
+# Chromium on the same network, iceTransportPolicy "relay": the publish
+# page asks the node for its ICE servers (OPTIONS with its token: relais-edge
+# answers with coturn's URL and a TURN REST credential as a Link header) and
+# publishes through coturn over TCP; an aiortc viewer on an open network
+# decodes its frames.
+ip netns exec "$WEB-peer" /usr/bin/python3 "$TOP/tests/edge/e2e/report_server.py" \
+	"$W/reports" 10.78.63.2 8099 >"$W/reports.log" 2>&1 &
+PIDS+=($!)
+wait_for 10 grep -q "reports on" "$W/reports.log" || die "report server did not start"
+rep() {
+	/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
+		"$W/reports/$1.json" "$2"
+}
+rep_true() { [ "$(rep "$1" "$2" 2>/dev/null)" = True ]; }
+CHROME_NS="$WEB-cl" CHROME_EXCLUDE=10.79.63.1 chrome cpub \
+	"$URL/publish.html?room=9&token=$(token 303 9 publish)&relay=1&w=320&h=240&fps=15&report=http://10.78.63.2:8099/cpub"
+wait_for 30 rep_true cpub 'j["connection"] == "connected" and j["outbound"]["video"].get("framesEncoded", 0) > 0' ||
+	die "Chromium did not publish through TURN: $(cat "$W/reports/cpub.json" 2>/dev/null) $(grep -a 'relais:' "$W/cpub.chrome.log" | tail -n 5)"
+[ "$(rep cpub 'j["localCandidateType"]')" = relay ] ||
+	die "Chromium's path is not through TURN: $(cat "$W/reports/cpub.json")"
+grep -aq "ICE servers: turn:10.79.63.1:3478?transport=tcp (relay only)" "$W/cpub.chrome.log" ||
+	die "the page did not get coturn from the node's Link header"
+peer cview watch 9 304 8
+wait "$PEER_PID" || die "viewer of Chromium failed: $(tail -n 5 "$W/cview.log")"
+parts=$("$B/cli/relais-cli" -S "$W/n1.sock" dump parts)
+grep -q 'part 303 .*addr 10\.77\.63\.2:49[0-9][0-9][0-9]' <<<"$parts" ||
+	die "Chromium's participant is not coturn's relay address: $parts"
+cvideo=$(json "$W/cview.json" 'j["frames"]["video"]')
+[ "$cvideo" -ge 20 ] || die "the viewer decoded $cvideo video frames of Chromium through TURN (want >= 20)"
+grep -q 'user <[0-9]*:303>: incoming packet ALLOCATE processed, success' "$W/turn.log" ||
+	die "coturn logged no allocation of Chromium's credential (participant 303)"
+chrome_stop cpub
+say "PASS: through TURN: aiortc (TCP, TLS) $video video / $audio audio frames; Chromium (relay only, TURN from the node's Link header) -> aiortc $cvideo video frames"

@@ -9,6 +9,7 @@
  *   http_server --secret-file F --log F [--listen ADDR] [--port N] [--tls CERT KEY]
  *               [--static DIR] [--origin O] [--leeway S] [--per-ip N]
  *               [--timeout S] [--max-sessions N] [--lifetime S]
+ *               [--turn URL]... [--turn-secret S] [--turn-ttl S]
  *
  * Prints "port N" on stdout once listening. The backend writes one line per
  * call to the log (offer/patch/end with kind, room, participant, resource
@@ -219,6 +220,13 @@ static int parse_args(int argc, char **argv, struct edge_http_config *cfg, const
 			cfg->max_sessions = (unsigned)atoi(v);
 		else if (!strcmp(o, "--lifetime"))
 			*lifetime = atol(v);
+		else if (!strcmp(o, "--turn") && cfg->ice.n_urls < EDGE_HTTP_ICE_MAX_URLS)
+			cfg->ice.urls[cfg->ice.n_urls++] = v;
+		else if (!strcmp(o, "--turn-secret")) {
+			cfg->ice.secret = (const uint8_t *)v;
+			cfg->ice.secret_len = strlen(v);
+		} else if (!strcmp(o, "--turn-ttl"))
+			cfg->ice.ttl_s = (unsigned)atoi(v);
 		else
 			return -1;
 	}

@@ -595,6 +595,63 @@ def config_errors(work):
           "the secret is never printed")
 
 
+def ice_links(reply_headers):
+    """The Link header values of an http.client message, in order."""
+    return reply_headers.get_all("Link") or []
+
+
+def ice_servers(work):
+    """RFC 9725 §4.6: TURN servers as Link headers with TURN REST credentials
+    (username "<expiry>:<participant>", password base64 HMAC-SHA1 made here
+    with Python's hmac), only for a request whose token is valid for the room;
+    a CORS preflight without a token still gets its 204, without Link."""
+    tsecret = "turn-rest-secret-0123456789"
+    urls = ["turn:10.0.0.1:3478?transport=tcp", "turns:turn.test:5349?transport=tcp",
+            "stun:10.0.0.1:3478"]
+    srv = Server(work, "ice", *sum((["--turn", u] for u in urls), []), "--turn-secret", tsecret,
+                 "--turn-ttl", "600")
+    base = f"http://127.0.0.1:{srv.port}"
+
+    def options(path, token=None):
+        req = urllib.request.Request(base + path, method="OPTIONS",
+                                     headers={"Authorization": "Bearer " + token} if token else {})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, ice_links(r.headers)
+
+    try:
+        status, links = options("/whip/42")
+        check(status == 204 and links == [], "OPTIONS without a token: 204, no Link", links)
+        status, links = options("/whip/42", "not.a.token")
+        check(status == 204 and links == [], "OPTIONS with a bad token: 204, no Link", links)
+        status, links = options("/whip/43", publisher())
+        check(status == 204 and links == [], "OPTIONS with another room's token: no Link", links)
+        now = int(time.time())
+        status, links = options("/whip/42", publisher())
+        check(status == 204 and len(links) == 3, "OPTIONS with a token: 3 Link headers", links)
+        for url, link in zip(urls, links):
+            check(link.startswith(f"<{url}>; rel=\"ice-server\""), "Link: URL and rel", link)
+        for link in links[:2]:
+            user = re.search(r'username="([^"]*)"', link)
+            cred = re.search(r'credential="([^"]*)"', link)
+            ok = user is not None and cred is not None
+            if ok:
+                exp, _, part = user.group(1).partition(":")
+                want = base64.b64encode(hmac.new(tsecret.encode(), user.group(1).encode(),
+                                                 hashlib.sha1).digest()).decode()
+                ok = part == "7" and now + 590 <= int(exp) <= now + 610 and cred.group(1) == want
+            check(ok and 'credential-type="password"' in link,
+                  "Link: TURN REST username expiry:participant and its HMAC-SHA1", link)
+        check("username" not in links[2], "a stun: Link carries no credential", links[2])
+        req = urllib.request.Request(base + "/whep/42", data=OFFER, method="POST", headers={
+            "Content-Type": "application/sdp", "Authorization": "Bearer " + watcher()})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            links = ice_links(r.headers)
+        check(len(links) == 3 and ':9"' in links[0], "201 of an offer: Link headers for its "
+              "participant", links)
+    finally:
+        srv.stop()
+
+
 def main():
     for tool in ("curl", "openssl"):
         need(tool)
@@ -616,6 +673,7 @@ def main():
         stats_after_stop(srv, {"token.expired": 1, "token.alg_not_allowed": 4,
                                "http.body_too_large": 2, "token.wrong_participant": 1})
         srv = None
+        ice_servers(work)
         limits_v6(work)
         dual_stack(work)
         tls(work)
