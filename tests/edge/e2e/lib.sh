@@ -166,6 +166,26 @@ peer() {
 	PIDS+=("$PEER_PID")
 }
 
+# reports_up SUBNET: the pages' report server (report_server.py) in the
+# peers' namespace on 10.78.SUBNET.2:8099, each page's latest JSON in
+# $W/reports/NAME.json. Sets REPORTS (the base URL a page's report= takes).
+reports_up() {
+	REPORTS="http://10.78.$1.2:8099"
+	ip netns exec "$WEB-peer" /usr/bin/python3 "$TOP/tests/edge/e2e/report_server.py" \
+		"$W/reports" "10.78.$1.2" 8099 >"$W/reports.log" 2>&1 &
+	PIDS+=($!)
+	wait_for 10 grep -q "reports on" "$W/reports.log" || die "report server did not start"
+}
+
+# rep NAME EXPR: a value of page NAME's latest report (python on j).
+rep() {
+	/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
+		"$W/reports/$1.json" "$2"
+}
+
+# rep_true NAME EXPR: the expression holds on NAME's latest report (for wait_for).
+rep_true() { [ "$(rep "$1" "$2" 2>/dev/null)" = True ]; }
+
 # edge_stat NODE GROUP NAME: a counter of relais-edge's status file (e.g.
 # edge_stat n1 stun bad_integrity); fails when the file or the name is
 # missing.

@@ -39,19 +39,7 @@ start_redis "$RPORT" "$W/redis"
 # shellcheck disable=SC2034 # read by web_edge (lib.sh)
 EDGE_EXTRA=(--pages "$TOP/web")
 web_node n1 $N --srtp-profiles AEAD_AES_256_GCM
-REPORTS="http://10.78.$N.2:8099"
-ip netns exec "$WEB-peer" /usr/bin/python3 "$TOP/tests/edge/e2e/report_server.py" \
-	"$W/reports" "10.78.$N.2" 8099 >"$W/reports.log" 2>&1 &
-PIDS+=($!)
-wait_for 10 grep -q "reports on" "$W/reports.log" || die "report server did not start"
-
-# rep NAME EXPR: a value of page NAME's latest report (python on j).
-rep() {
-	/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
-		"$W/reports/$1.json" "$2"
-}
-# rep_true NAME EXPR: the expression holds on NAME's latest report (for wait_for).
-rep_true() { [ "$(rep "$1" "$2" 2>/dev/null)" = True ]; }
+reports_up $N
 # page NAME KIND ROOM SUB [QUERY]: Chromium on KIND.html (publish or watch) of
 # ROOM as participant SUB, reporting as NAME.
 page() {

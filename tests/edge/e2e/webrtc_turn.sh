@@ -67,17 +67,9 @@ say "through TURN (TCP publisher, TLS viewer) the viewer decoded $video video an
 # answers with coturn's URL and a TURN REST credential as a Link header) and
 # publishes through coturn over TCP; an aiortc viewer on an open network
 # decodes its frames.
-ip netns exec "$WEB-peer" /usr/bin/python3 "$TOP/tests/edge/e2e/report_server.py" \
-	"$W/reports" 10.78.63.2 8099 >"$W/reports.log" 2>&1 &
-PIDS+=($!)
-wait_for 10 grep -q "reports on" "$W/reports.log" || die "report server did not start"
-rep() {
-	/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
-		"$W/reports/$1.json" "$2"
-}
-rep_true() { [ "$(rep "$1" "$2" 2>/dev/null)" = True ]; }
+reports_up 63
 CHROME_NS="$WEB-cl" CHROME_EXCLUDE=10.79.63.1 chrome cpub \
-	"$URL/publish.html?room=9&token=$(token 303 9 publish)&relay=1&w=320&h=240&fps=15&report=http://10.78.63.2:8099/cpub"
+	"$URL/publish.html?room=9&token=$(token 303 9 publish)&relay=1&w=320&h=240&fps=15&report=$REPORTS/cpub"
 wait_for 30 rep_true cpub 'j["connection"] == "connected" and j["outbound"]["video"].get("framesEncoded", 0) > 0' ||
 	die "Chromium did not publish through TURN: $(cat "$W/reports/cpub.json" 2>/dev/null) $(grep -a 'relais:' "$W/cpub.chrome.log" | tail -n 5)"
 [ "$(rep cpub 'j["localCandidateType"]')" = relay ] ||
