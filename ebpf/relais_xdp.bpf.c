@@ -12,6 +12,8 @@
  *   IP fragment, not UDP, wrong UDP port             -> XDP_DROP
  *   first byte outside RFC 7983 ranges, too short    -> XDP_DROP
  *   source over its packet or byte rate              -> XDP_DROP
+ *   STUN/DTLS over its source address+port budget,
+ *   or over the node's STUN/DTLS total               -> XDP_DROP
  *   media                                            -> redirect to the
  *       AF_XDP socket of this RX queue (xsks_map); XDP_PASS when none.
  *
@@ -91,6 +93,20 @@ struct {
 } rlx_buckets SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XDP_STUN_MAX);
+	__type(key, struct xdp_stun_key);
+	__type(value, struct xdp_tokens);
+} rlx_stun SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdp_tokens);
+} rlx_stun_total SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, RELAIS_DROP_MAX);
 	__type(key, __u32);
@@ -117,7 +133,9 @@ struct pkt {
 	__u8 v6;
 	__u8 l4proto;
 	__u8 frag;
-	__u32 l4room; /* bytes the IP header says follow the L3 headers */
+	__u8 stun_dtls; /* set by parse_udp: first payload byte 0-3 or 20-63 */
+	__u16 sport;    /* UDP source port, network order (parse_udp) */
+	__u32 l4room;   /* bytes the IP header says follow the L3 headers */
 };
 
 static __always_inline void count(void *map, __u32 idx, __u32 len)
@@ -311,9 +329,9 @@ static __always_inline int check_acl(const struct pkt *p, const struct xdp_confi
  * 0-3 STUN (>= 20 bytes, RFC 5389 §6), 20-63 DTLS (>= 13, RFC 6347 §4.1),
  * 128-191 RTP (>= 12, RFC 3550 §5.1) or RTCP (>= 8, RFC 3550 §6.4; second
  * byte 192-223 per RFC 5761 §4). 192-255 is RTP with version 3.
+ * Notes the source port and whether the payload is STUN or DTLS in *p.
  */
-static __always_inline int parse_udp(struct cursor *c, const struct pkt *p,
-				     const struct xdp_config *cfg)
+static __always_inline int parse_udp(struct cursor *c, struct pkt *p, const struct xdp_config *cfg)
 {
 	struct udphdr *udp = c->pos;
 	__u32 ulen, plen, need;
@@ -334,6 +352,7 @@ static __always_inline int parse_udp(struct cursor *c, const struct pkt *p,
 	b = (void *)(udp + 1);
 	if (plen < 2 || (void *)(b + 2) > c->end)
 		return RELAIS_DROP_TRUNCATED;
+	p->sport = udp->source;
 	if (b[0] <= 3)
 		need = 20;
 	else if (b[0] >= 20 && b[0] <= 63)
@@ -344,6 +363,7 @@ static __always_inline int parse_udp(struct cursor *c, const struct pkt *p,
 		return RELAIS_DROP_RTP_VERSION;
 	else
 		return RELAIS_DROP_DEMUX_UNKNOWN;
+	p->stun_dtls = b[0] <= 63; /* 4-19 were refused above */
 	return plen < need ? RELAIS_DROP_TRUNCATED : RELAIS_DROP_NONE;
 }
 
@@ -405,6 +425,69 @@ static __always_inline int check_rate(const struct pkt *p, const struct xdp_conf
 	return r;
 }
 
+/* Refill bucket t at rate (burst 0 = one second of rate) and take one token:
+ * 1 when there was one, 0 when the bucket is empty. A never-used bucket
+ * (last_ns 0, as in the ARRAY after load) starts full. */
+static __always_inline int take_token(struct xdp_tokens *t, __u64 now, __u64 rate, __u64 burst)
+{
+	if (!burst)
+		burst = rate;
+	if (!t->last_ns) {
+		t->tokens = burst;
+		t->last_ns = now;
+	}
+	t->tokens = refill(t->tokens, &t->last_ns, now, rate, burst);
+	if (t->tokens < 1)
+		return 0;
+	t->tokens--;
+	return 1;
+}
+
+/* The node's STUN/DTLS bucket: 1 when it has a token (or is off). */
+static __always_inline int take_total(const struct xdp_config *cfg, __u64 now)
+{
+	struct xdp_tokens *t;
+	__u32 zero = 0;
+
+	if (!cfg->stun_total_pps)
+		return 1;
+	t = bpf_map_lookup_elem(&rlx_stun_total, &zero);
+	return !t || take_token(t, now, cfg->stun_total_pps, cfg->stun_total_burst);
+}
+
+/*
+ * STUN/DTLS budgets (XDP_CFG_STUN): a bucket per source address+port in
+ * rlx_stun, then the node's bucket rlx_stun_total; a datagram the node's
+ * bucket refuses gives its source's token back. RTP/RTCP never reach them.
+ * A packet charges only the bucket of the address+port it carries (exact
+ * keys, no sharing), so a forged source spends that source's STUN/DTLS
+ * budget and nothing else; an LRU eviction hands back a full bucket. Plain
+ * updates, racy across CPUs like check_rate (a few packets at most).
+ */
+static __always_inline int check_stun(const struct pkt *p, const struct xdp_config *cfg, __u64 now)
+{
+	struct xdp_stun_key k = {.port = p->sport};
+	struct xdp_tokens fresh = {}, *t, *src;
+	int r = RELAIS_DROP_NONE;
+
+	if (!p->stun_dtls || !(cfg->flags & XDP_CFG_STUN))
+		return RELAIS_DROP_NONE;
+	if (!cfg->stun_pps)
+		return take_total(cfg, now) ? RELAIS_DROP_NONE : RELAIS_DROP_XDP_STUN_DTLS_TOTAL;
+	__builtin_memcpy(k.addr, p->src.addr, 16);
+	t = bpf_map_lookup_elem(&rlx_stun, &k);
+	src = t ? t : &fresh;
+	if (!take_token(src, now, cfg->stun_pps, cfg->stun_burst)) {
+		r = RELAIS_DROP_XDP_STUN_DTLS_RATE;
+	} else if (!take_total(cfg, now)) {
+		src->tokens++;
+		r = RELAIS_DROP_XDP_STUN_DTLS_TOTAL;
+	}
+	if (!t)
+		bpf_map_update_elem(&rlx_stun, &k, &fresh, BPF_NOEXIST);
+	return r;
+}
+
 /* ARP (RFC 826) for Ethernet/IPv4 whose target protocol address is the
  * media address -> CLASS_NEIGH (requests to us and replies to our
  * requests both carry our address there); any other ARP -> kernel. */
@@ -463,7 +546,10 @@ static __always_inline int classify(struct xdp_md *ctx, __u32 len)
 	r = parse_udp(&c, &p, cfg);
 	if (r != RELAIS_DROP_NONE)
 		return r;
-	return check_rate(&p, cfg, now, len);
+	r = check_rate(&p, cfg, now, len);
+	if (r != RELAIS_DROP_NONE)
+		return r;
+	return check_stun(&p, cfg, now);
 }
 
 /* The one entry point. */

@@ -28,12 +28,15 @@
 #define XDP_MAP_BUCKETS "rlx_buckets"
 #define XDP_MAP_DROPS "rlx_drops"
 #define XDP_MAP_VERDICTS "rlx_verdicts"
+#define XDP_MAP_STUN "rlx_stun"
+#define XDP_MAP_STUN_TOTAL "rlx_stun_total"
 
 /* Map sizes. */
 #define XDP_XSKS_MAX 64       /* queues */
 #define XDP_PREFIX_MAX 16384  /* entries per LPM trie */
 #define XDP_PORTS_MAX 64      /* media UDP ports */
 #define XDP_BUCKETS_MAX 65536 /* tracked sources (LRU) */
+#define XDP_STUN_MAX 65536    /* tracked STUN/DTLS source address+ports (LRU) */
 
 /* xdp_config.flags */
 #define XDP_CFG_PORTS (1u << 0)     /* enforce rlx_ports on UDP destination */
@@ -41,6 +44,19 @@
 #define XDP_CFG_RATE (1u << 2)      /* enforce the per-source token buckets */
 #define XDP_CFG_MEDIA4 (1u << 3)    /* media4 valid: ARP for it goes to the XSK */
 #define XDP_CFG_MEDIA6 (1u << 4)    /* media6 valid: ND for it goes to the XSK */
+#define XDP_CFG_STUN (1u << 5)      /* enforce the STUN/DTLS budgets */
+
+/*
+ * Default STUN/DTLS budget per source address+port, set by `relais-xdp
+ * attach`, by `adopt` on a filter whose budget was never configured, and by
+ * `relais-xdp stun-rate` without numbers. A browser's join (a few dozen ICE
+ * checks and DTLS datagrams in its first seconds, then one consent check
+ * every ~5 s) fits in it many times over; it is above the dataplane's own
+ * per-source budget (edge.rate_per_source), which stays the finer one.
+ * The node total is off by default (see docs/xdp.md, "STUN/DTLS budget").
+ */
+#define XDP_STUN_PPS_DEFAULT 100
+#define XDP_STUN_BURST_DEFAULT 200
 
 /* Largest accepted rate, so that refill arithmetic cannot overflow u64. */
 #define XDP_RATE_MAX 10000000000ull
@@ -50,6 +66,9 @@
  * A zeroed config (as after load) enforces no ports, no allowlist, no rate,
  * no frame size limit, and gives every ARP/ND packet to the kernel.
  * A rate of 0 disables that bucket even when XDP_CFG_RATE is set.
+ * XDP_CFG_STUN enforces the STUN/DTLS budgets (RFC 7983 first byte 0-3 or
+ * 20-63): stun_pps per source address+port, stun_total_pps for the node;
+ * again 0 disables that bucket and a burst of 0 is one second of its rate.
  * media4/media6 are the dataplane's own media addresses (network order):
  * ARP whose target protocol address is media4, and Neighbor Solicitations /
  * Advertisements whose target or destination is media6, go to the AF_XDP
@@ -65,6 +84,10 @@ struct xdp_config {
 	__u8 media4[4];      /* with XDP_CFG_MEDIA4 */
 	__u8 media6[16];     /* with XDP_CFG_MEDIA6 */
 	__u32 pad;
+	__u64 stun_pps;         /* STUN/DTLS per source address+port: refill rate */
+	__u64 stun_burst;       /* its depth */
+	__u64 stun_total_pps;   /* STUN/DTLS of the whole node: refill rate */
+	__u64 stun_total_burst; /* its depth */
 };
 
 /* LPM trie keys (BPF_MAP_TYPE_LPM_TRIE, BPF_F_NO_PREALLOC). */
@@ -94,6 +117,20 @@ struct xdp_bucket {
 	__u64 byte_tokens;
 	__u64 pkt_last_ns;  /* time the packet bucket was last refilled */
 	__u64 byte_last_ns; /* time the byte bucket was last refilled */
+};
+
+/* Key of rlx_stun: the source address (as in xdp_src_key) and UDP port. */
+struct xdp_stun_key {
+	__u8 addr[16];
+	__u16 port; /* network byte order */
+	__u16 pad;  /* zero */
+};
+
+/* One token bucket: value of rlx_stun (LRU_HASH) and rlx_stun_total
+ * (ARRAY[1]; last_ns 0 = never used, starts full). */
+struct xdp_tokens {
+	__u64 tokens;
+	__u64 last_ns; /* time of the last refill */
 };
 
 /* Value of rlx_ports (BPF_MAP_TYPE_HASH), key __u16 port in host order. */

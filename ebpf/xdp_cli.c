@@ -52,6 +52,12 @@ static void usage(FILE *f)
 	    "                             poll the dataplane's OFFENDERS, ban sources whose\n"
 	    "                             auth/replay/unknown drops grew > threshold in window\n",
 	    f);
+	fprintf(f,
+		"  stun-rate [--pps N] [--burst N] [--total-pps N] [--total-burst N]\n"
+		"                             STUN/DTLS budget per source address+port (default\n"
+		"                             %u/s, burst %u) and for the node (default 0 = off)\n"
+		"  stun-rate off              stop enforcing the STUN/DTLS budget\n",
+		XDP_STUN_PPS_DEFAULT, XDP_STUN_BURST_DEFAULT);
 }
 
 /* Parse an unsigned decimal; -EINVAL on junk. */
@@ -84,6 +90,17 @@ static int flag(int argc, char **argv, const char *name)
 	return 0;
 }
 
+/* Give a filter never told its STUN/DTLS budget the default one, and say so. */
+static int stun_default(struct xdp_ctl *c)
+{
+	int r = xdp_stun_rate_default(c);
+
+	if (r == 1)
+		printf("STUN/DTLS budget: %u/s, burst %u per source address+port (default)\n",
+		       XDP_STUN_PPS_DEFAULT, XDP_STUN_BURST_DEFAULT);
+	return r < 0 ? r : 0;
+}
+
 /* attach IFACE: load, attach, pin. */
 static int cmd_attach(const char *ifname, const char *pin_dir, int skb)
 {
@@ -98,7 +115,9 @@ static int cmd_attach(const char *ifname, const char *pin_dir, int skb)
 	c = xdp_ctl_load();
 	if (!c)
 		return -errno;
-	err = xdp_ctl_pin(c, pin_dir);
+	err = stun_default(c);
+	if (!err)
+		err = xdp_ctl_pin(c, pin_dir);
 	if (!err)
 		err = xdp_ctl_attach(c, ifindex, skb);
 	if (!err)
@@ -121,6 +140,8 @@ static int cmd_adopt(const char *ifname, const char *pin_dir)
 	err = xdp_ctl_pin(c, pin_dir);
 	if (!err)
 		printf("maps of the program on %s pinned under %s\n", ifname, pin_dir);
+	if (!err)
+		err = stun_default(c);
 	xdp_ctl_close(c);
 	return err;
 }
@@ -169,6 +190,10 @@ static int cmd_stats(struct xdp_ctl *c)
 	       cfg.flags & XDP_CFG_ALLOWLIST ? "on" : "off",
 	       cfg.flags & XDP_CFG_RATE ? "on" : "off", cfg.pkts_per_sec, cfg.burst_pkts,
 	       cfg.bytes_per_sec, cfg.burst_bytes);
+	printf("config: stun/dtls %s (per source address+port pps %llu burst %llu, node total pps "
+	       "%llu burst %llu)\n",
+	       cfg.flags & XDP_CFG_STUN ? "on" : "off", cfg.stun_pps, cfg.stun_burst,
+	       cfg.stun_total_pps, cfg.stun_total_burst);
 	for (int i = 0; i < XDP_VERDICT_MAX; i++)
 		printf("verdict %-20s %12llu pkts %14llu bytes\n", verdict_names[i], v[i].pkts,
 		       v[i].bytes);
@@ -212,6 +237,24 @@ static int cmd_rate(struct xdp_ctl *c, int argc, char **argv)
 	    ((s = opt(argc, argv, "--burst-bytes")) && parse_u64(s, &bburst)))
 		return -EINVAL;
 	return xdp_rate_set(c, pps, bps / 8, burst, bburst);
+}
+
+/* stun-rate [--pps N] [--burst N] [--total-pps N] [--total-burst N] | off:
+ * a number not given takes its default (per source XDP_STUN_*_DEFAULT,
+ * node total 0 = off). */
+static int cmd_stun_rate(struct xdp_ctl *c, int argc, char **argv)
+{
+	uint64_t pps = XDP_STUN_PPS_DEFAULT, burst = XDP_STUN_BURST_DEFAULT, tpps = 0, tburst = 0;
+	const char *s;
+
+	if (argc >= 1 && !strcmp(argv[0], "off"))
+		return xdp_stun_rate_off(c);
+	if (((s = opt(argc, argv, "--pps")) && parse_u64(s, &pps)) ||
+	    ((s = opt(argc, argv, "--burst")) && parse_u64(s, &burst)) ||
+	    ((s = opt(argc, argv, "--total-pps")) && parse_u64(s, &tpps)) ||
+	    ((s = opt(argc, argv, "--total-burst")) && parse_u64(s, &tburst)))
+		return -EINVAL;
+	return xdp_stun_rate_set(c, pps, burst, tpps, tburst);
 }
 
 /* ban/unban/allow/disallow PREFIX [--ttl S] */
@@ -348,6 +391,8 @@ static int run_map_cmd(struct xdp_ctl *c, const char *cmd, int argc, char **argv
 		return cmd_stats(c);
 	if (!strcmp(cmd, "rate"))
 		return cmd_rate(c, argc, argv);
+	if (!strcmp(cmd, "stun-rate"))
+		return cmd_stun_rate(c, argc, argv);
 	if (!strcmp(cmd, "ports") && argc >= 1)
 		return cmd_ports(c, argv[0]);
 	if (!strcmp(cmd, "media") && argc >= 1)

@@ -32,6 +32,8 @@ enum xdp_ctl_map {
 	XDP_CTL_MAP_BUCKETS,
 	XDP_CTL_MAP_DROPS,
 	XDP_CTL_MAP_VERDICTS,
+	XDP_CTL_MAP_STUN,
+	XDP_CTL_MAP_STUN_TOTAL,
 	XDP_CTL_MAP_COUNT
 };
 
@@ -133,6 +135,21 @@ int xdp_config_set(struct xdp_ctl *c, const struct xdp_config *cfg);
  * of rate) and turn XDP_CFG_RATE on when any rate is non-zero. */
 int xdp_rate_set(struct xdp_ctl *c, uint64_t pps, uint64_t bytes_ps, uint64_t burst_pkts,
 		 uint64_t burst_bytes);
+
+/* The STUN/DTLS budgets (relais_xdp.h): per source address+port and for the
+ * node, each 0 = off, bursts 0 = one second of rate. XDP_CFG_STUN is turned
+ * on when either rate is non-zero, off otherwise. -ERANGE above
+ * XDP_RATE_MAX. */
+int xdp_stun_rate_set(struct xdp_ctl *c, uint64_t pps, uint64_t burst, uint64_t total_pps,
+		      uint64_t total_burst);
+
+/* Stop enforcing the STUN/DTLS budgets; their numbers stay in the config. */
+int xdp_stun_rate_off(struct xdp_ctl *c);
+
+/* Give a filter whose STUN/DTLS budget was never configured (flag off and
+ * every number 0, as after load) the defaults XDP_STUN_PPS_DEFAULT and
+ * XDP_STUN_BURST_DEFAULT. 1 when applied, 0 when left alone, or -errno. */
+int xdp_stun_rate_default(struct xdp_ctl *c);
 
 /* Replace the media port set; n == 0 clears it and turns XDP_CFG_PORTS off. */
 int xdp_ports_set(struct xdp_ctl *c, const uint16_t *ports, size_t n);

@@ -185,7 +185,8 @@ int xdp_config_set(struct xdp_ctl *c, const struct xdp_config *cfg)
 {
 	__u32 zero = 0;
 
-	if (cfg->pkts_per_sec > XDP_RATE_MAX || cfg->bytes_per_sec > XDP_RATE_MAX)
+	if (cfg->pkts_per_sec > XDP_RATE_MAX || cfg->bytes_per_sec > XDP_RATE_MAX ||
+	    cfg->stun_pps > XDP_RATE_MAX || cfg->stun_total_pps > XDP_RATE_MAX)
 		return -ERANGE;
 	return bpf_map_update_elem(xdp_ctl_map_fd(c, XDP_CTL_MAP_CONFIG), &zero, cfg, BPF_ANY)
 		   ? -errno
@@ -210,6 +211,53 @@ int xdp_rate_set(struct xdp_ctl *c, uint64_t pps, uint64_t bytes_ps, uint64_t bu
 	else
 		cfg.flags &= ~XDP_CFG_RATE;
 	return xdp_config_set(c, &cfg);
+}
+
+/* Set the STUN/DTLS budgets and the XDP_CFG_STUN flag. */
+int xdp_stun_rate_set(struct xdp_ctl *c, uint64_t pps, uint64_t burst, uint64_t total_pps,
+		      uint64_t total_burst)
+{
+	struct xdp_config cfg;
+	int err = xdp_config_get(c, &cfg);
+
+	if (err)
+		return err;
+	cfg.stun_pps = pps;
+	cfg.stun_burst = burst;
+	cfg.stun_total_pps = total_pps;
+	cfg.stun_total_burst = total_burst;
+	if (pps || total_pps)
+		cfg.flags |= XDP_CFG_STUN;
+	else
+		cfg.flags &= ~XDP_CFG_STUN;
+	return xdp_config_set(c, &cfg);
+}
+
+/* Clear XDP_CFG_STUN, keep the numbers. */
+int xdp_stun_rate_off(struct xdp_ctl *c)
+{
+	struct xdp_config cfg;
+	int err = xdp_config_get(c, &cfg);
+
+	if (err)
+		return err;
+	cfg.flags &= ~XDP_CFG_STUN;
+	return xdp_config_set(c, &cfg);
+}
+
+/* Defaults on a never-configured STUN/DTLS budget. */
+int xdp_stun_rate_default(struct xdp_ctl *c)
+{
+	struct xdp_config cfg;
+	int err = xdp_config_get(c, &cfg);
+
+	if (err)
+		return err;
+	if ((cfg.flags & XDP_CFG_STUN) || cfg.stun_pps || cfg.stun_burst || cfg.stun_total_pps ||
+	    cfg.stun_total_burst)
+		return 0;
+	err = xdp_stun_rate_set(c, XDP_STUN_PPS_DEFAULT, XDP_STUN_BURST_DEFAULT, 0, 0);
+	return err ? err : 1;
 }
 
 /* Set the media addresses and their flags. */

@@ -25,6 +25,8 @@ enum setup {
 	S_PLAIN,      /* zero config */
 	S_FULL,       /* ports + allowlist + rate on, 1000 blocklist entries */
 	S_RATE_EMPTY, /* bucket already empty */
+	S_STUN,       /* STUN/DTLS budget on, never empty */
+	S_STUN_EMPTY, /* STUN/DTLS budget of the source already spent */
 };
 
 struct bpath {
@@ -47,6 +49,9 @@ static const struct bpath paths[] = {
      S_FULL,
      XDP_DROP},
     {"drop_rate_pkts", {PKT_V4, .b0 = 0x80, .paylen = 172}, S_RATE_EMPTY, XDP_DROP},
+    {"stun_v4_budget", {PKT_V4, .b0 = 0, .b1 = 1, .paylen = 100}, S_STUN, XDP_PASS},
+    {"stun_v6_budget", {PKT_V6, .b0 = 0, .b1 = 1, .paylen = 100}, S_STUN, XDP_PASS},
+    {"drop_stun_dtls_rate", {PKT_V4, .b0 = 22, .paylen = 100}, S_STUN_EMPTY, XDP_DROP},
     {"drop_not_udp", {PKT_V4, .proto = 6, .paylen = 40}, S_PLAIN, XDP_DROP},
     {"drop_fragment", {PKT_V4, .b0 = 0x80, .paylen = 172, .frag = FRAG_V4_MF}, S_PLAIN, XDP_DROP},
     {"drop_demux", {PKT_V4, .b0 = 100, .paylen = 172}, S_PLAIN, XDP_DROP},
@@ -67,7 +72,8 @@ static void clear_map(int fd)
 static int setup(struct xdp_ctl *c, enum setup s)
 {
 	static const enum xdp_ctl_map m[] = {XDP_CTL_MAP_BLOCK4, XDP_CTL_MAP_ALLOW4,
-					     XDP_CTL_MAP_PORTS, XDP_CTL_MAP_BUCKETS};
+					     XDP_CTL_MAP_PORTS, XDP_CTL_MAP_BUCKETS,
+					     XDP_CTL_MAP_STUN};
 	struct xdp_config zero = {0};
 	uint16_t port = 5000;
 	struct xdp_prefix p;
@@ -79,6 +85,10 @@ static int setup(struct xdp_ctl *c, enum setup s)
 	xdp_config_set(c, &zero);
 	if (s == S_RATE_EMPTY)
 		return xdp_rate_set(c, 1, 0, 1, 0);
+	if (s == S_STUN)
+		return xdp_stun_rate_set(c, 10000000000ull / 2, 0, 0, 0);
+	if (s == S_STUN_EMPTY)
+		return xdp_stun_rate_set(c, 1, 1, 0, 0);
 	if (s != S_FULL)
 		return 0;
 	for (int i = 0; i < 1000 && !err; i++) {
@@ -105,7 +115,7 @@ static int measure(struct xdp_ctl *c, const struct bpath *b, unsigned repeat, do
 
 	if (err)
 		return err;
-	if (b->setup == S_RATE_EMPTY) {
+	if (b->setup == S_RATE_EMPTY || b->setup == S_STUN_EMPTY) {
 		LIBBPF_OPTS(bpf_test_run_opts, once, .data_in = frame, .data_size_in = (__u32)len);
 		bpf_prog_test_run_opts(xdp_ctl_prog_fd(c), &once); /* takes the one token */
 	}

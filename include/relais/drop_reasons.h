@@ -47,7 +47,10 @@
 	X(EXC_RATE_SOURCE, "exception_rate_source", "STUN/DTLS over edge.rate_per_source")     \
 	X(EXC_RATE_TOTAL, "exception_rate_total",                                              \
 	  "STUN/DTLS of unknown sources over edge.rate_total")                                 \
-	X(EDGE_DOWN, "edge_down", "STUN/DTLS or edge reply while no relais-edge is connected")
+	X(EDGE_DOWN, "edge_down", "STUN/DTLS or edge reply while no relais-edge is connected") \
+	X(XDP_STUN_DTLS_RATE, "xdp_stun_dtls_rate",                                            \
+	  "XDP: STUN/DTLS over its source address+port budget")                                \
+	X(XDP_STUN_DTLS_TOTAL, "xdp_stun_dtls_total", "XDP: STUN/DTLS over the node's total budget")
 
 #define RELAIS_DROP_ENUM_(sfx, name, help) RELAIS_DROP_##sfx,
 enum relais_drop_reason {

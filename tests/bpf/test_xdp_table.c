@@ -19,6 +19,7 @@
 
 #include "pkt.h"
 #include "xdp_ctl.h"
+#include "xdp_test.h"
 
 #define CHECK_MAIN
 #include "check.h"
@@ -174,17 +175,6 @@ static const struct row rows[] = {
     {"port check off", {PKT_V4, RTP(100), .dport = 5001}, P_NONE, MEDIA},
 };
 
-/* Remove every key of a map. */
-static void clear_map(int fd, size_t keysz)
-{
-	uint8_t key[64];
-
-	(void)keysz;
-	while (!bpf_map_get_next_key(fd, NULL, key))
-		if (bpf_map_delete_elem(fd, key))
-			break;
-}
-
 /* Reset the filter state and apply one row's preparation. */
 static void prepare(struct xdp_ctl *c, enum prep p)
 {
@@ -196,7 +186,7 @@ static void prepare(struct xdp_ctl *c, enum prep p)
 	uint16_t ports[] = {5000, 5002};
 
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
-		clear_map(xdp_ctl_map_fd(c, lists[i]), 0);
+		xdp_test_clear_map(xdp_ctl_map_fd(c, lists[i]));
 	xdp_config_set(c, &zero);
 	switch (p) {
 	case P_NONE:
@@ -250,16 +240,6 @@ static void prepare(struct xdp_ctl *c, enum prep p)
 	}
 }
 
-/* Run one frame (repeat times); returns the XDP action or -errno. */
-static int run(struct xdp_ctl *c, const uint8_t *frame, int len, int repeat)
-{
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame, .data_size_in = (__u32)len,
-		    .repeat = (__u32)repeat);
-	int err = bpf_prog_test_run_opts(xdp_ctl_prog_fd(c), &o);
-
-	return err ? -errno : (int)o.retval;
-}
-
 /* Run one row and check action and counter deltas. */
 static void run_row(struct xdp_ctl *c, const struct row *r)
 {
@@ -271,7 +251,7 @@ static void run_row(struct xdp_ctl *c, const struct row *r)
 
 	prepare(c, r->prep);
 	xdp_counters_read(c, d0, v0);
-	act = run(c, frame, len, 1);
+	act = xdp_test_run(c, frame, len, 1);
 	xdp_counters_read(c, d1, v1);
 	CHECKF(act == r->action, "%s: action %d, want %d", r->name, act, r->action);
 	for (int i = 0; i < RELAIS_DROP_MAX; i++) {
@@ -318,20 +298,20 @@ static void test_rate(struct xdp_ctl *c)
 	/* packets: 10/s, burst 2 */
 	prepare(c, P_NONE);
 	xdp_rate_set(c, 10, 0, 2, 0);
-	CHECKF(run(c, f, len, 1) == XDP_PASS, "rate: 1st within burst");
-	CHECKF(run(c, f, len, 1) == XDP_PASS, "rate: 2nd within burst");
+	CHECKF(xdp_test_run(c, f, len, 1) == XDP_PASS, "rate: 1st within burst");
+	CHECKF(xdp_test_run(c, f, len, 1) == XDP_PASS, "rate: 2nd within burst");
 	xdp_counters_read(c, d0, NULL);
-	CHECKF(run(c, f, len, 1) == XDP_DROP, "rate: 3rd over burst");
-	CHECKF(run(c, g, glen, 1) == XDP_PASS, "rate: other source has its own bucket");
+	CHECKF(xdp_test_run(c, f, len, 1) == XDP_DROP, "rate: 3rd over burst");
+	CHECKF(xdp_test_run(c, g, glen, 1) == XDP_PASS, "rate: other source has its own bucket");
 	xdp_counters_read(c, d1, NULL);
 	CHECKF(d1[RELAIS_DROP_XDP_RATE_PKTS].pkts - d0[RELAIS_DROP_XDP_RATE_PKTS].pkts == 1,
 	       "rate: one RATE_PKTS drop");
 	age_bucket(c, "192.0.2.1", NS / 10); /* 100 ms at 10/s = 1 token */
-	CHECKF(run(c, f, len, 1) == XDP_PASS, "rate: refilled one token");
-	CHECKF(run(c, f, len, 1) == XDP_DROP, "rate: only one token refilled");
+	CHECKF(xdp_test_run(c, f, len, 1) == XDP_PASS, "rate: refilled one token");
+	CHECKF(xdp_test_run(c, f, len, 1) == XDP_DROP, "rate: only one token refilled");
 	age_bucket(c, "192.0.2.1", 10 * NS); /* refill caps at burst 2 */
 	xdp_counters_read(c, d0, NULL);
-	CHECKF(run(c, f, len, 5) == XDP_DROP, "rate: repeat 5, last over burst");
+	CHECKF(xdp_test_run(c, f, len, 5) == XDP_DROP, "rate: repeat 5, last over burst");
 	xdp_counters_read(c, d1, NULL);
 	CHECKF(d1[RELAIS_DROP_NONE].pkts - d0[RELAIS_DROP_NONE].pkts == 2,
 	       "rate: repeat 5 passes exactly burst=2, got %llu",
@@ -343,18 +323,18 @@ static void test_rate(struct xdp_ctl *c)
 	prepare(c, P_NONE);
 	xdp_rate_set(c, 0, 1000, 0, 100);
 	CHECKF(len == 54, "rate: frame length %d", len);
-	CHECKF(run(c, f, len, 1) == XDP_PASS, "bytes: 1st fits (100 -> 46)");
+	CHECKF(xdp_test_run(c, f, len, 1) == XDP_PASS, "bytes: 1st fits (100 -> 46)");
 	xdp_counters_read(c, d0, NULL);
-	CHECKF(run(c, f, len, 1) == XDP_DROP, "bytes: 2nd over");
+	CHECKF(xdp_test_run(c, f, len, 1) == XDP_DROP, "bytes: 2nd over");
 	xdp_counters_read(c, d1, NULL);
 	CHECKF(d1[RELAIS_DROP_XDP_RATE_BYTES].pkts - d0[RELAIS_DROP_XDP_RATE_BYTES].pkts == 1,
 	       "bytes: one RATE_BYTES drop");
 	age_bucket(c, "192.0.2.1", NS / 100); /* +10 B: 56 >= 54 */
-	CHECKF(run(c, f, len, 1) == XDP_PASS, "bytes: refilled");
+	CHECKF(xdp_test_run(c, f, len, 1) == XDP_PASS, "bytes: refilled");
 
 	/* rate flag off: unlimited */
 	prepare(c, P_NONE);
-	CHECKF(run(c, f, len, 100) == XDP_PASS, "rate off: pass");
+	CHECKF(xdp_test_run(c, f, len, 100) == XDP_PASS, "rate off: pass");
 }
 
 /* Helper behaviour check: the empty xsks_map redirect falls back to PASS. */
@@ -367,7 +347,7 @@ static void test_redirect_fallback(struct xdp_ctl *c)
 
 	prepare(c, P_NONE);
 	xdp_counters_read(c, NULL, v0);
-	CHECKF(run(c, f, len, 1000) == XDP_PASS, "empty xsks_map: XDP_PASS fallback");
+	CHECKF(xdp_test_run(c, f, len, 1000) == XDP_PASS, "empty xsks_map: XDP_PASS fallback");
 	xdp_counters_read(c, NULL, v1);
 	CHECKF(v1[XDP_VERDICT_REDIRECT_MISS].pkts - v0[XDP_VERDICT_REDIRECT_MISS].pkts == 1000,
 	       "1000 redirect misses counted");
@@ -376,17 +356,11 @@ static void test_redirect_fallback(struct xdp_ctl *c)
 
 int main(void)
 {
-	struct xdp_ctl *c;
+	int status;
+	struct xdp_ctl *c = xdp_test_load(&status);
 
-	if (geteuid() != 0) {
-		fprintf(stderr, "SKIP: BPF_PROG_TEST_RUN needs root (CAP_BPF, CAP_NET_ADMIN)\n");
-		return 77;
-	}
-	c = xdp_ctl_load();
-	if (!c) {
-		fprintf(stderr, "FAIL: cannot load relais_xdp: %s\n", strerror(errno));
-		return 1;
-	}
+	if (!c)
+		return status;
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
 		run_row(c, &rows[i]);
 	test_rate(c);

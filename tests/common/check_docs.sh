@@ -7,6 +7,8 @@
 # table of control messages in docs/architecture.md is the list of
 # include/relais/ctl_messages.h (same numbers, names, nothing more or less);
 # every name of relais-edge's status file is in docs/operations.md.
+# The table "XDP drop reasons" of docs/xdp.md is the list of reasons the XDP
+# program ebpf/relais_xdp.bpf.c can count (nothing more or less).
 set -euo pipefail
 top=$1
 fail=0 pass=0
@@ -70,6 +72,21 @@ for list in core/edge_session.h:EDGE_NODE_STATS core/edge_session.h:EDGE_SESSION
 			fail=$((fail + 1))
 		fi
 	done
+done
+xdp_doc=$(sed -n '/^## XDP drop reasons/,/^## /p' "$top/docs/xdp.md")
+xdp_names=""
+for sfx in $(grep -o 'RELAIS_DROP_[A-Z0-9_]*' "$top/ebpf/relais_xdp.bpf.c" | sed 's/RELAIS_DROP_//' | sort -u); do
+	[ "$sfx" = MAX ] && continue # the map size
+	name=$(grep -o "X($sfx, \"[a-z0-9_]*\"" "$top/include/relais/drop_reasons.h" | sed 's/.*"\(.*\)"/\1/' || true)
+	xdp_names="$xdp_names $name"
+	if [ -n "$name" ] && grep -q "^| \`$name\` |" <<<"$xdp_doc"; then pass=$((pass + 1)); else
+		echo "docs/xdp.md: XDP drop reason '${name:-$sfx}' missing from 'XDP drop reasons'"; fail=$((fail + 1)); fi
+done
+for name in $(sed -n 's/^| `\([a-z0-9_]*\)` |.*/\1/p' <<<"$xdp_doc"); do
+	case " $xdp_names " in *" $name "*) ;; *)
+		echo "docs/xdp.md: '$name' in 'XDP drop reasons' is not a reason ebpf/relais_xdp.bpf.c counts"
+		fail=$((fail + 1)) ;;
+	esac
 done
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ] && [ "$pass" -gt 30 ]

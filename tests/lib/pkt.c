@@ -47,7 +47,7 @@ static size_t build_l4(const struct pkt_spec *s, uint8_t *b, uint8_t proto)
 		return 24;
 	}
 	memset(b, 0, ulen);
-	put16(b, 40000);
+	put16(b, s->sport ? s->sport : 40000);
 	put16(b + 2, s->dport ? s->dport : 5000);
 	put16(b + 4, (uint16_t)ulen);
 	if (s->bad == BAD_UDP_LEN_SHORT)

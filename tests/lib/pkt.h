@@ -39,6 +39,7 @@ struct pkt_spec {
 	int vlan;       /* one 802.1Q tag */
 	uint8_t proto;  /* IP protocol / next header; 0 = UDP */
 	uint16_t dport; /* 0 = 5000 */
+	uint16_t sport; /* 0 = 40000 */
 	uint8_t b0, b1; /* first two UDP payload bytes */
 	int paylen;     /* UDP payload length */
 	enum pkt_frag frag;
