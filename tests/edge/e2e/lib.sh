@@ -191,6 +191,19 @@ reports() {
 	wait_for 10 grep -q "reports on" "$W/reports.log" || die "report server did not start"
 }
 
+# pages_node SUBNET: what a browser test needs, after need_root: Chromium
+# (or die), web_init, Redis, node n1 (web_node, with WEB_DP_EXTRA) serving
+# the pages of web/, and the report server (reports).
+pages_node() {
+	[ -x "$CHROMIUM" ] || die "$CHROMIUM is required (Debian package chromium)"
+	web_init
+	RPORT=$(free_port)
+	start_redis "$RPORT" "$W/redis"
+	EDGE_EXTRA+=(--pages "$TOP/web")
+	web_node n1 "$1"
+	reports "$1"
+}
+
 # rep NAME EXPR: a value of page NAME's latest report (python on j).
 rep() {
 	/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
