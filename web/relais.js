@@ -9,12 +9,26 @@
 //   report=URL     optional: POST the getStats summary there as JSON, 1/s
 //   relay=1        use only the relay candidates of the node's TURN servers
 // The status line (#status) tells a person what is happening; the same
-// text goes to the console.
+// text goes to the console. A page whose ICE connection stays disconnected
+// for 2 s or fails (its network changed) restarts ICE: a new ufrag PATCHed
+// to its WHIP/WHEP resource (RFC 9725 §4.3), the node's new credentials set.
+// The summary's "timing" gives performance.now() (ms) at the page's steps
+// of the join: start (offer made), post, answer, connected, firstDecoded
+// (getStats polled every 20 ms: the first decoded video frame) and
+// firstFrame (requestVideoFrameCallback: the first frame shown); null
+// until reached.
 "use strict";
 
 const relais = (() => {
   const query = new URLSearchParams(location.search);
-  const state = { errors: [], resource: null, pc: null, page: "" };
+  // How long ICE may stay disconnected before the page restarts it: a
+  // browser whose network changed keeps sending on its old path otherwise
+  // (Chromium gathers no candidates on a new network by itself).
+  const RESTART_GRACE_MS = 2000;
+  const state = { errors: [], resource: null, etag: null, answer: null, pc: null, page: "",
+    restarts: 0, restarting: false,
+    timing: { start: null, post: null, answer: null, connected: null, firstDecoded: null,
+      firstFrame: null } };
 
   // A query parameter, or dflt when absent or empty.
   function param(name, dflt) {
@@ -33,6 +47,11 @@ const relais = (() => {
     const el = document.getElementById("status");
     if (el) el.textContent = text;
     console.log("relais: " + text);
+  }
+
+  // Record performance.now() as timing step name, the first time only.
+  function mark(name) {
+    if (state.timing[name] === null) state.timing[name] = performance.now();
   }
 
   // Record an error (reported, shown on the status line from now on).
@@ -102,8 +121,10 @@ const relais = (() => {
     const url = `${param("api", location.origin)}/${kind}/${encodeURIComponent(room)}`;
     await useIceServers(url, token, pc);
     await pc.setLocalDescription(await pc.createOffer());
+    mark("start");
     await gathered(pc, 1000);
     status(`${what} ${url}`);
+    mark("post");
     let r;
     try {
       r = await fetch(url, { method: "POST", body: pc.localDescription.sdp,
@@ -115,6 +136,9 @@ const relais = (() => {
     if (r.status !== 201) throw new Error(`${what}: ${r.status} ${body.trim()}`);
     const loc = r.headers.get("Location");
     state.resource = loc ? new URL(loc, r.url).href : null;
+    state.etag = r.headers.get("ETag");
+    state.answer = body;
+    mark("answer");
     await pc.setRemoteDescription({ type: "answer", sdp: body });
     status(`${what}: 201, connecting`);
   }
@@ -127,6 +151,43 @@ const relais = (() => {
     } catch (e) {
       fail(e.message || String(e));
       return false;
+    }
+  }
+
+  // The value of SDP attribute name (e.g. "ice-ufrag") in text, or null.
+  function attr(text, name) {
+    const m = new RegExp(`^a=${name}:(\\S+)`, "m").exec(text);
+    return m ? m[1] : null;
+  }
+
+  // ICE restart (RFC 9725 §4.3): an offer with new credentials, its ufrag
+  // and pwd PATCHed to the resource, the answer given the node's new ones.
+  // One at a time; a failure is recorded.
+  async function restartIce(pc) {
+    if (!state.resource || state.restarting || pc.signalingState !== "stable") return;
+    state.restarting = true;
+    try {
+      const offer = await pc.createOffer({ iceRestart: true });
+      await pc.setLocalDescription(offer);
+      const frag = `a=ice-ufrag:${attr(offer.sdp, "ice-ufrag")}\r\n` +
+        `a=ice-pwd:${attr(offer.sdp, "ice-pwd")}\r\n`;
+      status("ICE restart: PATCH " + state.resource);
+      const r = await fetch(state.resource, { method: "PATCH", body: frag,
+        headers: { "Content-Type": "application/trickle-ice-sdpfrag",
+          "If-Match": state.etag || "*", "Authorization": "Bearer " + param("token", "") } });
+      const body = await r.text();
+      if (r.status !== 200) throw new Error(`PATCH: ${r.status} ${body.trim()}`);
+      const ufrag = attr(body, "ice-ufrag"), pwd = attr(body, "ice-pwd");
+      if (!ufrag || !pwd) throw new Error("PATCH: no ice-ufrag/ice-pwd in the answer");
+      state.etag = r.headers.get("ETag") || state.etag;
+      state.answer = state.answer.replace(/^a=ice-ufrag:\S+/gm, "a=ice-ufrag:" + ufrag)
+        .replace(/^a=ice-pwd:\S+/gm, "a=ice-pwd:" + pwd);
+      await pc.setRemoteDescription({ type: "answer", sdp: state.answer });
+      state.restarts++;
+    } catch (e) {
+      fail("ICE restart: " + (e.message || e));
+    } finally {
+      state.restarting = false;
     }
   }
 
@@ -145,8 +206,22 @@ const relais = (() => {
   function peer(page) {
     state.page = page;
     state.pc = new RTCPeerConnection({ iceServers: [], bundlePolicy: "max-bundle" });
-    state.pc.addEventListener("connectionstatechange", () => {
-      if (state.pc.connectionState === "failed") fail("connection failed");
+    const pc = state.pc;
+    let grace = null;
+    pc.addEventListener("connectionstatechange", () => {
+      if (pc.connectionState === "connected") mark("connected");
+      if (pc.connectionState !== "failed") return;
+      if (state.resource) restartIce(pc);
+      else fail("connection failed");
+    });
+    // Chromium reports a failed ICE transport as "disconnected" (its
+    // crbug 957487): restart once it has been so for RESTART_GRACE_MS.
+    pc.addEventListener("iceconnectionstatechange", () => {
+      if (pc.iceConnectionState !== "disconnected" || grace !== null) return;
+      grace = setTimeout(() => {
+        grace = null;
+        if (["disconnected", "failed"].includes(pc.iceConnectionState)) restartIce(pc);
+      }, RESTART_GRACE_MS);
     });
     addEventListener("pagehide", leave);
     return state.pc;
@@ -165,7 +240,8 @@ const relais = (() => {
       connection: pc ? pc.connectionState : "none",
       inbound: { audio: {}, video: {} }, outbound: { audio: {}, video: {} },
       srtpCipher: null, dtlsCipher: null, tlsVersion: null, dtlsState: null,
-      localCandidateType: null, errors: state.errors };
+      localCandidateType: null, candidate: null, restarts: state.restarts,
+      timing: state.timing, errors: state.errors };
     if (!pc) return s;
     const stats = await pc.getStats();
     stats.forEach((st) => {
@@ -179,12 +255,16 @@ const relais = (() => {
         s.dtlsCipher = st.dtlsCipher || null;
         s.tlsVersion = st.tlsVersion || null;
         s.dtlsState = st.dtlsState || null;
-        // The selected path's local end: "host", or "relay" through TURN.
-        const pair = stats.get(st.selectedCandidatePairId);
-        const local = pair && stats.get(pair.localCandidateId);
-        s.localCandidateType = local ? local.candidateType : null;
+        s.pair = st.selectedCandidatePairId || null;
       }
     });
+    if (s.pair) {
+      const pair = stats.get(s.pair), local = pair && stats.get(pair.localCandidateId);
+      if (local) s.candidate = `${local.address}:${local.port}`;
+      // The selected path's local end: "host", or "relay" through TURN.
+      if (local) s.localCandidateType = local.candidateType;
+    }
+    delete s.pair;
     return s;
   }
 
@@ -207,5 +287,20 @@ const relais = (() => {
     }, 1000);
   }
 
-  return { param, intParam, status, fail, signal, peer, every };
+  // Watch for the first decoded video frame: getStats every 20 ms, for at
+  // most 60 s, until framesDecoded > 0 (timing.firstDecoded).
+  function firstDecoded(pc) {
+    const until = performance.now() + 60000;
+    const poll = async () => {
+      let n = 0;
+      (await pc.getStats()).forEach((st) => {
+        if (st.type === "inbound-rtp" && st.kind === "video") n += st.framesDecoded || 0;
+      });
+      if (n > 0) mark("firstDecoded");
+      else if (performance.now() < until) setTimeout(poll, 20);
+    };
+    poll().catch((e) => fail("getStats: " + e));
+  }
+
+  return { param, intParam, status, fail, mark, signal, peer, every, firstDecoded };
 })();

@@ -19,6 +19,11 @@ CLIENT_NS=()
 # Extra relais-edge arguments of web_node/web_edge (e.g. --pages DIR,
 # --max-half-open 2).
 EDGE_EXTRA=()
+# Extra dataplane settings of web_node (e.g. -s media.gateway4=ADDR when
+# peers sit behind the peers' namespace).
+WEB_DP_EXTRA=()
+# The namespace chrome starts browsers in (empty: the peers' $WEB-peer).
+CHROME_NS=''
 # Chromium browsers started by chrome: name -> process group id (= PID).
 declare -A CHROMES=()
 CHROMIUM=/usr/lib/chromium/chromium
@@ -58,13 +63,13 @@ PY
 }
 
 # web_node NODE SUBNET [EDGE_ARGS...]: namespaces $WEB-dp/$WEB-peer, the
-# dataplane (with edge.socket), its control plane, the signalling veth and
+# dataplane (with edge.socket and WEB_DP_EXTRA), its control plane, the signalling veth and
 # relais-edge (web_edge, with EDGE_ARGS) on 10.78.SUBNET.1:8443. Sets URL
 # (base of WHIP/WHEP and of the pages) and EDGE_PID.
 web_node() {
 	local node=$1 n=$2 sig="${WEB}-s" sigp="${WEB}-sp"
 	# shellcheck disable=SC2034 # read by start_dp (tests/controlplane/lib.sh)
-	DP_EXTRA=(-s "edge.socket=$W/$node.edge.sock")
+	DP_EXTRA=(-s "edge.socket=$W/$node.edge.sock" "${WEB_DP_EXTRA[@]}")
 	media_node "$node" "$WEB" "$n"
 	ip link del "$sig" >/dev/null 2>&1 || true
 	SIGNAL_IFS+=("$sig")
@@ -166,26 +171,6 @@ peer() {
 	PIDS+=("$PEER_PID")
 }
 
-# reports_up SUBNET: the pages' report server (report_server.py) in the
-# peers' namespace on 10.78.SUBNET.2:8099, each page's latest JSON in
-# $W/reports/NAME.json. Sets REPORTS (the base URL a page's report= takes).
-reports_up() {
-	REPORTS="http://10.78.$1.2:8099"
-	ip netns exec "$WEB-peer" /usr/bin/python3 "$TOP/tests/edge/e2e/report_server.py" \
-		"$W/reports" "10.78.$1.2" 8099 >"$W/reports.log" 2>&1 &
-	PIDS+=($!)
-	wait_for 10 grep -q "reports on" "$W/reports.log" || die "report server did not start"
-}
-
-# rep NAME EXPR: a value of page NAME's latest report (python on j).
-rep() {
-	/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
-		"$W/reports/$1.json" "$2"
-}
-
-# rep_true NAME EXPR: the expression holds on NAME's latest report (for wait_for).
-rep_true() { [ "$(rep "$1" "$2" 2>/dev/null)" = True ]; }
-
 # edge_stat NODE GROUP NAME: a counter of relais-edge's status file (e.g.
 # edge_stat n1 stun bad_integrity); fails when the file or the name is
 # missing.
@@ -193,6 +178,57 @@ edge_stat() {
 	/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]][sys.argv[3]])' \
 		"$W/$1.edge.status" "$2" "$3"
 }
+
+# reports SUBNET: the pages' report sink (report_server.py) in the peers'
+# namespace on 10.78.SUBNET.2:8099; each page's latest report in
+# $W/reports/NAME.json, all of them in NAME.jsonl. Sets REPORTS (the base
+# URL of page's report=).
+reports() {
+	REPORTS="http://10.78.$1.2:8099"
+	ip netns exec "$WEB-peer" /usr/bin/python3 "$TOP/tests/edge/e2e/report_server.py" \
+		"$W/reports" "10.78.$1.2" 8099 >"$W/reports.log" 2>&1 &
+	PIDS+=($!)
+	wait_for 10 grep -q "reports on" "$W/reports.log" || die "report server did not start"
+}
+
+# pages_node SUBNET: what a browser test needs, after need_root: Chromium
+# (or die), web_init, Redis, node n1 (web_node, with WEB_DP_EXTRA) serving
+# the pages of web/, and the report server (reports).
+pages_node() {
+	[ -x "$CHROMIUM" ] || die "$CHROMIUM is required (Debian package chromium)"
+	web_init
+	RPORT=$(free_port)
+	start_redis "$RPORT" "$W/redis"
+	EDGE_EXTRA+=(--pages "$TOP/web")
+	web_node n1 "$1"
+	reports "$1"
+}
+
+# rep NAME EXPR: a value of page NAME's latest report (python on j).
+rep() {
+	/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
+		"$W/reports/$1.json" "$2"
+}
+# rep_true NAME EXPR: the expression holds on NAME's latest report (for wait_for).
+rep_true() { [ "$(rep "$1" "$2" 2>/dev/null)" = True ]; }
+# page NAME KIND ROOM SUB [QUERY]: Chromium (chrome) on KIND.html (publish
+# or watch) of ROOM as participant SUB, reporting to REPORTS as NAME.
+page() {
+	local name=$1 kind=$2 room=$3 sub=$4 q=${5:-} rights=publish
+	[ "$kind" = watch ] && rights=subscribe
+	chrome "$name" "$URL/$kind.html?room=$room&token=$(token "$sub" "$room" "$rights")&report=$REPORTS/$name$q"
+}
+# page_dump NAME: what a person would look at when NAME failed.
+page_dump() {
+	echo "--- $1: report: $(cat "$W/reports/$1.json" 2>/dev/null)"
+	grep -a "relais:" "$W/$1.chrome.log" | tail -n 8 || true
+}
+# Report expressions (rep_true): a watcher decodes video and audio; a
+# publisher is connected and encodes video.
+# shellcheck disable=SC2034 # read by the tests
+DECODING='j["inbound"]["video"].get("framesDecoded", 0) > 0 and j["inbound"]["audio"].get("totalSamplesReceived", 0) > 0'
+# shellcheck disable=SC2034 # read by the tests
+SENDING='j["connection"] == "connected" and j["outbound"]["video"].get("framesEncoded", 0) > 0'
 
 # json FILE EXPR: a value of a peer's JSON (python expression on j).
 json() {

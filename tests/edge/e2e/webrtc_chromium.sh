@@ -39,22 +39,7 @@ start_redis "$RPORT" "$W/redis"
 # shellcheck disable=SC2034 # read by web_edge (lib.sh)
 EDGE_EXTRA=(--pages "$TOP/web")
 web_node n1 $N --srtp-profiles AEAD_AES_256_GCM
-reports_up $N
-# page NAME KIND ROOM SUB [QUERY]: Chromium on KIND.html (publish or watch) of
-# ROOM as participant SUB, reporting as NAME.
-page() {
-	local name=$1 kind=$2 room=$3 sub=$4 q=${5:-} rights=publish
-	[ "$kind" = watch ] && rights=subscribe
-	chrome "$name" "$URL/$kind.html?room=$room&token=$(token "$sub" "$room" "$rights")&report=$REPORTS/$name$q"
-}
-# page_dump NAME: what a person would look at when NAME failed.
-page_dump() {
-	echo "--- $1: report: $(cat "$W/reports/$1.json" 2>/dev/null)"
-	grep -a "relais:" "$W/$1.chrome.log" | tail -n 8 || true
-}
-# decoding NAME: a watcher's latest report shows frames and audio.
-DECODING='j["inbound"]["video"].get("framesDecoded", 0) > 0 and j["inbound"]["audio"].get("totalSamplesReceived", 0) > 0'
-SENDING='j["connection"] == "connected" and j["outbound"]["video"].get("framesEncoded", 0) > 0'
+reports $N
 
 # rising NAME CIPHER: two reports of watcher NAME 4 s apart show video
 # frames decoded and audio samples received rising, and the SRTP profile

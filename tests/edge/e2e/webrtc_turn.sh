@@ -67,7 +67,7 @@ say "through TURN (TCP publisher, TLS viewer) the viewer decoded $video video an
 # answers with coturn's URL and a TURN REST credential as a Link header) and
 # publishes through coturn over TCP; an aiortc viewer on an open network
 # decodes its frames.
-reports_up 63
+reports 63
 CHROME_NS="$WEB-cl" CHROME_EXCLUDE=10.79.63.1 chrome cpub \
 	"$URL/publish.html?room=9&token=$(token 303 9 publish)&relay=1&w=320&h=240&fps=15&report=$REPORTS/cpub"
 wait_for 30 rep_true cpub 'j["connection"] == "connected" and j["outbound"]["video"].get("framesEncoded", 0) > 0' ||
