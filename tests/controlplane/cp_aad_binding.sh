@@ -8,7 +8,8 @@
 #    participant at the new one;
 #  - a legitimate relaisctl re-write (new address, next gen): applied;
 #  - the older (addr, gen, keys) snapshot written back: refused by name
-#    (gen lower than the one applied), the dataplane keeps the new state.
+#    (gen lower than the one applied), the dataplane keeps the new state;
+#  - relaisctl --gen N: written and applied; --gen 0 refused.
 B=$1 T=cp_aad_binding
 . "$(dirname "$0")/lib.sh"
 cp_init
@@ -71,4 +72,14 @@ addr_is "$A2" || die "dataplane rolled participant 41 back to $(addr_of 41)"
 [ "$(cookie_of 41)" = "$c2" ] || die "participant 41 was re-programmed"
 say "roll-back refused: $(grep -m1 -F "$why" "$W/n1.cp.log" | sed 's/^relais-controlplane: warning: //')"
 say "dataplane keeps participant 41 at $A2 (same cookie)"
+
+# 4. relaisctl --gen N: written as given, bound, applied.
+gen3=$((gen2 + 10))
+rctl part add --room 4 --id 41 --addr "$A1" --profile "$P" --gen "$gen3" >/dev/null ||
+	die "part add --gen"
+[ "$(rcli hget "$K" gen)" = "$gen3" ] || die "--gen $gen3 not written"
+wait_for 10 addr_is "$A1" || die "--gen re-add not applied: $(dump)"
+rctl part add --room 4 --id 41 --addr "$A1" --profile "$P" --gen 0 >/dev/null 2>&1 &&
+	die "relaisctl accepted --gen 0"
+say "relaisctl --gen $gen3 applied (participant 41 back at $A1); --gen 0 refused"
 say PASS
