@@ -58,7 +58,8 @@ gen2=$(rcli hget "$K" gen)
 wait_for 10 addr_is "$A2" || die "re-add not applied: $(dump)"
 wait_for 5 eval '! rcli hexists "relais:{dir}:errors:4" part:41 | grep -qx 1' ||
 	die "part:41 still reported: $(rcli hget 'relais:{dir}:errors:4' part:41)"
-say "relaisctl re-add applied: participant 41 at $A2, gen $gen1 -> $gen2, error cleared"
+logged "participant 41 re-keyed in place" || die "the move was not an in-place PART_REKEY"
+say "relaisctl re-add applied in place (PART_REKEY): participant 41 at $A2, gen $gen1 -> $gen2, error cleared"
 
 # 3. Roll-back: the old snapshot (address, gen, kid, keys) written back.
 c2=$(cookie_of 41)
