@@ -59,16 +59,23 @@ static int hget_u32(const redisReply *h, const char *f, uint32_t def, uint32_t *
 	return s == NULL ? 0 : cp_parse_u32(s, out);
 }
 
-/* Unwrap one direction to check it fits the profile. 0 or -errno (why). */
+/* Unwrap one direction to check it fits the profile. 0 or -errno (why):
+ * -EPROTO when it authenticates only under the superseded v1 AAD. */
 static int check_key(const struct cp_desired_cfg *cfg, const struct cp_dpart *d, uint32_t room,
 		     const char *dir, const char *w, uint8_t *out, size_t want)
 {
 	uint8_t plain[CP_KW_MAX_PLAIN];
-	char aad[160];
+	char aad[CP_KW_AAD_MAX];
 	int n;
 
-	cp_kw_aad(aad, sizeof(aad), room, d->p.part_id, dir, d->profile_name);
-	n = cp_kw_unwrap(cfg->kr, d->kid, aad, w, plain, sizeof(plain));
+	n = cp_kw_aad(aad, sizeof(aad), room, d->p.part_id, dir, d->profile_name, &d->p.addr,
+		      d->gen);
+	if (n == 0)
+		n = cp_kw_unwrap(cfg->kr, d->kid, aad, w, plain, sizeof(plain));
+	if (n == -EBADMSG &&
+	    cp_kw_aad_v1(aad, sizeof(aad), room, d->p.part_id, dir, d->profile_name) == 0 &&
+	    cp_kw_unwrap(cfg->kr, d->kid, aad, w, plain, sizeof(plain)) >= 0)
+		n = -EPROTO;
 	if (n >= 0 && (size_t)n != want)
 		n = -ERANGE;
 	if (n >= 0 && out != NULL)
@@ -85,8 +92,12 @@ static const char *key_err(int rc)
 		return "unknown key id (kid)";
 	case -ERANGE:
 		return "wrapped key does not fit the profile's key+salt length";
+	case -EPROTO:
+		return "wrapped in the old v1 format, without address and gen (re-wrap: "
+		       "docs/schema.md)";
 	case -EBADMSG:
-		return "does not authenticate (wrong deployment key, moved or tampered)";
+		return "wrapped for another address or generation, or not authentic (re-wrap: "
+		       "docs/schema.md)";
 	default:
 		return "not a wrapped key (hex nonce|ciphertext|tag)";
 	}
@@ -95,10 +106,11 @@ static const char *key_err(int rc)
 /* The size of the reason buffer of the parse_* functions. */
 #define WHY_LEN sizeof(((struct cp_refusal *)0)->why)
 
-/* Parse and validate one participant hash. 0, or -EINVAL with the reason
- * ("field: why") in why[WHY_LEN]. */
+/* Parse and validate one participant hash; prev is the participant as
+ * last accepted (NULL: none), whose gen it may not go below. 0, or -EINVAL
+ * with the reason ("field: why") in why[WHY_LEN]. */
 static int parse_part(const struct cp_desired_cfg *cfg, const redisReply *h, uint32_t room,
-		      uint32_t id, struct cp_dpart *d, char *why_out)
+		      uint32_t id, const struct cp_dpart *prev, struct cp_dpart *d, char *why_out)
 {
 	const struct relais_srtp_profile_info *pi = NULL;
 	const char *s, *why = NULL;
@@ -116,9 +128,16 @@ static int parse_part(const struct cp_desired_cfg *cfg, const redisReply *h, uin
 		why = "profile: missing or unknown";
 	else if (hget_u32(h, "fb_ssrc", 0, &d->p.fb_ssrc) < 0)
 		why = "fb_ssrc: not a 32-bit integer";
+	else if (hget_u32(h, "gen", 1, &d->gen) < 0 || d->gen == 0)
+		why = "gen: not a 32-bit integer of at least 1";
 	else if (kid == NULL || strlen(kid) > CP_KW_KID_LEN || rx == NULL || tx == NULL ||
 		 strlen(rx) >= CP_KW_MAX_WRAPPED || strlen(tx) >= CP_KW_MAX_WRAPPED)
 		why = "kid, rx_key, tx_key: missing or too long";
+	if (why == NULL && prev != NULL && d->gen < prev->gen) {
+		snprintf(why_out, WHY_LEN, "gen: %u lower than the generation already applied (%u)",
+			 d->gen, prev->gen);
+		return -EINVAL;
+	}
 	if (why) {
 		snprintf(why_out, WHY_LEN, "%s", why);
 		return -EINVAL;
@@ -189,13 +208,27 @@ static bool has_id(const struct cp_droom *r, int k, uint32_t id)
 	return id != 0 && slot != NULL && *slot == id;
 }
 
-/* Record a valid object of kind k with id (non-zero, not yet there). */
+/* Record a valid object of kind k with id (non-zero, not yet there); a
+ * participant is the last of r->parts. */
 static void add_id(struct cp_droom *r, int k, uint32_t id)
 {
 	uint32_t *slot = id_slot(r, k, id);
 
 	if (slot)
 		*slot = id;
+	if (slot && k == 0 && r->part_at)
+		r->part_at[slot - r->ids[0]] = r->n_parts - 1;
+}
+
+/* See header. */
+const struct cp_dpart *cp_room_part(const struct cp_droom *r, uint32_t id)
+{
+	const uint32_t *slot;
+
+	if (r == NULL || !has_id(r, 0, id) || r->part_at == NULL)
+		return NULL;
+	slot = id_slot(r, 0, id);
+	return &r->parts[r->part_at[slot - r->ids[0]]];
 }
 
 /* The id set of kind k sized for n objects (a power of two of at least
@@ -208,7 +241,9 @@ static int alloc_ids(struct cp_droom *r, int k, size_t n)
 		slots *= 2;
 	r->ids[k] = calloc(slots, sizeof(*r->ids[k]));
 	r->id_mask[k] = (uint32_t)(slots - 1);
-	return r->ids[k] ? 0 : -ENOMEM;
+	if (k == 0)
+		r->part_at = calloc(slots, sizeof(*r->part_at));
+	return r->ids[k] && (k != 0 || r->part_at) ? 0 : -ENOMEM;
 }
 
 /* Parse and validate one track hash against the room's parts. 0, or
@@ -361,10 +396,34 @@ static uint64_t cookie_of(char kind, uint32_t room, uint64_t epoch, const redisR
 
 static const char *const kind_name[3] = {"part", "track", "sub"};
 
+/* Validate participant oid (its hash h, checked) into the room. A refused
+ * participant that prev holds is kept as prev holds it (its cookie too, so
+ * the dataplane is not touched): -EACCES then, the reason in why. 0, or
+ * -EINVAL with the reason in why[WHY_LEN]. */
+static int add_part(const struct cp_desired_cfg *cfg, struct cp_droom *r,
+		    const struct cp_droom *prev, uint32_t oid, const redisReply *h, char *why)
+{
+	const struct cp_dpart *old = cp_room_part(prev, oid);
+	struct cp_dpart *d = &r->parts[r->n_parts];
+
+	if (parse_part(cfg, h, r->id, oid, old, d, why) == 0) {
+		d->p.cookie = cookie_of('p', r->id, r->epoch, h);
+		r->n_parts++;
+		return 0;
+	}
+	if (old == NULL)
+		return -EINVAL;
+	*d = *old;
+	r->n_parts++;
+	return -EACCES;
+}
+
 /* Validate object oid of kind k (its HGETALL reply h, an array) into the
- * room. 0, or -EINVAL with the reason in why[WHY_LEN]. */
-static int add_object(const struct cp_desired_cfg *cfg, struct cp_droom *r, int k, uint32_t oid,
-		      const redisReply *h, char *why)
+ * room. 0, -EACCES (refused, its accepted state kept: add_part) or -EINVAL,
+ * with the reason in why[WHY_LEN]. */
+static int add_object(const struct cp_desired_cfg *cfg, struct cp_droom *r,
+		      const struct cp_droom *prev, int k, uint32_t oid, const redisReply *h,
+		      char *why)
 {
 	int rc;
 
@@ -375,9 +434,7 @@ static int add_object(const struct cp_desired_cfg *cfg, struct cp_droom *r, int 
 		return -EINVAL;
 	}
 	if (k == 0) {
-		rc = parse_part(cfg, h, r->id, oid, &r->parts[r->n_parts], why);
-		if (rc == 0)
-			r->parts[r->n_parts++].p.cookie = cookie_of('p', r->id, r->epoch, h);
+		rc = add_part(cfg, r, prev, oid, h, why);
 	} else if (k == 1) {
 		rc = parse_track(h, r, oid, &r->tracks[r->n_tracks], why);
 		if (rc == 0)
@@ -387,7 +444,7 @@ static int add_object(const struct cp_desired_cfg *cfg, struct cp_droom *r, int 
 		if (rc == 0)
 			r->subs[r->n_subs++].cookie = cookie_of('s', r->id, r->epoch, h);
 	}
-	if (rc == 0)
+	if (rc == 0 || rc == -EACCES)
 		add_id(r, k, oid);
 	return rc;
 }
@@ -421,12 +478,13 @@ static void not_a_hash(const redisReply *h, char *why)
 }
 
 /* See header. */
-void cp_room_object(const struct cp_desired_cfg *cfg, struct cp_droom *r, int k, const char *s,
-		    const redisReply *h)
+void cp_room_object(const struct cp_desired_cfg *cfg, struct cp_droom *r,
+		    const struct cp_droom *prev, int k, const char *s, const redisReply *h)
 {
 	char obj[sizeof(((struct cp_refusal *)0)->obj)];
 	char why[WHY_LEN];
 	uint32_t oid;
+	int rc = 0;
 
 	if (k < 0 || k > 2)
 		return;
@@ -439,9 +497,10 @@ void cp_room_object(const struct cp_desired_cfg *cfg, struct cp_droom *r, int k,
 		not_a_hash(h, why);
 	else if (room_count(r, k) >= r->cap[k])
 		snprintf(why, sizeof(why), "more objects than the index listed");
-	else if (add_object(cfg, r, k, oid, h, why) == 0)
+	else if ((rc = add_object(cfg, r, prev, k, oid, h, why)) == 0)
 		return;
-	CP_WARN("refusing relais:{room:%u}:%s:%s: %s", r->id, kind_name[k], s, why);
+	CP_WARN("refusing relais:{room:%u}:%s:%s: %s%s", r->id, kind_name[k], s, why,
+		rc == -EACCES ? " (keeping the participant as applied)" : "");
 	cp_room_refuse(r, obj, false, why);
 }
 
@@ -586,6 +645,8 @@ void cp_room_free(struct cp_droom *r)
 		free(r->ids[k]);
 		r->ids[k] = NULL;
 	}
+	free(r->part_at);
+	r->part_at = NULL;
 	r->index_capped = false;
 	r->n_parts = r->n_tracks = r->n_subs = 0;
 	memset(r->cap, 0, sizeof(r->cap));

@@ -18,6 +18,7 @@ struct cp_dpart {
 	char rx_w[CP_KW_MAX_WRAPPED];
 	char tx_w[CP_KW_MAX_WRAPPED];
 	char profile_name[32];
+	uint32_t gen; /* key generation (docs/schema.md), bound into the keys' AAD */
 };
 
 /* The most refusals a room reports word for word (docs/schema.md, "Errors");
@@ -50,6 +51,7 @@ struct cp_droom {
 			      bounded read stopped there, so its count is a floor */
 	uint32_t *ids[3];  /* per kind, the ids of the valid objects (a hash set, so
 			      validation is linear in the room, never quadratic) */
+	int32_t *part_at;  /* per slot of ids[0], the index of that participant in parts */
 	uint32_t id_mask[3];
 };
 
@@ -94,8 +96,14 @@ int cp_room_check_total(const struct cp_desired_cfg *cfg, struct cp_droom *r, si
  * Any reply is taken: a hash whose elements are not all plain strings, has
  * a field twice, an id given twice, an error, nil or other type, or more
  * objects than the kind's index listed are refused with the reason. */
-void cp_room_object(const struct cp_desired_cfg *cfg, struct cp_droom *r, int k, const char *s,
-		    const redisReply *h);
+/* prev is the room as this control plane last accepted it (NULL: none): a
+ * participant whose gen is lower than the one accepted there, or whose keys
+ * do not authenticate for its address and gen, is refused and, when prev
+ * holds it, kept as accepted there (never sent to the new address). */
+void cp_room_object(const struct cp_desired_cfg *cfg, struct cp_droom *r,
+		    const struct cp_droom *prev, int k, const char *s, const redisReply *h);
+/* The valid participant id of room r, or NULL. */
+const struct cp_dpart *cp_room_part(const struct cp_droom *r, uint32_t id);
 /* Record that object obj (see struct cp_refusal) of room r is refused for
  * why; the caller logs it with the same words. Only the first
  * CP_REFUSALS_KEPT are kept (n_refused counts all); an allocation failure

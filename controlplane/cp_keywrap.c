@@ -67,7 +67,20 @@ void cp_keyring_clear(struct cp_keyring *kr)
 
 /* See header. */
 int cp_kw_aad(char *buf, size_t n, uint32_t room, uint32_t part, const char *dir,
-	      const char *profile)
+	      const char *profile, const struct relais_addr *addr, uint32_t gen)
+{
+	char a[64];
+	int len;
+
+	if (relais_addr_format(addr, a, sizeof(a)) < 0)
+		return -EINVAL;
+	len = snprintf(buf, n, "relais-key-v2|%u|%u|%s|%s|%s|%u", room, part, dir, profile, a, gen);
+	return len < 0 || (size_t)len >= n ? -ENAMETOOLONG : 0;
+}
+
+/* See header. */
+int cp_kw_aad_v1(char *buf, size_t n, uint32_t room, uint32_t part, const char *dir,
+		 const char *profile)
 {
 	int len = snprintf(buf, n, "relais-key-v1|%u|%u|%s|%s", room, part, dir, profile);
 

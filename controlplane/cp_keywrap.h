@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <relais/ctl_proto.h>
+
 #define CP_KW_MAX_KEYS 8
 #define CP_KW_KID_LEN 32
 #define CP_KW_NONCE 12
@@ -28,9 +30,19 @@ int cp_keyring_load(struct cp_keyring *kr, const char *path, char *err, size_t n
 /* Zero every key. */
 void cp_keyring_clear(struct cp_keyring *kr);
 
-/* AAD binding a wrapped key to room, participant, direction and profile. */
+/* The AAD binding a wrapped key to room, participant, direction, profile,
+ * the participant's address (as relais_addr_format prints it) and key
+ * generation (docs/schema.md "Wrapped keys"):
+ * "relais-key-v2|room|part|dir|profile|addr|gen". 0 or -ENAMETOOLONG (n
+ * too small; CP_KW_AAD_MAX is enough). */
+#define CP_KW_AAD_MAX 192
 int cp_kw_aad(char *buf, size_t n, uint32_t room, uint32_t part, const char *dir,
-	      const char *profile);
+	      const char *profile, const struct relais_addr *addr, uint32_t gen);
+/* The superseded AAD "relais-key-v1|room|part|dir|profile" (no address, no
+ * generation): only to tell a key still wrapped that way from a forged or
+ * re-pointed one. Nothing wraps with it. */
+int cp_kw_aad_v1(char *buf, size_t n, uint32_t room, uint32_t part, const char *dir,
+		 const char *profile);
 
 /* Wrap len bytes of plain under the first key into out (CP_KW_MAX_WRAPPED).
  * The key id used is copied to kid (CP_KW_KID_LEN+1). 0 or -errno. */

@@ -122,7 +122,8 @@ static void on_object(struct cp_link *l, redisReply *h, void *priv)
 	if (h == NULL)
 		j->failed = true;
 	else if (!j->failed && !j->refused)
-		cp_room_object(j->b->ld->dcfg, &j->r, o->k, o->id, h);
+		cp_room_object(j->b->ld->dcfg, &j->r, cp_cache_find(j->b->ld->cache, j->id), o->k,
+			       o->id, h);
 	job_reply(j);
 }
 

@@ -66,6 +66,9 @@ int rctl_obj_del(struct rctl *c, const char *kind, const struct rctl_kv *kv);
 /* Send queued writes, XADD one `room` event per touched room, read every
  * reply. 0 or -EIO (errors printed and counted). */
 int rctl_flush(struct rctl *c);
+/* Read every reply owed by the pipeline (no events added). 0, or -EIO when
+ * Redis failed or refused one (printed, counted in errors). */
+int rctl_drain(struct rctl *c);
 /* Delete every content key of a room (after `drop`). 0/-EIO. */
 int rctl_room_purge(struct rctl *c, uint32_t room);
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -178,12 +179,12 @@ static void queue_hset(struct rctl *c, uint32_t room, const char *kind, uint32_t
  * random (printed once on stdout for the application to hand to its
  * client). */
 static int wrap_dir(struct rctl *c, const struct rctl_kv *kv, uint32_t room, uint32_t part,
-		    const char *dir, const struct relais_srtp_profile_info *pi, char *out,
-		    char *kid)
+		    const char *dir, const struct relais_srtp_profile_info *pi,
+		    const struct relais_addr *addr, uint32_t gen, char *out, char *kid)
 {
 	uint8_t plain[CP_KW_MAX_PLAIN];
 	size_t want = (size_t)pi->key_len + pi->salt_len;
-	char opt[16], aad[160], hex[2 * CP_KW_MAX_PLAIN + 1];
+	char opt[16], aad[CP_KW_AAD_MAX], hex[2 * CP_KW_MAX_PLAIN + 1];
 	const char *given;
 	int rc = 0;
 
@@ -196,10 +197,10 @@ static int wrap_dir(struct rctl *c, const struct rctl_kv *kv, uint32_t room, uin
 	} else if (given == NULL && RAND_bytes(plain, (int)want) != 1) {
 		rc = -EIO;
 	}
-	if (rc == 0) {
-		cp_kw_aad(aad, sizeof(aad), room, part, dir, pi->name);
+	if (rc == 0)
+		rc = cp_kw_aad(aad, sizeof(aad), room, part, dir, pi->name, addr, gen);
+	if (rc == 0)
 		rc = cp_kw_wrap(&c->kr, aad, plain, want, out, kid);
-	}
 	if (rc == 0 && given == NULL) {
 		cp_hex_encode(plain, want, hex);
 		printf("part %u %s_key %s\n", part, dir, hex);
@@ -223,22 +224,51 @@ static bool origin_ok(const char *o)
 	return true;
 }
 
+/* The key generation a new write of participant part takes: --gen, or the
+ * one its hash holds plus one and at least the Unix time in seconds, so a
+ * participant deleted and written again still goes up (the pipeline is
+ * drained first so the read sees this run's earlier writes). 0 or -errno
+ * (printed). */
+static int next_gen(struct rctl *c, const struct rctl_kv *kv, uint32_t room, uint32_t part,
+		    uint32_t *gen)
+{
+	uint32_t cur = 0, now = (uint32_t)time(NULL);
+	redisReply *r;
+	int rc = 0;
+
+	if (rctl_get(kv, "gen"))
+		return rctl_u32(kv, "gen", gen, true) || *gen == 0 ? -EINVAL : 0;
+	if (rctl_drain(c) < 0)
+		rc = -EIO; /* the failed write is reported by rctl_drain */
+	r = rc == 0 ? redisCommand(c->rc, "HGET relais:{room:%u}:part:%u gen", room, part) : NULL;
+	if (r == NULL || (r->type == REDIS_REPLY_STRING && cp_parse_u32(r->str, &cur) < 0) ||
+	    cur == UINT32_MAX || r->type == REDIS_REPLY_ERROR) {
+		fprintf(stderr, "relaisctl: part %u: cannot read its gen (give --gen N)\n", part);
+		rc = -EIO;
+	}
+	freeReplyObject(r);
+	*gen = cur + 1 > now ? cur + 1 : now;
+	return rc;
+}
+
 /* See header: part add --room R --id P --addr A --profile NAME
- * [--rx-key HEX] [--tx-key HEX] [--fb-ssrc N] [--origin TAG]. */
+ * [--rx-key HEX] [--tx-key HEX] [--fb-ssrc N] [--origin TAG] [--gen N]. */
 int rctl_part_add(struct rctl *c, const struct rctl_kv *kv)
 {
 	const char *addr = rctl_get(kv, "addr"), *prof = rctl_get(kv, "profile");
 	const char *origin = rctl_get(kv, "origin");
 	const struct relais_srtp_profile_info *pi = prof ? relais_srtp_profile_by_name(prof) : NULL;
 	char rx[CP_KW_MAX_WRAPPED], tx[CP_KW_MAX_WRAPPED], kid[CP_KW_KID_LEN + 1], fb[16];
-	uint32_t room, part, fbv = 0;
+	char canon[64], gs[16];
+	uint32_t room, part, fbv = 0, gen;
 	struct relais_addr a;
-	const char *fv[14];
+	const char *fv[16];
 
 	if (rctl_u32(kv, "room", &room, true) || rctl_u32(kv, "id", &part, true) ||
 	    rctl_u32(kv, "fb-ssrc", &fbv, false))
 		return -EINVAL;
-	if (addr == NULL || relais_addr_parse(addr, &a) < 0 || pi == NULL) {
+	if (addr == NULL || relais_addr_parse(addr, &a) < 0 ||
+	    relais_addr_format(&a, canon, sizeof(canon)) < 0 || pi == NULL) {
 		fprintf(stderr,
 			"relaisctl: part add: --addr ip:port and a known --profile needed\n");
 		return -EINVAL;
@@ -253,15 +283,22 @@ int rctl_part_add(struct rctl *c, const struct rctl_kv *kv)
 			"relaisctl: part add needs --keyring FILE (keys are stored wrapped)\n");
 		return -EINVAL;
 	}
-	if (wrap_dir(c, kv, room, part, "rx", pi, rx, kid) < 0 ||
-	    wrap_dir(c, kv, room, part, "tx", pi, tx, kid) < 0)
+	if (next_gen(c, kv, room, part, &gen) < 0) {
+		if (rctl_get(kv, "gen"))
+			fprintf(stderr, "relaisctl: part add: --gen: 1..4294967295\n");
+		return -EINVAL;
+	}
+	/* the AAD binds the canonical address and the gen (docs/schema.md) */
+	if (wrap_dir(c, kv, room, part, "rx", pi, &a, gen, rx, kid) < 0 ||
+	    wrap_dir(c, kv, room, part, "tx", pi, &a, gen, tx, kid) < 0)
 		return -EINVAL;
 	snprintf(fb, sizeof(fb), "%u", fbv);
-	fv[0] = "addr", fv[1] = addr, fv[2] = "profile", fv[3] = pi->name;
+	snprintf(gs, sizeof(gs), "%u", gen);
+	fv[0] = "addr", fv[1] = canon, fv[2] = "profile", fv[3] = pi->name;
 	fv[4] = "kid", fv[5] = kid, fv[6] = "rx_key", fv[7] = rx;
 	fv[8] = "tx_key", fv[9] = tx, fv[10] = "fb_ssrc", fv[11] = fb;
-	fv[12] = "origin", fv[13] = origin;
-	queue_hset(c, room, "part", part, origin ? 7 : 6, fv);
+	fv[12] = "gen", fv[13] = gs, fv[14] = "origin", fv[15] = origin;
+	queue_hset(c, room, "part", part, origin ? 8 : 7, fv);
 	partmap_put(c, part, room);
 	return 0;
 }
@@ -416,8 +453,6 @@ int rctl_part_del(struct rctl *c, const struct rctl_kv *kv)
 /* See header. */
 int rctl_flush(struct rctl *c)
 {
-	int rc = 0;
-
 	for (size_t i = 0; i < c->n_touched; i++) {
 		redisAppendCommand(c->rc,
 				   "XADD " CP_DIR "events MAXLEN ~ 100000 * type room room %u",
@@ -425,6 +460,14 @@ int rctl_flush(struct rctl *c)
 		c->queued++;
 	}
 	c->n_touched = 0;
+	return rctl_drain(c);
+}
+
+/* See header. */
+int rctl_drain(struct rctl *c)
+{
+	int rc = 0;
+
 	for (; c->queued > 0; c->queued--) {
 		void *v = NULL;
 		redisReply *r;

@@ -77,20 +77,26 @@ static int place_rooms(struct bench *b, uint32_t n)
 static int queue_part(struct bench *b, uint32_t r, uint32_t i)
 {
 	uint8_t ks[30];
-	char aad[128], rx[CP_KW_MAX_WRAPPED], tx[CP_KW_MAX_WRAPPED], kid[CP_KW_KID_LEN + 1];
-	char addr[32];
+	char aad[CP_KW_AAD_MAX], rx[CP_KW_MAX_WRAPPED], tx[CP_KW_MAX_WRAPPED];
+	char kid[CP_KW_KID_LEN + 1], addr[32];
+	struct relais_addr a;
 	int rc;
 
+	snprintf(addr, sizeof(addr), "10.%u.%u.%u:40000", 100 + (i >> 16), (i >> 8) & 255, i & 255);
 	RAND_bytes(ks, sizeof(ks));
-	cp_kw_aad(aad, sizeof(aad), r, i, "rx", "AES_CM_128_HMAC_SHA1_80");
-	rc = cp_kw_wrap(&b->kr, aad, ks, sizeof(ks), rx, kid);
-	cp_kw_aad(aad, sizeof(aad), r, i, "tx", "AES_CM_128_HMAC_SHA1_80");
+	/* no gen field: generation 1 */
+	rc = relais_addr_parse(addr, &a);
+	if (rc == 0)
+		rc = cp_kw_aad(aad, sizeof(aad), r, i, "rx", "AES_CM_128_HMAC_SHA1_80", &a, 1);
+	if (rc == 0)
+		rc = cp_kw_wrap(&b->kr, aad, ks, sizeof(ks), rx, kid);
+	if (rc == 0)
+		rc = cp_kw_aad(aad, sizeof(aad), r, i, "tx", "AES_CM_128_HMAC_SHA1_80", &a, 1);
 	if (rc == 0)
 		rc = cp_kw_wrap(&b->kr, aad, ks, sizeof(ks), tx, kid);
 	OPENSSL_cleanse(ks, sizeof(ks));
 	if (rc < 0)
 		return rc;
-	snprintf(addr, sizeof(addr), "10.%u.%u.%u:40000", 100 + (i >> 16), (i >> 8) & 255, i & 255);
 	redisAppendCommand(b->rc,
 			   "HSET relais:{room:%u}:part:%u addr %s profile AES_CM_128_HMAC_SHA1_80 "
 			   "kid %s rx_key %s tx_key %s",

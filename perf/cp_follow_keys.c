@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <arpa/inet.h>
 #include <openssl/crypto.h>
@@ -130,21 +131,29 @@ static int queue_part(struct cf *cf, uint32_t room, int e, const uint8_t *key)
 	const struct cf_ep *ep = &cf->eps[e];
 	const struct relais_srtp_profile_info *pi = ep_crypto(cf, e)->prof;
 	char rx[CP_KW_MAX_WRAPPED], tx[CP_KW_MAX_WRAPPED], kid[CP_KW_KID_LEN + 1];
-	char aad[160], hkey[96], ids[16];
+	char aad[CP_KW_AAD_MAX], hkey[96], ids[16], gs[16];
 	size_t len = (size_t)pi->key_len + pi->salt_len;
+	uint32_t gen = (uint32_t)time(NULL); /* never below relaisctl's (docs/schema.md) */
+	struct relais_addr a;
 	int rc;
 
-	cp_kw_aad(aad, sizeof(aad), room, ep->part, "rx", pi->name);
-	rc = cp_kw_wrap(&cf->kr, aad, key, len, rx, kid);
-	cp_kw_aad(aad, sizeof(aad), room, ep->part, "tx", pi->name);
+	snprintf(gs, sizeof(gs), "%u", gen);
+	rc = relais_addr_parse(ep->addr, &a);
+	if (rc == 0)
+		rc = cp_kw_aad(aad, sizeof(aad), room, ep->part, "rx", pi->name, &a, gen);
+	if (rc == 0)
+		rc = cp_kw_wrap(&cf->kr, aad, key, len, rx, kid);
+	if (rc == 0)
+		rc = cp_kw_aad(aad, sizeof(aad), room, ep->part, "tx", pi->name, &a, gen);
 	if (rc == 0)
 		rc = cp_kw_wrap(&cf->kr, aad, key, len, tx, kid);
 	if (rc != 0)
 		return rc;
 	snprintf(hkey, sizeof(hkey), "relais:{room:%u}:part:%u", room, ep->part);
 	snprintf(ids, sizeof(ids), "%u", ep->part);
-	const char *argv[] = {"HSET",   hkey, "addr",   ep->addr, "profile", pi->name,   "kid", kid,
-			      "rx_key", rx,   "tx_key", tx,       "fb_ssrc", ep->fb_ssrc};
+	const char *argv[] = {"HSET",    hkey,        "addr",   ep->addr, "profile", pi->name,
+			      "kid",     kid,         "rx_key", rx,       "tx_key",  tx,
+			      "fb_ssrc", ep->fb_ssrc, "gen",    gs};
 	redisAppendCommand(cf->rc, "DEL %s", hkey);
 	redisAppendCommandArgv(cf->rc, (int)(sizeof(argv) / sizeof(argv[0])), argv, NULL);
 	redisAppendCommand(cf->rc, "SADD relais:{room:%u}:parts %s", room, ids);

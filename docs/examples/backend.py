@@ -52,10 +52,11 @@ class Backend:
     def script(self, name, *args):
         return self.r.evalsha(self.sha[name], 1, NODES, *args)
 
-    def wrap(self, room, part, direction, profile, key_salt):
-        """A wrapped key (docs/schema.md, "Keys at rest")."""
+    def wrap(self, room, part, direction, profile, addr, gen, key_salt):
+        """A wrapped key (docs/schema.md, "Wrapped keys"): bound to the
+        participant's address (as relais prints it) and key generation."""
         nonce = os.urandom(12)
-        aad = f"relais-key-v1|{room}|{part}|{direction}|{profile}".encode()
+        aad = f"relais-key-v2|{room}|{part}|{direction}|{profile}|{addr}|{gen}".encode()
         return (nonce + AESGCM(self.dk).encrypt(nonce, key_salt, aad)).hex()
 
     def put(self, room, kind, oid, fields):
@@ -68,9 +69,12 @@ class Backend:
         p.execute()
 
     def part(self, room, pid, addr, profile="AES_CM_128_HMAC_SHA1_80", key_len=30):
-        f = {"addr": addr, "profile": profile, "kid": self.kid}
+        # gen: one more than the hash holds, so every re-write goes up
+        # (docs/schema.md); a real backend keeps it in its own database.
+        gen = int(self.r.hget(f"relais:{{room:{room}}}:part:{pid}", "gen") or 0) + 1
+        f = {"addr": addr, "profile": profile, "kid": self.kid, "gen": gen}
         for d in ("rx", "tx"):
-            f[d + "_key"] = self.wrap(room, pid, d, profile, os.urandom(key_len))
+            f[d + "_key"] = self.wrap(room, pid, d, profile, addr, gen, os.urandom(key_len))
         self.put(room, "part", pid, f)
 
     def announce(self, room):

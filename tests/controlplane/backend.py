@@ -19,9 +19,10 @@ kid, hexkey = open(sys.argv[1]).read().split()[:2]
 DK = bytes.fromhex(hexkey)
 
 
-def wrap(room, part, d, profile, keysalt):
+def wrap(room, part, d, profile, addr, gen, keysalt):
+    """docs/schema.md "Wrapped keys": addr as relais prints it, gen as in the hash."""
     n = os.urandom(12)
-    aad = f"relais-key-v1|{room}|{part}|{d}|{profile}".encode()
+    aad = f"relais-key-v2|{room}|{part}|{d}|{profile}|{addr}|{gen}".encode()
     return (n + AESGCM(DK).encrypt(n, keysalt, aad)).hex()
 
 
@@ -31,12 +32,12 @@ def klen_of(profile):
     return p.key_len + p.salt_len
 
 
-def part(room, pid, addr, profile, klen=None, fields=None, wrap_as=None, drop=()):
+def part(room, pid, addr, profile, klen=None, fields=None, wrap_as=None, drop=(), gen=1):
     klen = klen_of(profile) if klen is None else klen
-    f = {"addr": addr, "profile": profile, "kid": kid}
-    wr, wp = wrap_as or (room, pid)
-    f["rx_key"] = wrap(wr, wp, "rx", profile, os.urandom(klen))
-    f["tx_key"] = wrap(wr, wp, "tx", profile, os.urandom(klen))
+    f = {"addr": addr, "profile": profile, "kid": kid, "gen": gen}
+    wr, wp, wa = wrap_as or (room, pid, addr)
+    f["rx_key"] = wrap(wr, wp, "rx", profile, wa, gen, os.urandom(klen))
+    f["tx_key"] = wrap(wr, wp, "tx", profile, wa, gen, os.urandom(klen))
     f.update(fields or {})
     for k in drop:
         f.pop(k)
@@ -54,7 +55,7 @@ def obj(room, kind, oid, f):
 
 A = "10.99.0.2"
 part(1, 11, f"{A}:4000", "AES_CM_128_HMAC_SHA1_80")
-part(1, 12, f"{A}:4002", "AEAD_AES_256_GCM")
+part(1, 12, f"{A}:4002", "AEAD_AES_256_GCM", gen=3)
 obj(1, "track", 101, {"part": 11, "kind": "audio", "ssrc": "0x1234"})
 obj(1, "sub", 1001, {"part": 12, "track": 101, "out_ssrc": "0x99"})
 # broken ones
@@ -63,7 +64,9 @@ part(1, 14, f"{A}:4006", "AES_999", 30)
 part(1, 15, f"{A}:4008", "AES_CM_128_HMAC_SHA1_80", 16)
 print("SET relais:{room:1}:part:16 not-a-hash")
 print("SADD relais:{room:1}:parts 16")
-part(1, 17, f"{A}:4010", "AES_CM_128_HMAC_SHA1_80", wrap_as=(1, 11))
+part(1, 17, f"{A}:4010", "AES_CM_128_HMAC_SHA1_80", wrap_as=(1, 11, f"{A}:4000"))
+part(1, 18, f"{A}:4012", "AES_CM_128_HMAC_SHA1_80", wrap_as=(1, 18, f"{A}:4099"))
+part(1, 19, f"{A}:4014", "AES_CM_128_HMAC_SHA1_80", fields={"gen": 0})
 obj(1, "track", 102, {"part": 999, "kind": "video", "ssrc": 5})
 obj(1, "track", 103, {"part": 11, "kind": "video", "ssrc": "abc"})
 obj(1, "sub", 1002, {"part": 12, "track": 101})

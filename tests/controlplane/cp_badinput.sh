@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Bad input in Redis, written by a backend that knows only docs/schema.md
 # (tests/controlplane/backend.py, Python): missing field, unknown profile,
-# bad key length, wrong type, key wrapped for another participant, dangling
+# bad key length, wrong type, key wrapped for another participant or
+# address, a gen of 0, dangling
 # references, non-numeric SSRC, missing out_ssrc, bad pt_map, an absurd
 # count. Each is refused with a log line naming its key; every valid object
 # (from the same backend) is still applied.
@@ -26,7 +27,8 @@ wait_for 15 applied || die "valid objects not applied: $("$B/cli/relais-cli" -S 
 	die "wrong participants applied"
 say "valid objects applied: participants 11 12 31, track 101, subscription 1001"
 for k in 'part:13: addr' 'part:14: profile' 'part:15: rx_key: wrapped key does not fit' \
-	'part:16: WRONGTYPE' 'part:17: rx_key: does not authenticate' 'track:102: part' \
+	'part:16: WRONGTYPE' 'part:17: rx_key: wrapped for another address or generation' \
+	'part:18: rx_key: wrapped for another address or generation' 'part:19: gen: not a' 'track:102: part' \
 	'track:103: ssrc' 'sub:1002: out_ssrc' 'sub:1003: pt_map' \
 	'room relais:{room:2}: 51 or more objects, more than max_objects 50'; do
 	grep -qF "$k" "$W/n1.cp.log" || die "no log line for '$k'"

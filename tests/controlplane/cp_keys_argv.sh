@@ -60,15 +60,18 @@ rctl part add --room 1 --id 7 --addr 10.99.0.2:4000 --profile $P \
 printf 'tx %s\nrx %s\n' "$tx" "$rx" |
 	rctl part add --room 1 --id 8 --addr 10.99.0.2:4002 --profile $P --keys-stdin >"$W/out" ||
 	die "relaisctl --keys-stdin: $(cat "$W/out")"
-# unwrap ROOM PART DIR: the clear key+salt of a participant, from Redis.
+# unwrap ROOM PART DIR: the clear key+salt of a participant, from Redis
+# (the AAD as docs/schema.md gives it: address and gen from the hash).
 unwrap() {
-	/usr/bin/python3 - "$W/keyring" "$1" "$2" "$3" "$(rcli hget "relais:{room:$1}:part:$2" "$3_key")" <<'PY'
+	local k="relais:{room:$1}:part:$2"
+	/usr/bin/python3 - "$W/keyring" "$1" "$2" "$3" "$(rcli hget "$k" "$3_key")" \
+		"$(rcli hget "$k" addr)" "$(rcli hget "$k" gen)" <<'PY'
 import sys
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-ring, room, part, d, w = sys.argv[1:]
+ring, room, part, d, w, addr, gen = sys.argv[1:]
 dk = bytes.fromhex(open(ring).read().split()[1])
 blob = bytes.fromhex(w)
-aad = f"relais-key-v1|{room}|{part}|{d}|AES_CM_128_HMAC_SHA1_80".encode()
+aad = f"relais-key-v2|{room}|{part}|{d}|AES_CM_128_HMAC_SHA1_80|{addr}|{gen}".encode()
 print(AESGCM(dk).decrypt(blob[:12], blob[12:], aad).hex())
 PY
 }

@@ -191,7 +191,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 				/* No reply: the loader fails the room; so do we, but the
 				 * call must also take NULL. */
-				cp_room_object(&cfg, &r, k, ids[k][i], h);
+				cp_room_object(&cfg, &r, NULL, k, ids[k][i], h);
 				freeReplyObject(h);
 			}
 	check_room(&cfg, &r);

@@ -70,12 +70,15 @@ static int put(const char *name)
 static void part(unsigned id, const char *addr, const char *profile, size_t key_len)
 {
 	uint8_t plain[CP_KW_MAX_PLAIN];
-	char aad[160], kid[CP_KW_KID_LEN + 1], rx[CP_KW_MAX_WRAPPED], tx[CP_KW_MAX_WRAPPED];
+	char aad[CP_KW_AAD_MAX], kid[CP_KW_KID_LEN + 1], rx[CP_KW_MAX_WRAPPED];
+	char tx[CP_KW_MAX_WRAPPED];
+	struct relais_addr a = {0};
 
+	relais_addr_parse(addr, &a); /* gen absent from the hash: 1 */
 	memset(plain, (int)id, sizeof(plain));
-	cp_kw_aad(aad, sizeof(aad), FUZZ_CP_ROOM, id, "rx", profile);
+	cp_kw_aad(aad, sizeof(aad), FUZZ_CP_ROOM, id, "rx", profile, &a, 1);
 	cp_kw_wrap(&kr, aad, plain, key_len, rx, kid);
-	cp_kw_aad(aad, sizeof(aad), FUZZ_CP_ROOM, id, "tx", profile);
+	cp_kw_aad(aad, sizeof(aad), FUZZ_CP_ROOM, id, "tx", profile, &a, 1);
 	cp_kw_wrap(&kr, aad, plain, key_len, tx, kid);
 	arr(12);
 	bulk("addr");

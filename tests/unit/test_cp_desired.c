@@ -7,7 +7,9 @@
  * length, unknown profile, bad address, SSRC and pt_map, ids given twice,
  * elements that are not strings, nil, WRONGTYPE errors, oversized rooms);
  * validation linear in the room (100,000 subscriptions well under 2 s);
- * cp_parse_u64/u32 (decimal, never octal, 0x hex, no sign, bounds).
+ * cp_parse_u64/u32 (decimal, never octal, 0x hex, no sign, bounds); the
+ * wrapped keys' AAD text and its binding to address and gen (re-pointing,
+ * roll-back and v1 keys refused, the accepted participant kept).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -76,15 +78,20 @@ static redisReply *strs(const char *first, ...)
 	return resp(text);
 }
 
-/* key+salt of len bytes wrapped for participant part, direction dir. */
-static void wrap(uint32_t part, const char *dir, const char *profile, size_t len, char *out)
+/* key+salt of len bytes wrapped for participant part at addr (one that
+ * does not parse: 10.0.0.1:1) and gen, direction dir. */
+static void wrap(uint32_t part, const char *dir, const char *profile, const char *addr,
+		 uint32_t gen, size_t len, char *out)
 {
 	uint8_t plain[CP_KW_MAX_PLAIN];
-	char aad[160], kid[CP_KW_KID_LEN + 1];
+	char aad[CP_KW_AAD_MAX], kid[CP_KW_KID_LEN + 1];
+	struct relais_addr a;
 
+	if (relais_addr_parse(addr, &a) < 0)
+		relais_addr_parse("10.0.0.1:1", &a);
 	for (size_t i = 0; i < len; i++)
 		plain[i] = (uint8_t)(part * 16 + i + (dir[0] == 't'));
-	cp_kw_aad(aad, sizeof(aad), ROOM, part, dir, profile);
+	CHECK(cp_kw_aad(aad, sizeof(aad), ROOM, part, dir, profile, &a, gen) == 0);
 	CHECK(cp_kw_wrap(&kr, aad, plain, len, out, kid) == 0);
 }
 
@@ -95,8 +102,8 @@ static redisReply *part_hash(uint32_t id, const char *addr, const char *profile,
 {
 	static char rx[CP_KW_MAX_WRAPPED], tx[CP_KW_MAX_WRAPPED];
 
-	wrap(id, "rx", profile, rx_len, rx);
-	wrap(id, "tx", profile, tx_len, tx);
+	wrap(id, "rx", profile, addr, 1, rx_len, rx);
+	wrap(id, "tx", profile, addr, 1, tx_len, tx);
 	return strs("addr", addr, "profile", profile, "kid", "k1", "rx_key", rx, "tx_key", tx,
 		    NULL);
 }
@@ -133,10 +140,14 @@ static void begin(struct cp_droom *r, int n0, int n1, int n2)
 	CHECK_EQ(cp_room_check_total(&cfg, r, total), 0, "room size accepted");
 }
 
+#define BAD_AUTH                                                                         \
+	"rx_key: wrapped for another address or generation, or not authentic (re-wrap: " \
+	"docs/schema.md)"
+
 /* Feed object id of kind k from RESP reply h (freed). */
 static void object(struct cp_droom *r, int k, const char *id, redisReply *h)
 {
-	cp_room_object(&cfg, r, k, id, h);
+	cp_room_object(&cfg, r, NULL, k, id, h);
 	freeReplyObject(h);
 }
 
@@ -146,6 +157,106 @@ static void refused(const struct cp_droom *r, uint32_t n, const char *obj, const
 	CHECK_EQ(r->n_refused, n, obj);
 	CHECK_STR(last(r)->obj, obj);
 	CHECK_STR(last(r)->why, why);
+}
+
+/* Feed object id of kind k from RESP reply h (freed), the room as last
+ * accepted being prev. */
+static void object_after(struct cp_droom *r, const struct cp_droom *prev, const char *id,
+			 redisReply *h)
+{
+	cp_room_object(&cfg, r, prev, 0, id, h);
+	freeReplyObject(h);
+}
+
+/* Participant 1's hash at addr with hash gen `gen` (NULL: no field), its
+ * keys wrapped for addr wa and generation wg. */
+static redisReply *bound_part(const char *addr, const char *gen, const char *wa, uint32_t wg)
+{
+	static char rx[CP_KW_MAX_WRAPPED], tx[CP_KW_MAX_WRAPPED];
+
+	wrap(1, "rx", P80, wa, wg, 30, rx);
+	wrap(1, "tx", P80, wa, wg, 30, tx);
+	return strs("addr", addr, "profile", P80, "kid", "k1", "rx_key", rx, "tx_key", tx,
+		    gen ? "gen" : NULL, gen, NULL);
+}
+
+/* The AAD's exact text (docs/schema.md), IPv4 and IPv6. */
+static void test_aad_format(void)
+{
+	char aad[CP_KW_AAD_MAX];
+	struct relais_addr a;
+
+	relais_addr_parse("10.0.0.1:5000", &a);
+	CHECK_EQ(cp_kw_aad(aad, sizeof(aad), 7, 3, "rx", P80, &a, 2), 0, "aad v4");
+	CHECK_STR(aad, "relais-key-v2|7|3|rx|AES_CM_128_HMAC_SHA1_80|10.0.0.1:5000|2");
+	relais_addr_parse("[2001:DB8:0:0::1]:443", &a);
+	CHECK_EQ(cp_kw_aad(aad, sizeof(aad), 4294967295u, 1, "tx", P80, &a, 4294967295u), 0,
+		 "aad v6");
+	CHECK_STR(aad, "relais-key-v2|4294967295|1|tx|AES_CM_128_HMAC_SHA1_80|[2001:db8::1]:443|"
+		       "4294967295");
+	CHECK_EQ(cp_kw_aad(aad, 40, 7, 3, "rx", P80, &a, 2), -ENAMETOOLONG, "aad too small");
+	CHECK_EQ(cp_kw_aad_v1(aad, sizeof(aad), 7, 3, "rx", P80), 0, "aad v1");
+	CHECK_STR(aad, "relais-key-v1|7|3|rx|AES_CM_128_HMAC_SHA1_80");
+}
+
+/* Keys bound to address and generation: a re-pointed address, a gen the
+ * keys were not wrapped for, a key in the v1 format, a gen rolled back
+ * below the one accepted (kept as accepted), a legitimate re-write. */
+static void test_binding(void)
+{
+	static const char *const ip = "192.0.2.1:5000", *const ip2 = "192.0.2.2:5000";
+	struct cp_droom a, b;
+	char rx[CP_KW_MAX_WRAPPED], tx[CP_KW_MAX_WRAPPED], aad[CP_KW_AAD_MAX];
+	char kid[CP_KW_KID_LEN + 1];
+	uint8_t plain[30] = {1};
+
+	begin(&a, 1, 0, 0);
+	object(&a, 0, "1", bound_part(ip, NULL, ip, 1)); /* no gen field: 1 */
+	CHECK_EQ(a.n_parts, 1, "gen absent means 1");
+	cp_room_free(&a);
+	begin(&a, 1, 0, 0);
+	object(&a, 0, "1", bound_part(ip2, "2", ip, 2));
+	refused(&a, 1, "part:1", BAD_AUTH);
+	object(&a, 0, "1", bound_part(ip, "3", ip, 2));
+	refused(&a, 2, "part:1", BAD_AUTH);
+	object(&a, 0, "1", bound_part(ip, "0", ip, 0 + 1));
+	refused(&a, 3, "part:1", "gen: not a 32-bit integer of at least 1");
+	cp_kw_aad_v1(aad, sizeof(aad), ROOM, 1, "rx", P80);
+	CHECK(cp_kw_wrap(&kr, aad, plain, 30, rx, kid) == 0);
+	cp_kw_aad_v1(aad, sizeof(aad), ROOM, 1, "tx", P80);
+	CHECK(cp_kw_wrap(&kr, aad, plain, 30, tx, kid) == 0);
+	object(&a, 0, "1",
+	       strs("addr", ip, "profile", P80, "kid", "k1", "rx_key", rx, "tx_key", tx, NULL));
+	refused(&a, 4, "part:1",
+		"rx_key: wrapped in the old v1 format, without address and gen (re-wrap: "
+		"docs/schema.md)");
+	CHECK_EQ(a.n_parts, 0, "nothing accepted without a previous state");
+	object(&a, 0, "1", bound_part(ip, "2", ip, 2));
+	CHECK_EQ(a.n_parts, 1, "gen 2 accepted");
+	/* The next load, a writer without the deployment key re-points it. */
+	begin(&b, 1, 0, 0);
+	object_after(&b, &a, "1", bound_part(ip2, "2", ip, 2));
+	refused(&b, 1, "part:1", BAD_AUTH);
+	CHECK_EQ(b.n_parts, 1, "re-pointed participant kept as accepted");
+	CHECK_EQ(b.parts[0].p.cookie, a.parts[0].p.cookie, "same cookie: dataplane untouched");
+	CHECK(memcmp(&b.parts[0].p.addr, &a.parts[0].p.addr, sizeof(a.parts[0].p.addr)) == 0);
+	CHECK(cp_room_part(&b, 1) == &b.parts[0]);
+	cp_room_free(&b);
+	/* ... or restores an older (gen, keys) snapshot. */
+	begin(&b, 1, 0, 0);
+	object_after(&b, &a, "1", bound_part(ip2, "1", ip2, 1));
+	refused(&b, 1, "part:1", "gen: 1 lower than the generation already applied (2)");
+	CHECK_EQ(b.n_parts, 1, "rolled-back participant kept as accepted");
+	CHECK_EQ(b.parts[0].gen, 2, "kept at gen 2");
+	cp_room_free(&b);
+	/* A legitimate re-write: new address, next gen. */
+	begin(&b, 1, 0, 0);
+	object_after(&b, &a, "1", bound_part(ip2, "3", ip2, 3));
+	CHECK_EQ(b.n_refused, 0, "re-write accepted");
+	CHECK_EQ(b.parts[0].gen, 3, "gen 3");
+	CHECK(b.parts[0].p.cookie != a.parts[0].p.cookie);
+	cp_room_free(&b);
+	cp_room_free(&a);
 }
 
 static void test_valid_room(void)
@@ -214,13 +325,12 @@ static void test_part_refusals(void)
 	object(&r, 0, "5", part_hash(5, "300.0.2.1:5000", P80, 30, 30));
 	refused(&r, 5, "part:5", "addr: missing or not ip:port");
 	/* Keys wrapped for another participant do not authenticate here. */
-	wrap(1, "rx", P80, 30, rx);
-	wrap(1, "tx", P80, 30, tx);
+	wrap(1, "rx", P80, "192.0.2.6:5000", 1, 30, rx);
+	wrap(1, "tx", P80, "192.0.2.6:5000", 1, 30, tx);
 	object(&r, 0, "6",
 	       strs("addr", "192.0.2.6:5000", "profile", P80, "kid", "k1", "rx_key", rx, "tx_key",
 		    tx, NULL));
-	refused(&r, 6, "part:6",
-		"rx_key: does not authenticate (wrong deployment key, moved or tampered)");
+	refused(&r, 6, "part:6", BAD_AUTH);
 	object(&r, 0, "7",
 	       strs("addr", "192.0.2.6:5000", "profile", P80, "kid", "k2", "rx_key", rx, "tx_key",
 		    tx, NULL));
@@ -338,9 +448,9 @@ static void test_duplicates_and_ids(void)
 	refused(&r, 2, "part:0", "id: not a non-zero 32-bit integer");
 	object(&r, 0, "abc", part_hash(1, "192.0.2.1:5000", P80, 30, 30));
 	refused(&r, 3, "part:abc", "id: not a non-zero 32-bit integer");
-	cp_room_object(&cfg, &r, 0, NULL, NULL);
+	cp_room_object(&cfg, &r, NULL, 0, NULL, NULL);
 	refused(&r, 4, "part:", "id: not a non-zero 32-bit integer");
-	cp_room_object(&cfg, &r, 3, "1", NULL); /* no such kind: ignored */
+	cp_room_object(&cfg, &r, NULL, 3, "1", NULL); /* no such kind: ignored */
 	CHECK_EQ(r.n_refused, 4, "kind 3 ignored");
 	cp_room_free(&r);
 
@@ -408,7 +518,7 @@ static void test_hostile_replies(void)
 			cp_room_free(&r);
 		}
 	begin(&r, 1, 0, 0);
-	cp_room_object(&cfg, &r, 0, "1", NULL);
+	cp_room_object(&cfg, &r, NULL, 0, "1", NULL);
 	refused(&r, 1, "part:1", "no reply");
 	cp_room_free(&r);
 
@@ -530,7 +640,7 @@ static void test_linear_validation(void)
 	h = strs("part", "1", "track", "1", "out_ssrc", "9", NULL);
 	t0 = clock();
 	for (size_t i = 0; i < (size_t)N; i++)
-		cp_room_object(&big, &r, 2, cp_room_member(set, i), h);
+		cp_room_object(&big, &r, NULL, 2, cp_room_member(set, i), h);
 	cpu = (double)(clock() - t0) / CLOCKS_PER_SEC;
 	CHECK_EQ(r.n_subs, N, "every subscription valid");
 	CHECKF(cpu < 2.0, "%d subscriptions validated in %.2f s of CPU", N, cpu);
@@ -605,6 +715,8 @@ int main(void)
 	for (int i = 0; i < 32; i++)
 		kr.key[0][i] = (uint8_t)(0xa0 + i);
 	test_valid_room();
+	test_aad_format();
+	test_binding();
 	test_part_refusals();
 	test_track_sub_refusals();
 	test_duplicates_and_ids();
