@@ -47,7 +47,9 @@
 	X(EXC_RATE_SOURCE, "exception_rate_source", "STUN/DTLS over edge.rate_per_source")     \
 	X(EXC_RATE_TOTAL, "exception_rate_total",                                              \
 	  "STUN/DTLS of unknown sources over edge.rate_total")                                 \
-	X(EDGE_DOWN, "edge_down", "STUN/DTLS or edge reply while no relais-edge is connected")
+	X(EDGE_DOWN, "edge_down", "STUN/DTLS or edge reply while no relais-edge is connected") \
+	X(TX_INDEX_RESERVE, "tx_index_reserve",                                                \
+	  "output SRTP index not yet reserved in state.dir (file write slow or failing)")
 
 #define RELAIS_DROP_ENUM_(sfx, name, help) RELAIS_DROP_##sfx,
 enum relais_drop_reason {
