@@ -47,10 +47,10 @@ struct dp_ixs {
 	int fd;
 	uint32_t n_slots, n_buckets;
 	uint8_t secret[SECRET_LEN];
-	struct rec *recs;  /* the file's records, in memory */
-	bool *live;        /* slot bound to a stream of this process */
-	int32_t *bucket;   /* part hash -> first slot of the chain */
-	int32_t *next;     /* slot -> next slot of the same chain */
+	struct rec *recs;   /* the file's records, in memory */
+	bool *live;         /* slot bound to a stream of this process */
+	int32_t *bucket;    /* part hash -> first slot of the chain */
+	int32_t *next;      /* slot -> next slot of the same chain */
 	uint32_t free_hint; /* where the search for a free slot starts */
 };
 

@@ -13,9 +13,9 @@
 #include "dp_ostream.h"
 #include "dp_tables_priv.h"
 
-static struct dp_ixs *ixs;         /* NULL: no state.dir */
-static uint64_t block;             /* state.block */
-static struct dp_ptrvec reserved;  /* streams holding a record (struct dp_ostream *) */
+static struct dp_ixs *ixs;        /* NULL: no state.dir */
+static uint64_t block;            /* state.block */
+static struct dp_ptrvec reserved; /* streams holding a record (struct dp_ostream *) */
 
 /* See dp_ostream.h. */
 int dp_ostream_state_open(const struct dp_config *cfg, char *err, size_t n)
@@ -139,17 +139,21 @@ int dp_ostream_part_add(struct dp_part *pt, const struct relais_srtp_key *tx_key
 	if (ixs == NULL)
 		return 0;
 	dp_ixs_fingerprint(ixs, tx_key, pt->tx_fp);
-	for (slot = dp_ixs_next(ixs, pt->id, 0); slot >= 0; slot = dp_ixs_next(ixs, pt->id, slot + 1)) {
+	for (slot = dp_ixs_next(ixs, pt->id, 0); slot >= 0;
+	     slot = dp_ixs_next(ixs, pt->id, slot + 1)) {
 		if (!dp_ixs_fp_is(ixs, slot, pt->tx_fp)) {
 			dp_ixs_erase(ixs, slot); /* another key: nothing to protect */
 			continue;
 		}
-		if (pt->ostreams.n >= DP_MAX_OSTREAMS_PER_PART ||
-		    (rc = resume(pt, slot)) < 0) {
+		rc = pt->ostreams.n < DP_MAX_OSTREAMS_PER_PART ? resume(pt, slot) : -ENOSPC;
+		if (rc < 0) {
 			snprintf(err, n,
 				 "participant %u: cannot resume output SSRC %u from state.dir "
 				 "(%s); add it with fresh keys",
-				 pt->id, dp_ixs_ssrc(ixs, slot), rc == -ERANGE ? "index space used up" : "write or memory failure");
+				 pt->id, dp_ixs_ssrc(ixs, slot),
+				 rc == -ERANGE   ? "index space used up"
+				 : rc == -ENOSPC ? "too many output SSRCs"
+						 : "write or memory failure");
 			return -EIO;
 		}
 	}

@@ -105,8 +105,8 @@ static int program(struct pl_env *e, struct pl_peer *a, struct pl_peer *s, uint1
 	if (pl_ctl(&m) != 0)
 		return -1;
 	m = (struct relais_ctl_msg){.type = RELAIS_CTL_TRACK_ADD};
-	m.u.track = (struct relais_ctl_track){11, 1, 0xaaaa0001u, 48000, RELAIS_TRACK_AUDIO,
-					      0,  RELAIS_PT_ANY, 0};
+	m.u.track = (struct relais_ctl_track){
+	    11, 1, 0xaaaa0001u, 48000, RELAIS_TRACK_AUDIO, 0, RELAIS_PT_ANY, 0};
 	if (pl_ctl(&m) != 0)
 		return -1;
 	pl_inject(e, f, pl_arp_request(f, &a->ep, e->us4.ip));
@@ -358,7 +358,7 @@ int main(int argc, char **argv)
 	if (argc < 3)
 		return 2;
 	prof = strcmp(argv[2], "gcm128") == 0 ? RELAIS_SRTP_AEAD_AES_128_GCM
-					       : RELAIS_SRTP_AES128_CM_SHA1_80;
+					      : RELAIS_SRTP_AES128_CM_SHA1_80;
 	CHECK(mkdtemp(dir) != NULL);
 	snprintf(pl_state_dir, sizeof(pl_state_dir), "%s", dir);
 	snprintf(cap, sizeof(cap), "%s.cap", dir);
