@@ -13,6 +13,7 @@
 #include "dp_lcore.h"
 #include "dp_neigh.h"
 #include "dp_offender.h"
+#include "dp_ostream.h"
 #include "dp_stats.h"
 #include "dp_tables.h"
 #include "dp_worker.h"
@@ -61,6 +62,9 @@ int dp_app_init(struct dp_app *a, bool with_port, char *err, size_t n)
 			 a->cfg.max_participants, a->cfg.max_tracks, a->cfg.max_subs);
 		return rc;
 	}
+	rc = dp_ostream_state_open(&a->cfg, err, n);
+	if (rc < 0)
+		return rc;
 	if (with_port) {
 		rc = dp_port_init(a->cfg.port_id, a->cfg.n_rxq, a->cfg.n_workers, a->pool, a->mac,
 				  &n_txq, err, n);
@@ -118,6 +122,7 @@ void dp_app_control_step(struct dp_app *a __rte_unused, int timeout_ms)
 	dp_neigh_apply();
 	dp_edge_step();
 	dp_tables_retire();
+	dp_ostream_step();
 	dp_tables_reclaim();
 }
 
@@ -136,6 +141,7 @@ void dp_app_fini(struct dp_app *a)
 	}
 	dp_workers_fini();
 	dp_tables_fini();
+	dp_ostream_state_close();
 	dp_offender_fini();
 	if (a->eng)
 		a->eng_ops->destroy(a->eng);

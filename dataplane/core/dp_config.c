@@ -29,6 +29,7 @@ void dp_config_defaults(struct dp_config *c)
 	c->mbufs = 32767;
 	c->ring_size = 4096;
 	c->tx_drain_us = 100;
+	c->state_block = 4096;
 	snprintf(c->ctl_socket, sizeof(c->ctl_socket), "%s", RELAIS_CTL_DEFAULT_SOCK);
 	c->ctl_gid = -1;
 	c->stats_gid = -1;
@@ -211,6 +212,7 @@ static int apply_kv(struct dp_config *c, const char *sec, const char *key, const
 	UINT("limits", "ring_size", 64, 1u << 20, c->ring_size)
 	UINT("control", "tx_drain_us", 1, 100000, c->tx_drain_us)
 	UINT("control", "port_id", 0, RTE_MAX_ETHPORTS - 1, c->port_id)
+	UINT("state", "block", 256, 16384, c->state_block)
 	UINT("edge", "rate_per_source", 1, 1000000, c->exc_rate_source)
 	UINT("edge", "burst_per_source", 1, 1000000, c->exc_burst_source)
 	UINT("edge", "rate_total", 1, 10000000, c->exc_rate_total)
@@ -238,6 +240,7 @@ static int apply_kv(struct dp_config *c, const char *sec, const char *key, const
 		return parse_rxq_map(c, v);
 	STR("control", "socket", c->ctl_socket)
 	STR("edge", "socket", c->edge_socket)
+	STR("state", "dir", c->state_dir)
 	if (IS("edge", "group"))
 		return parse_group(v, &c->edge_gid);
 	if (IS("control", "group"))

@@ -70,6 +70,9 @@ struct dp_config {
 	char crypto_engine[32];
 	char crypto_device[64]; /* cryptodev engine: existing device, "" = own */
 	uint32_t tx_drain_us;
+	/* [state]: the output index state (docs/crypto.md) */
+	char state_dir[256];  /* state.dir: "" = none (restarts with unchanged keys unsafe) */
+	uint32_t state_block; /* state.block: indexes reserved ahead per stream */
 	/* [edge]: the exception path to relais-edge (docs/webrtc.md) */
 	char edge_socket[108];     /* edge.socket: "" = no edge link */
 	long edge_gid;             /* edge.group; -1 none */

@@ -12,6 +12,7 @@
 #include "dp_lcore.h"
 #include "dp_media.h"
 #include "dp_offender.h"
+#include "dp_ostream.h"
 #include "dp_parse.h"
 #include "dp_rewrite.h"
 #include "dp_rtcp.h"
@@ -55,7 +56,7 @@ static inline void serve_one(struct dp_lcore *lc, const struct dp_track *t, stru
 			     const struct dp_rtp_info *ri)
 {
 	int pt = dp_rewrite_pt(s, ri->pt);
-	uint8_t *dst;
+	uint8_t *dst, why;
 	uint16_t oseq;
 	uint32_t ots;
 
@@ -78,6 +79,12 @@ static inline void serve_one(struct dp_lcore *lc, const struct dp_track *t, stru
 	rte_memcpy(dst, src, len);
 	dp_rewrite_map(dp_sub_rewrite(s), t->id, ri->ssrc, ri->seq, ri->ts, lc->now, lc->hz,
 		       t->clock_rate, &oseq, &ots);
+	if (s->os->slot >= 0 && unlikely((why = dp_ostream_take(s->os, oseq)) != 0)) {
+		rte_pktmbuf_free(c);
+		s->drops++;
+		DP_DROP(why);
+		return;
+	}
 	dp_rtp_set_ssrc(dst, s->out_ssrc);
 	dp_rtp_set_seq(dst, oseq);
 	dp_rtp_set_ts(dst, ots);

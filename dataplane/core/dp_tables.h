@@ -84,6 +84,8 @@ struct dp_part {
 	/* control thread only: its output streams (struct dp_ostream *), by
 	 * out_ssrc, at most DP_MAX_OSTREAMS_PER_PART; freed with it */
 	struct dp_ptrvec ostreams;
+	/* control thread: keyed fingerprint of tx_key (state.dir) */
+	uint8_t tx_fp[16];
 	/* owner-written counters */
 	uint64_t rx_pkts, tx_pkts, drops;
 } __rte_cache_aligned;
@@ -156,6 +158,16 @@ struct dp_ostream {
 	uint32_t next_epoch; /* control thread: epoch of the next subscription */
 	uint32_t rw_epoch;   /* owner: epoch of the subscription rw last served */
 	struct dp_rewrite rw;
+	/* Index reservation (state.dir, dp_ostream.h): slot is the control
+	 * thread's (-1: none, no check); floor is written before the first
+	 * publication and never after; ceiling is stored by the control
+	 * thread (release) only after the state file holding it is synced,
+	 * loaded by the owner (acquire); hi is the owner's (relaxed store),
+	 * read by the control thread (relaxed) to raise the ceiling. */
+	int32_t slot;
+	uint64_t floor;   /* first index this process may use */
+	uint64_t ceiling; /* no index at or above it is used */
+	uint64_t hi;      /* highest index passed to protection (floor - 1 at first) */
 } __rte_cache_aligned;
 
 struct dp_sub {

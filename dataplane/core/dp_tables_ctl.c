@@ -13,6 +13,7 @@
 #include <rte_malloc.h>
 
 #include "dp_stats.h"
+#include "dp_ostream.h"
 #include "dp_tables_priv.h"
 #include "dp_worker.h"
 
@@ -123,6 +124,7 @@ int dp_part_add(const struct relais_ctl_part *p, char *err, size_t n)
 	struct dp_part *pt;
 	struct dp_room *room = room_get(p->room_id);
 	char a[64];
+	int rc;
 
 	relais_addr_format(&p->addr, a, sizeof(a));
 	if (room == NULL)
@@ -156,12 +158,20 @@ int dp_part_add(const struct relais_ctl_part *p, char *err, size_t n)
 		     p->part_id);
 	}
 	pt->owner = pick_owner();
+	if ((rc = dp_ostream_part_add(pt, &p->tx_key, err, n)) < 0) {
+		dp_ostream_part_del(pt);
+		rte_hash_del_key(dp_tab.part_by_id, &pt->id);
+		dp_tables_defer_free(pt, DQ_PART);
+		return rc;
+	}
 	if (rte_hash_add_key_data(dp_tab.part_by_addr, &pt->addr, pt) < 0) {
+		dp_ostream_part_del(pt);
 		rte_hash_del_key(dp_tab.part_by_id, &pt->id);
 		dp_tables_defer_free(pt, DQ_PART);
 		FAIL(-ENOSPC, "participant %u: address table full", p->part_id);
 	}
 	if (dp_ptrvec_push(&room->parts, pt) < 0) {
+		dp_ostream_part_del(pt);
 		rte_hash_del_key(dp_tab.part_by_addr, &pt->addr);
 		rte_hash_del_key(dp_tab.part_by_id, &pt->id);
 		dp_tables_defer_free(pt, DQ_PART);
@@ -194,6 +204,7 @@ int dp_part_del(uint32_t id, char *err, size_t n)
 	if (room)
 		dp_ptrvec_remove(&room->parts, pt);
 	dp_tab.counts[DP_COUNT_PARTS]--;
+	dp_ostream_part_del(pt);
 	dp_tables_defer_free(pt, DQ_PART);
 	return 0;
 }
@@ -230,6 +241,7 @@ int dp_part_rekey(const struct relais_ctl_part *p, char *err, size_t n)
 {
 	struct dp_part *pt = dp_part_by_id(p->part_id);
 	struct dp_rekey_job job = {.part_id = p->part_id};
+	uint8_t old_fp[sizeof(pt->tx_fp)], new_fp[sizeof(pt->tx_fp)];
 	struct dp_addr_key k;
 	int rc;
 
@@ -249,11 +261,20 @@ int dp_part_rekey(const struct relais_ctl_part *p, char *err, size_t n)
 		     DP_REKEY_MAX);
 	if (memcmp(&k, &pt->key, sizeof(k)) != 0 && (rc = move_begin(pt, p, &k, &job, err, n)) < 0)
 		return rc;
+	/* The new key's records first: synced before the owner uses it. */
+	memcpy(old_fp, pt->tx_fp, sizeof(old_fp));
+	dp_ostream_fingerprint(&p->tx_key, new_fp);
+	if ((rc = dp_ostream_part_rekey(pt, new_fp, err, n)) < 0) {
+		if (job.move)
+			rte_hash_del_key(dp_tab.part_by_addr, &k);
+		return rc;
+	}
 	job.rx = dp_tab.eng_ops->ctx_create(dp_tab.eng, &p->rx_key, DP_CRYPTO_INBOUND);
 	job.tx = dp_tab.eng_ops->ctx_create(dp_tab.eng, &p->tx_key, DP_CRYPTO_OUTBOUND);
 	if (job.rx == NULL || job.tx == NULL || dp_worker_request_rekey(pt->owner, &job) < 0) {
 		dp_tab.eng_ops->ctx_destroy(dp_tab.eng, job.rx);
 		dp_tab.eng_ops->ctx_destroy(dp_tab.eng, job.tx);
+		dp_ostream_part_rekey(pt, old_fp, err, n);
 		if (job.move)
 			rte_hash_del_key(dp_tab.part_by_addr, &k);
 		FAIL(-EAGAIN,
@@ -453,24 +474,9 @@ static struct dp_ostream *ostream_get(struct dp_part *pt, uint32_t sub_id, uint3
 			 sub_id, pt->id, DP_MAX_OSTREAMS_PER_PART);
 		return NULL;
 	}
-	os = rte_zmalloc("rl_ostream", sizeof(*os), RTE_CACHE_LINE_SIZE);
-	if (os == NULL || dp_ptrvec_push(&pt->ostreams, os) < 0) {
-		rte_free(os);
-		snprintf(err, n, "subscription %u: out of memory", sub_id);
-		return NULL;
-	}
-	os->out_ssrc = out_ssrc;
-	os->next_epoch = 1; /* rw_epoch 0: the first sub starts a segment */
-	*made = true;
+	os = dp_ostream_make(pt, out_ssrc, err, n);
+	*made = os != NULL;
 	return os;
-}
-
-/* Undo ostream_get's making of os after a failed SUB_ADD: a reader may
- * have seen it through the sub, so it is freed after a grace period. */
-static void ostream_unmake(struct dp_part *pt, struct dp_ostream *os)
-{
-	dp_ptrvec_remove(&pt->ostreams, os);
-	dp_tables_defer_free(os, DQ_MEM);
 }
 
 /* Whether subscription sub_id of participant pt may receive track tr: a
@@ -525,7 +531,7 @@ int dp_sub_add(const struct relais_ctl_sub *s, char *err, size_t n)
 	os = ostream_get(pt, s->sub_id, s->out_ssrc, &made, err, n);
 	if (os == NULL) {
 		rte_free(sub);
-		return pt->ostreams.n >= DP_MAX_OSTREAMS_PER_PART ? -ENOSPC : -ENOMEM;
+		return pt->ostreams.n >= DP_MAX_OSTREAMS_PER_PART ? -ENOSPC : -EIO;
 	}
 	sub->id = s->sub_id;
 	sub->part_id = s->part_id;
@@ -544,14 +550,14 @@ int dp_sub_add(const struct relais_ctl_sub *s, char *err, size_t n)
 	memcpy(sub->ext_map, s->ext_map, sizeof(sub->ext_map));
 	if (rte_hash_add_key_data(dp_tab.sub_by_id, &sub->id, sub) < 0) {
 		if (made)
-			ostream_unmake(pt, os);
+			dp_ostream_unmake(pt, os);
 		rte_free(sub);
 		FAIL(-ENOSPC, "subscription %u: table full", s->sub_id);
 	}
 	if (dp_ptrvec_push(&pt->subs, sub) < 0) {
 		rte_hash_del_key(dp_tab.sub_by_id, &sub->id);
 		if (made)
-			ostream_unmake(pt, os);
+			dp_ostream_unmake(pt, os);
 		dp_tables_defer_free(sub, DQ_SUB);
 		FAIL(-ENOMEM, "subscription %u: out of memory", s->sub_id);
 	}
@@ -562,7 +568,7 @@ int dp_sub_add(const struct relais_ctl_sub *s, char *err, size_t n)
 		rte_hash_del_key(dp_tab.sub_by_out, &ok);
 		rte_hash_del_key(dp_tab.sub_by_id, &sub->id);
 		if (made)
-			ostream_unmake(pt, os);
+			dp_ostream_unmake(pt, os);
 		dp_tables_defer_free(sub, DQ_SUB);
 		FAIL(-ENOSPC, "subscription %u: table full", s->sub_id);
 	}

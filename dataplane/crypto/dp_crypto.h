@@ -90,6 +90,13 @@ struct dp_crypto_engine_ops {
 	 * -EINVAL (profile/direction differ: c unchanged) / -ENOMEM. */
 	int (*ctx_rekey)(struct dp_crypto_engine *e, struct dp_crypto_ctx *c,
 			 struct dp_crypto_ctx *fresh);
+	/* Outbound context c, not yet used for ssrc (control thread, before
+	 * c is published): the next SRTP index c protects for ssrc is index
+	 * (>= 1; its rollover counter index >> 16), every earlier one is
+	 * refused (SRTP_INDEX_USED). A restart resumes a stream this way
+	 * (dp_ostream.h). 0 or -errno. */
+	int (*ctx_tx_resume)(struct dp_crypto_engine *e, struct dp_crypto_ctx *c, uint32_t ssrc,
+			     uint64_t index);
 	/* Process n ops; returns n (all ops have their verdict in .drop). */
 	uint16_t (*unprotect_burst)(struct dp_crypto_engine *e, unsigned queue,
 				    struct dp_crypto_op *ops, uint16_t n);

@@ -425,6 +425,26 @@ struct cdv_ssrc *cdv_ssrc_get(struct dp_crypto_ctx *c, uint32_t ssrc, int create
 	return NULL;
 }
 
+/* See dp_crypto.h: the sender's window of ssrc says index - 1 was the
+ * highest sent and every index of the window below it was used too. */
+static int cdv_ctx_tx_resume(struct dp_crypto_engine *e, struct dp_crypto_ctx *c, uint32_t ssrc,
+			     uint64_t index)
+{
+	struct cdv_ssrc *s;
+
+	(void)e;
+	if (c == NULL || c->dir != DP_CRYPTO_OUTBOUND || index == 0 || index >= 1ull << 48)
+		return -EINVAL;
+	s = cdv_ssrc_get(c, ssrc, 1);
+	if (s == NULL)
+		return -ENOMEM;
+	s->rtp.started = true;
+	s->rtp.roc = (uint32_t)((index - 1) >> 16);
+	s->rtp.s_l = (uint16_t)(index - 1);
+	memset(s->rtp.bitmap, 0xff, sizeof(s->rtp.bitmap));
+	return 0;
+}
+
 const struct dp_crypto_engine_ops dp_crypto_cryptodev_ops = {
     .name = "cryptodev",
     .create = cdv_create,
@@ -432,6 +452,7 @@ const struct dp_crypto_engine_ops dp_crypto_cryptodev_ops = {
     .ctx_create = cdv_ctx_create,
     .ctx_destroy = cdv_ctx_destroy,
     .ctx_rekey = cdv_ctx_rekey,
+    .ctx_tx_resume = cdv_ctx_tx_resume,
     .unprotect_burst = cdv_unprotect_burst,
     .protect_burst = cdv_protect_burst,
 };

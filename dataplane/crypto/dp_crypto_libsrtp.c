@@ -299,6 +299,59 @@ static uint16_t ls_protect_burst(struct dp_crypto_engine *e, unsigned queue,
 	return n;
 }
 
+/* Protect a header-only RTP packet of ssrc with sequence seq in c and
+ * throw it away: it moves libsrtp's sender state (no payload, so no
+ * keystream is produced; the tag never leaves). 0 or -EIO. */
+static int ls_position(struct dp_crypto_ctx *c, uint32_t ssrc, uint16_t seq)
+{
+	uint8_t pkt[12 + SRTP_MAX_TRAILER_LEN] = {0x80, 0};
+	int n = 12;
+	int rc;
+
+	pkt[2] = (uint8_t)(seq >> 8);
+	pkt[3] = (uint8_t)seq;
+	pkt[8] = (uint8_t)(ssrc >> 24);
+	pkt[9] = (uint8_t)(ssrc >> 16);
+	pkt[10] = (uint8_t)(ssrc >> 8);
+	pkt[11] = (uint8_t)ssrc;
+	rc = srtp_protect(c->session, pkt, &n) == srtp_err_status_ok ? 0 : -EIO;
+	explicit_bzero(pkt, sizeof(pkt));
+	return rc;
+}
+
+/* See dp_crypto.h. libsrtp has no call to set a stream's highest index:
+ * a stream of its own for ssrc is added, its rollover counter set
+ * (srtp_set_stream_roc) to that of index - 1, and header-only packets
+ * protected and dropped bring its highest sequence number to index - 1
+ * (through 0x7fff first when above it, so the estimate stays under that
+ * rollover counter). Indexes below index - 1 within the window are not
+ * marked used here: the owner never gives one (dp_ostream_take). */
+static int ls_ctx_tx_resume(struct dp_crypto_engine *e, struct dp_crypto_ctx *c, uint32_t ssrc,
+			    uint64_t index)
+{
+	uint64_t last = index - 1;
+	srtp_policy_t pol;
+
+	(void)e;
+	if (c == NULL || c->dir != DP_CRYPTO_OUTBOUND || index == 0 || index >= 1ull << 48)
+		return -EINVAL;
+	memset(&pol, 0, sizeof(pol));
+	relais_srtp_policy_set(c->prof->id, &pol.rtp, &pol.rtcp);
+	pol.ssrc.type = ssrc_specific;
+	pol.ssrc.value = ssrc;
+	pol.key = c->material;
+	pol.window_size = DP_REPLAY_WINDOW;
+	pol.allow_repeat_tx = 0;
+	if (srtp_add_stream(c->session, &pol) != srtp_err_status_ok)
+		return -EIO;
+	if ((last >> 16) != 0 &&
+	    srtp_set_stream_roc(c->session, ssrc, (uint32_t)(last >> 16)) != srtp_err_status_ok)
+		return -EIO;
+	if ((uint16_t)last > 0x7fff && ls_position(c, ssrc, 0x7fff) < 0)
+		return -EIO;
+	return ls_position(c, ssrc, (uint16_t)last);
+}
+
 const struct dp_crypto_engine_ops dp_crypto_libsrtp_ops = {
     .name = "libsrtp",
     .create = ls_create,
@@ -306,6 +359,7 @@ const struct dp_crypto_engine_ops dp_crypto_libsrtp_ops = {
     .ctx_create = ls_ctx_create,
     .ctx_destroy = ls_ctx_destroy,
     .ctx_rekey = ls_ctx_rekey,
+    .ctx_tx_resume = ls_ctx_tx_resume,
     .unprotect_burst = ls_unprotect_burst,
     .protect_burst = ls_protect_burst,
 };

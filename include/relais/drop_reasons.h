@@ -50,7 +50,10 @@
 	X(EDGE_DOWN, "edge_down", "STUN/DTLS or edge reply while no relais-edge is connected") \
 	X(XDP_STUN_DTLS_RATE, "xdp_stun_dtls_rate",                                            \
 	  "XDP: STUN/DTLS over its source address+port budget")                                \
-	X(XDP_STUN_DTLS_TOTAL, "xdp_stun_dtls_total", "XDP: STUN/DTLS over the node's total budget")
+	X(XDP_STUN_DTLS_TOTAL, "xdp_stun_dtls_total",                                          \
+	  "XDP: STUN/DTLS over the node's total budget")                                       \
+	X(TX_INDEX_RESERVE, "tx_index_reserve",                                                \
+	  "output SRTP index not yet reserved in state.dir (file write slow or failing)")
 
 #define RELAIS_DROP_ENUM_(sfx, name, help) RELAIS_DROP_##sfx,
 enum relais_drop_reason {

@@ -23,6 +23,8 @@
 
 struct pl_sizes pl_sizes = {4096, 8191, 64, 256};
 char pl_edge_socket[108];
+char pl_state_dir[256];
+unsigned pl_state_block;
 
 /* Milliseconds of CLOCK_MONOTONIC. */
 static uint64_t now_ms(void)
@@ -70,6 +72,9 @@ static void fill_config(struct dp_config *c, unsigned n_workers, uint16_t port)
 		c->workers[i] = i + 1;
 	c->ctl_socket[0] = '\0';
 	snprintf(c->edge_socket, sizeof(c->edge_socket), "%s", pl_edge_socket);
+	snprintf(c->state_dir, sizeof(c->state_dir), "%s", pl_state_dir);
+	if (pl_state_block != 0)
+		c->state_block = pl_state_block;
 	c->port_id = port;
 	c->max_participants = pl_sizes.participants;
 	c->max_tracks = 128;
@@ -375,6 +380,10 @@ static void take_frame(struct pl_env *e, const uint8_t *f, size_t len)
 			memcpy(r->b, f, len);
 			r->len = (uint16_t)len;
 		}
+		return;
+	}
+	if (p->raw != NULL && headers_ok(e, p, &o)) {
+		p->raw(o.pl, o.n);
 		return;
 	}
 	if (!headers_ok(e, p, &o) || p->n_rcv == PL_MAX_RCV || o.n < 8) {

@@ -44,6 +44,10 @@ struct pl_peer {
 	struct pl_rcv *rcv;
 	unsigned n_rcv;
 	unsigned bad; /* frames to it with wrong headers or failing auth */
+	/* When set, called with every SRTP/SRTCP packet to it as sent,
+	 * instead of its own session (a test's own oracle in another
+	 * process); such packets are not counted in rcv. */
+	void (*raw)(const uint8_t *pkt, size_t n);
 };
 
 struct pl_env {
@@ -71,6 +75,10 @@ extern struct pl_sizes pl_sizes;
 /* edge.socket of the dataplane pl_setup starts ("" = none, the default);
  * a test sets it before pl_setup. */
 extern char pl_edge_socket[108];
+/* state.dir and state.block of the dataplane pl_setup starts ("" = no
+ * state directory, the default); a test sets them before pl_setup. */
+extern char pl_state_dir[256];
+extern unsigned pl_state_block;
 
 /* EAL with n_workers worker lcores on the 2 CPUs, a net_ring port, the
  * dataplane configured (10.0.0.1/24, fd00::1/64, port 5000, no control

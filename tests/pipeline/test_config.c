@@ -160,6 +160,21 @@ static void test_edge(void)
 		     ":2: edge.group: invalid value 'no-such-group-here'");
 }
 
+/* [state]: no directory by default, block 4096; values and the range. */
+static void test_state(void)
+{
+	struct dp_config c;
+	char err[512];
+
+	CHECK(load(&c, "[media]\nport = 6000\n", err, sizeof(err)) == 0);
+	CHECK(c.state_dir[0] == '\0' && c.state_block == 4096);
+	CHECK(load(&c, "[state]\ndir = /var/lib/relais/dataplane\nblock = 256\n", err,
+		   sizeof(err)) == 0);
+	CHECK(strcmp(c.state_dir, "/var/lib/relais/dataplane") == 0 && c.state_block == 256);
+	expect_error("[state]\nblock = 32768\n", ":2: state.block: invalid value '32768'");
+	expect_error("[state]\nblock = 255\n", ":2: state.block: invalid value '255'");
+}
+
 int main(void)
 {
 	int fd;
@@ -176,6 +191,7 @@ int main(void)
 	test_missing_file();
 	test_overrides();
 	test_edge();
+	test_state();
 	unlink(path);
 	return check_summary("config");
 }
