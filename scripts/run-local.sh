@@ -204,7 +204,10 @@ ip netns exec "$name-peer" "$bdir/tools/relais-loadgen" --scenario "$work/conf.s
 	--json "$work/loadgen.json" --quiet >"$work/loadgen.log" 2>&1 &
 lg_pid=$!
 if [ "$quiet" = 1 ]; then
-	sleep "$duration"
+	# In the background, so that SIGINT/SIGTERM end the run at once (bash
+	# runs a trap only after its foreground command returns).
+	sleep "$duration" &
+	wait $!
 else
 	"$bdir/cli/relais-cli" -S "$sock" watch --interval 1 --duration "$duration" || true
 fi

@@ -18,7 +18,7 @@ die() { echo "$T: FAIL: $*" >&2; exit 1; }
 say() { echo "$T: $*"; }
 cleanup() {
 	set +e
-	[ -n "$rl_pid" ] && kill -INT "$rl_pid" 2>/dev/null && wait "$rl_pid" 2>/dev/null
+	[ -n "$rl_pid" ] && kill -TERM "$rl_pid" 2>/dev/null && wait "$rl_pid" 2>/dev/null
 	rm -rf "$W"
 }
 trap cleanup EXIT
@@ -52,12 +52,12 @@ read -r video audio <<<"$frames"
 say "viewer: $(cat "$W/view.log")"
 [ "$video" -ge 60 ] || die "viewer decoded $video video frames (want >= 60 in 9 s)"
 [ "$audio" -ge 100 ] || die "viewer decoded $audio audio frames (want >= 100)"
-kill -INT "$rl_pid"
+kill -TERM "$rl_pid"
 set +e
 wait "$rl_pid"
 rc=$?
 rl_pid=''
 set -e
 say "run-local: $(tail -n 3 "$W/run-local.log" | tr '\n' ' ')"
-[ "$rc" = 0 ] || [ "$rc" = 130 ] || die "run-local exited $rc: $(tail -n 20 "$W/run-local.log")"
+[ "$rc" = 0 ] || [ "$rc" = 130 ] || [ "$rc" = 143 ] || die "run-local exited $rc: $(tail -n 20 "$W/run-local.log")"
 say "PASS: the pages load; through run-local --browser the viewer decoded $video video and $audio audio frames"
