@@ -3,10 +3,11 @@
 #
 # join_latency.sh: how long a browser waits for the first frame when it
 # joins a call through relais (docs/performance.md, "Joining: from the WHEP
-# POST to the first frame"). Run by hand, as root, under the namespaces
-# lock the tests take:
+# POST to the first frame"). Run by hand, as root; it takes the namespaces
+# lock the tests take (tests/common/netns_lock.sh), so it waits for a
+# running test rather than colliding with it:
 #
-#   flock /tmp/relais-netns.lock perf/join_latency.sh BUILD_DIR [--joins N]
+#   perf/join_latency.sh BUILD_DIR [--joins N]
 #       [--json FILE] [--w W --h H --fps F]
 #
 # A whole node as tests/edge/e2e runs it (relais-dataplane on net_af_xdp in

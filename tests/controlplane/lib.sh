@@ -8,6 +8,8 @@
 # namespace by its exact name. Source it with B (build dir) and T (test name)
 # set; call cp_init first.
 set -euo pipefail
+# shellcheck source=../common/netns_lock.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../common/netns_lock.sh"
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PIDS=() NSNAMES=()

@@ -16,6 +16,8 @@
 # Everything started here is stopped by PID (dataplane, tools) and the
 # namespaces are removed by their exact names, from one EXIT trap.
 
+# shellcheck source=../common/netns_lock.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../common/netns_lock.sh"
 RLY_PORT=5000 # relais' media.port (docs/configuration.md default)
 RLY_DP_PID=
 RLY_NAME=

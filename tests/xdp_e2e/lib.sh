@@ -6,6 +6,8 @@
 # NAME-peer of scripts/netns.sh, subnet N. Everything is removed on exit by
 # PID and by exact name. Callers set BUILD, TOP, NAME, SUBNET before sourcing.
 set -euo pipefail
+# shellcheck source=../common/netns_lock.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../common/netns_lock.sh"
 
 work=$(mktemp -d "/tmp/$NAME.XXXXXX")
 sock=$work/dp.sock

@@ -7,6 +7,9 @@
 
 SDP_CHROMIUM=/usr/lib/chromium/chromium
 
+# shellcheck source=../../common/netns_lock.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../common/netns_lock.sh"
+
 # sdp_chromium_start NS PROFILE_DIR URL LOG: start Chromium headless in
 # netns NS with its own profile, fake camera and microphone, no outside
 # lookups, page console on stderr (into LOG); sets chrome_pid.
