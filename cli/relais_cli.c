@@ -76,7 +76,8 @@ static void print_profiles(void)
 		       p->rtp_tag_len, p->rtcp_tag_len, p->aead);
 }
 
-/* STATS as one JSON object: every counter, then "drops" by reason. */
+/* STATS as one JSON object: every counter, then "drops" by reason, then
+ * with an XDP filter "xdp_drops": "passed" and its non-zero reasons. */
 static void print_stats_json(const struct relais_ctl_stats *s)
 {
 	struct json_out j;
@@ -90,12 +91,32 @@ static void print_stats_json(const struct relais_ctl_stats *s)
 	for (unsigned i = 1; i < RELAIS_DROP_MAX; i++)
 		json_ku64(&j, relais_drop_name(i), s->drops[i]);
 	json_obj_end(&j);
+	if (s->v[RELAIS_STAT_xdp_filter]) {
+		json_key(&j, "xdp_drops");
+		json_obj_begin(&j);
+		json_ku64(&j, "passed", s->xdp_drops[0]);
+		for (unsigned i = 1; i < RELAIS_DROP_MAX; i++)
+			if (s->xdp_drops[i])
+				json_ku64(&j, relais_drop_name(i), s->xdp_drops[i]);
+		json_obj_end(&j);
+	}
 	json_obj_end(&j);
 	json_ws(&j, "\n");
 	json_out_finish(&j);
 }
 
-/* Print STATS: counters then non-zero drops with their explanation. */
+/* Print a title and the non-zero drops[1..] with their explanation. */
+static void print_drops(const char *title, const uint64_t *drops)
+{
+	printf("%s\n", title);
+	for (unsigned i = 1; i < RELAIS_DROP_MAX; i++)
+		if (drops[i])
+			printf("  %-16s %-10llu %s\n", relais_drop_name(i),
+			       (unsigned long long)drops[i], relais_drop_help(i));
+}
+
+/* Print STATS: counters then non-zero drops with their explanation, the
+ * dataplane's then the XDP filter's when it has one. */
 static void print_stats(const struct relais_ctl_stats *s, int json)
 {
 	if (json) {
@@ -104,11 +125,11 @@ static void print_stats(const struct relais_ctl_stats *s, int json)
 	}
 	for (unsigned i = 0; i < RELAIS_STAT_MAX; i++)
 		printf("%-16s %llu\n", relais_stat_name(i), (unsigned long long)s->v[i]);
-	printf("drops:\n");
-	for (unsigned i = 1; i < RELAIS_DROP_MAX; i++)
-		if (s->drops[i])
-			printf("  %-16s %-10llu %s\n", relais_drop_name(i),
-			       (unsigned long long)s->drops[i], relais_drop_help(i));
+	print_drops("drops:", s->drops);
+	if (s->v[RELAIS_STAT_xdp_filter]) {
+		printf("xdp: %llu passed to the dataplane\n", (unsigned long long)s->xdp_drops[0]);
+		print_drops("xdp drops (in front of the port):", s->xdp_drops);
+	}
 }
 
 /* Send one message; print the outcome. 0, 1 (refused) or 2 (transport). */
@@ -289,7 +310,27 @@ static int get_stats(int fd, struct relais_ctl_stats *s)
 	return 0;
 }
 
-/* Live per-interval rates until SIGINT or duration. */
+/* The drops of one interval (cur - prev, reasons 1..), summed; each
+ * non-zero one appended to top at *o as "<label><reason>=<per second> ". */
+static uint64_t rate_top(const uint64_t *cur, const uint64_t *prev, const char *label,
+			 double interval, char *top, size_t cap, size_t *o)
+{
+	uint64_t sum = 0;
+
+	for (unsigned i = 1; i < RELAIS_DROP_MAX; i++) {
+		uint64_t d = cur[i] - prev[i];
+
+		sum += d;
+		if (d && *o < cap - 40)
+			*o += (size_t)snprintf(top + *o, cap - *o, "%s%s=%llu ", label,
+					       relais_drop_name(i),
+					       (unsigned long long)(d / interval));
+	}
+	return sum;
+}
+
+/* Live per-interval rates until SIGINT or duration; drops/s counts the
+ * dataplane's and the XDP filter's ("xdp:" in the reasons). */
 static int watch(int fd, double interval, double duration)
 {
 	struct relais_ctl_stats prev, cur;
@@ -301,22 +342,16 @@ static int watch(int fd, double interval, double duration)
 	       "encrypt/s", "drops/s", "top drop reasons");
 	while (!stop && (duration <= 0 || t < duration)) {
 		char top[256] = "";
-		uint64_t drops = 0;
+		uint64_t drops;
 		size_t o = 0;
 
 		usleep((useconds_t)(interval * 1e6));
 		t += interval;
 		if (get_stats(fd, &cur) < 0)
 			return 2;
-		for (unsigned i = 1; i < RELAIS_DROP_MAX; i++) {
-			uint64_t d = cur.drops[i] - prev.drops[i];
-
-			drops += d;
-			if (d && o < sizeof(top) - 40)
-				o += (size_t)snprintf(top + o, sizeof(top) - o, "%s=%llu ",
-						      relais_drop_name(i),
-						      (unsigned long long)(d / interval));
-		}
+		drops =
+		    rate_top(cur.drops, prev.drops, "", interval, top, sizeof(top), &o) +
+		    rate_top(cur.xdp_drops, prev.xdp_drops, "xdp:", interval, top, sizeof(top), &o);
 #define RATE(f) ((cur.v[RELAIS_STAT_##f] - prev.v[RELAIS_STAT_##f]) / interval)
 		printf("%6.0f %10.0f %10.0f %10.0f %10.0f %8.0f  %s\n", t, RATE(rx_pkts),
 		       RATE(tx_pkts), RATE(decrypt_ok), RATE(encrypt_ok), drops / interval, top);

@@ -423,7 +423,8 @@ static int get_rep_hello(struct rbuf *rb, struct relais_ctl_reply *r)
 
 static const struct rep_body rep_hello = {put_rep_hello, get_rep_hello};
 
-/* STATS reply: the two counts of this build, then every value. */
+/* STATS reply: the two counts of this build, then every value (stats,
+ * dataplane drops, XDP drops). */
 static void put_rep_stats(struct wbuf *w, const struct relais_ctl_reply *r)
 {
 	put_le(w, RELAIS_STAT_MAX, 4);
@@ -432,6 +433,8 @@ static void put_rep_stats(struct wbuf *w, const struct relais_ctl_reply *r)
 		put_le(w, r->u.stats.v[i], 8);
 	for (unsigned i = 0; i < RELAIS_DROP_MAX; i++)
 		put_le(w, r->u.stats.drops[i], 8);
+	for (unsigned i = 0; i < RELAIS_DROP_MAX; i++)
+		put_le(w, r->u.stats.xdp_drops[i], 8);
 }
 
 static int get_rep_stats(struct rbuf *rb, struct relais_ctl_reply *r)
@@ -442,6 +445,8 @@ static int get_rep_stats(struct rbuf *rb, struct relais_ctl_reply *r)
 		r->u.stats.v[i] = get_le(rb, 8);
 	for (unsigned i = 0; i < RELAIS_DROP_MAX; i++)
 		r->u.stats.drops[i] = get_le(rb, 8);
+	for (unsigned i = 0; i < RELAIS_DROP_MAX; i++)
+		r->u.stats.xdp_drops[i] = get_le(rb, 8);
 	return 0;
 }
 

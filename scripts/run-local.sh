@@ -126,7 +126,9 @@ fi
 lcores="(0-$workers)@(0-$(($(nproc) - 1)))"
 echo "run-local: dataplane on net_af_xdp:$name-d, $workers worker(s), control $sock," \
 	"XDP filter $([ "$xdp" = 1 ] && echo on || echo off)"
-ip netns exec "$name-dp" "$bdir/dataplane/relais-dataplane" \
+# nsenter (not ip netns exec, which remounts /sys): the dataplane reads the
+# XDP filter's counters from its pins on the host's bpffs (xdp.pins).
+nsenter --net="/run/netns/$name-dp" "$bdir/dataplane/relais-dataplane" \
 	--lcores="$lcores" --no-pci --in-memory --file-prefix="$name" --log-level='*:warning' \
 	--vdev="$vdev" -- \
 	-s media.ipv4=10.77.0.1/24 -s media.ipv6=fd00:77:0::1/64 \

@@ -17,6 +17,7 @@
 #include "dp_stats.h"
 #include "dp_tables.h"
 #include "dp_worker.h"
+#include "dp_xdp.h"
 
 /* See dp_app.h. */
 int dp_app_init(struct dp_app *a, bool with_port, char *err, size_t n)
@@ -83,6 +84,7 @@ int dp_app_init(struct dp_app *a, bool with_port, char *err, size_t n)
 		return -ENOMEM;
 	}
 	dp_telemetry_init();
+	dp_xdp_stats_init(&a->cfg, with_port);
 	if (a->cfg.ctl_socket[0] && (rc = dp_ctl_open(a->cfg.ctl_socket, a->cfg.ctl_gid,
 						      a->cfg.stats_socket, a->cfg.stats_gid)) < 0) {
 		snprintf(err, n, "control.socket/stats_socket: cannot listen on %s or %s: %s",
@@ -135,6 +137,7 @@ void dp_app_fini(struct dp_app *a)
 	a->launched = false;
 	dp_ctl_close();
 	dp_edge_close();
+	dp_xdp_stats_close();
 	if (a->with_port) {
 		rte_eth_dev_stop(a->cfg.port_id);
 		rte_eth_dev_close(a->cfg.port_id);

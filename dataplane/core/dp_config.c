@@ -241,6 +241,7 @@ static int apply_kv(struct dp_config *c, const char *sec, const char *key, const
 	STR("control", "socket", c->ctl_socket)
 	STR("edge", "socket", c->edge_socket)
 	STR("state", "dir", c->state_dir)
+	STR("xdp", "pins", c->xdp_pins)
 	if (IS("edge", "group"))
 		return parse_group(v, &c->edge_gid);
 	if (IS("control", "group"))

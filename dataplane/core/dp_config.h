@@ -73,6 +73,8 @@ struct dp_config {
 	/* [state]: the output index state (docs/crypto.md) */
 	char state_dir[256];  /* state.dir: "" = none (restarts with unchanged keys unsafe) */
 	uint32_t state_block; /* state.block: indexes reserved ahead per stream */
+	/* [xdp]: the XDP filter in front of the port (docs/xdp.md) */
+	char xdp_pins[256]; /* xdp.pins: its pinned maps; "" = the port interface's default */
 	/* [edge]: the exception path to relais-edge (docs/webrtc.md) */
 	char edge_socket[108];     /* edge.socket: "" = no edge link */
 	long edge_gid;             /* edge.group; -1 none */

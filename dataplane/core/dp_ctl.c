@@ -18,6 +18,7 @@
 #include "dp_offender.h"
 #include "dp_stats.h"
 #include "dp_tables_priv.h"
+#include "dp_xdp.h"
 
 #define MAX_CLIENTS 32
 
@@ -90,6 +91,7 @@ static void fill_stats(struct relais_ctl_stats *s)
 #undef GAUGE_
 	s->v[RELAIS_STAT_lcores] = dp_tab.cfg->n_workers;
 	s->v[RELAIS_STAT_offenders_evicted] = dp_offender_evicted();
+	s->v[RELAIS_STAT_xdp_filter] = (uint64_t)dp_xdp_stats_read(s->xdp_drops);
 }
 
 /* Fill the TRACK_STATS reply; -ENOENT if the track does not exist. */

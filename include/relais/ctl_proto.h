@@ -220,7 +220,8 @@ struct relais_ctl_offenders {
 	C(arp_replies) C(nd_replies) C(neigh_requests) C(pli_sent)             \
 	C(fb_forwarded) C(sr_forwarded) G(rooms) G(participants) G(tracks)      \
 	G(subscriptions) G(lcores) C(rekeys) C(rekey_failed)                    \
-	C(rtcp_port_plus_one) C(offenders_evicted) C(edge_rx) C(edge_tx)
+	C(rtcp_port_plus_one) C(offenders_evicted) C(edge_rx) C(edge_tx)      \
+	G(xdp_filter)
 /* clang-format on */
 #define RELAIS_STATS_ENUM_(n) RELAIS_STAT_##n,
 enum relais_stat {
@@ -228,9 +229,13 @@ enum relais_stat {
 };
 #undef RELAIS_STATS_ENUM_
 
+/* STATS: counters and gauges, drops by reason in the dataplane, and the
+ * XDP filter's in front of it (xdp_drops; index 0: frames it passed on;
+ * all 0 unless v[RELAIS_STAT_xdp_filter] is 1: docs/xdp.md). */
 struct relais_ctl_stats {
 	uint64_t v[RELAIS_STAT_MAX];
 	uint64_t drops[RELAIS_DROP_MAX];
+	uint64_t xdp_drops[RELAIS_DROP_MAX];
 };
 struct relais_ctl_track_stats {
 	uint32_t track_id;

@@ -334,7 +334,7 @@ static void test_offences_and_gauges(void)
 	CHECK(strcmp(relais_offence_name(RELAIS_OFFENCE_MAX), "?") == 0);
 	for (unsigned i = 0; i <= RELAIS_STAT_MAX; i++)
 		gauges += (unsigned)relais_stat_is_gauge(i);
-	CHECK(gauges == 5 && relais_stat_is_gauge(RELAIS_STAT_rooms) &&
+	CHECK(gauges == 6 && relais_stat_is_gauge(RELAIS_STAT_rooms) &&
 	      relais_stat_is_gauge(RELAIS_STAT_lcores));
 	CHECK(!relais_stat_is_gauge(RELAIS_STAT_rx_pkts) &&
 	      !relais_stat_is_gauge(RELAIS_STAT_rtcp_port_plus_one));

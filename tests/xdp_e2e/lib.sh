@@ -58,7 +58,8 @@ prereqs() {
 start_dataplane() {
 	"$TOP/scripts/netns.sh" down "$NAME" >/dev/null 2>&1 || true
 	"$TOP/scripts/netns.sh" up "$NAME" --subnet "$SUBNET" --queues 1 >/dev/null
-	ip netns exec "$NAME-dp" "$BUILD/dataplane/relais-dataplane" \
+	# nsenter keeps the host's bpffs: the dataplane reads the filter's pins.
+	nsenter --net="/run/netns/$NAME-dp" "$BUILD/dataplane/relais-dataplane" \
 		--lcores="(0-1)@(0-$(($(nproc) - 1)))" --no-pci --in-memory --file-prefix="$NAME" \
 		--log-level='*:warning' \
 		--vdev="net_af_xdp0,iface=$NAME-d,xdp_prog=$BUILD/ebpf/relais_xdp.bpf.o" -- \

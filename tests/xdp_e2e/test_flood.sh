@@ -9,8 +9,9 @@
 #   oversized  1400-byte RTP from 10.77.2.3           -> oversized (max 1300)
 #   rtp        RTP from 10.77.2.3 above 2000 pps      -> xdp_rate_pkts, the
 #              rest reaches the dataplane as unknown_source from 10.77.2.3
-# Pass: loadgen exit 0 (zero loss, zero verification failures), and every
-# flood frame is accounted for by its XDP counter (rate: dropped + passed).
+# Pass: loadgen exit 0 (zero loss, zero verification failures), every
+# flood frame is accounted for by its XDP counter (rate: dropped + passed),
+# and relais-cli stats shows the same XDP counters as relais-xdp.
 NAME=rlxd2 SUBNET=2
 . "$(dirname "$0")/lib.sh"
 prereqs
@@ -80,5 +81,16 @@ passed=$(cli offenders | awk -v a="10.77.$SUBNET.3" '$1 == a {print $5; f=1} END
 say "rate-limited source: $dropped dropped in XDP, $passed passed (dataplane unknown_source)"
 check "rate source dropped + passed" "$((dropped + passed))" "$(sent rtp)"
 [ "$dropped" -gt 0 ] || { say "FAIL: the token bucket dropped nothing"; rc=1; }
+# One view of every drop: the dataplane's STATS (relais-cli stats) carries
+# the XDP filter's counters, read from its pins, equal to relais-xdp's.
+cli stats --json >"$work/stats.json"
+cli_xdp() { python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(s.get("xdp_drops", {}).get(sys.argv[2], 0) if s["xdp_filter"] else "no filter")' "$work/stats.json" "$1"; }
+for r in demux_unknown xdp_not_allowed oversized xdp_rate_pkts; do
+	check "relais-cli stats xdp_drops.$r" "$(cli_xdp "$r")" "$(xdp_drop "$r")"
+done
+[ "$(cli_xdp passed)" -gt "$legit" ] 2>/dev/null ||
+	{ say "FAIL: relais-cli stats xdp_drops.passed = $(cli_xdp passed), want > $legit"; rc=1; }
+cli stats | grep -q '^xdp drops (in front of the port):$' ||
+	{ say "FAIL: relais-cli stats prints no XDP drops"; rc=1; }
 rxdp -i "$NAME-d" stats | grep -v ' 0 pkts'
 exit $rc
