@@ -28,6 +28,12 @@ struct source {
 struct xdp_guard {
 	struct xdp_guard_conf conf;
 	struct source src[XDP_GUARD_MAX_SOURCES];
+	/* The previous snapshot: when it held every offender the dataplane
+	 * tracked (complete), a source absent from it had no offences then. */
+	uint64_t prev_ns; /* 0: no snapshot yet */
+	int prev_complete;
+	unsigned n_prev;
+	struct xdp_prefix prev[RELAIS_CTL_OFFENDERS_MAX];
 };
 
 /* See xdp_guard.h. */
@@ -196,6 +202,40 @@ static void expire(struct xdp_guard *g, struct xdp_ctl *c, uint64_t now, xdp_gua
 	}
 }
 
+/* 1 if p was in the previous snapshot. */
+static int in_prev(const struct xdp_guard *g, const struct xdp_prefix *p)
+{
+	for (unsigned i = 0; i < g->n_prev; i++)
+		if (!memcmp(&g->prev[i], p, sizeof(*p)))
+			return 1;
+	return 0;
+}
+
+/* Give a source the guard has no history of a zero baseline at the previous
+ * snapshot when that snapshot was complete and did not hold it: it had no
+ * offences then, so a burst that fits between two polls is counted whole
+ * (without it, the burst would become the baseline and never count). */
+static void baseline(const struct xdp_guard *g, struct source *s, const struct xdp_prefix *p,
+		     uint64_t window_ns)
+{
+	static const uint64_t zero[RELAIS_OFFENCE_MAX];
+
+	if (s->n == 0 && g->prev_ns && g->prev_complete && !in_prev(g, p))
+		record(s, zero, g->prev_ns, window_ns);
+}
+
+/* Remember the addresses of snap and whether it was complete. */
+static void remember(struct xdp_guard *g, const struct relais_ctl_offenders *snap, uint64_t now)
+{
+	g->n_prev = 0;
+	g->prev_ns = now;
+	g->prev_complete =
+	    snap && snap->count < RELAIS_CTL_OFFENDERS_MAX && snap->count >= snap->n_tracked;
+	for (unsigned i = 0; snap && i < snap->count && i < RELAIS_CTL_OFFENDERS_MAX; i++)
+		if (!host_prefix(&snap->rec[i].addr, &g->prev[g->n_prev]))
+			g->n_prev++;
+}
+
 /* See xdp_guard.h. */
 int xdp_guard_step(struct xdp_guard *g, struct xdp_ctl *c, const struct relais_ctl_offenders *snap,
 		   uint64_t now_ns, xdp_guard_log_fn log, void *arg)
@@ -212,6 +252,7 @@ int xdp_guard_step(struct xdp_guard *g, struct xdp_ctl *c, const struct relais_c
 
 		if (host_prefix(&o->addr, &p) || !(s = source_get(g, &p)))
 			continue;
+		baseline(g, s, &p, window_ns);
 		record(s, o->offences, now_ns, window_ns);
 		r = consider(g, c, s, now_ns, log, arg);
 		if (r < 0)
@@ -219,6 +260,8 @@ int xdp_guard_step(struct xdp_guard *g, struct xdp_ctl *c, const struct relais_c
 		else
 			bans += r;
 	}
+	if (snap)
+		remember(g, snap, now_ns);
 	return err ? err : bans;
 }
 

@@ -7,6 +7,8 @@
  *       lo, ban the sender, detach. Also checks the bpffs error message.
  *   test_xdp_ctl pin  pin the maps under /sys/fs/bpf and reopen them; exits
  *       77 (skip) and says so when /sys/fs/bpf is not a bpffs.
+ *   test_xdp_ctl guard  the ban loop's decisions (xdp_guard) on OFFENDERS
+ *       snapshots, against the blocklist of a loaded (unattached) filter.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -28,6 +30,7 @@
 #include <bpf/libbpf.h>
 
 #include "xdp_ctl.h"
+#include "xdp_guard.h"
 
 #define CHECK_MAIN
 #include "check.h"
@@ -182,6 +185,80 @@ static int test_pin(void)
 	return 0;
 }
 
+/* An OFFENDERS snapshot: n sources 10.9.0.<last[i]> with auth_fail[i]
+ * offences each, out of n_tracked sources the dataplane tracks. */
+static void snap_fill(struct relais_ctl_offenders *s, unsigned n, const uint8_t *last,
+		      const uint64_t *auth_fail, uint32_t n_tracked)
+{
+	memset(s, 0, sizeof(*s));
+	s->count = (uint8_t)n;
+	s->n_tracked = n_tracked;
+	for (unsigned i = 0; i < n; i++) {
+		s->rec[i].addr.family = 4;
+		s->rec[i].addr.ip[0] = 10;
+		s->rec[i].addr.ip[1] = 9;
+		s->rec[i].addr.ip[3] = last[i];
+		s->rec[i].auth_fail = auth_fail[i];
+	}
+}
+
+/* xdp_acl_list callback: count entries. */
+static int count_acl(const struct xdp_acl_entry *e, void *arg)
+{
+	(void)e;
+	++*(unsigned *)arg;
+	return 0;
+}
+
+static unsigned blocked(struct xdp_ctl *c)
+{
+	unsigned n = 0;
+
+	xdp_acl_list(c, XDP_ACL_BLOCK, count_acl, &n);
+	return n;
+}
+
+/* The guard counts a source absent from the previous complete snapshot
+ * from zero (a burst between two polls is banned at once), and does not
+ * when the previous snapshot was partial or at its first snapshot (the
+ * totals may be old). Threshold 100 in 2 s. */
+static int test_guard(void)
+{
+	struct xdp_guard_conf gc = {.threshold = 100, .window_ms = 2000, .ban_ttl_ms = 60000};
+	static const uint8_t ab[] = {1, 2}, a[] = {1};
+	static const uint64_t old[] = {500}, quiet[] = {5}, quiet_burst[] = {5, 300};
+	struct relais_ctl_offenders s;
+	struct xdp_ctl *c = xdp_ctl_load();
+	struct xdp_guard *g = c ? xdp_guard_new(&gc) : NULL;
+	uint64_t t = 1000000000ull;
+
+	CHECKF(g != NULL, "guard over a loaded filter");
+	if (!g)
+		return 1;
+	snap_fill(&s, 1, a, old, 1);
+	CHECKF(xdp_guard_step(g, c, &s, t, NULL, NULL) == 0 && blocked(c) == 0,
+	       "first snapshot: 500 old offences are no burst");
+	snap_fill(&s, 2, ab, quiet_burst, 2);
+	CHECKF(xdp_guard_step(g, c, &s, t + 500000000ull, NULL, NULL) == 1 && blocked(c) == 1,
+	       "new source with 300 offences after a complete snapshot: banned");
+	xdp_guard_free(g);
+	xdp_ctl_close(c);
+
+	c = xdp_ctl_load();
+	g = c ? xdp_guard_new(&gc) : NULL;
+	CHECKF(g != NULL, "second guard");
+	if (!g)
+		return 1;
+	snap_fill(&s, 1, a, quiet, 40); /* 39 sources left out: partial */
+	CHECKF(xdp_guard_step(g, c, &s, t, NULL, NULL) == 0, "partial snapshot");
+	snap_fill(&s, 2, ab, quiet_burst, 40);
+	CHECKF(xdp_guard_step(g, c, &s, t + 500000000ull, NULL, NULL) == 0 && blocked(c) == 0,
+	       "new source after a partial snapshot: no baseline, not banned yet");
+	xdp_guard_free(g);
+	xdp_ctl_close(c);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int r;
@@ -192,7 +269,9 @@ int main(int argc, char **argv)
 	}
 	if (argc < 2)
 		return 2;
-	r = !strcmp(argv[1], "pin") ? test_pin() : test_attach();
+	r = !strcmp(argv[1], "pin")     ? test_pin()
+	    : !strcmp(argv[1], "guard") ? test_guard()
+					: test_attach();
 	if (r)
 		return r;
 	printf("xdp_ctl %s\n", argv[1]);
