@@ -254,6 +254,8 @@ static void rekey_in(struct dp_lcore *lc, struct rte_mbuf *m)
 			 * never current). */
 			p->addr = job.addr;
 			p->nh_gen = 0;
+			/* The new address has not consented (media.consent). */
+			__atomic_store_n(&p->consent, 0, __ATOMIC_RELAXED);
 		}
 	}
 	/* Cannot fail: the control thread keeps at most DP_REKEY_MAX jobs in
