@@ -223,13 +223,16 @@ static bool from_own_addr(struct rte_mbuf *m, const struct dp_part *p)
 
 /* Owner lcore: an SRTP/SRTCP packet of p authenticated; when it came from
  * exactly p's address (from_addr, decided before decryption changed the
- * frame), p's address has consented to receive media. */
+ * frame), p's address has consented to receive media. The control thread
+ * is told (dp_tables_consented: key frames for its video subscriptions,
+ * whose first ones went nowhere); a full ring loses only that request. */
 static void note_consent(struct dp_part *p, bool from_addr)
 {
 	if (!from_addr || __atomic_load_n(&p->consent, __ATOMIC_RELAXED))
 		return;
 	__atomic_store_n(&p->consent, 1, __ATOMIC_RELAXED);
 	DP_STAT_ADD(consents, 1);
+	rte_ring_enqueue(dp_sh.consented, (void *)(uintptr_t)p->id);
 }
 
 /* See dp_media.h. */

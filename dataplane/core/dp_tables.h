@@ -257,6 +257,11 @@ int dp_part_rekey(const struct relais_ctl_part *p, char *err, size_t n);
  * (struct dp_part's consent; during a move, once the owner switched).
  * 0, -ENOENT (no such participant) or -EADDRNOTAVAIL (another address). */
 int dp_part_consent(uint32_t part_id, const struct relais_addr *a);
+/* Control thread: for each participant whose address consented since the
+ * last call (owner lcores queue them), ask the publishers of its video
+ * subscriptions for a key frame: the ones the subscriptions' SUB_ADD
+ * asked for went nowhere. */
+void dp_tables_consented(void);
 /* Control thread: destroy the contexts owner lcores handed back. */
 void dp_tables_retire(void);
 int dp_track_add(const struct relais_ctl_track *t, char *err, size_t n);

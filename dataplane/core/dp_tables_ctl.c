@@ -11,9 +11,11 @@
 #include <string.h>
 
 #include <rte_malloc.h>
+#include <rte_ring.h>
 
-#include "dp_stats.h"
+#include "dp_lcore.h"
 #include "dp_ostream.h"
+#include "dp_stats.h"
 #include "dp_tables_priv.h"
 #include "dp_worker.h"
 
@@ -55,6 +57,8 @@ void dp_ptrvec_remove(struct dp_ptrvec *pv, const void *p)
 		}
 	}
 }
+
+static void consent_keyframes(const struct dp_part *pt);
 
 /* Room by id (control thread), or NULL. */
 static struct dp_room *room_get(uint32_t room_id)
@@ -316,32 +320,16 @@ void dp_tables_retire(void)
 			/* The owner cleared consent when it switched: an edge
 			 * CONSENT for the new address that came meanwhile counts
 			 * now. */
-			if (pt->consent_on_move)
+			if (pt->consent_on_move) {
 				__atomic_store_n(&pt->consent, 1, __ATOMIC_RELAXED);
+				consent_keyframes(pt);
+			}
 			pt->consent_on_move = false;
 		}
 		dp_tab.rekeys_in_flight--;
 		dp_tab.eng_ops->ctx_destroy(dp_tab.eng, job.rx);
 		dp_tab.eng_ops->ctx_destroy(dp_tab.eng, job.tx);
 	}
-}
-
-/* See dp_tables.h. */
-int dp_part_consent(uint32_t part_id, const struct relais_addr *a)
-{
-	struct dp_part *pt = dp_part_by_id(part_id);
-	struct dp_addr_key k;
-
-	if (pt == NULL)
-		return -ENOENT;
-	addr_key(&k, a);
-	if (memcmp(&k, &pt->key, sizeof(k)) != 0)
-		return -EADDRNOTAVAIL; /* another address (the old one of a move) */
-	if (pt->moving)
-		pt->consent_on_move = true; /* granted when the owner has switched */
-	else if (!__atomic_load_n(&pt->consent, __ATOMIC_RELAXED))
-		__atomic_store_n(&pt->consent, 1, __ATOMIC_RELAXED);
-	return 0;
 }
 
 /* Add a published track to its participant. */
@@ -481,6 +469,52 @@ static void request_keyframe(const struct dp_track *tr)
 
 	if (pub && tr->kind == RELAIS_TRACK_VIDEO)
 		dp_worker_request_pli(pub->owner, tr->id);
+}
+
+/* Participant pt's address consented: a key frame for each of its video
+ * subscriptions (control thread). */
+static void consent_keyframes(const struct dp_part *pt)
+{
+	for (uint32_t i = 0; i < pt->subs.n; i++) {
+		const struct dp_sub *s = pt->subs.v[i];
+		const struct dp_track *tr = dp_track_by_id(s->track_id);
+
+		if (tr)
+			request_keyframe(tr);
+	}
+}
+
+/* See dp_tables.h. */
+void dp_tables_consented(void)
+{
+	void *v;
+
+	while (dp_sh.consented && rte_ring_dequeue(dp_sh.consented, &v) == 0) {
+		const struct dp_part *pt = dp_part_by_id((uint32_t)(uintptr_t)v);
+
+		if (pt)
+			consent_keyframes(pt);
+	}
+}
+
+/* See dp_tables.h. */
+int dp_part_consent(uint32_t part_id, const struct relais_addr *a)
+{
+	struct dp_part *pt = dp_part_by_id(part_id);
+	struct dp_addr_key k;
+
+	if (pt == NULL)
+		return -ENOENT;
+	addr_key(&k, a);
+	if (memcmp(&k, &pt->key, sizeof(k)) != 0)
+		return -EADDRNOTAVAIL; /* another address (the old one of a move) */
+	if (pt->moving) {
+		pt->consent_on_move = true; /* granted when the owner has switched */
+	} else if (!__atomic_load_n(&pt->consent, __ATOMIC_RELAXED)) {
+		__atomic_store_n(&pt->consent, 1, __ATOMIC_RELAXED);
+		consent_keyframes(pt);
+	}
+	return 0;
 }
 
 /* The output stream of participant pt for out_ssrc (control thread):
