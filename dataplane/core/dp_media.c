@@ -232,7 +232,8 @@ static void note_consent(struct dp_part *p, bool from_addr)
 		return;
 	__atomic_store_n(&p->consent, 1, __ATOMIC_RELAXED);
 	DP_STAT_ADD(consents, 1);
-	rte_ring_enqueue(dp_sh.consented, (void *)(uintptr_t)p->id);
+	if (dp_tab.cfg->consent_required)
+		rte_ring_enqueue(dp_sh.consented, (void *)(uintptr_t)p->id);
 }
 
 /* See dp_media.h. */

@@ -471,10 +471,12 @@ static void request_keyframe(const struct dp_track *tr)
 		dp_worker_request_pli(pub->owner, tr->id);
 }
 
-/* Participant pt's address consented: a key frame for each of its video
- * subscriptions (control thread). */
+/* Participant pt's address consented: with media.consent required, a key
+ * frame for each of its video subscriptions (control thread). */
 static void consent_keyframes(const struct dp_part *pt)
 {
+	if (!dp_tab.cfg->consent_required)
+		return; /* media went at SUB_ADD, and its key frame with it */
 	for (uint32_t i = 0; i < pt->subs.n; i++) {
 		const struct dp_sub *s = pt->subs.v[i];
 		const struct dp_track *tr = dp_track_by_id(s->track_id);
