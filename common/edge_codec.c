@@ -29,14 +29,20 @@ static uint32_t get32(const uint8_t *p)
 	return (uint32_t)get16(p) << 16 | get16(p + 2);
 }
 
-/* Whether kind and family go together: HELLO has no address, RX and TX
- * an IPv4 or IPv6 one. */
-static int shape_ok(uint8_t kind, uint8_t family)
+/* Whether kind, family, participant and length go together: HELLO has no
+ * address, RX and TX an IPv4 or IPv6 one; HELLO and CONSENT no payload,
+ * CONSENT a participant. */
+static int shape_ok(const struct relais_edge_msg *m)
 {
-	if (kind == RELAIS_EDGE_HELLO)
-		return family == 0;
-	if (kind == RELAIS_EDGE_RX || kind == RELAIS_EDGE_TX)
-		return family == 4 || family == 6;
+	if (m->len > RELAIS_EDGE_MAX_PAYLOAD)
+		return 0;
+	if (m->kind == RELAIS_EDGE_HELLO)
+		return m->addr.family == 0 && m->len == 0;
+	if (m->kind == RELAIS_EDGE_CONSENT && (m->len != 0 || m->part_id == 0))
+		return 0;
+	if (m->kind == RELAIS_EDGE_RX || m->kind == RELAIS_EDGE_TX ||
+	    m->kind == RELAIS_EDGE_CONSENT)
+		return m->addr.family == 4 || m->addr.family == 6;
 	return 0;
 }
 
@@ -45,8 +51,7 @@ int relais_edge_encode(const struct relais_edge_msg *m, uint8_t *buf, size_t cap
 {
 	size_t n = RELAIS_EDGE_HDR_LEN + m->len;
 
-	if (!shape_ok(m->kind, m->addr.family) || m->len > RELAIS_EDGE_MAX_PAYLOAD ||
-	    (m->kind == RELAIS_EDGE_HELLO && m->len != 0))
+	if (!shape_ok(m))
 		return -EINVAL;
 	if (n > cap)
 		return -ENOSPC;
@@ -77,9 +82,7 @@ int relais_edge_decode(const uint8_t *buf, size_t n, struct relais_edge_msg *m)
 	m->len = get16(buf + 10);
 	m->part_id = get32(buf + 12);
 	memcpy(m->addr.ip, buf + 16, 16);
-	if (!shape_ok(m->kind, m->addr.family) || m->len > RELAIS_EDGE_MAX_PAYLOAD ||
-	    n != RELAIS_EDGE_HDR_LEN + (size_t)m->len ||
-	    (m->kind == RELAIS_EDGE_HELLO && m->len != 0))
+	if (!shape_ok(m) || n != RELAIS_EDGE_HDR_LEN + (size_t)m->len)
 		return -EINVAL;
 	m->payload = buf + RELAIS_EDGE_HDR_LEN;
 	return 0;

@@ -48,7 +48,8 @@ void bench_addr(uint32_t addr_idx, struct relais_addr *a)
 }
 
 /* Dataplane configuration of the benchmark: one worker (the main lcore),
- * one RX queue, the given limits; no control socket. */
+ * one RX queue, the given limits; no control socket; media.consent off
+ * (the synthetic subscribers never send). */
 static void bench_cfg(struct dp_config *c, const char *engine, uint16_t port, uint32_t parts,
 		      uint32_t tracks, uint32_t subs)
 {
@@ -67,6 +68,7 @@ static void bench_cfg(struct dp_config *c, const char *engine, uint16_t port, ui
 	c->max_participants = parts;
 	c->max_tracks = tracks;
 	c->max_subs = subs;
+	c->consent_required = false;
 	c->mbufs = APP_MBUFS;
 	c->port_id = port;
 }

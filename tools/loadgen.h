@@ -106,7 +106,9 @@ struct lg_sub {
 	int nstreams;
 	/* run state */
 	uint64_t next_pli_ns;
+	uint64_t next_rr_ns; /* receiver reports: at start, then every LG_RR_MS */
 	uint32_t pli_sent;
+	uint32_t rr_sent;
 	uint32_t sr_rx;
 	uint32_t rtcp_rx;
 };
@@ -171,6 +173,7 @@ int lg_parse_u32(const char *s, uint32_t *out);
 size_t lg_build_rtp(const struct lg_pub *p, int pub_idx, uint32_t orig, uint8_t *buf, size_t cap);
 size_t lg_build_sr(const struct lg_pub *p, uint8_t *buf, size_t cap);
 size_t lg_build_pli(uint32_t sender, uint32_t media, uint8_t *buf, size_t cap);
+size_t lg_build_rr(uint32_t sender, uint8_t *buf, size_t cap);
 int lg_is_rtcp(const uint8_t *pkt, size_t len);
 int lg_rtp_payload(const uint8_t *pkt, size_t len, size_t *off, size_t *plen);
 int lg_check_payload(const uint8_t *pl, size_t len, int pub_idx, uint32_t size, uint32_t *orig);

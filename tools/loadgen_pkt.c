@@ -145,6 +145,19 @@ size_t lg_build_pli(uint32_t sender, uint32_t media, uint8_t *buf, size_t cap)
 	return 12;
 }
 
+/* Build an RTCP RR with no report blocks (RFC 3550 §6.4.2) from sender;
+ * returns 8, or 0 if cap is too small. */
+size_t lg_build_rr(uint32_t sender, uint8_t *buf, size_t cap)
+{
+	if (cap < 8)
+		return 0;
+	buf[0] = 0x80; /* V=2, RC=0 */
+	buf[1] = 201;
+	put16(buf + 2, 1);
+	put32(buf + 4, sender);
+	return 8;
+}
+
 /* RTP/RTCP demultiplexing by the second byte (RFC 5761 §4): 1 for RTCP. */
 int lg_is_rtcp(const uint8_t *pkt, size_t len)
 {

@@ -24,6 +24,12 @@
 #define LG_RCVBUF (4 << 20)
 #define LG_FIRST_RTCP_MS 500 /* first SR / PLI this long after start */
 #define LG_SR_MS 1000
+/* Subscribers send an SRTCP receiver report at start and every LG_RR_MS
+ * (RFC 3550 §6.2): relais sends media only to an address that sent it an
+ * authenticated packet (media.consent, docs/operations.md), so publishers
+ * start LG_CONSENT_LEAD_MS after the first reports. */
+#define LG_RR_MS 2000
+#define LG_CONSENT_LEAD_MS 100
 
 static volatile sig_atomic_t stop_requested;
 
@@ -220,6 +226,20 @@ static void sub_send_pli(struct lg_conf *conf, struct lg_sub *s)
 	}
 }
 
+/* Send subscriber s's receiver report (SRTCP, authenticated with its key). */
+static void sub_send_rr(struct lg_conf *conf, struct lg_sub *s)
+{
+	uint8_t buf[8 + SRTP_MAX_TRAILER_LEN + 4];
+	int len = (int)lg_build_rr(s->ssrc, buf, 8);
+
+	if (srtp_protect_rtcp(s->c.tx, buf, &len) != srtp_err_status_ok) {
+		conf->send_errors++;
+		return;
+	}
+	send_pkt(conf, s->fd, &s->to, buf, len);
+	s->rr_sent++;
+}
+
 /* Whether publisher p may still send. */
 static int pub_active(const struct lg_conf *conf, const struct lg_pub *p)
 {
@@ -249,6 +269,12 @@ static uint64_t send_due(struct lg_conf *conf, uint64_t t)
 	}
 	for (int i = 0; i < conf->nsubs; i++) {
 		struct lg_sub *s = &conf->subs[i];
+		if (s->next_rr_ns <= t) {
+			sub_send_rr(conf, s);
+			s->next_rr_ns = t + LG_RR_MS * NS_PER_MS;
+		}
+		if (s->next_rr_ns < next)
+			next = s->next_rr_ns;
 		if (s->pli_ms == 0)
 			continue;
 		if (s->next_pli_ns <= t) {
@@ -443,13 +469,15 @@ static void schedule_start(struct lg_conf *conf, uint64_t t0)
 {
 	for (int i = 0; i < conf->npubs; i++) {
 		struct lg_pub *p = &conf->pubs[i];
-		p->next_ns = t0 + NS_PER_S / p->rate * (uint64_t)i / (uint64_t)conf->npubs;
+		p->next_ns = t0 + LG_CONSENT_LEAD_MS * NS_PER_MS +
+			     NS_PER_S / p->rate * (uint64_t)i / (uint64_t)conf->npubs;
 		p->next_sr_ns = t0 + LG_FIRST_RTCP_MS * NS_PER_MS;
 	}
 	for (int i = 0; i < conf->nsubs; i++) {
 		struct lg_sub *s = &conf->subs[i];
 		uint32_t first = s->pli_ms < LG_FIRST_RTCP_MS ? s->pli_ms : LG_FIRST_RTCP_MS;
 		s->next_pli_ns = t0 + first * NS_PER_MS;
+		s->next_rr_ns = t0;
 	}
 }
 

@@ -124,6 +124,7 @@ void dp_app_control_step(struct dp_app *a __rte_unused, int timeout_ms)
 	dp_neigh_apply();
 	dp_edge_step();
 	dp_tables_retire();
+	dp_tables_consented();
 	dp_ostream_step();
 	dp_tables_reclaim();
 }

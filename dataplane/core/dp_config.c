@@ -26,6 +26,10 @@ void dp_config_defaults(struct dp_config *c)
 	c->max_tracks = 131072;
 	c->max_subs = 262144;
 	c->max_subs_per_track = 16384;
+	/* A 7x7 gallery with audio and video (98) plus a screen share fits;
+	 * one participant still cannot draw more than 128 streams. */
+	c->max_subs_per_part = 128;
+	c->consent_required = true;
 	c->mbufs = 32767;
 	c->ring_size = 4096;
 	c->tx_drain_us = 100;
@@ -104,6 +108,15 @@ bool dp_config_dst_allowed(const struct dp_config *c, uint8_t family, const uint
 			return true;
 	}
 	return false;
+}
+
+/* media.consent: "required" or "off". 0 or -EINVAL. */
+static int parse_consent(const char *v, bool *required)
+{
+	if (strcmp(v, "required") != 0 && strcmp(v, "off") != 0)
+		return -EINVAL;
+	*required = strcmp(v, "required") == 0;
+	return 0;
 }
 
 /* media.allow_dst: "PREFIX[,PREFIX...]", each IPv4 or IPv6 with an
@@ -208,6 +221,7 @@ static int apply_kv(struct dp_config *c, const char *sec, const char *key, const
 	UINT("limits", "tracks", 16, 1u << 26, c->max_tracks)
 	UINT("limits", "subscriptions", 16, 1u << 26, c->max_subs)
 	UINT("limits", "subscriptions_per_track", 1, 1u << 26, c->max_subs_per_track)
+	UINT("limits", "subscriptions_per_participant", 1, 1u << 20, c->max_subs_per_part)
 	UINT("limits", "mbufs", 1023, 1u << 24, c->mbufs)
 	UINT("limits", "ring_size", 64, 1u << 20, c->ring_size)
 	UINT("control", "tx_drain_us", 1, 100000, c->tx_drain_us)
@@ -226,6 +240,8 @@ static int apply_kv(struct dp_config *c, const char *sec, const char *key, const
 	}
 	if (IS("media", "allow_dst"))
 		return parse_allow_dst(v, c);
+	if (IS("media", "consent"))
+		return parse_consent(v, &c->consent_required);
 	if (IS("media", "gateway4")) {
 		c->has_gw4 = 1;
 		return inet_pton(AF_INET, v, c->gw4) == 1 ? 0 : -EINVAL;

@@ -49,6 +49,11 @@ struct dp_config {
 	/* media.allow_dst: participants' addresses must be in one (none: any) */
 	struct dp_prefix allow_dst[DP_MAX_ALLOW_DST];
 	unsigned n_allow_dst;
+	/* media.consent: true (required, the default) sends a participant
+	 * nothing until its address consented (struct dp_part's consent);
+	 * false is the operator's override. Node-level: no control message
+	 * changes it. */
+	bool consent_required;
 	/* [lcores] */
 	unsigned n_workers;
 	unsigned workers[DP_MAX_WORKERS]; /* lcore ids that forward */
@@ -59,6 +64,7 @@ struct dp_config {
 	uint32_t max_tracks;
 	uint32_t max_subs;
 	uint32_t max_subs_per_track; /* limits.subscriptions_per_track */
+	uint32_t max_subs_per_part;  /* limits.subscriptions_per_participant */
 	uint32_t mbufs;
 	uint32_t ring_size;
 	uint16_t port_id; /* DPDK port to use; default 0 */

@@ -256,9 +256,12 @@ static void read_edge(void)
 		else if (m.kind == RELAIS_EDGE_HELLO && !elink.hello) {
 			if (!say_hello())
 				disconnect("cannot answer HELLO");
-		} else if (m.kind == RELAIS_EDGE_TX && elink.hello)
+		} else if (m.kind == RELAIS_EDGE_TX && elink.hello) {
 			transmit(&m.addr, m.payload, m.len);
-		else
+		} else if (m.kind == RELAIS_EDGE_CONSENT && elink.hello) {
+			if (dp_part_consent(m.part_id, &m.addr) == 0)
+				DP_STAT_ADD(edge_consents, 1);
+		} else
 			disconnect("unexpected message kind");
 	}
 }

@@ -176,12 +176,19 @@ void dp_egress_solicit_in(struct dp_lcore *lc, struct rte_mbuf *m)
 	rte_pktmbuf_free(m);
 }
 
-/* See dp_egress.h. The packet to protect is m's data from `off` on. */
+/* See dp_egress.h. The packet to protect is m's data from `off` on. The
+ * one gate of everything relais sends a participant (RTP, RTCP forwarded
+ * or generated): nothing goes to an address that has not consented. */
 void dp_protect_enqueue(struct dp_lcore *lc, struct rte_mbuf *m, struct dp_part *to, uint16_t off,
 			bool is_rtcp)
 {
 	struct dp_crypto_op *op = &lc->pops[lc->n_pops];
 
+	if (unlikely(!dp_part_consented(to))) {
+		DP_DROP(RELAIS_DROP_NO_CONSENT);
+		rte_pktmbuf_free(m);
+		return;
+	}
 	op->m = m;
 	op->ctx = to->tx_ctx;
 	op->off = off;

@@ -59,6 +59,7 @@ struct dp_shared {
 	struct rte_ring *exception; /* STUN/DTLS to the control thread */
 	struct rte_ring *neigh;     /* learned neighbours to the control thread */
 	struct rte_ring *retire;    /* finished re-key jobs to the control thread */
+	struct rte_ring *consented; /* ids of participants whose address consented, to control */
 	struct rte_mempool *pool;
 	uint16_t port;
 };

@@ -5,6 +5,8 @@
  * reference-counted, to the lcores owning subscribers) and, per local
  * subscriber, copy + rewrite + protect.
  */
+#include <string.h>
+
 #include <rte_memcpy.h>
 #include <rte_prefetch.h>
 
@@ -60,6 +62,12 @@ static inline void serve_one(struct dp_lcore *lc, const struct dp_track *t, stru
 	uint16_t oseq;
 	uint32_t ots;
 
+	if (unlikely(!dp_part_consented(s->part))) { /* before any copy or rewrite */
+		rte_pktmbuf_free(c);
+		s->drops++;
+		DP_DROP(RELAIS_DROP_NO_CONSENT);
+		return;
+	}
 	if (pt < 0) {
 		rte_pktmbuf_free(c);
 		s->drops++;
@@ -199,11 +207,41 @@ static void forward_rtp(struct dp_lcore *lc, struct rte_mbuf *m, struct dp_part 
 	rte_pktmbuf_free(m);
 }
 
+/* Whether owned packet m (its frame still whole before the payload) came
+ * from exactly p's address, IP and port: asked only while p has no consent.
+ * RTCP from port + 1 (rtcp_port_plus_one) does not match. */
+static bool from_own_addr(struct rte_mbuf *m, const struct dp_part *p)
+{
+	struct dp_pkt_info pi;
+
+	if (dp_parse_frame(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), &pi) !=
+	    RELAIS_DROP_NONE)
+		return false;
+	return pi.family == p->addr.family && pi.src_port == p->addr.port &&
+	       memcmp(pi.src_ip, p->addr.ip, pi.family == 4 ? 4 : 16) == 0;
+}
+
+/* Owner lcore: an SRTP/SRTCP packet of p authenticated; when it came from
+ * exactly p's address (from_addr, decided before decryption changed the
+ * frame), p's address has consented to receive media. The control thread
+ * is told (dp_tables_consented: key frames for its video subscriptions,
+ * whose first ones went nowhere); a full ring loses only that request. */
+static void note_consent(struct dp_part *p, bool from_addr)
+{
+	if (!from_addr || __atomic_load_n(&p->consent, __ATOMIC_RELAXED))
+		return;
+	__atomic_store_n(&p->consent, 1, __ATOMIC_RELAXED);
+	DP_STAT_ADD(consents, 1);
+	if (dp_tab.cfg->consent_required)
+		rte_ring_enqueue(dp_sh.consented, (void *)(uintptr_t)p->id);
+}
+
 /* See dp_media.h. */
 void dp_media_owned(struct dp_lcore *lc, struct rte_mbuf **m, struct dp_part **parts, uint16_t n)
 {
 	struct dp_crypto_op ops[DP_BURST];
 	struct dp_part *owner[DP_BURST];
+	bool from_addr[DP_BURST];
 	uint16_t k = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
@@ -222,6 +260,8 @@ void dp_media_owned(struct dp_lcore *lc, struct rte_mbuf **m, struct dp_part **p
 		ops[k].off = dp_meta(m[i])->rtp_off;
 		ops[k].is_rtcp = is_rtcp;
 		ops[k].drop = RELAIS_DROP_NONE;
+		from_addr[k] = !__atomic_load_n(&parts[i]->consent, __ATOMIC_RELAXED) &&
+			       from_own_addr(m[i], parts[i]);
 		owner[k++] = parts[i];
 	}
 	if (k == 0)
@@ -237,6 +277,7 @@ void dp_media_owned(struct dp_lcore *lc, struct rte_mbuf **m, struct dp_part **p
 		}
 		DP_STAT_ADD(decrypt_ok, 1);
 		owner[i]->rx_pkts++;
+		note_consent(owner[i], from_addr[i]);
 		if (ops[i].is_rtcp)
 			dp_rtcp_owned(lc, ops[i].m, owner[i]);
 		else

@@ -71,10 +71,19 @@ struct dp_part {
 	/* Where we send it: the owner's copy (written by the control thread
 	 * before publication, then only by the owner when it moves). */
 	struct dp_addr_key addr;
+	/* Whether addr consented to receive media (media.consent, issue 11):
+	 * an SRTP/SRTCP packet from exactly addr authenticated with rx_ctx, or
+	 * an ICE check from addr that relais-edge answered (its CONSENT).
+	 * Written with relaxed atomics by the owner (set by a packet; cleared
+	 * when a move switches addr) and by the control thread (the edge's
+	 * CONSENT, only while no move is in flight: consent_on_move waits for
+	 * the move's end instead). Read by the owner before protection. */
+	uint8_t consent;
 	/* control thread only: its address as part_by_addr knows it, and the
 	 * old one while a move (PART_REKEY with a new address) is in flight */
 	struct dp_addr_key key, moving_from;
 	bool moving;
+	bool consent_on_move;         /* control thread: the edge consented to key while moving */
 	struct dp_crypto_ctx *rx_ctx; /* unprotects what it sends */
 	struct dp_crypto_ctx *tx_ctx; /* protects what we send it */
 	/* Published tracks; slots written by control (release), read by owner
@@ -243,6 +252,16 @@ int dp_part_del(uint32_t id, char *err, size_t n);
  * re-keys the live ones between bursts (dp_worker.c) and returns what
  * they gave up for destruction (dp_tables_retire). */
 int dp_part_rekey(const struct relais_ctl_part *p, char *err, size_t n);
+/* Control thread: relais-edge answered an ICE check from a for participant
+ * part_id (RFC 7675 consent): when a is its address, it may receive media
+ * (struct dp_part's consent; during a move, once the owner switched).
+ * 0, -ENOENT (no such participant) or -EADDRNOTAVAIL (another address). */
+int dp_part_consent(uint32_t part_id, const struct relais_addr *a);
+/* Control thread: for each participant whose address consented since the
+ * last call (owner lcores queue them), ask the publishers of its video
+ * subscriptions for a key frame: the ones the subscriptions' SUB_ADD
+ * asked for went nowhere. */
+void dp_tables_consented(void);
 /* Control thread: destroy the contexts owner lcores handed back. */
 void dp_tables_retire(void);
 int dp_track_add(const struct relais_ctl_track *t, char *err, size_t n);
@@ -261,5 +280,12 @@ struct dp_sub *dp_sub_by_out(uint32_t part_id, uint32_t out_ssrc);
 /* Track of participant p carrying ssrc; binds an unbound learn-track whose
  * PT matches when `learn` (owner lcore only, after authentication). */
 struct dp_track *dp_part_track_by_ssrc(struct dp_part *p, uint32_t ssrc, uint8_t pt, bool learn);
+
+/* Whether media may be sent to participant p now: media.consent is off,
+ * or p's address consented (struct dp_part's consent). Any lcore. */
+static inline bool dp_part_consented(const struct dp_part *p)
+{
+	return !dp_tab.cfg->consent_required || __atomic_load_n(&p->consent, __ATOMIC_RELAXED);
+}
 
 #endif /* DP_TABLES_H */

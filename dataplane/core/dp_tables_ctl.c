@@ -11,9 +11,11 @@
 #include <string.h>
 
 #include <rte_malloc.h>
+#include <rte_ring.h>
 
-#include "dp_stats.h"
+#include "dp_lcore.h"
 #include "dp_ostream.h"
+#include "dp_stats.h"
 #include "dp_tables_priv.h"
 #include "dp_worker.h"
 
@@ -21,6 +23,12 @@
 	do {                                   \
 		snprintf(err, n, __VA_ARGS__); \
 		return (rc);                   \
+	} while (0)
+/* FAIL for an admission refusal (issue 11): counted as admission_refused. */
+#define REFUSE(rc, ...)                            \
+	do {                                       \
+		DP_STAT_ADD(admission_refused, 1); \
+		FAIL(rc, __VA_ARGS__);             \
 	} while (0)
 
 /* See dp_tables_priv.h. */
@@ -49,6 +57,8 @@ void dp_ptrvec_remove(struct dp_ptrvec *pv, const void *p)
 		}
 	}
 }
+
+static void consent_keyframes(const struct dp_part *pt);
 
 /* Room by id (control thread), or NULL. */
 static struct dp_room *room_get(uint32_t room_id)
@@ -132,8 +142,8 @@ int dp_part_add(const struct relais_ctl_part *p, char *err, size_t n)
 	if (dp_part_by_id(p->part_id))
 		FAIL(-EEXIST, "participant %u already exists", p->part_id);
 	if (!dp_config_dst_allowed(dp_tab.cfg, p->addr.family, p->addr.ip))
-		FAIL(-EACCES, "participant %u: address %s is not in media.allow_dst", p->part_id,
-		     a);
+		REFUSE(-EACCES, "participant %u: address %s is not in media.allow_dst", p->part_id,
+		       a);
 	pt = rte_zmalloc("rl_part", sizeof(*pt), RTE_CACHE_LINE_SIZE);
 	if (pt == NULL)
 		FAIL(-ENOMEM, "participant %u: out of memory", p->part_id);
@@ -224,7 +234,7 @@ static int move_begin(struct dp_part *pt, const struct relais_ctl_part *p,
 		FAIL(-EAGAIN, "participant %u: a move is still in progress; retry", pt->id);
 	if ((k->family == 4 && !c->has_ip4) || (k->family == 6 && !c->has_ip6) ||
 	    !dp_config_dst_allowed(c, k->family, k->ip))
-		FAIL(-EACCES, "participant %u: address %s is not in media.allow_dst", pt->id, a);
+		REFUSE(-EACCES, "participant %u: address %s is not in media.allow_dst", pt->id, a);
 	if (dp_part_by_addr(k))
 		FAIL(-EADDRINUSE, "participant %u: address %s already in use", pt->id, a);
 	if (rte_hash_add_key_data(dp_tab.part_by_addr, k, pt) < 0)
@@ -288,6 +298,7 @@ int dp_part_rekey(const struct relais_ctl_part *p, char *err, size_t n)
 		pt->moving_from = pt->key;
 		pt->key = k;
 		pt->moving = true;
+		pt->consent_on_move = false; /* the new address consents anew */
 		dp_worker_request_solicit(pt->owner, k.family, k.ip);
 	}
 	return 0;
@@ -306,6 +317,14 @@ void dp_tables_retire(void)
 		    memcmp(&pt->key, &job.addr, sizeof(job.addr)) == 0) {
 			rte_hash_del_key(dp_tab.part_by_addr, &pt->moving_from);
 			pt->moving = false;
+			/* The owner cleared consent when it switched: an edge
+			 * CONSENT for the new address that came meanwhile counts
+			 * now. */
+			if (pt->consent_on_move) {
+				__atomic_store_n(&pt->consent, 1, __ATOMIC_RELAXED);
+				consent_keyframes(pt);
+			}
+			pt->consent_on_move = false;
 		}
 		dp_tab.rekeys_in_flight--;
 		dp_tab.eng_ops->ctx_destroy(dp_tab.eng, job.rx);
@@ -452,6 +471,54 @@ static void request_keyframe(const struct dp_track *tr)
 		dp_worker_request_pli(pub->owner, tr->id);
 }
 
+/* Participant pt's address consented: with media.consent required, a key
+ * frame for each of its video subscriptions (control thread). */
+static void consent_keyframes(const struct dp_part *pt)
+{
+	if (!dp_tab.cfg->consent_required)
+		return; /* media went at SUB_ADD, and its key frame with it */
+	for (uint32_t i = 0; i < pt->subs.n; i++) {
+		const struct dp_sub *s = pt->subs.v[i];
+		const struct dp_track *tr = dp_track_by_id(s->track_id);
+
+		if (tr)
+			request_keyframe(tr);
+	}
+}
+
+/* See dp_tables.h. */
+void dp_tables_consented(void)
+{
+	void *v;
+
+	while (dp_sh.consented && rte_ring_dequeue(dp_sh.consented, &v) == 0) {
+		const struct dp_part *pt = dp_part_by_id((uint32_t)(uintptr_t)v);
+
+		if (pt)
+			consent_keyframes(pt);
+	}
+}
+
+/* See dp_tables.h. */
+int dp_part_consent(uint32_t part_id, const struct relais_addr *a)
+{
+	struct dp_part *pt = dp_part_by_id(part_id);
+	struct dp_addr_key k;
+
+	if (pt == NULL)
+		return -ENOENT;
+	addr_key(&k, a);
+	if (memcmp(&k, &pt->key, sizeof(k)) != 0)
+		return -EADDRNOTAVAIL; /* another address (the old one of a move) */
+	if (pt->moving) {
+		pt->consent_on_move = true; /* granted when the owner has switched */
+	} else if (!__atomic_load_n(&pt->consent, __ATOMIC_RELAXED)) {
+		__atomic_store_n(&pt->consent, 1, __ATOMIC_RELAXED);
+		consent_keyframes(pt);
+	}
+	return 0;
+}
+
 /* The output stream of participant pt for out_ssrc (control thread):
  * found, or made (*made set) when pt has fewer than
  * DP_MAX_OSTREAMS_PER_PART. NULL with err set otherwise. */
@@ -488,15 +555,15 @@ static int sub_allowed(uint32_t sub_id, const struct dp_part *pt, const struct d
 	const struct dp_part *pub = dp_part_by_id(tr->part_id);
 
 	if (pub == NULL || pub->room_id != pt->room_id)
-		FAIL(-EACCES,
-		     "subscription %u: track %u is in room %u, participant %u in room %u "
-		     "(cross-room subscriptions are refused)",
-		     sub_id, tr->id, pub ? pub->room_id : 0, pt->id, pt->room_id);
+		REFUSE(-EACCES,
+		       "subscription %u: track %u is in room %u, participant %u in room %u "
+		       "(cross-room subscriptions are refused)",
+		       sub_id, tr->id, pub ? pub->room_id : 0, pt->id, pt->room_id);
 	if (tr->subs.n >= dp_tab.cfg->max_subs_per_track)
-		FAIL(-ENOSPC,
-		     "subscription %u: track %u already has %u subscriptions "
-		     "(limits.subscriptions_per_track)",
-		     sub_id, tr->id, tr->subs.n);
+		REFUSE(-ENOSPC,
+		       "subscription %u: track %u already has %u subscriptions "
+		       "(limits.subscriptions_per_track)",
+		       sub_id, tr->id, tr->subs.n);
 	return 0;
 }
 
@@ -522,6 +589,11 @@ int dp_sub_add(const struct relais_ctl_sub *s, char *err, size_t n)
 		FAIL(-EEXIST, "subscription %u already exists", s->sub_id);
 	if ((rc = sub_allowed(s->sub_id, pt, tr, err, n)) < 0)
 		return rc;
+	if (pt->subs.n >= dp_tab.cfg->max_subs_per_part)
+		REFUSE(-ENOSPC,
+		       "subscription %u: participant %u already has %u subscriptions "
+		       "(limits.subscriptions_per_participant)",
+		       s->sub_id, pt->id, pt->subs.n);
 	if (dp_sub_by_out(s->part_id, s->out_ssrc))
 		FAIL(-EEXIST, "subscription %u: participant %u already receives SSRC %u", s->sub_id,
 		     s->part_id, s->out_ssrc);

@@ -95,7 +95,9 @@ int dp_workers_init(const struct dp_worker_conf *wc)
 	    rte_ring_create("rl_exception", 1024, (int)rte_socket_id(), RING_F_SC_DEQ);
 	dp_sh.retire =
 	    rte_ring_create("rl_retire", DP_REKEY_MAX + 1, (int)rte_socket_id(), RING_F_SC_DEQ);
-	if (dp_sh.exception == NULL || dp_sh.retire == NULL)
+	dp_sh.consented =
+	    rte_ring_create("rl_consented", DP_CONSENTED_RING, (int)rte_socket_id(), RING_F_SC_DEQ);
+	if (dp_sh.exception == NULL || dp_sh.retire == NULL || dp_sh.consented == NULL)
 		return -ENOMEM;
 	rc = dp_neigh_init(4096);
 	for (unsigned i = 0; rc == 0 && i < c->n_workers; i++)
@@ -163,6 +165,8 @@ void dp_workers_fini(void)
 		rte_ring_free(dp_sh.retire);
 		dp_sh.retire = NULL;
 	}
+	rte_ring_free(dp_sh.consented); /* holds ids, not mbufs */
+	dp_sh.consented = NULL;
 	dp_neigh_fini();
 }
 
@@ -254,6 +258,8 @@ static void rekey_in(struct dp_lcore *lc, struct rte_mbuf *m)
 			 * never current). */
 			p->addr = job.addr;
 			p->nh_gen = 0;
+			/* The new address has not consented (media.consent). */
+			__atomic_store_n(&p->consent, 0, __ATOMIC_RELAXED);
 		}
 	}
 	/* Cannot fail: the control thread keeps at most DP_REKEY_MAX jobs in

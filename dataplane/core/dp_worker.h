@@ -56,6 +56,10 @@ struct dp_rekey_job {
 	bool move; /* the participant moves to addr too */
 	struct dp_addr_key addr;
 };
+/* Entries of the ring of consented participants (dp_sh.consented): a
+ * burst of joins beyond it loses only their first key-frame requests. */
+#define DP_CONSENTED_RING 1024
+
 /* Re-key jobs in flight at most (the retire ring holds them all). */
 #define DP_REKEY_MAX 1023
 /* Control thread: hand job to the owner lcore. 0 or -ENOBUFS. */

@@ -130,3 +130,16 @@ int edge_link_send(struct edge_link *l, const struct relais_addr *to, const uint
 		l->tx++;
 	return rc;
 }
+
+/* See edge_link.h. */
+int edge_link_consent(struct edge_link *l, const struct relais_addr *from, uint32_t part)
+{
+	struct relais_edge_msg m = {.kind = RELAIS_EDGE_CONSENT, .addr = *from, .part_id = part};
+	int rc = l->fd < 0 ? -ENOTCONN : send_msg(l, &m);
+
+	if (rc < 0)
+		l->tx_failed++;
+	else
+		l->tx++;
+	return rc;
+}

@@ -39,4 +39,9 @@ int edge_link_recv(struct edge_link *l, uint8_t *buf, struct relais_edge_msg *m)
  * a network, and the ICE or DTLS retransmission recovers). */
 int edge_link_send(struct edge_link *l, const struct relais_addr *to, const uint8_t *p, size_t n);
 
+/* Tell the dataplane that an ICE check of participant part from `from` was
+ * answered (RFC 7675 consent: the dataplane may send media there). 0, or
+ * -errno (counted in tx_failed; a lost one is repeated by the next check). */
+int edge_link_consent(struct edge_link *l, const struct relais_addr *from, uint32_t part);
+
 #endif /* EDGE_LINK_H */

@@ -327,7 +327,12 @@ static void stun_in(struct edge_node *n, const struct relais_edge_msg *m, uint64
 	} else {
 		n->stats[EDGE_STAT_stun_dropped]++;
 	}
-	if (ev.kind != EDGE_ICE_EVENT_NOMINATED || (s = by_cookie(n, ev.cookie)) == NULL)
+	if (ev.kind == EDGE_ICE_EVENT_NONE || (s = by_cookie(n, ev.cookie)) == NULL)
+		return;
+	/* An authenticated check answered: the address consents (RFC 7675). */
+	if (olen > 0 && s->part != 0 && edge_link_consent(&n->link, &m->addr, s->part) == 0)
+		n->stats[EDGE_STAT_consents]++;
+	if (ev.kind != EDGE_ICE_EVENT_NOMINATED)
 		return;
 	s->addr = to_addr(&ev.addr);
 	s->has_addr = true;

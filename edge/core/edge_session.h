@@ -52,6 +52,7 @@ enum edge_session_end {
 	X(datagrams, "STUN and DTLS datagrams from the dataplane")                            \
 	X(ignored, "datagrams neither STUN nor DTLS (empty, or first byte outside RFC 7983)") \
 	X(stun_answered, "ICE checks answered")                                               \
+	X(consents, "answered checks of a participant told to the dataplane (CONSENT)")       \
 	X(stun_dropped, "STUN dropped (bad, unauthenticated or unknown: by verdict in stun)") \
 	X(dtls_unchecked, "DTLS from an address that passed no ICE check: dropped")           \
 	X(dtls_refused, "DTLS handshakes refused (half-open cap, memory)")                    \

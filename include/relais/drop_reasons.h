@@ -53,7 +53,8 @@
 	X(XDP_STUN_DTLS_TOTAL, "xdp_stun_dtls_total",                                          \
 	  "XDP: STUN/DTLS over the node's total budget")                                       \
 	X(TX_INDEX_RESERVE, "tx_index_reserve",                                                \
-	  "output SRTP index not yet reserved in state.dir (file write slow or failing)")
+	  "output SRTP index not yet reserved in state.dir (file write slow or failing)")      \
+	X(NO_CONSENT, "no_consent", "participant's address has not consented yet (media.consent)")
 
 #define RELAIS_DROP_ENUM_(sfx, name, help) RELAIS_DROP_##sfx,
 enum relais_drop_reason {

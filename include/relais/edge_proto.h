@@ -19,15 +19,21 @@
  *   7  family   u8   4 or 6 (0 in HELLO)
  *   8  port     u16  the remote UDP port (source of RX, destination of TX)
  *  10  len      u16  payload bytes, <= RELAIS_EDGE_MAX_PAYLOAD
- *  12  part_id  u32  RX: the participant at that address, 0 when none
+ *  12  part_id  u32  RX: the participant at that address, 0 when none;
+ *                    CONSENT: the participant whose ICE check it was
  *  16  ip       16   the remote IP (IPv4 in the first 4 bytes)
  *
  * HELLO (edge -> dataplane, answered with a HELLO): no payload; a peer of
  * another version or magic is disconnected. RX (dataplane -> edge): a
  * datagram received from ip:port. TX (edge -> dataplane): send the payload
- * from the media address and port to ip:port. A message whose length is
- * not 32 + len, or with a bad kind or family, is refused by the decoder
- * (relais_edge_decode) and the dataplane closes the link.
+ * from the media address and port to ip:port. CONSENT (edge -> dataplane,
+ * no payload): relais-edge answered an authenticated ICE connectivity
+ * check of participant part_id from ip:port (RFC 7675 consent); when that
+ * is the participant's address, the dataplane may now send it media
+ * (setting media.consent, docs/operations.md). A message whose length is
+ * not 32 + len, with a bad kind or family, or a CONSENT with a payload or
+ * without a participant, is refused by the decoder (relais_edge_decode)
+ * and the dataplane closes the link.
  */
 #ifndef RELAIS_EDGE_PROTO_H
 #define RELAIS_EDGE_PROTO_H
@@ -47,6 +53,7 @@ enum relais_edge_kind {
 	RELAIS_EDGE_HELLO = 1,
 	RELAIS_EDGE_RX = 2,
 	RELAIS_EDGE_TX = 3,
+	RELAIS_EDGE_CONSENT = 4,
 };
 
 /* A decoded message: the remote address, the participant (RX) and the

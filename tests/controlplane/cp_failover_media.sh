@@ -21,6 +21,10 @@
 #    failures and zero bad packets. B's stale lease token can no longer ack.
 B=$1 T=cp_failover_media
 . "$(dirname "$0")/lib.sh"
+# cp_follow's subscribers send no RTCP, so they cannot consent from their
+# address: the nodes run with the operator's override (docs/operations.md,
+# "Consent before media"); this is about failover, not consent.
+DP_EXTRA=(-s media.consent=off)
 need_root
 cp_init
 LEASE=1500 N=46 SEQ=65300

@@ -46,7 +46,10 @@ rly_cleanup() {
 # rly_init BUILD NAME SUBNET: create the namespaces NAME-dp/NAME-peer on
 # 10.77.SUBNET.0/24 and fd00:77:SUBNET::/64, start relais-dataplane from
 # BUILD in NAME-dp (one worker, control socket in $IOP_DIR) and wait for its
-# socket. Sets RLY_DP4/RLY_DP6 (relais), RLY_PEER4/RLY_PEER6 (the tools),
+# socket. media.consent is off (the operator's override): an ffmpeg
+# subscriber sends no RTCP in these runs and a GStreamer one none to relais,
+# so neither could consent from its address (docs/interop.md).
+# Sets RLY_DP4/RLY_DP6 (relais), RLY_PEER4/RLY_PEER6 (the tools),
 # RLY_SOCK, RLY_BUILD and IOP_NETNS. Returns 1 (reason on stderr) on failure.
 rly_init() {
 	local build=$1 name=$2 n=$3
@@ -73,7 +76,8 @@ rly_init() {
 		--lcores='(0-1)@(0-1)' --no-pci --in-memory --file-prefix="$name" \
 		--log-level='*:warning' --vdev="net_af_xdp0,iface=$name-d" -- \
 		-s "media.ipv4=$RLY_DP4/24" -s "media.ipv6=$RLY_DP6/64" \
-		-s "control.socket=$RLY_SOCK" >"$IOP_DIR/dataplane.log" 2>&1 &
+		-s "control.socket=$RLY_SOCK" -s media.consent=off \
+		>"$IOP_DIR/dataplane.log" 2>&1 &
 	RLY_DP_PID=$!
 	for _ in $(seq 100); do
 		[ -S "$RLY_SOCK" ] && return 0

@@ -25,6 +25,7 @@ struct pl_sizes pl_sizes = {4096, 8191, 64, 256};
 char pl_edge_socket[108];
 char pl_state_dir[256];
 unsigned pl_state_block;
+bool pl_consent_required;
 
 /* Milliseconds of CLOCK_MONOTONIC. */
 static uint64_t now_ms(void)
@@ -81,6 +82,7 @@ static void fill_config(struct dp_config *c, unsigned n_workers, uint16_t port)
 	c->max_subs = pl_sizes.subs;
 	c->mbufs = pl_sizes.mbufs;
 	c->ring_size = 1024;
+	c->consent_required = pl_consent_required;
 }
 
 /* See pl_harness.h. */

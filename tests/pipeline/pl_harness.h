@@ -79,6 +79,10 @@ extern char pl_edge_socket[108];
  * state directory, the default); a test sets them before pl_setup. */
 extern char pl_state_dir[256];
 extern unsigned pl_state_block;
+/* media.consent of the dataplane pl_setup starts: off (the operator's
+ * override), as the tests are about forwarding and their peers send no
+ * report first; test_consent sets it before pl_setup. */
+extern bool pl_consent_required;
 
 /* EAL with n_workers worker lcores on the 2 CPUs, a net_ring port, the
  * dataplane configured (10.0.0.1/24, fd00::1/64, port 5000, no control

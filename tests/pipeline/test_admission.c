@@ -6,9 +6,11 @@
  *  - a participant whose address is outside media.allow_dst (IPv4, IPv6,
  *    prefix edges; none configured: any address);
  *  - a subscription, or a SUB_SWITCH, to a track of another room;
- *  - a subscriber beyond limits.subscriptions_per_track.
- * Each refusal carries its named reason in the reply, and leaves the
- * tables as they were (the objects already there keep working).
+ *  - a subscriber beyond limits.subscriptions_per_track;
+ *  - a subscription beyond limits.subscriptions_per_participant.
+ * Each refusal carries its named reason in the reply, is counted as
+ * admission_refused, and leaves the tables as they were (the objects
+ * already there keep working).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -152,16 +154,52 @@ static void per_track(struct dp_config *c)
 	CHECK(sub_add(4, 11, 101, &r) == 0); /* sub 3 left: room for one */
 }
 
+/* limits.subscriptions_per_participant: one subscription more is refused,
+ * whatever the track; a SUB_SWITCH keeps the count. */
+static void per_participant(struct dp_config *c)
+{
+	struct relais_ctl_reply r;
+
+	CHECK(c->max_subs_per_part == 128); /* the default */
+	c->max_subs_per_part = 1;           /* participant 16 has sub 3 (track 102) */
+	CHECKF(sub_add(5, 16, 102, &r) == -ENOSPC &&
+		   refused(&r, -ENOSPC,
+			   "participant 16 already has 1 subscriptions "
+			   "(limits.subscriptions_per_participant)"),
+	       "second subscription: %d %s", r.status, r.error);
+	CHECK(dp_sub_by_out(16, 0x5005) == NULL);
+	CHECKF(sub_switch(3, 101, &r) == -ENOSPC, "track 101 is full: %s", r.error);
+	c->max_subs_per_part = 2;
+	CHECKF(sub_add(5, 16, 102, &r) == 0, "under the raised cap: %s", r.error);
+}
+
+/* Admission refusals counted so far, summed over lcores. */
+static uint64_t refusals(void)
+{
+	struct relais_ctl_stats st;
+
+	pl_stats(&st);
+	return st.v[RELAIS_STAT_admission_refused];
+}
+
 int main(int argc, char **argv)
 {
 	static struct pl_env e;
+	uint64_t before;
 
 	(void)argc;
 	if (pl_setup_engine(&e, argv[0], 1, "libsrtp") < 0)
 		return 1;
+	before = refusals();
 	allow_dst(&e.app.cfg);
+	CHECKF(refusals() == before + 3, "allow_dst refusals counted: %llu",
+	       (unsigned long long)(refusals() - before));
 	cross_room();
 	per_track(&e.app.cfg);
+	per_participant(&e.app.cfg);
+	/* 3 addresses, 2 cross-room, 1 per track, 1 per participant, 1 switch */
+	CHECKF(refusals() == before + 8, "admission_refused: %llu",
+	       (unsigned long long)(refusals() - before));
 	pl_teardown(&e);
 	return check_summary("admission");
 }

@@ -6,6 +6,8 @@
  * reach it byte for byte with their source; what it sends leaves the port
  * as a UDP frame from the media address; the per-source and total budgets
  * drop by name; a malformed edge is disconnected and a second edge refused.
+ * The edge's CONSENT (an ICE check it answered, RFC 7675) lets media go to
+ * that participant's address, and only to it (media.consent).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -17,6 +19,7 @@
 #include <unistd.h>
 
 #include <relais/edge_proto.h>
+#include <relais/srtp_profile.h>
 
 #define CHECK_MAIN
 #include "check.h"
@@ -255,6 +258,91 @@ static void budgets(int fd)
 	c->exc_rate_total = 20000;
 }
 
+/* A stats value summed over lcores. */
+static uint64_t stat(unsigned idx)
+{
+	struct relais_ctl_stats s;
+
+	pl_stats(&s);
+	return s.v[idx];
+}
+
+/* Participant p (id, IPv4 ip:port, keys) added to room 1 and ARPed. */
+static void consent_peer(struct pl_peer *p, uint32_t id, const char *ip, uint16_t port)
+{
+	struct relais_ctl_msg m;
+	uint8_t f[PL_FRAME_MAX];
+
+	p->name = id == 20 ? "P" : "W";
+	p->id = id;
+	p->ep = ep(ip, port);
+	p->fb_ssrc = 0xfb000000u + id;
+	CHECK(pl_peer_init(&env, p, RELAIS_SRTP_AES128_CM_SHA1_80, RELAIS_SRTP_AES128_CM_SHA1_80,
+			   id) == 0);
+	pl_part_msg(&m, RELAIS_CTL_PART_ADD, 1, p);
+	CHECK(pl_ctl(&m) == 0);
+	pl_inject(&env, f, pl_arp_request(f, &p->ep, env.us4.ip));
+}
+
+/* P sends n RTP packets of SSRC 0x2020 from sequence number *seq on. */
+static void consent_publish(struct pl_peer *p, uint16_t *seq, unsigned n)
+{
+	uint8_t pkt[PL_FRAME_MAX];
+
+	for (unsigned i = 0; i < n; i++, (*seq)++)
+		CHECK(pl_send(&env, p, pkt, pl_rtp(pkt, 111, false, *seq, 960u * *seq, 0x2020, 80),
+			      false) == 0);
+	pl_pump(&env, 50);
+}
+
+/* The edge's CONSENT for W's address lets media go to W; one for another
+ * address or participant changes nothing; CONSENT carries no payload. */
+static void edge_consent(int fd)
+{
+	static struct pl_peer p, w;
+	struct relais_ctl_msg m = {.type = RELAIS_CTL_ROOM_ADD};
+	struct relais_edge_msg c = {.kind = RELAIS_EDGE_CONSENT, .part_id = 21};
+	uint8_t buf[RELAIS_EDGE_MAX_MSG];
+	uint16_t seq = 1;
+
+	m.u.room.room_id = 1;
+	CHECK(pl_ctl(&m) == 0);
+	consent_peer(&p, 20, "10.0.0.20", 4020);
+	consent_peer(&w, 21, "10.0.0.21", 4021);
+	m = (struct relais_ctl_msg){.type = RELAIS_CTL_TRACK_ADD};
+	m.u.track = (struct relais_ctl_track){
+	    200, 20, 0x2020, 48000, RELAIS_TRACK_AUDIO, 0, RELAIS_PT_ANY, 0};
+	CHECK(pl_ctl(&m) == 0);
+	m = (struct relais_ctl_msg){.type = RELAIS_CTL_SUB_ADD};
+	m.u.sub = (struct relais_ctl_sub){
+	    .sub_id = 1, .part_id = 21, .track_id = 200, .out_ssrc = 0x2121};
+	CHECK(pl_ctl(&m) == 0);
+	consent_publish(&p, &seq, 5);
+	CHECKF(w.n_rcv == 0 && drops(RELAIS_DROP_NO_CONSENT) >= 5, "before CONSENT: W got %u",
+	       w.n_rcv);
+	c.addr = (struct relais_addr){.family = 4, .port = 4099};
+	memcpy(c.addr.ip, w.ep.ip, 4);
+	CHECK(edge_send(fd, &c)); /* another port */
+	c.addr.port = w.ep.port;
+	c.part_id = 999;
+	CHECK(edge_send(fd, &c)); /* another participant */
+	consent_publish(&p, &seq, 5);
+	CHECKF(w.n_rcv == 0 && stat(RELAIS_STAT_edge_consents) == 0,
+	       "CONSENT for another address: W got %u", w.n_rcv);
+	c.part_id = 21;
+	CHECK(edge_send(fd, &c));
+	CHECK(pl_wait_stat(&env, RELAIS_STAT_edge_consents, 1, 2000));
+	consent_publish(&p, &seq, 5);
+	CHECKF(pl_wait_rcv(&env, 5, 2000) && w.n_rcv == 5 && w.bad == 0,
+	       "after CONSENT: W got %u of 5", w.n_rcv);
+	c.len = 4;
+	c.payload = stun_req;
+	CHECK(relais_edge_encode(&c, buf, sizeof(buf)) == -EINVAL);
+	c.len = 0;
+	c.part_id = 0;
+	CHECK(relais_edge_encode(&c, buf, sizeof(buf)) == -EINVAL);
+}
+
 /* A second edge is refused while one is connected; a malformed message
  * closes the link; a new edge is then accepted. */
 static void link_rules(int *fd)
@@ -280,6 +368,7 @@ int main(int argc, char **argv)
 	(void)argc;
 	snprintf(pl_edge_socket, sizeof(pl_edge_socket), "/tmp/relais-pl-edge-%d/edge.sock",
 		 (int)getpid());
+	pl_consent_required = true;
 	if (pl_setup_engine(&env, argv[0], 1, "libsrtp") < 0)
 		return 1;
 	no_edge();
@@ -289,6 +378,7 @@ int main(int argc, char **argv)
 		rx_to_edge(fd);
 		tx_from_edge(fd);
 		budgets(fd);
+		edge_consent(fd);
 		link_rules(&fd);
 	}
 	if (fd >= 0)
