@@ -213,7 +213,9 @@ static int read_once(struct cp_link *l)
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return 0;
 	if (n <= 0) {
-		redisAsyncHandleRead(ac);
+		redisProcessCallbacks(ac); /* the replies read before the end first */
+		if (l->ac)
+			redisAsyncHandleRead(l->ac);
 		return -1;
 	}
 	l->last_progress = cp_now_ms();

@@ -15,6 +15,13 @@
 #include "cp_redis.h"
 #include "cp_util.h"
 
+/* Entries per XREADGROUP: the entries array is an array inside the reply's
+ * array, so it must fit the reply bounds' nested limit. */
+#define EVT_COUNT 100
+#define EVT_STR_(x) #x
+#define EVT_STR(x) EVT_STR_(x)
+_Static_assert(EVT_COUNT <= CP_REPLY_NESTED_MAX, "XREADGROUP COUNT over the nested reply bound");
+
 /* Value of field f in a stream entry's field list (checked by
  * entry_refusal), or NULL. */
 static const char *entry_field(const redisReply *fv, const char *f)
@@ -133,7 +140,7 @@ void cp_events_read(struct cp_events *ev)
 			      grp,
 			      "cp",
 			      "COUNT",
-			      "100",
+			      EVT_STR(EVT_COUNT),
 			      "BLOCK",
 			      blk,
 			      "STREAMS",

@@ -28,8 +28,9 @@
 
 /* Longest single string (bulk string, status or error line) taken. */
 #define CP_REPLY_STR_MAX 8192
-/* Most elements of an array inside an array (a stream entry's fields). */
-#define CP_REPLY_NESTED_MAX 64
+/* Most elements of an array inside an array: a stream read's entries (at
+ * most the XREADGROUP COUNT, 100, cp_events.c) and an entry's fields. */
+#define CP_REPLY_NESTED_MAX 128
 /* Most elements of a reply's own array: the largest count a command asks
  * for (SRANDMEMBER with --max-objects' ceiling + 1, cp_opts.c). */
 #define CP_REPLY_TOP_MAX 10000001

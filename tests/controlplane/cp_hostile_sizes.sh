@@ -48,7 +48,7 @@ rcli sadd 'relais:{room:3}:parts' 32 >/dev/null
 rcli sadd 'relais:{room:1}:parts' "$(printf '4\n\033[31mFAKE')" >/dev/null
 say "wrote $(rcli scard 'relais:{room:2}:parts') members, $(rcli hlen 'relais:{room:3}:part:32') fields"
 # Single strings too large to buffer (cp_rbound.h: no string over 8 KiB,
-# no nested array over 64 elements reaches hiredis): a 8 MiB field in
+# no nested array over 128 elements reaches hiredis): a 8 MiB field in
 # participant 5 of room 1, an event entry with a 8 MiB room field and one
 # with 1,000 fields. Each is refused by name; the bytes are dropped as they
 # arrive (the memory check below), the link and the lease go on.
@@ -68,7 +68,7 @@ for k in 'refusing room relais:{room:2}: 10001 or more objects, more than max_ob
 	'refusing relais:{room:1}:part:4\x0a\x1b[31mFAKE: id: not a non-zero 32-bit integer' \
 	'refusing relais:{room:1}:part:5: addr: string of 8388608 bytes, more than 8192' \
 	"refusing event $big_ev of relais:{dir}:events: element 3: string of 8388608 bytes, more than 8192 (acknowledged, nothing reloaded)" \
-	"refusing event $wide_ev of relais:{dir}:events: array of 2000 elements, more than 64 (acknowledged, nothing reloaded)"; do
+	"refusing event $wide_ev of relais:{dir}:events: array of 2000 elements, more than 128 (acknowledged, nothing reloaded)"; do
 	wait_for 10 grep -qF "$k" "$W/n1.cp.log" || die "no log line '$k'"
 	say "logged: $(grep -m1 -F "$k" "$W/n1.cp.log")"
 done
