@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cp_alink.h"
 #include "cp_util.h"
@@ -74,6 +75,7 @@ int cp_link_open(struct cp_link *l, const char *name, const char *host, int port
 	l->err[0] = '\0';
 	snprintf(l->host, sizeof(l->host), "%s", host);
 	l->port = port;
+	cp_rbound_init(&l->rb);
 	ac = redisAsyncConnect(host, port);
 	if (ac == NULL)
 		return -ENOMEM;
@@ -184,12 +186,74 @@ int cp_link_pollfd(const struct cp_link *l, struct pollfd *p)
 	return 1;
 }
 
+/* hiredis 0.14 exports this (its own read handler's second half) but its
+ * async.h does not declare it. */
+void redisProcessCallbacks(redisAsyncContext *ac);
+
+/* The reply bounds' sink: hiredis's reader. */
+static void feed_reader(void *arg, const char *p, size_t n)
+{
+	redisReaderFeed(arg, p, n);
+}
+
+/* Reads per wake-up: up to 1 MiB, so a large reply (or a refused one being
+ * discarded) moves at memory speed without starving the other links. */
+#define READS_PER_TURN 64
+
+/* One read from the socket through the reply bounds into hiredis's
+ * reader: 1 when bytes came (the link is making progress, even inside one
+ * long reply), 0 when none are waiting, -1 when the link was handed to
+ * hiredis (connect, end of file, error) or closed (bounds refused). */
+static int read_once(struct cp_link *l)
+{
+	redisAsyncContext *ac = l->ac;
+	char buf[16384];
+	ssize_t n = read(ac->c.fd, buf, sizeof(buf));
+
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return 0;
+	if (n <= 0) {
+		redisProcessCallbacks(ac); /* the replies read before the end first */
+		if (l->ac)
+			redisAsyncHandleRead(l->ac);
+		return -1;
+	}
+	l->last_progress = cp_now_ms();
+	if (cp_rbound_feed(&l->rb, buf, (size_t)n, feed_reader, ac->c.reader) < 0) {
+		CP_ERR("redis %s link to %s:%d: reply refused: %s; closing the link", l->name,
+		       l->host, l->port, l->rb.why);
+		snprintf(l->err, sizeof(l->err), "reply refused: %s", l->rb.why);
+		cp_link_close(l);
+		return -1;
+	}
+	return (size_t)n == sizeof(buf) ? 1 : 0;
+}
+
+/* What redisAsyncHandleRead does, with the reply bounds between the socket
+ * and the reader (read_once), then the callbacks of the replies complete.
+ * The connect's outcome, end of file and socket errors go to hiredis's own
+ * handler, which finds them again and closes the link; a stream the bounds
+ * refuse closes the link (logged). */
+static void link_read(struct cp_link *l)
+{
+	int rc = 1;
+
+	if (!(l->ac->c.flags & REDIS_CONNECTED) || l->ac->c.reader == NULL) {
+		redisAsyncHandleRead(l->ac);
+		return;
+	}
+	for (int i = 0; i < READS_PER_TURN && rc == 1; i++)
+		rc = read_once(l);
+	if (rc >= 0 && l->ac)
+		redisProcessCallbacks(l->ac);
+}
+
 /* See header. Errors and hang-ups go through a read, where hiredis finds
  * them and closes the link. */
 void cp_link_handle(struct cp_link *l, short revents)
 {
 	if (l->ac && (revents & (POLLIN | POLLERR | POLLHUP)))
-		redisAsyncHandleRead(l->ac);
+		link_read(l);
 	if (l->ac && (revents & POLLOUT))
 		redisAsyncHandleWrite(l->ac);
 }

@@ -3,7 +3,9 @@
  * control plane's own poll() loop: this file is the event-loop adapter
  * (hiredis's ev hooks set the poll events we wait for) plus the bookkeeping
  * that hiredis 0.14 lacks: requests in flight and a stall clock, so a
- * silent server is detected without blocking the loop. */
+ * silent server is detected without blocking the loop, and reader limits:
+ * every byte read passes the reply bounds (cp_rbound.h) before hiredis
+ * buffers it. */
 #ifndef CP_ALINK_H
 #define CP_ALINK_H
 
@@ -14,16 +16,19 @@
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 
+#include "cp_rbound.h"
+
 struct cp_link {
 	redisAsyncContext *ac; /* NULL when closed (hiredis frees it on errors) */
 	const char *name;      /* for log lines: "commands", "events", "sentinel" */
 	bool want_read, want_write;
 	bool connected;         /* the TCP connect completed */
 	int inflight;           /* requests sent, reply not yet seen */
-	uint64_t last_progress; /* ms: last reply, or send on an idle link */
+	uint64_t last_progress; /* ms: last bytes read, or send on an idle link */
 	char host[256];
 	int port;
-	char err[128]; /* why the connection ended, when hiredis said */
+	char err[128];       /* why the connection ended, when hiredis said */
+	struct cp_rbound rb; /* bounds on what is read (cp_rbound.h) */
 };
 
 /* Reply callback of a link request: reply is NULL when the connection ended

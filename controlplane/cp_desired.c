@@ -8,6 +8,7 @@
 #include <openssl/crypto.h>
 
 #include "cp_desired.h"
+#include "cp_rbound.h"
 #include "cp_redis.h"
 #include "cp_util.h"
 
@@ -25,12 +26,23 @@ static int check_hash(const redisReply *h, char *why_out, size_t n)
 		snprintf(why_out, n, "hash: more than %d fields", CP_HASH_MAX_FIELDS);
 		return -EINVAL;
 	}
-	for (size_t i = 0; i < h->elements; i++)
+	for (size_t i = 0; i < h->elements; i++) {
+		const char *big = cp_reply_refusal(h->element[i]);
+
+		if (big && i % 2 == 1 && cp_reply_str(h->element[i - 1])) {
+			snprintf(why_out, n, "%.40s: %s", h->element[i - 1]->str, big);
+			return -EINVAL;
+		}
+		if (big) {
+			snprintf(why_out, n, "hash: field name %zu: %s", i / 2, big);
+			return -EINVAL;
+		}
 		if (cp_reply_str(h->element[i]) == NULL) {
 			snprintf(why_out, n, "hash: element %zu is not a string (reply type %d)", i,
 				 h->element[i] ? h->element[i]->type : -1);
 			return -EINVAL;
 		}
+	}
 	for (size_t i = 0; i < h->elements; i += 2)
 		for (size_t j = i + 2; j < h->elements; j += 2)
 			if (strcmp(h->element[i]->str, h->element[j]->str) == 0) {

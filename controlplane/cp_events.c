@@ -11,13 +11,23 @@
 #include <string.h>
 
 #include "cp_events.h"
+#include "cp_rbound.h"
+#include "cp_redis.h"
 #include "cp_util.h"
 
-/* Value of field f in a stream entry's field list, or NULL. */
+/* Entries per XREADGROUP: the entries array is an array inside the reply's
+ * array, so it must fit the reply bounds' nested limit. */
+#define EVT_COUNT 100
+#define EVT_STR_(x) #x
+#define EVT_STR(x) EVT_STR_(x)
+_Static_assert(EVT_COUNT <= CP_REPLY_NESTED_MAX, "XREADGROUP COUNT over the nested reply bound");
+
+/* Value of field f in a stream entry's field list (checked by
+ * entry_refusal), or NULL. */
 static const char *entry_field(const redisReply *fv, const char *f)
 {
 	for (size_t i = 0; i + 1 < fv->elements; i += 2)
-		if (fv->element[i]->str && strcmp(fv->element[i]->str, f) == 0)
+		if (strcmp(fv->element[i]->str, f) == 0)
 			return fv->element[i + 1]->str;
 	return NULL;
 }
@@ -29,28 +39,69 @@ static bool is_report(const char *type)
 	return type && (strcmp(type, "served") == 0 || strcmp(type, "error") == 0);
 }
 
+/* Why the field list of a stream entry is refused, or NULL: an even
+ * number of plain strings (each within the reply bounds, cp_rbound.h, so
+ * an entry is at most CP_REPLY_NESTED_MAX strings of CP_REPLY_STR_MAX
+ * bytes), or nil for an entry trimmed away since it was delivered. */
+static const char *entry_refusal(const redisReply *fv, char *why, size_t n)
+{
+	const char *big = cp_reply_refusal(fv);
+
+	if (big || fv->type == REDIS_REPLY_NIL)
+		return big;
+	if (fv->type != REDIS_REPLY_ARRAY || fv->elements % 2 != 0)
+		return "fields: not a list of field, value pairs";
+	for (size_t i = 0; i < fv->elements; i++) {
+		if ((big = cp_reply_refusal(fv->element[i])) != NULL) {
+			snprintf(why, n, "element %zu: %s", i, big);
+			return why;
+		}
+		if (cp_reply_str(fv->element[i]) == NULL)
+			return "fields: an element is not a plain string";
+	}
+	return NULL;
+}
+
+/* Note one entry [id, fields]: its room (0 for a report, a trimmed or a
+ * refused entry: nothing to reload, still acknowledged). A refusal is
+ * logged with the entry id. 0, or -ENOMEM (overflow set). */
+static int note_entry(struct cp_events *ev, const redisReply *e)
+{
+	const char *id, *room = NULL, *bad;
+	char why[96], esc[4 * 48];
+	uint32_t room_id = 0;
+
+	if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 ||
+	    (id = cp_reply_str(e->element[0])) == NULL || strlen(id) >= sizeof(ev->read_cursor))
+		return 0; /* no entry id Redis would make: nothing to ack */
+	bad = entry_refusal(e->element[1], why, sizeof(why));
+	if (bad) {
+		cp_escape(id, esc, sizeof(esc));
+		CP_WARN("refusing event %s of " CP_DIR
+			"events: %s (acknowledged, nothing reloaded)",
+			esc, bad);
+		ev->refused++;
+	} else if (e->element[1]->type == REDIS_REPLY_ARRAY &&
+		   !is_report(entry_field(e->element[1], "type"))) {
+		room = entry_field(e->element[1], "room");
+	}
+	if (room == NULL || cp_parse_u32(room, &room_id) < 0)
+		room_id = 0;
+	if (cp_dirty_add(&ev->dirty, room_id, id) < 0)
+		ev->overflow = true;
+	if (ev->read_pending)
+		snprintf(ev->read_cursor, sizeof(ev->read_cursor), "%s", id);
+	return 0;
+}
+
 /* Note the rooms of one XREADGROUP reply's entries (and their ids, acked
  * once applied). Returns the number of entries. */
 static size_t note_entries(struct cp_events *ev, const redisReply *entries)
 {
-	for (size_t i = 0; i < entries->elements; i++) {
-		const redisReply *e = entries->element[i];
-		const char *room = NULL;
-		uint32_t id = 0;
-
-		if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 || e->element[0]->str == NULL)
-			continue;
-		if (e->element[1]->type == REDIS_REPLY_ARRAY && /* else: trimmed away */
-		    !is_report(entry_field(e->element[1], "type")))
-			room = entry_field(e->element[1], "room");
-		if (room == NULL || cp_parse_u32(room, &id) < 0)
-			id = 0; /* nothing to reload; still acked */
-		if (cp_dirty_add(&ev->dirty, id, e->element[0]->str) < 0)
-			ev->overflow = true;
-		if (ev->read_pending)
-			snprintf(ev->read_cursor, sizeof(ev->read_cursor), "%s",
-				 e->element[0]->str);
-	}
+	if (entries->type != REDIS_REPLY_ARRAY)
+		return 0;
+	for (size_t i = 0; i < entries->elements; i++)
+		note_entry(ev, entries->element[i]);
 	ev->seen += entries->elements;
 	return entries->elements;
 }
@@ -70,7 +121,7 @@ static void on_events(struct cp_link *l, redisReply *r, void *priv)
 		if (strncmp(r->str, "NOGROUP", 7) == 0)
 			ev->group_lost = true;
 	} else if (r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
-		   r->element[0]->elements == 2) {
+		   r->element[0]->type == REDIS_REPLY_ARRAY && r->element[0]->elements == 2) {
 		if (note_entries(ev, r->element[0]->element[1]) == 0)
 			ev->read_pending = false;
 	} else if (ev->read_pending) {
@@ -89,7 +140,7 @@ void cp_events_read(struct cp_events *ev)
 			      grp,
 			      "cp",
 			      "COUNT",
-			      "100",
+			      EVT_STR(EVT_COUNT),
 			      "BLOCK",
 			      blk,
 			      "STREAMS",

@@ -32,6 +32,7 @@ struct cp_events {
 	bool group_lost;          /* NOGROUP: Redis lost its data; register again */
 	bool overflow;            /* an entry could not be noted: reload everything */
 	uint64_t seen;            /* entries read since start (status) */
+	uint64_t refused;         /* entries refused (logged, acknowledged) */
 };
 
 /* Nothing noted, nothing in flight; node and sess outlive ev. */

@@ -48,6 +48,16 @@ int cp_opts_redis(struct cp_redis_cfg *c, const char *opt, const char *arg)
 		return snprintf(c->user, sizeof(c->user), "%s", arg) > 0 ? 0 : -EINVAL;
 	if (strcmp(opt, "password-file") == 0)
 		return read_password(arg, c->password, sizeof(c->password)) < 0 ? -EINVAL : 0;
+	if (strcmp(opt, "masters") == 0)
+		return cp_redis_cfg_masters(c, arg) < 0 ? -EINVAL : 0;
+	if (strcmp(opt, "sentinel-user") == 0)
+		return snprintf(c->sentinel_user, sizeof(c->sentinel_user), "%s", arg) > 0
+			   ? 0
+			   : -EINVAL;
+	if (strcmp(opt, "sentinel-password-file") == 0)
+		return read_password(arg, c->sentinel_password, sizeof(c->sentinel_password)) < 0
+			   ? -EINVAL
+			   : 0;
 	return 1;
 }
 
@@ -174,6 +184,9 @@ int cp_opts_parse(struct cp_node_cfg *c, int argc, char **argv)
 					    "master-name",
 					    "user",
 					    "password-file",
+					    "masters",
+					    "sentinel-user",
+					    "sentinel-password-file",
 					    "xdp-pins",
 					    "status-file",
 					    "guard-threshold",
@@ -203,6 +216,12 @@ int cp_opts_parse(struct cp_node_cfg *c, int argc, char **argv)
 	}
 	if (c->node[0] == '\0' || c->keyring[0] == '\0') {
 		fprintf(stderr, "%s: --node and --keyring are required\n", argv[0]);
+		return -EINVAL;
+	}
+	if (c->redis.n_sentinels > 0 && c->redis.n_masters == 0) {
+		fprintf(stderr,
+			"%s: --sentinels needs --masters (the addresses a Sentinel may name)\n",
+			argv[0]);
 		return -EINVAL;
 	}
 	return 0;

@@ -29,14 +29,20 @@ struct cp_node_cfg {
  * (message printed). */
 int cp_opts_parse(struct cp_node_cfg *c, int argc, char **argv);
 
-/* Apply one Redis option (--redis, --sentinels, --master-name, --user,
- * --password-file) to c. 0, 1 (not a Redis option) or -EINVAL. */
+/* Apply one Redis option (--redis, --sentinels, --master-name, --masters,
+ * --user, --password-file, --sentinel-user, --sentinel-password-file) to c.
+ * Password files are secret files (relais_secret_open: refused when group-
+ * or world-readable). 0, 1 (not a Redis option) or -EINVAL. */
 int cp_opts_redis(struct cp_redis_cfg *c, const char *opt, const char *arg);
 
 #define CP_OPTS_REDIS_HELP                                                                       \
 	"  --redis HOST:PORT        Redis master (default 127.0.0.1:6379, env RELAIS_REDIS)\n"   \
 	"  --sentinels H:P[,H:P]    ask these Sentinels for the master (env RELAIS_SENTINELS)\n" \
 	"  --master-name NAME       Sentinel master name (default relais)\n"                     \
+	"  --masters H:P[,H:P]      the only masters a Sentinel may name (needed with\n"         \
+	"                           --sentinels; env RELAIS_MASTERS)\n"                          \
+	"  --sentinel-user NAME     Sentinel ACL user (with --sentinel-password-file)\n"         \
+	"  --sentinel-password-file FILE  AUTH on every Sentinel query\n"                        \
 	"  --user NAME              ACL user (env RELAIS_REDIS_USER)\n"                          \
 	"  --password-file FILE     password (env RELAIS_REDIS_PASSWORD)\n"
 

@@ -44,25 +44,78 @@ int cp_redis_cfg_addr(struct cp_redis_cfg *c, const char *s)
 	return split_addr(s, c->host, sizeof(c->host), &c->port);
 }
 
-/* See header: comma-separated sentinel addresses, at most CP_MAX_SENTINELS. */
-int cp_redis_cfg_sentinels(struct cp_redis_cfg *c, const char *s)
+/* Comma-separated addresses into hosts/ports, at most CP_MAX_SENTINELS.
+ * Returns how many, or -EINVAL. */
+static int split_list(const char *s, char hosts[][256], int *ports)
 {
 	char buf[2048], *save = NULL, *tok;
+	int n = 0;
 
 	if (strlen(s) >= sizeof(buf))
 		return -EINVAL;
 	strcpy(buf, s);
-	c->n_sentinels = 0;
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		int i = c->n_sentinels;
-
-		if (i == CP_MAX_SENTINELS ||
-		    split_addr(tok, c->sentinel_host[i], sizeof(c->sentinel_host[i]),
-			       &c->sentinel_port[i]) < 0)
+		if (n == CP_MAX_SENTINELS || split_addr(tok, hosts[n], 256, &ports[n]) < 0)
 			return -EINVAL;
-		c->n_sentinels++;
+		n++;
 	}
-	return c->n_sentinels > 0 ? 0 : -EINVAL;
+	return n > 0 ? n : -EINVAL;
+}
+
+/* See header: comma-separated sentinel addresses, at most CP_MAX_SENTINELS. */
+int cp_redis_cfg_sentinels(struct cp_redis_cfg *c, const char *s)
+{
+	int n = split_list(s, c->sentinel_host, c->sentinel_port);
+
+	c->n_sentinels = n > 0 ? n : 0;
+	return n > 0 ? 0 : -EINVAL;
+}
+
+/* See header. */
+int cp_redis_cfg_masters(struct cp_redis_cfg *c, const char *s)
+{
+	int n = split_list(s, c->masters_host, c->masters_port);
+
+	c->n_masters = n > 0 ? n : 0;
+	return n > 0 ? 0 : -EINVAL;
+}
+
+/* See header. */
+int cp_redis_sentinel_answer(const struct cp_redis_cfg *c, const redisReply *r, char *host,
+			     size_t hn, int *port, char *why, size_t wn)
+{
+	const char *h = NULL, *p = NULL;
+	char eh[4 * 64], ep[4 * 16];
+	uint32_t v;
+
+	if (r && r->type == REDIS_REPLY_ERROR && r->str) {
+		cp_escape(r->str, eh, sizeof(eh));
+		snprintf(why, wn, "refused the query: %s", eh);
+		return -EACCES;
+	}
+	if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+	    (h = cp_reply_str(r->element[0])) == NULL ||
+	    (p = cp_reply_str(r->element[1])) == NULL) {
+		snprintf(why, wn, "does not know master '%s'", c->master_name);
+		return -EACCES;
+	}
+	cp_escape(h, eh, sizeof(eh));
+	cp_escape(p, ep, sizeof(ep));
+	if (cp_parse_u32(p, &v) < 0 || v == 0 || v > 65535 || strlen(h) >= hn) {
+		snprintf(why, wn, "named master '%s' at %s:%s: not an address", c->master_name, eh,
+			 ep);
+		return -EACCES;
+	}
+	for (int i = 0; i < c->n_masters; i++)
+		if (strcmp(c->masters_host[i], h) == 0 && c->masters_port[i] == (int)v) {
+			snprintf(host, hn, "%s", h);
+			*port = (int)v;
+			return 0;
+		}
+	snprintf(why, wn,
+		 "named master '%s' at %s:%s, not one of the configured masters (--masters)",
+		 c->master_name, eh, ep);
+	return -EACCES;
 }
 
 /* See header. */
@@ -79,6 +132,8 @@ void cp_redis_cfg_init(struct cp_redis_cfg *c)
 		CP_WARN("RELAIS_REDIS=%s: not host:port, ignored", e);
 	if ((e = getenv("RELAIS_SENTINELS")) && cp_redis_cfg_sentinels(c, e) < 0)
 		CP_WARN("RELAIS_SENTINELS: not host:port[,host:port], ignored");
+	if ((e = getenv("RELAIS_MASTERS")) && cp_redis_cfg_masters(c, e) < 0)
+		CP_WARN("RELAIS_MASTERS: not host:port[,host:port], ignored");
 	if ((e = getenv("RELAIS_MASTER_NAME")))
 		snprintf(c->master_name, sizeof(c->master_name), "%s", e);
 	if ((e = getenv("RELAIS_REDIS_USER")))
@@ -105,31 +160,45 @@ static redisContext *open_tcp(const struct cp_redis_cfg *c, const char *host, in
 	return rc;
 }
 
+/* AUTH [user] password on a sentinel when one is configured: the query
+ * after it fails when it is refused. */
+static redisReply *sentinel_query(redisContext *s, const struct cp_redis_cfg *c)
+{
+	redisReply *a = NULL;
+
+	if (c->sentinel_password[0] && c->sentinel_user[0])
+		a = redisCommand(s, "AUTH %s %s", c->sentinel_user, c->sentinel_password);
+	else if (c->sentinel_password[0])
+		a = redisCommand(s, "AUTH %s", c->sentinel_password);
+	if (a && a->type == REDIS_REPLY_ERROR)
+		return a; /* the refusal is the answer */
+	freeReplyObject(a);
+	return redisCommand(s, "SENTINEL get-master-addr-by-name %s", c->master_name);
+}
+
 /* Ask the sentinels in order for the master's address (Redis docs,
- * "Sentinel clients guidelines": first sentinel that answers wins). 0/-EHOSTUNREACH. */
+ * "Sentinel clients guidelines": first sentinel that answers with a
+ * configured master wins; other answers are logged). 0/-EHOSTUNREACH. */
 static int ask_sentinels(const struct cp_redis_cfg *c, char *host, size_t hn, int *port, char *err,
 			 size_t n)
 {
 	for (int i = 0; i < c->n_sentinels; i++) {
 		redisContext *s = open_tcp(c, c->sentinel_host[i], c->sentinel_port[i], err, n);
 		redisReply *r;
-		uint32_t p;
+		char why[400];
+		int rc;
 
 		if (s == NULL)
 			continue;
-		r = redisCommand(s, "SENTINEL get-master-addr-by-name %s", c->master_name);
-		if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
-		    cp_reply_str(r->element[0]) && cp_parse_u32(r->element[1]->str, &p) == 0) {
-			snprintf(host, hn, "%s", r->element[0]->str);
-			*port = (int)p;
-			freeReplyObject(r);
-			redisFree(s);
-			return 0;
-		}
-		snprintf(err, n, "sentinel %s:%d does not know master '%s'", c->sentinel_host[i],
-			 c->sentinel_port[i], c->master_name);
+		r = sentinel_query(s, c);
+		rc = cp_redis_sentinel_answer(c, r, host, hn, port, why, sizeof(why));
 		freeReplyObject(r);
 		redisFree(s);
+		if (rc == 0)
+			return 0;
+		snprintf(err, n, "sentinel %s:%d %s", c->sentinel_host[i], c->sentinel_port[i],
+			 why);
+		CP_WARN("%s", err);
 	}
 	return -EHOSTUNREACH;
 }

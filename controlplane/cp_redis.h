@@ -18,8 +18,16 @@ struct cp_redis_cfg {
 	char sentinel_host[CP_MAX_SENTINELS][256];
 	int sentinel_port[CP_MAX_SENTINELS];
 	char master_name[64];
+	/* The addresses a Sentinel may name as the master (--masters): any
+	 * other answer is refused, logged, and the next sentinel asked. */
+	int n_masters;
+	char masters_host[CP_MAX_SENTINELS][256];
+	int masters_port[CP_MAX_SENTINELS];
 	char user[64];
 	char password[256];
+	/* AUTH on every Sentinel query when set (--sentinel-password-file). */
+	char sentinel_user[64];
+	char sentinel_password[256];
 	int timeout_ms;
 };
 
@@ -30,14 +38,24 @@ const char *cp_reply_str(const redisReply *e);
 
 /* Defaults (127.0.0.1:6379, 1 s timeout) then the environment:
  * RELAIS_REDIS (host:port), RELAIS_SENTINELS (h:p,h:p), RELAIS_MASTER_NAME,
- * RELAIS_REDIS_USER, RELAIS_REDIS_PASSWORD. */
+ * RELAIS_MASTERS (h:p,h:p), RELAIS_REDIS_USER, RELAIS_REDIS_PASSWORD. */
 void cp_redis_cfg_init(struct cp_redis_cfg *c);
 /* "host:port" into host/port; "h:p,h:p" into the sentinel list. 0/-EINVAL. */
 int cp_redis_cfg_addr(struct cp_redis_cfg *c, const char *s);
 int cp_redis_cfg_sentinels(struct cp_redis_cfg *c, const char *s);
+/* "h:p,h:p" into the list of masters a Sentinel may name. 0/-EINVAL. */
+int cp_redis_cfg_masters(struct cp_redis_cfg *c, const char *s);
 
-/* Connect (asking the sentinels for the master first when configured),
- * authenticate, and check the server is a master (ROLE). Returns a context
+/* Check a Sentinel's answer to SENTINEL get-master-addr-by-name: a
+ * two-element array of plain strings naming one of the configured
+ * masters (host compared as written, port as a number). 0 with host/port
+ * set, or -EACCES with the reason (the answer escaped) in why. */
+int cp_redis_sentinel_answer(const struct cp_redis_cfg *c, const redisReply *r, char *host,
+			     size_t hn, int *port, char *why, size_t wn);
+
+/* Connect (asking the sentinels for the master first when configured,
+ * with AUTH when a Sentinel password is set, taking only an answer among
+ * the configured masters: cp_redis_sentinel_answer), authenticate, and check the server is a master (ROLE). Returns a context
  * or NULL with a one-line reason in err. */
 redisContext *cp_redis_connect(const struct cp_redis_cfg *c, char *err, size_t n);
 

@@ -78,34 +78,60 @@ void cp_session_drop(struct cp_session *s, const char *why)
 	s->backoff_ms = s->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : s->backoff_ms * 2;
 }
 
-/* SENTINEL get-master-addr-by-name reply. */
+/* AUTH reply of a sentinel: a refusal fails this sentinel (logged). */
+static void on_sentinel_auth(struct cp_link *l, redisReply *r, void *priv)
+{
+	struct cp_session *s = priv;
+	char esc[4 * 100];
+
+	if (r == NULL || r->type != REDIS_REPLY_ERROR || s->sentinel_failed)
+		return;
+	cp_escape(r->str ? r->str : "", esc, sizeof(esc));
+	CP_WARN("sentinel %s:%d refused AUTH as '%s': %.200s", l->host, l->port,
+		s->cfg->sentinel_user[0] ? s->cfg->sentinel_user : "default", esc);
+	s->sentinel_failed = true;
+}
+
+/* SENTINEL get-master-addr-by-name reply: only a configured master is
+ * taken (cp_redis_sentinel_answer); any other answer is logged. */
 static void on_sentinel(struct cp_link *l, redisReply *r, void *priv)
 {
 	struct cp_session *s = priv;
-	uint32_t p;
+	char why[400];
 
-	(void)l;
-	if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
-	    r->element[0]->type == REDIS_REPLY_STRING &&
-	    cp_parse_u32(r->element[1]->str, &p) == 0 && p > 0 && p < 65536) {
-		snprintf(s->master_host, sizeof(s->master_host), "%s", r->element[0]->str);
-		s->master_port = (int)p;
+	if (s->sentinel_failed)
+		return; /* AUTH refused: already logged */
+	if (cp_redis_sentinel_answer(s->cfg, r, s->master_host, sizeof(s->master_host),
+				     &s->master_port, why, sizeof(why)) == 0) {
 		s->sentinel_answered = true;
-	} else {
-		s->sentinel_failed = true;
+		return;
 	}
+	if (r != NULL)
+		CP_WARN("sentinel %s:%d %s", l->host, l->port, why);
+	s->sentinel_failed = true;
 }
 
-/* Ask sentinel i (non-blocking); failures show in the next step. */
+/* Ask sentinel i (non-blocking), with AUTH first when a Sentinel password
+ * is configured; failures show in the next step. */
 static void ask_sentinel(struct cp_session *s, int i)
 {
 	const struct cp_redis_cfg *c = s->cfg;
+	int rc = 0;
 
 	s->sentinel_i = i;
 	s->sentinel_answered = s->sentinel_failed = false;
-	if (cp_link_open(&s->sentinel, "sentinel", c->sentinel_host[i], c->sentinel_port[i]) < 0 ||
-	    cp_link_cmd(&s->sentinel, on_sentinel, s, "SENTINEL get-master-addr-by-name %s",
-			c->master_name) < 0)
+	if (cp_link_open(&s->sentinel, "sentinel", c->sentinel_host[i], c->sentinel_port[i]) < 0) {
+		s->sentinel_failed = true;
+		return;
+	}
+	if (c->sentinel_password[0] && c->sentinel_user[0])
+		rc = cp_link_cmd(&s->sentinel, on_sentinel_auth, s, "AUTH %s %s", c->sentinel_user,
+				 c->sentinel_password);
+	else if (c->sentinel_password[0])
+		rc =
+		    cp_link_cmd(&s->sentinel, on_sentinel_auth, s, "AUTH %s", c->sentinel_password);
+	if (rc < 0 || cp_link_cmd(&s->sentinel, on_sentinel, s,
+				  "SENTINEL get-master-addr-by-name %s", c->master_name) < 0)
 		s->sentinel_failed = true;
 }
 
@@ -239,7 +265,8 @@ static void step_sentinel(struct cp_session *s, uint64_t now)
 		ask_sentinel(s, s->sentinel_i + 1);
 		return;
 	}
-	sess_fail(s, "no sentinel knows master '%s'", c->master_name);
+	sess_fail(s, "no sentinel named an acceptable master '%s' (see the lines above)",
+		  c->master_name);
 	cp_session_drop(s, s->fail);
 }
 

@@ -23,7 +23,7 @@ PACKAGES=(
 	libdpdk-dev dpdk
 	libsrtp2-dev libssl-dev
 	libbpf-dev libxdp-dev xdp-tools bpftool libelf-dev zlib1g-dev
-	libhiredis-dev redis-server redis-tools
+	libhiredis-dev redis-server redis-tools stunnel4
 	libpcap-dev
 	iproute2 iputils-ping ethtool tcpdump
 	ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base

@@ -8,6 +8,9 @@
 # serving the other rooms (a participant added after is programmed) and it
 # never loses its lease (registered once, the lease key alive throughout).
 # A member holding a newline and a terminal escape is logged escaped.
+# A single string over 8 KiB (a 8 MiB field, a 8 MiB event field) or an
+# event entry of 1,000 fields never reaches hiredis's buffers (cp_rbound.c):
+# the object or the event entry is refused by name, the event acknowledged.
 # relaisctl's set reads are bounded the same way (rooms, room del), and
 # what it prints from Redis is escaped.
 B=$1 T=cp_hostile_sizes
@@ -44,16 +47,35 @@ rcli sadd 'relais:{room:3}:parts' 32 >/dev/null
 # A member with a newline and a terminal escape: logged escaped (\xNN).
 rcli sadd 'relais:{room:1}:parts' "$(printf '4\n\033[31mFAKE')" >/dev/null
 say "wrote $(rcli scard 'relais:{room:2}:parts') members, $(rcli hlen 'relais:{room:3}:part:32') fields"
+# Single strings too large to buffer (cp_rbound.h: no string over 8 KiB,
+# no nested array over 128 elements reaches hiredis): a 8 MiB field in
+# participant 5 of room 1, an event entry with a 8 MiB room field and one
+# with 1,000 fields. Each is refused by name; the bytes are dropped as they
+# arrive (the memory check below), the link and the lease go on.
+rcli sadd 'relais:{room:1}:parts' 5 >/dev/null
+head -c $((8 * 1048576)) /dev/zero | tr '\0' A | rcli -x hset 'relais:{room:1}:part:5' addr >/dev/null
+head -c $((8 * 1048576)) /dev/zero | tr '\0' 9 >"$W/big"
+big_ev=$(rcli -x xadd 'relais:{dir}:events' '*' type part room <"$W/big")
+rm -f "$W/big"
+wide_ev=$(rcli eval "local a = {} for i = 1, 1000 do a[#a + 1] = 'f' .. i; a[#a + 1] = 'v' end
+	return redis.call('XADD', KEYS[1], '*', unpack(a))" 1 'relais:{dir}:events')
+say "wrote a 8 MiB field, event $big_ev (8 MiB field), event $wide_ev (1000 fields)"
 # Events for rooms 2 and 3 (a relaisctl write each), then full loads.
 rctl part add --room 2 --id 21 --addr 10.99.0.2:4004 --profile $P >/dev/null
 rctl part add --room 3 --id 33 --addr 10.99.0.2:4006 --profile $P >/dev/null
 for k in 'refusing room relais:{room:2}: 10001 or more objects, more than max_objects 10000' \
 	'refusing relais:{room:3}:part:32: hash: more than 32 fields' \
-	'refusing relais:{room:1}:part:4\x0a\x1b[31mFAKE: id: not a non-zero 32-bit integer'; do
+	'refusing relais:{room:1}:part:4\x0a\x1b[31mFAKE: id: not a non-zero 32-bit integer' \
+	'refusing relais:{room:1}:part:5: addr: string of 8388608 bytes, more than 8192' \
+	"refusing event $big_ev of relais:{dir}:events: element 3: string of 8388608 bytes, more than 8192 (acknowledged, nothing reloaded)" \
+	"refusing event $wide_ev of relais:{dir}:events: array of 2000 elements, more than 128 (acknowledged, nothing reloaded)"; do
 	wait_for 10 grep -qF "$k" "$W/n1.cp.log" || die "no log line '$k'"
 	say "logged: $(grep -m1 -F "$k" "$W/n1.cp.log")"
 done
 
+acked() { rcli xpending 'relais:{dir}:events' node:n1 | head -1 | grep -qx 0; }
+wait_for 10 acked || die "events left pending: $(rcli xpending 'relais:{dir}:events' node:n1 | head -1)"
+say "the refused events were acknowledged: none pending"
 grep -q "$(printf '\033')" "$W/n1.cp.log" && die "a raw escape byte reached the log"
 grep -q '^FAKE\|^.\[31mFAKE' "$W/n1.cp.log" && die "a forged log line"
 

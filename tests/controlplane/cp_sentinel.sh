@@ -33,10 +33,11 @@ done
 synced() { redis-cli -p "$RP" info replication | grep -q master_link_status:up; }
 wait_for 10 synced || die "replica did not sync"
 RPORT=$MP # rctl/rcli before the failover; the control plane uses the sentinels
-sctl() { "$B/controlplane/relaisctl" --sentinels "$SENT" --keyring "$W/keyring" "$@"; }
+sctl() { "$B/controlplane/relaisctl" --sentinels "$SENT" --masters "127.0.0.1:$MP,127.0.0.1:$RP" --keyring "$W/keyring" "$@"; }
 netns_up rlcp3 43
 start_dp rlcp3 "$W/n1.sock" rlcp3-dp rlcp3-d 10.77.43.1/24 fd00:77:43::1/64
 "$B/controlplane/relais-controlplane" --node n1 --keyring "$W/keyring" --sentinels "$SENT" \
+	--masters "127.0.0.1:$MP,127.0.0.1:$RP" \
 	--dp-socket "$W/n1.sock" --addr4 10.77.43.1 --lease-ms 8000 >"$W/n1.cp.log" 2>&1 &
 cp=$!
 PIDS+=($cp)

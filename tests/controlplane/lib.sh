@@ -321,3 +321,54 @@ rlfo_drops() { "$B/cli/relais-cli" -S "$1" stats | awk -v r="$2" '$1 == r {v = $
 rlfo_drops_over() { [ "$(rlfo_drops "$1" "$2")" -gt "$3" ]; }
 # rlfo_owned ROOM NODE: the directory says NODE owns ROOM (for wait_for).
 rlfo_owned() { [ "$(rcli hget "relais:{dir}:room:$1" owner)" = "$2" ]; }
+
+# tls_ca DIR NAME: a test CA in DIR (ca.crt) and a Redis server certificate
+# it signed for NAME and 127.0.0.1 (redis.crt, redis.key), made with openssl
+# now (EC P-256, valid 2 days).
+tls_ca() {
+	local d=$1 name=$2
+	mkdir -p "$d"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+		-keyout "$d/ca.key" -out "$d/ca.crt" -subj "/CN=relais test CA $(basename "$d")" 2>/dev/null
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout "$d/redis.key" -out "$d/redis.csr" -subj "/CN=$name" 2>/dev/null
+	printf 'subjectAltName=DNS:%s,IP:127.0.0.1\n' "$name" >"$d/ext"
+	openssl x509 -req -in "$d/redis.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial \
+		-days 2 -extfile "$d/ext" -out "$d/redis.crt" 2>/dev/null
+}
+
+# start_redis_tls TLSPORT DIR CERTDIR [args]: redis-server with TLS only
+# (--port 0) on TLSPORT, its certificate from CERTDIR (tls_ca).
+start_redis_tls() {
+	local port=$1 dir=$2 cd=$3
+	shift 3
+	mkdir -p "$dir"
+	redis-server --port 0 --tls-port "$port" --bind 127.0.0.1 --dir "$dir" --save '' \
+		--tls-cert-file "$cd/redis.crt" --tls-key-file "$cd/redis.key" \
+		--tls-ca-cert-file "$cd/ca.crt" --tls-auth-clients no \
+		--daemonize no --logfile "$dir/redis.log" "$@" &
+	PIDS+=($!)
+	eval "REDIS_PID_$port=$!"
+	for _ in $(seq 50); do
+		redis-cli --tls --cacert "$cd/ca.crt" -p "$port" ping 2>&1 | grep -q 'PONG\|NOAUTH' &&
+			return 0
+		sleep 0.1
+	done
+	die "redis-server (TLS) on $port did not start"
+}
+
+# start_stunnel NAME ACCEPT CONNECT CAFILE HOSTNAME: the documented client
+# sidecar (docs/examples/stunnel-redis.conf) with this test's values.
+start_stunnel() {
+	local name=$1 accept=$2 connect=$3 ca=$4 host=$5
+	sed -e "s|127.0.0.1:6380|127.0.0.1:$accept|" -e "s|redis.example.net:6379|$connect|" \
+		-e "s|/etc/relais/redis-ca.crt|$ca|" -e "s|redis.example.net|$host|g" \
+		"$TOP/docs/examples/stunnel-redis.conf" >"$W/$name.conf"
+	stunnel4 "$W/$name.conf" >"$W/$name.log" 2>&1 &
+	PIDS+=($!)
+	for _ in $(seq 50); do
+		(: >"/dev/tcp/127.0.0.1/$accept") 2>/dev/null && return 0
+		sleep 0.1
+	done
+	die "stunnel $name did not listen on $accept: $(cat "$W/$name.log")"
+}
