@@ -13,6 +13,7 @@
 #include <rte_malloc.h>
 #include <rte_ring.h>
 
+#include "dp_consent.h"
 #include "dp_lcore.h"
 #include "dp_ostream.h"
 #include "dp_stats.h"
@@ -189,6 +190,10 @@ int dp_part_add(const struct relais_ctl_part *p, char *err, size_t n)
 	}
 	dp_tab.counts[DP_COUNT_PARTS]++;
 	dp_worker_request_solicit(pt->owner, pt->addr.family, pt->addr.ip);
+	if (dp_consent_pending_take(pt->id, &pt->key)) {
+		__atomic_store_n(&pt->consent, 1, __ATOMIC_RELAXED); /* no subscription yet */
+		DP_STAT_ADD(edge_consents, 1);
+	}
 	return 0;
 }
 
@@ -298,7 +303,10 @@ int dp_part_rekey(const struct relais_ctl_part *p, char *err, size_t n)
 		pt->moving_from = pt->key;
 		pt->key = k;
 		pt->moving = true;
-		pt->consent_on_move = false; /* the new address consents anew */
+		/* The new address consents anew (or did already, ahead of us). */
+		pt->consent_on_move = dp_consent_pending_take(pt->id, &k);
+		if (pt->consent_on_move)
+			DP_STAT_ADD(edge_consents, 1);
 		dp_worker_request_solicit(pt->owner, k.family, k.ip);
 	}
 	return 0;
@@ -505,11 +513,16 @@ int dp_part_consent(uint32_t part_id, const struct relais_addr *a)
 	struct dp_part *pt = dp_part_by_id(part_id);
 	struct dp_addr_key k;
 
-	if (pt == NULL)
-		return -ENOENT;
 	addr_key(&k, a);
-	if (memcmp(&k, &pt->key, sizeof(k)) != 0)
-		return -EADDRNOTAVAIL; /* another address (the old one of a move) */
+	if (pt == NULL) {
+		dp_consent_pending_put(part_id, &k); /* PART_ADD still on its way */
+		return -ENOENT;
+	}
+	if (memcmp(&k, &pt->key, sizeof(k)) != 0) {
+		/* The old address of a move, or the new one before PART_REKEY. */
+		dp_consent_pending_put(part_id, &k);
+		return -EADDRNOTAVAIL;
+	}
 	if (pt->moving) {
 		pt->consent_on_move = true; /* granted when the owner has switched */
 	} else if (!__atomic_load_n(&pt->consent, __ATOMIC_RELAXED)) {

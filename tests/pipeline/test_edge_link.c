@@ -295,6 +295,39 @@ static void consent_publish(struct pl_peer *p, uint16_t *seq, unsigned n)
 	pl_pump(&env, 50);
 }
 
+/* A CONSENT that arrives before its participant (a browser's first ICE
+ * checks beat the control plane's PART_ADD) is kept: participant E added
+ * later at exactly that address receives at once; F, consented at another
+ * port than it is added with, does not. */
+static void early_consent(int fd, struct pl_peer *p, uint16_t *seq)
+{
+	static struct pl_peer e, f;
+	struct relais_edge_msg c = {.kind = RELAIS_EDGE_CONSENT, .part_id = 22};
+	struct relais_ctl_msg m = {.type = RELAIS_CTL_SUB_ADD};
+	uint64_t before = stat(RELAIS_STAT_edge_consents);
+
+	c.addr = (struct relais_addr){.family = 4, .port = 4022, .ip = {10, 0, 0, 22}};
+	CHECK(edge_send(fd, &c));
+	c.part_id = 23;
+	c.addr = (struct relais_addr){.family = 4, .port = 4099, .ip = {10, 0, 0, 23}};
+	CHECK(edge_send(fd, &c));
+	pl_pump(&env, 50); /* the control thread reads the link */
+	consent_peer(&e, 22, "10.0.0.22", 4022);
+	consent_peer(&f, 23, "10.0.0.23", 4023);
+	for (uint32_t id = 22; id <= 23; id++) {
+		m.u.sub = (struct relais_ctl_sub){
+		    .sub_id = id, .part_id = id, .track_id = 200, .out_ssrc = 0x2100 + id};
+		CHECK(pl_ctl(&m) == 0);
+	}
+	CHECKF(stat(RELAIS_STAT_edge_consents) == before + 1,
+	       "the kept CONSENT applied at PART_ADD, once");
+	consent_publish(p, seq, 5);
+	for (int i = 0; i < 40 && e.n_rcv < 5; i++)
+		pl_pump(&env, 50);
+	CHECKF(e.n_rcv == 5 && e.bad == 0, "consented before it existed: E got %u of 5", e.n_rcv);
+	CHECKF(f.n_rcv == 0, "consented at another port: F got %u", f.n_rcv);
+}
+
 /* The edge's CONSENT for W's address lets media go to W; one for another
  * address or participant changes nothing; CONSENT carries no payload. */
 static void edge_consent(int fd)
@@ -335,6 +368,7 @@ static void edge_consent(int fd)
 	consent_publish(&p, &seq, 5);
 	CHECKF(pl_wait_rcv(&env, 5, 2000) && w.n_rcv == 5 && w.bad == 0,
 	       "after CONSENT: W got %u of 5", w.n_rcv);
+	early_consent(fd, &p, &seq);
 	c.len = 4;
 	c.payload = stun_req;
 	CHECK(relais_edge_encode(&c, buf, sizeof(buf)) == -EINVAL);
