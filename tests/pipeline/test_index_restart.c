@@ -68,21 +68,6 @@ static void on_raw(const uint8_t *pkt, size_t n)
 	n_raw++;
 }
 
-/* Peer at 10.0.0.<host>, port 42000 + host. */
-static void peer_at(struct pl_peer *p, const char *name, uint32_t id, unsigned host)
-{
-	char ip[32];
-
-	snprintf(ip, sizeof(ip), "10.0.0.%u", host);
-	p->name = name;
-	p->id = id;
-	p->ep.family = 4;
-	inet_pton(AF_INET, ip, p->ep.ip);
-	p->ep.port = (uint16_t)(42000 + host);
-	memcpy(p->ep.mac, (uint8_t[6]){0x02, 0x00, 0x5e, 0x00, 0x02, (uint8_t)host}, 6);
-	p->fb_ssrc = 0xfb000000u + id;
-}
-
 /* The control plane's programming after a restart: room 1, A (id 1) with
  * its track 11, S (id 2) on it under X; the same keys every time. 0 or -1. */
 static int program(struct pl_env *e, struct pl_peer *a, struct pl_peer *s, uint16_t prof)
@@ -90,8 +75,8 @@ static int program(struct pl_env *e, struct pl_peer *a, struct pl_peer *s, uint1
 	struct relais_ctl_msg m = {.type = RELAIS_CTL_ROOM_ADD};
 	uint8_t f[PL_FRAME_MAX];
 
-	peer_at(a, "A", 1, 2);
-	peer_at(s, "S", 2, 3);
+	pl_peer_at(a, "A", 1, 2);
+	pl_peer_at(s, "S", 2, 3);
 	if (pl_peer_init(e, a, prof, prof, 1) < 0 || pl_peer_init(e, s, prof, prof, 2) < 0)
 		return -1;
 	s->raw = on_raw;
