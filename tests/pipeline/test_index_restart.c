@@ -106,7 +106,8 @@ static void on_raw_a(const uint8_t *pkt, size_t n)
 }
 
 /* The control plane's programming after a restart: room 1, A (id 1) with
- * its track 11, S (id 2) on it under X; the same keys every time. 0 or -1. */
+ * its track 11, S (id 2) on it under X (after a SUB_ADD under S's own
+ * fb_ssrc, which must be refused); the same keys every time. 0 or -1. */
 static int program(struct pl_env *e, struct pl_peer *a, struct pl_peer *s, uint16_t prof)
 {
 	struct relais_ctl_msg m = {.type = RELAIS_CTL_ROOM_ADD};
@@ -140,6 +141,9 @@ static int program(struct pl_env *e, struct pl_peer *a, struct pl_peer *s, uint1
 	m.u.sub.sub_id = 21;
 	m.u.sub.part_id = 2;
 	m.u.sub.track_id = 11;
+	m.u.sub.out_ssrc = s->fb_ssrc; /* one SSRC, two SRTCP counters: refused */
+	if (pl_ctl(&m) == 0)
+		return -1;
 	m.u.sub.out_ssrc = OUT_X;
 	return pl_ctl(&m) == 0 ? 0 : -1;
 }
