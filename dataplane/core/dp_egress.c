@@ -180,7 +180,7 @@ void dp_egress_solicit_in(struct dp_lcore *lc, struct rte_mbuf *m)
  * one gate of everything relais sends a participant (RTP, RTCP forwarded
  * or generated): nothing goes to an address that has not consented. */
 void dp_protect_enqueue(struct dp_lcore *lc, struct rte_mbuf *m, struct dp_part *to, uint16_t off,
-			bool is_rtcp)
+			uint32_t srtcp_index)
 {
 	struct dp_crypto_op *op = &lc->pops[lc->n_pops];
 
@@ -192,7 +192,8 @@ void dp_protect_enqueue(struct dp_lcore *lc, struct rte_mbuf *m, struct dp_part 
 	op->m = m;
 	op->ctx = to->tx_ctx;
 	op->off = off;
-	op->is_rtcp = is_rtcp;
+	op->is_rtcp = srtcp_index != 0;
+	op->srtcp_index = srtcp_index;
 	op->drop = RELAIS_DROP_NONE;
 	lc->pdst[lc->n_pops] = to;
 	if (++lc->n_pops == DP_BURST)

@@ -12,9 +12,11 @@
 #include "dp_lcore.h"
 
 /* Queue an outbound packet (plaintext at meta rtp_off... see dp_egress.c)
- * for protection with part's tx context and transmission to its address. */
+ * for protection with part's tx context and transmission to its address:
+ * RTP (srtcp_index 0), or RTCP sent under SRTCP index srtcp_index
+ * (dp_srtcp_take). */
 void dp_protect_enqueue(struct dp_lcore *lc, struct rte_mbuf *m, struct dp_part *to, uint16_t off,
-			bool is_rtcp);
+			uint32_t srtcp_index);
 /* Protect and send everything queued. */
 void dp_protect_flush(struct dp_lcore *lc);
 

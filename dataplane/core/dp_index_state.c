@@ -18,25 +18,27 @@
 #include "dp_index_state.h"
 
 #define MAGIC "RLXIDX01"
-#define VERSION 1u
+#define VERSION 2u /* 1: no SRTCP ceiling (48-byte records), refused */
 #define SECRET_LEN 32
 #define HDR_LEN 64
-#define REC_LEN 48
+#define REC_LEN 56
 
 /* On disk, host byte order (the file never leaves the node). */
 struct hdr {
 	char magic[8];
 	uint32_t version, n_slots;
 	uint8_t secret[SECRET_LEN];
-	uint64_t check; /* fnv1a of the bytes above */
+	uint64_t check; /* checksum of the bytes above */
 	uint8_t pad[8];
 };
 struct rec {
 	uint32_t part, ssrc;
 	uint8_t fp[DP_IXS_FP_LEN];
-	uint64_t ceiling; /* 0: empty slot (then every byte is 0) */
+	uint64_t ceiling;      /* SRTP; 0: none (a feedback SSRC's record) */
+	uint32_t rtcp_ceiling; /* SRTCP; 0: empty slot (then every byte is 0) */
+	uint32_t pad;
 	uint64_t written; /* CLOCK_REALTIME seconds */
-	uint64_t check;   /* fnv1a of the bytes above */
+	uint64_t check;   /* checksum of the bytes above */
 };
 _Static_assert(sizeof(struct hdr) == HDR_LEN, "header layout");
 _Static_assert(sizeof(struct rec) == REC_LEN, "record layout");
@@ -54,9 +56,9 @@ struct dp_ixs {
 	uint32_t free_hint; /* where the search for a free slot starts */
 };
 
-/* FNV-1a, 64 bits: detects a torn or damaged record (not an attacker:
- * the directory is relais's own). */
-static uint64_t fnv1a(const void *p, size_t n)
+/* See dp_index_state.h. FNV-1a, 64 bits: detects a torn or damaged
+ * record (not an attacker: the directory is relais's own). */
+uint64_t dp_ixs_checksum(const void *p, size_t n)
 {
 	const uint8_t *b = p;
 	uint64_t h = 0xcbf29ce484222325ull;
@@ -123,7 +125,7 @@ static int create_file(struct dp_ixs *s)
 	h.n_slots = s->n_slots;
 	if (RAND_bytes(h.secret, SECRET_LEN) != 1)
 		return -EIO;
-	h.check = fnv1a(&h, offsetof(struct hdr, check));
+	h.check = dp_ixs_checksum(&h, offsetof(struct hdr, check));
 	memcpy(s->secret, h.secret, SECRET_LEN);
 	if (ftruncate(s->fd, HDR_LEN + (off_t)s->n_slots * REC_LEN) < 0 ||
 	    pwrite(s->fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) || fsync(s->fd) < 0) {
@@ -142,14 +144,24 @@ static int load_file(struct dp_ixs *s, const char *path, char *err, size_t n)
 	struct stat st;
 
 	if (fstat(s->fd, &st) < 0 || pread(s->fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
-	    memcmp(h.magic, MAGIC, 8) != 0 || h.version != VERSION ||
-	    h.check != fnv1a(&h, offsetof(struct hdr, check))) {
+	    memcmp(h.magic, MAGIC, 8) != 0 ||
+	    h.check != dp_ixs_checksum(&h, offsetof(struct hdr, check))) {
 		snprintf(err, n, "%s: not a relais output index state file (or damaged)", path);
 		return -EINVAL;
 	}
+	if (h.version != VERSION) {
+		snprintf(err, n,
+			 "%s: format %u, from an older relais that kept no SRTCP indexes: "
+			 "remove it and give every participant fresh keys before starting "
+			 "again (docs/crypto.md)",
+			 path, h.version);
+		return -EINVAL;
+	}
 	if (h.n_slots != s->n_slots || st.st_size != HDR_LEN + (off_t)len) {
-		snprintf(err, n, "%s: made for %u streams, limits.subscriptions is %u", path,
-			 h.n_slots, s->n_slots);
+		snprintf(err, n,
+			 "%s: made for %u streams, limits.subscriptions + limits.participants "
+			 "is %u",
+			 path, h.n_slots, s->n_slots);
 		return -EINVAL;
 	}
 	memcpy(s->secret, h.secret, SECRET_LEN);
@@ -162,9 +174,10 @@ static int load_file(struct dp_ixs *s, const char *path, char *err, size_t n)
 		const struct rec *r = &s->recs[i];
 		static const struct rec empty;
 
-		if (r->ceiling == 0 && memcmp(r, &empty, sizeof(*r)) == 0)
+		if (r->rtcp_ceiling == 0 && memcmp(r, &empty, sizeof(*r)) == 0)
 			continue;
-		if (r->ceiling == 0 || r->check != fnv1a(r, offsetof(struct rec, check))) {
+		if (r->rtcp_ceiling == 0 ||
+		    r->check != dp_ixs_checksum(r, offsetof(struct rec, check))) {
 			snprintf(err, n, "%s: record %u is damaged", path, i);
 			return -EINVAL;
 		}
@@ -303,6 +316,12 @@ uint64_t dp_ixs_ceiling(const struct dp_ixs *s, int slot)
 }
 
 /* See dp_index_state.h. */
+uint32_t dp_ixs_rtcp_ceiling(const struct dp_ixs *s, int slot)
+{
+	return s->recs[slot].rtcp_ceiling;
+}
+
+/* See dp_index_state.h. */
 bool dp_ixs_fp_is(const struct dp_ixs *s, int slot, const uint8_t fp[DP_IXS_FP_LEN])
 {
 	return memcmp(s->recs[slot].fp, fp, DP_IXS_FP_LEN) == 0;
@@ -316,10 +335,10 @@ static int find_slot(struct dp_ixs *s, uint64_t now)
 		uint32_t i = (s->free_hint + k) % s->n_slots;
 		const struct rec *r = &s->recs[i];
 
-		if (r->ceiling == 0 || (!s->live[i] && r->written + DP_IXS_KEEP_S < now)) {
-			if (r->ceiling != 0)
+		if (r->rtcp_ceiling == 0 || (!s->live[i] && r->written + DP_IXS_KEEP_S < now)) {
+			if (r->rtcp_ceiling != 0)
 				chain_del(s, (int)i);
-			s->recs[i].ceiling = 0;
+			s->recs[i].rtcp_ceiling = 0;
 			s->free_hint = i + 1;
 			return (int)i;
 		}
@@ -337,7 +356,7 @@ static int write_rec(struct dp_ixs *s, int i)
 
 /* See dp_index_state.h. */
 int dp_ixs_put(struct dp_ixs *s, int slot, uint32_t part, uint32_t ssrc,
-	       const uint8_t fp[DP_IXS_FP_LEN], uint64_t ceiling)
+	       const uint8_t fp[DP_IXS_FP_LEN], uint64_t ceiling, uint32_t rtcp_ceiling)
 {
 	uint64_t now = (uint64_t)time(NULL);
 	struct rec *r;
@@ -345,8 +364,8 @@ int dp_ixs_put(struct dp_ixs *s, int slot, uint32_t part, uint32_t ssrc,
 	if (slot < 0 && (slot = find_slot(s, now)) < 0)
 		return -ENOSPC;
 	r = &s->recs[slot];
-	if (r->ceiling == 0 || r->part != part) {
-		if (r->ceiling != 0)
+	if (r->rtcp_ceiling == 0 || r->part != part) {
+		if (r->rtcp_ceiling != 0)
 			chain_del(s, slot);
 		r->part = part;
 		chain_add(s, slot);
@@ -354,8 +373,10 @@ int dp_ixs_put(struct dp_ixs *s, int slot, uint32_t part, uint32_t ssrc,
 	r->ssrc = ssrc;
 	memcpy(r->fp, fp, DP_IXS_FP_LEN);
 	r->ceiling = ceiling;
+	r->rtcp_ceiling = rtcp_ceiling;
+	r->pad = 0;
 	r->written = now;
-	r->check = fnv1a(r, offsetof(struct rec, check));
+	r->check = dp_ixs_checksum(r, offsetof(struct rec, check));
 	s->live[slot] = true;
 	return write_rec(s, slot) < 0 ? -EIO : slot;
 }
@@ -363,7 +384,7 @@ int dp_ixs_put(struct dp_ixs *s, int slot, uint32_t part, uint32_t ssrc,
 /* See dp_index_state.h. */
 int dp_ixs_erase(struct dp_ixs *s, int slot)
 {
-	if (s->recs[slot].ceiling != 0)
+	if (s->recs[slot].rtcp_ceiling != 0)
 		chain_del(s, slot);
 	memset(&s->recs[slot], 0, sizeof(s->recs[slot]));
 	s->live[slot] = false;

@@ -101,7 +101,7 @@ static inline void serve_one(struct dp_lcore *lc, const struct dp_track *t, stru
 		dp_rtp_map_ext(dst, ri->hdr_len, s->ext_map);
 	s->pkts++;
 	s->bytes += len;
-	dp_protect_enqueue(lc, c, s->part, 0, false);
+	dp_protect_enqueue(lc, c, s->part, 0, 0);
 }
 
 #define PF_AHEAD 3 /* mbufs of a batch prefetched ahead of the copy */

@@ -16,6 +16,7 @@
 static struct dp_ixs *ixs;        /* NULL: no state.dir */
 static uint64_t block;            /* state.block */
 static struct dp_ptrvec reserved; /* streams holding a record (struct dp_ostream *) */
+static struct dp_ptrvec fb_held;  /* participants whose fb_ssrc holds one (struct dp_part *) */
 
 /* See dp_ostream.h. */
 int dp_ostream_state_open(const struct dp_config *cfg, char *err, size_t n)
@@ -24,10 +25,11 @@ int dp_ostream_state_open(const struct dp_config *cfg, char *err, size_t n)
 	if (cfg->state_dir[0] == '\0') {
 		fprintf(stderr,
 			"relais-dataplane: warning: no state.dir: a restart re-programmed with "
-			"unchanged SRTP keys may reuse output SRTP indexes (docs/crypto.md)\n");
+			"unchanged SRTP keys may reuse output SRTP and SRTCP indexes "
+			"(docs/crypto.md)\n");
 		return 0;
 	}
-	return dp_ixs_open(&ixs, cfg->state_dir, cfg->max_subs, err, n);
+	return dp_ixs_open(&ixs, cfg->state_dir, cfg->max_subs + cfg->max_participants, err, n);
 }
 
 /* See dp_ostream.h. */
@@ -37,6 +39,16 @@ void dp_ostream_state_close(void)
 	ixs = NULL;
 	free(reserved.v);
 	reserved = (struct dp_ptrvec){0};
+	free(fb_held.v);
+	fb_held = (struct dp_ptrvec){0};
+}
+
+/* The SRTCP ceiling one block above index hi (2^31 at most). */
+static uint32_t rtcp_above(uint32_t hi)
+{
+	uint64_t c = (uint64_t)hi + 1 + block;
+
+	return c > DP_SRTCP_END ? DP_SRTCP_END : (uint32_t)c;
 }
 
 /* Allocate os for out_ssrc in pt->ostreams (no reservation). */
@@ -51,6 +63,7 @@ static struct dp_ostream *alloc_stream(struct dp_part *pt, uint32_t out_ssrc)
 	os->out_ssrc = out_ssrc;
 	os->next_epoch = 1; /* rw_epoch 0: the first sub starts a segment */
 	os->slot = -1;
+	os->rtcp.ceiling = DP_SRTCP_END; /* without state.dir */
 	return os;
 }
 
@@ -68,32 +81,61 @@ static void start_at(struct dp_ostream *os, uint64_t floor, uint64_t ceiling)
 	os->rw.last_tsc = rte_rdtsc();
 }
 
+/* The record of pt for ssrc under pt's key, or -1: when making a stream,
+ * one left by an earlier fb_ssrc of pt (its SRTCP numbering continues). */
+static int record_of(const struct dp_part *pt, uint32_t ssrc)
+{
+	for (int i = dp_ixs_next(ixs, pt->id, 0); i >= 0; i = dp_ixs_next(ixs, pt->id, i + 1))
+		if (dp_ixs_ssrc(ixs, i) == ssrc && dp_ixs_fp_is(ixs, i, pt->tx_fp))
+			return i;
+	return -1;
+}
+
 /* See dp_ostream.h. */
 struct dp_ostream *dp_ostream_make(struct dp_part *pt, uint32_t out_ssrc, char *err, size_t n)
 {
-	struct dp_ostream *os = alloc_stream(pt, out_ssrc);
+	struct dp_ostream *os;
 	uint64_t floor = 1 + rte_rand_max(32767);
-	int slot;
+	uint32_t rtcp_hi = 0;
+	int slot, old;
 
+	if (out_ssrc == pt->fb_ssrc) {
+		snprintf(err, n,
+			 "participant %u: out_ssrc %u is its fb_ssrc (the SSRC of the "
+			 "feedback relais sends it); use another",
+			 pt->id, out_ssrc);
+		return NULL;
+	}
+	os = alloc_stream(pt, out_ssrc);
 	if (os == NULL) {
 		snprintf(err, n, "participant %u: out of memory", pt->id);
 		return NULL;
 	}
 	if (ixs == NULL)
 		return os;
-	slot = dp_ixs_put(ixs, -1, pt->id, out_ssrc, pt->tx_fp, floor + block);
+	old = record_of(pt, out_ssrc);
+	if (old >= 0)
+		rtcp_hi = dp_ixs_rtcp_ceiling(ixs, old) - 1;
+	slot = rtcp_hi < DP_SRTCP_END - 2 ? dp_ixs_put(ixs, old, pt->id, out_ssrc, pt->tx_fp,
+						       floor + block, rtcp_above(rtcp_hi))
+					  : -ERANGE;
 	if (slot < 0 || dp_ixs_sync(ixs) < 0 || dp_ptrvec_push(&reserved, os) < 0) {
-		if (slot >= 0)
+		if (slot >= 0 && old < 0)
 			dp_ixs_erase(ixs, slot);
+		else if (slot >= 0)
+			dp_ixs_release(ixs, slot);
 		dp_ptrvec_remove(&pt->ostreams, os);
 		rte_free(os);
 		snprintf(err, n, "participant %u, SSRC %u: %s", pt->id, out_ssrc,
-			 slot == -ENOSPC ? "state.dir: no free record (limits.subscriptions)"
-					 : "state.dir: cannot write the index state");
+			 slot == -ENOSPC   ? "state.dir: no free record (limits.subscriptions)"
+			 : slot == -ERANGE ? "SRTCP index space used up: fresh keys needed"
+					   : "state.dir: cannot write the index state");
 		return NULL;
 	}
 	os->slot = slot;
 	start_at(os, floor, floor + block);
+	os->rtcp.hi = rtcp_hi;
+	os->rtcp.ceiling = rtcp_above(rtcp_hi);
 	return os;
 }
 
@@ -101,41 +143,86 @@ struct dp_ostream *dp_ostream_make(struct dp_part *pt, uint32_t out_ssrc, char *
 void dp_ostream_unmake(struct dp_part *pt, struct dp_ostream *os)
 {
 	if (os->slot >= 0) {
-		dp_ixs_erase(ixs, os->slot);
+		/* A record it took over from an earlier fb_ssrc (SRTCP above 0)
+		 * still protects what that sent: kept, not live. */
+		if (os->rtcp.hi == 0)
+			dp_ixs_erase(ixs, os->slot);
+		else
+			dp_ixs_release(ixs, os->slot);
 		dp_ptrvec_remove(&reserved, os);
 	}
 	dp_ptrvec_remove(&pt->ostreams, os);
 	dp_tables_defer_free(os, DQ_MEM);
 }
 
-/* Resume pt's stream of slot at its ceiling: a new reservation one block
+/* Resume pt's stream of slot at its ceilings: new reservations one block
  * above (written, not synced), tx_ctx positioned. 0 or -errno. */
 static int resume(struct dp_part *pt, int slot)
 {
 	uint64_t floor = dp_ixs_ceiling(ixs, slot);
-	uint32_t ssrc = dp_ixs_ssrc(ixs, slot);
+	uint32_t ssrc = dp_ixs_ssrc(ixs, slot), rtcp_floor = dp_ixs_rtcp_ceiling(ixs, slot);
 	struct dp_ostream *os;
 
-	if (floor + block >= 1ull << 48)
+	if (floor + block >= 1ull << 48 || rtcp_floor >= DP_SRTCP_END - 1)
 		return -ERANGE; /* the key is worn out: fresh keys needed */
+	if (ssrc == pt->fb_ssrc)
+		return -EEXIST;
 	os = alloc_stream(pt, ssrc);
 	if (os == NULL)
 		return -ENOMEM;
-	if (dp_ixs_put(ixs, slot, pt->id, ssrc, pt->tx_fp, floor + block) < 0 ||
+	if (dp_ixs_put(ixs, slot, pt->id, ssrc, pt->tx_fp, floor + block,
+		       rtcp_above(rtcp_floor - 1)) < 0 ||
 	    dp_ptrvec_push(&reserved, os) < 0 ||
 	    dp_tab.eng_ops->ctx_tx_resume(dp_tab.eng, pt->tx_ctx, ssrc, floor) < 0)
 		return -EIO;
 	os->slot = slot;
 	start_at(os, floor, floor + block);
+	os->rtcp.hi = rtcp_floor - 1;
+	os->rtcp.ceiling = rtcp_above(rtcp_floor - 1);
 	return 0;
+}
+
+/* Give pt's fb_ssrc its SRTCP record: slot's (resumed at its ceiling) or
+ * a fresh one (slot < 0), written, not synced. 0 or -errno. */
+static int fb_hold(struct dp_part *pt, int slot)
+{
+	uint32_t hi = slot >= 0 ? dp_ixs_rtcp_ceiling(ixs, slot) - 1 : 0;
+
+	if (hi >= DP_SRTCP_END - 2)
+		return -ERANGE;
+	slot = dp_ixs_put(ixs, slot, pt->id, pt->fb_ssrc, pt->tx_fp, 0, rtcp_above(hi));
+	if (slot < 0)
+		return slot;
+	if (dp_ptrvec_push(&fb_held, pt) < 0) {
+		dp_ixs_release(ixs, slot);
+		return -ENOMEM;
+	}
+	pt->fb_slot = slot;
+	pt->fb_rtcp.hi = hi;
+	pt->fb_rtcp.ceiling = rtcp_above(hi);
+	return 0;
+}
+
+/* Resume the record in slot (pt's, under pt's key): an output stream, or
+ * the SRTCP numbering of its fb_ssrc; a feedback record of another
+ * fb_ssrc is left as it is (not live). 0 or -errno. */
+static int resume_slot(struct dp_part *pt, int slot)
+{
+	if (dp_ixs_ceiling(ixs, slot) != 0)
+		return pt->ostreams.n < DP_MAX_OSTREAMS_PER_PART ? resume(pt, slot) : -ENOSPC;
+	if (dp_ixs_ssrc(ixs, slot) != pt->fb_ssrc)
+		return 0;
+	return pt->fb_slot < 0 ? fb_hold(pt, slot) : -EIO;
 }
 
 /* See dp_ostream.h. */
 int dp_ostream_part_add(struct dp_part *pt, const struct relais_srtp_key *tx_key, char *err,
 			size_t n)
 {
-	int slot, rc;
+	int slot, rc = 0;
 
+	pt->fb_slot = -1;
+	pt->fb_rtcp = (struct dp_srtcp_out){.hi = 0, .ceiling = DP_SRTCP_END};
 	if (ixs == NULL)
 		return 0;
 	dp_ixs_fingerprint(ixs, tx_key, pt->tx_fp);
@@ -145,17 +232,24 @@ int dp_ostream_part_add(struct dp_part *pt, const struct relais_srtp_key *tx_key
 			dp_ixs_erase(ixs, slot); /* another key: nothing to protect */
 			continue;
 		}
-		rc = pt->ostreams.n < DP_MAX_OSTREAMS_PER_PART ? resume(pt, slot) : -ENOSPC;
+		rc = resume_slot(pt, slot);
 		if (rc < 0) {
 			snprintf(err, n,
-				 "participant %u: cannot resume output SSRC %u from state.dir "
-				 "(%s); add it with fresh keys",
+				 "participant %u: cannot resume SSRC %u from state.dir (%s); add "
+				 "it with fresh keys",
 				 pt->id, dp_ixs_ssrc(ixs, slot),
 				 rc == -ERANGE   ? "index space used up"
 				 : rc == -ENOSPC ? "too many output SSRCs"
+				 : rc == -EEXIST ? "an output SSRC of its old keys is its fb_ssrc"
 						 : "write or memory failure");
 			return -EIO;
 		}
+	}
+	if (pt->fb_slot < 0 && (rc = fb_hold(pt, -1)) < 0) {
+		snprintf(err, n, "participant %u: state.dir: %s", pt->id,
+			 rc == -ENOSPC ? "no free record (limits.participants)"
+				       : "cannot write the index state");
+		return -EIO;
 	}
 	if (dp_ixs_sync(ixs) < 0) {
 		snprintf(err, n, "participant %u: state.dir: cannot sync the index state", pt->id);
@@ -180,12 +274,18 @@ int dp_ostream_part_rekey(struct dp_part *pt, const uint8_t fp[16], char *err, s
 	for (uint32_t i = 0; i < pt->ostreams.n; i++) {
 		struct dp_ostream *os = pt->ostreams.v[i];
 
-		if (os->slot >= 0 &&
-		    dp_ixs_put(ixs, os->slot, pt->id, os->out_ssrc, fp, os->ceiling) < 0) {
+		if (os->slot >= 0 && dp_ixs_put(ixs, os->slot, pt->id, os->out_ssrc, fp,
+						dp_ixs_ceiling(ixs, os->slot),
+						dp_ixs_rtcp_ceiling(ixs, os->slot)) < 0) {
 			snprintf(err, n, "participant %u: state.dir: cannot write the index state",
 				 pt->id);
 			return -EIO;
 		}
+	}
+	if (pt->fb_slot >= 0 && dp_ixs_put(ixs, pt->fb_slot, pt->id, pt->fb_ssrc, fp, 0,
+					   dp_ixs_rtcp_ceiling(ixs, pt->fb_slot)) < 0) {
+		snprintf(err, n, "participant %u: state.dir: cannot write the index state", pt->id);
+		return -EIO;
 	}
 	if (dp_ixs_sync(ixs) < 0) {
 		snprintf(err, n, "participant %u: state.dir: cannot sync the index state", pt->id);
@@ -206,32 +306,79 @@ void dp_ostream_part_del(struct dp_part *pt)
 			dp_ptrvec_remove(&reserved, os);
 		}
 	}
+	if (pt->fb_slot >= 0) {
+		dp_ixs_release(ixs, pt->fb_slot);
+		dp_ptrvec_remove(&fb_held, pt);
+		pt->fb_slot = -1;
+	}
+}
+
+/* A raise the step publishes once the file is synced. */
+struct raise {
+	uint64_t *rtp;   /* NULL: no SRTP ceiling raised */
+	uint32_t *rtcp;  /* NULL: no SRTCP ceiling raised */
+	uint64_t rtp_to; /* new values */
+	uint32_t rtcp_to;
+};
+
+/* The SRTCP ceiling r needs (its owner within half a block of it), or 0. */
+static uint32_t rtcp_raise(const struct dp_srtcp_out *r)
+{
+	uint32_t hi = __atomic_load_n(&r->hi, __ATOMIC_RELAXED);
+
+	if ((uint64_t)hi + block / 2 < r->ceiling || r->ceiling >= DP_SRTCP_END)
+		return 0;
+	return rtcp_above(hi);
+}
+
+/* The raise output stream os needs (file record written), or false. */
+static bool ostream_raise(struct dp_ostream *os, struct raise *r)
+{
+	uint64_t hi = __atomic_load_n(&os->hi, __ATOMIC_RELAXED);
+	uint32_t rc = rtcp_raise(&os->rtcp);
+	bool rtp = hi + block / 2 >= os->ceiling && hi + 1 + block < 1ull << 48;
+
+	if (!rtp && rc == 0)
+		return false;
+	*r = (struct raise){.rtp = rtp ? &os->ceiling : NULL,
+			    .rtcp = rc ? &os->rtcp.ceiling : NULL,
+			    .rtp_to = rtp ? hi + 1 + block : dp_ixs_ceiling(ixs, os->slot),
+			    .rtcp_to = rc ? rc : dp_ixs_rtcp_ceiling(ixs, os->slot)};
+	return dp_ixs_put(ixs, os->slot, dp_ixs_part(ixs, os->slot), os->out_ssrc,
+			  dp_ixs_fp(ixs, os->slot), r->rtp_to, r->rtcp_to) >= 0;
+}
+
+/* The raise pt's fb_ssrc needs (file record written), or false. */
+static bool fb_raise(struct dp_part *pt, struct raise *r)
+{
+	uint32_t rc = rtcp_raise(&pt->fb_rtcp);
+
+	if (rc == 0)
+		return false;
+	*r = (struct raise){.rtcp = &pt->fb_rtcp.ceiling, .rtcp_to = rc};
+	return dp_ixs_put(ixs, pt->fb_slot, pt->id, pt->fb_ssrc, dp_ixs_fp(ixs, pt->fb_slot), 0,
+			  rc) >= 0;
 }
 
 /* See dp_ostream.h. A stream is raised when its owner is within half a
- * block of the ceiling, to one block above what it used. */
+ * block of a ceiling, to one block above what it used. */
 void dp_ostream_step(void)
 {
-	struct dp_ostream *raise[64];
-	uint64_t to[64];
+	struct raise r[64];
 	unsigned k = 0;
 
-	for (uint32_t i = 0; i < reserved.n && k < RTE_DIM(raise); i++) {
-		struct dp_ostream *os = reserved.v[i];
-		uint64_t hi = __atomic_load_n(&os->hi, __ATOMIC_RELAXED);
-
-		if (hi + block / 2 < os->ceiling || hi + 1 + block >= 1ull << 48)
-			continue;
-		if (dp_ixs_put(ixs, os->slot, dp_ixs_part(ixs, os->slot), os->out_ssrc,
-			       dp_ixs_fp(ixs, os->slot), hi + 1 + block) < 0)
-			continue;
-		raise[k] = os;
-		to[k++] = hi + 1 + block;
-	}
+	for (uint32_t i = 0; i < reserved.n && k < RTE_DIM(r); i++)
+		k += ostream_raise(reserved.v[i], &r[k]);
+	for (uint32_t i = 0; i < fb_held.n && k < RTE_DIM(r); i++)
+		k += fb_raise(fb_held.v[i], &r[k]);
 	if (k == 0 || dp_ixs_sync(ixs) < 0)
 		return;
-	/* Durable first, then published: a crash after this store finds the
-	 * file at least as high as anything an owner used. */
-	for (unsigned i = 0; i < k; i++)
-		__atomic_store_n(&raise[i]->ceiling, to[i], __ATOMIC_RELEASE);
+	/* Durable first, then published: a crash after these stores finds
+	 * the file at least as high as anything an owner used. */
+	for (unsigned i = 0; i < k; i++) {
+		if (r[i].rtp)
+			__atomic_store_n(r[i].rtp, r[i].rtp_to, __ATOMIC_RELEASE);
+		if (r[i].rtcp)
+			__atomic_store_n(r[i].rtcp, r[i].rtcp_to, __ATOMIC_RELEASE);
+	}
 }

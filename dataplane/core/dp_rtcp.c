@@ -14,6 +14,7 @@
 
 #include "dp_egress.h"
 #include "dp_lcore.h"
+#include "dp_ostream.h"
 #include "dp_rewrite.h"
 #include "dp_rtcp.h"
 #include "dp_rtp.h"
@@ -169,10 +170,10 @@ void dp_rtcp_owned(struct dp_lcore *lc, struct rte_mbuf *m, struct dp_part *p)
 /* One subscriber's copy of an SR: SSRC and RTP timestamp rewritten. */
 static void sr_to_sub(struct dp_lcore *lc, const uint8_t *sr, struct dp_sub *s, uint32_t track_id)
 {
-	const struct dp_ostream *os = s->os;
+	struct dp_ostream *os = s->os;
 	struct rte_mbuf *c;
 	uint8_t *d;
-	uint32_t ts;
+	uint32_t ts, idx;
 
 	/* Only a sub already forwarding this source knows its timestamp map
 	 * (its own segment of the output stream, not an earlier sub's). */
@@ -193,8 +194,13 @@ static void sr_to_sub(struct dp_lcore *lc, const uint8_t *sr, struct dp_sub *s, 
 	put_be32(d + 4, s->out_ssrc);
 	ts = (uint32_t)d[16] << 24 | (uint32_t)d[17] << 16 | (uint32_t)d[18] << 8 | d[19];
 	put_be32(d + 16, ts + os->rw.ts_off);
+	if ((idx = dp_srtcp_take(&os->rtcp)) == 0) {
+		rte_pktmbuf_free(c);
+		DP_DROP(RELAIS_DROP_TX_INDEX_RESERVE);
+		return;
+	}
 	DP_STAT_ADD(sr_forwarded, 1);
-	dp_protect_enqueue(lc, c, s->part, 0, true);
+	dp_protect_enqueue(lc, c, s->part, 0, idx);
 }
 
 /* See dp_rtcp.h: serve our subscribers with a shared SR, release it. */
@@ -247,6 +253,7 @@ void dp_rtcp_feedback_in(struct dp_lcore *lc, struct rte_mbuf *m)
 	struct dp_part *pub = dp_part_by_id(md->part_id);
 	struct dp_track *t = dp_track_by_id(md->track_id);
 	bool ok = pub && t && pub->owner == lc->lcore;
+	uint32_t idx;
 
 	if (ok && md->aux != FB_NACK)
 		ok = build_keyframe_req(lc, m, t, pub, md->aux == FB_FIR);
@@ -254,8 +261,13 @@ void dp_rtcp_feedback_in(struct dp_lcore *lc, struct rte_mbuf *m)
 		rte_pktmbuf_free(m);
 		return;
 	}
+	if ((idx = dp_srtcp_take(&pub->fb_rtcp)) == 0) {
+		rte_pktmbuf_free(m);
+		DP_DROP(RELAIS_DROP_TX_INDEX_RESERVE);
+		return;
+	}
 	DP_STAT_ADD(fb_forwarded, 1);
-	dp_protect_enqueue(lc, m, pub, 0, true);
+	dp_protect_enqueue(lc, m, pub, 0, idx);
 }
 
 /* See dp_rtcp.h: the control thread asks for a key frame of a track. */
@@ -263,6 +275,7 @@ void dp_rtcp_pli_req_in(struct dp_lcore *lc, struct rte_mbuf *m)
 {
 	struct dp_track *t = dp_track_by_id(dp_meta(m)->track_id);
 	struct dp_part *pub = t ? dp_part_by_id(t->part_id) : NULL;
+	uint32_t idx;
 
 	if (pub == NULL || pub->owner != lc->lcore ||
 	    !__atomic_load_n(&t->ssrc_known, __ATOMIC_ACQUIRE) ||
@@ -270,6 +283,11 @@ void dp_rtcp_pli_req_in(struct dp_lcore *lc, struct rte_mbuf *m)
 		rte_pktmbuf_free(m);
 		return;
 	}
+	if ((idx = dp_srtcp_take(&pub->fb_rtcp)) == 0) {
+		rte_pktmbuf_free(m);
+		DP_DROP(RELAIS_DROP_TX_INDEX_RESERVE);
+		return;
+	}
 	DP_STAT_ADD(pli_sent, 1);
-	dp_protect_enqueue(lc, m, pub, 0, true);
+	dp_protect_enqueue(lc, m, pub, 0, idx);
 }

@@ -51,6 +51,17 @@ struct dp_addr_key {
 
 struct dp_track;
 
+/* SRTCP numbering of one SSRC relais sends RTCP as towards a participant
+ * (dp_ostream.h): hi is the owner's (the last SRTCP index it gave, 0 at
+ * first; relaxed store), read by the control thread (relaxed); ceiling is
+ * stored by the control thread (release), with state.dir only after the
+ * state file holding it was synced, loaded by the owner (acquire): no
+ * index at or above it is given. */
+struct dp_srtcp_out {
+	uint32_t hi;
+	uint32_t ceiling;
+};
+
 /* A growable array of pointers, used by the control thread only. */
 struct dp_ptrvec {
 	void **v;
@@ -95,6 +106,10 @@ struct dp_part {
 	struct dp_ptrvec ostreams;
 	/* control thread: keyed fingerprint of tx_key (state.dir) */
 	uint8_t tx_fp[16];
+	/* SRTCP numbering of fb_ssrc (the PLI, FIR and NACK relais sends it)
+	 * and its record of the state file (control thread; -1: none) */
+	struct dp_srtcp_out fb_rtcp;
+	int32_t fb_slot;
 	/* owner-written counters */
 	uint64_t rx_pkts, tx_pkts, drops;
 } __rte_cache_aligned;
@@ -174,9 +189,10 @@ struct dp_ostream {
 	 * loaded by the owner (acquire); hi is the owner's (relaxed store),
 	 * read by the control thread (relaxed) to raise the ceiling. */
 	int32_t slot;
-	uint64_t floor;   /* first index this process may use */
-	uint64_t ceiling; /* no index at or above it is used */
-	uint64_t hi;      /* highest index passed to protection (floor - 1 at first) */
+	uint64_t floor;           /* first index this process may use */
+	uint64_t ceiling;         /* no index at or above it is used */
+	uint64_t hi;              /* highest index passed to protection (floor - 1 at first) */
+	struct dp_srtcp_out rtcp; /* its SRTCP numbering (relayed sender reports) */
 } __rte_cache_aligned;
 
 struct dp_sub {

@@ -45,6 +45,12 @@ struct dp_crypto_engine; /* opaque, engine-specific */
  * TRUNCATED, SRTP_ERROR; protect gives SRTP_INDEX_USED for an SRTP index
  * already used (or older than the window) in the outbound context: an
  * index is never encrypted under twice (no keystream or nonce reuse).
+ *
+ * srtcp_index (protect of RTCP only): the SRTCP index to send it under
+ * (1 .. 2^31 - 1, RFC 3711 §3.4), chosen by the pipeline, which keeps
+ * each (context, SSRC)'s indexes unique across restarts (dp_ostream.h);
+ * or 0: the engine numbers the SSRC's SRTCP packets itself from 1 (tests,
+ * tools). An SSRC of a context is numbered one way only.
  */
 struct dp_crypto_op {
 	struct rte_mbuf *m;
@@ -52,6 +58,7 @@ struct dp_crypto_op {
 	uint16_t off;
 	uint8_t is_rtcp;
 	uint8_t drop; /* enum relais_drop_reason, output */
+	uint32_t srtcp_index;
 };
 
 /* For engines: the packet bytes of an op (*p, *len), or the drop reason of

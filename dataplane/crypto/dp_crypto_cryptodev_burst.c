@@ -329,27 +329,41 @@ static int prep_rtp_unprotect(struct prep *x)
 	return 0;
 }
 
-/* Prepare an SRTCP protect op (RFC 3711 §3.4, RFC 7714 §9): the next
- * SRTCP index of the SSRC (the first is 1, as libsrtp sends), E set.
- * Returns 0 or a drop reason. */
+/* The SRTCP index of an RTCP protect op for ssrc: the op's own
+ * (srtcp_index, chosen by the pipeline), else the next of the SSRC (the
+ * first is 1, as libsrtp sends). 0 when there is none (index space used
+ * up, SSRC table full). */
+static uint32_t rtcp_tx_index(struct prep *x, uint32_t ssrc)
+{
+	struct cdv_ssrc *s;
+
+	if (x->op->srtcp_index != 0)
+		return x->op->srtcp_index <= SRTCP_INDEX_MAX ? x->op->srtcp_index : 0;
+	s = cdv_ssrc_get(x->c, ssrc, 1);
+	if (s == NULL || s->rtcp_tx >= SRTCP_INDEX_MAX)
+		return 0;
+	return ++s->rtcp_tx;
+}
+
+/* Prepare an SRTCP protect op (RFC 3711 §3.4, RFC 7714 §9): its SRTCP
+ * index (rtcp_tx_index), E set. Returns 0 or a drop reason. */
 static int prep_rtcp_protect(struct prep *x)
 {
 	const struct relais_srtp_profile_info *prof = x->c->prof;
 	uint8_t tag = prof->aead ? GCM_TAG_LEN : prof->rtcp_tag_len;
-	struct cdv_ssrc *s;
-	uint32_t ssrc, word;
+	uint32_t ssrc, word, idx;
 
 	if (x->len < RTCP_HDR_LEN)
 		return RELAIS_DROP_TRUNCATED;
 	if (rte_pktmbuf_tailroom(x->op->m) < SRTCP_WORD_LEN + tag)
 		return RELAIS_DROP_SRTP_ERROR;
 	ssrc = get32(x->p + 4);
-	s = cdv_ssrc_get(x->c, ssrc, 1);
-	if (s == NULL || s->rtcp_tx >= SRTCP_INDEX_MAX)
+	idx = rtcp_tx_index(x, ssrc);
+	if (idx == 0)
 		return RELAIS_DROP_SRTP_ERROR;
-	word = SRTCP_E_BIT | ++s->rtcp_tx;
+	word = SRTCP_E_BIT | idx;
 	if (prof->aead) {
-		gcm_iv(x->priv->iv, x->c->rtcp_salt, ssrc, s->rtcp_tx);
+		gcm_iv(x->priv->iv, x->c->rtcp_salt, ssrc, idx);
 		memcpy(x->priv->aad, x->p, RTCP_HDR_LEN);
 		put32(x->priv->aad + RTCP_HDR_LEN, word);
 		put32(x->p + x->len + tag, word);
@@ -357,7 +371,7 @@ static int prep_rtcp_protect(struct prep *x)
 			 priv_iova(x->cop, offsetof(struct cdv_priv, aad)));
 		x->pend->grow = (uint8_t)(tag + SRTCP_WORD_LEN);
 	} else {
-		cm_iv(x->priv->iv, x->c->rtcp_salt, ssrc, s->rtcp_tx);
+		cm_iv(x->priv->iv, x->c->rtcp_salt, ssrc, idx);
 		put32(x->p + x->len, word);
 		set_chain(x, RTCP_HDR_LEN, x->len - RTCP_HDR_LEN, x->len + SRTCP_WORD_LEN,
 			  x->priv->digest, priv_iova(x->cop, offsetof(struct cdv_priv, digest)));

@@ -8,6 +8,9 @@
  * ssrc_any_outbound and without allow_repeat_tx: an outbound index
  * already used (or older than the window) is refused, never encrypted a
  * second time (docs/crypto.md, "Output index uniqueness").
+ * Outbound RTCP whose SRTCP index the pipeline chose (srtcp_index) is
+ * protected by dp_srtcp_tx.c with the context's SRTCP session keys, as
+ * libsrtp cannot start a stream's SRTCP numbering above 1.
  * libsrtp keeps the ROC and the replay window itself (RFC 3711 §3.3,
  * window DP_REPLAY_WINDOW): it checks before decrypting and records the
  * index only after authentication, as the seam requires. Each srtp_t is
@@ -33,6 +36,7 @@
 
 #include "dp_rtp.h"
 #include "dp_crypto.h"
+#include "dp_srtcp_tx.h"
 #include "dp_srtp_index.h"
 
 #define RTCP_HDR_LEN 8
@@ -49,6 +53,9 @@ struct dp_crypto_ctx {
 	/* Master key || salt, kept for ls_ctx_rekey (srtp_update needs the
 	 * master key); wiped on destroy. */
 	uint8_t material[RELAIS_SRTP_MAX_KEY_LEN + RELAIS_SRTP_MAX_SALT_LEN];
+	/* Outbound: SRTCP session keys for dp_srtcp_tx_protect; wiped on
+	 * destroy. */
+	struct dp_srtp_session_keys rtcp_tx;
 };
 
 /* srtp_init/srtp_shutdown are process-wide: reference-counted across
@@ -134,6 +141,11 @@ ls_ctx_create(struct dp_crypto_engine *e, const struct relais_srtp_key *key, enu
 	st = srtp_create(&c->session, &pol);
 	memcpy(c->material, material, sizeof(c->material));
 	explicit_bzero(material, sizeof(material));
+	if (st == srtp_err_status_ok && dir == DP_CRYPTO_OUTBOUND &&
+	    dp_srtp_kdf(prof, key->key, key->salt, 1, &c->rtcp_tx) < 0) {
+		srtp_dealloc(c->session);
+		st = srtp_err_status_fail;
+	}
 	if (st != srtp_err_status_ok) {
 		explicit_bzero(c, sizeof(*c));
 		free(c);
@@ -167,6 +179,7 @@ static int ls_ctx_rekey(struct dp_crypto_engine *e, struct dp_crypto_ctx *c,
 	if (st != srtp_err_status_ok)
 		return st == srtp_err_status_alloc_fail ? -ENOMEM : -EINVAL;
 	memcpy(c->material, fresh->material, sizeof(c->material));
+	c->rtcp_tx = fresh->rtcp_tx;
 	return 0;
 }
 
@@ -262,7 +275,10 @@ static uint8_t protect_one(struct dp_crypto_op *op)
 	if (rte_pktmbuf_tailroom(op->m) < grow)
 		return RELAIS_DROP_SRTP_ERROR;
 	n = (int)len;
-	if (op->is_rtcp)
+	if (op->is_rtcp && op->srtcp_index != 0) {
+		n = dp_srtcp_tx_protect(prof, &op->ctx->rtcp_tx, op->srtcp_index, p, len);
+		st = n < 0 ? srtp_err_status_fail : srtp_err_status_ok;
+	} else if (op->is_rtcp)
 		st = srtp_protect_rtcp(op->ctx->session, p, &n);
 	else
 		st = srtp_protect(op->ctx->session, p, &n);

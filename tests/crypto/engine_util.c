@@ -77,6 +77,14 @@ struct dp_crypto_ctx *eng_ctx(struct eng *g, uint16_t profile, const uint8_t *ke
 uint8_t eng_run(struct eng *g, struct dp_crypto_ctx *c, int protect, int is_rtcp, uint16_t off,
 		const uint8_t *in, uint16_t len, uint8_t *out, uint16_t *out_len)
 {
+	return eng_run_at(g, c, protect, is_rtcp, 0, off, in, len, out, out_len);
+}
+
+/* See engine_util.h. */
+uint8_t eng_run_at(struct eng *g, struct dp_crypto_ctx *c, int protect, int is_rtcp,
+		   uint32_t srtcp_index, uint16_t off, const uint8_t *in, uint16_t len,
+		   uint8_t *out, uint16_t *out_len)
+{
 	struct rte_mbuf *m = rte_pktmbuf_alloc(g->mp);
 	struct dp_crypto_op op;
 	uint8_t *d;
@@ -94,6 +102,7 @@ uint8_t eng_run(struct eng *g, struct dp_crypto_ctx *c, int protect, int is_rtcp
 	op.ctx = c;
 	op.off = off;
 	op.is_rtcp = (uint8_t)is_rtcp;
+	op.srtcp_index = srtcp_index;
 	if (protect)
 		g->ops->protect_burst(g->e, 0, &op, 1);
 	else

@@ -37,5 +37,10 @@ struct dp_crypto_ctx *eng_ctx(struct eng *g, uint16_t profile, const uint8_t *ke
  * function returns 0xff). Returns the op's drop reason. */
 uint8_t eng_run(struct eng *g, struct dp_crypto_ctx *c, int protect, int is_rtcp, uint16_t off,
 		const uint8_t *in, uint16_t len, uint8_t *out, uint16_t *out_len);
+/* The same with the op's srtcp_index set (an RTCP protect under that
+ * SRTCP index; 0: the engine's own numbering). */
+uint8_t eng_run_at(struct eng *g, struct dp_crypto_ctx *c, int protect, int is_rtcp,
+		   uint32_t srtcp_index, uint16_t off, const uint8_t *in, uint16_t len,
+		   uint8_t *out, uint16_t *out_len);
 
 #endif /* ENGINE_UTIL_H */

@@ -254,6 +254,39 @@ static void kat_all_profiles(struct eng *g)
 	}
 }
 
+/* Every profile: RTCP protected under SRTCP indexes the caller chooses
+ * (dp_crypto_op.srtcp_index: how the pipeline numbers its RTCP), in any
+ * order and up to 2^31 - 1, gives the oracle's bytes for that index; an
+ * index past 31 bits is refused. */
+static void kat_srtcp_index(struct eng *g)
+{
+	static const uint16_t profiles[] = {RELAIS_SRTP_PROFILES(RELAIS_SRTP_ID_)};
+	static const uint32_t idx[] = {0x5d4, 1, 0x7fffffff, 70000};
+	uint8_t mk[32] = {7}, ms[14] = {9}, rpt[64], ct[128], out[128];
+	struct oracle_keys k;
+	uint16_t n;
+	int rpn, cn;
+
+	rpn = HEX("80c80006 11223344 e1e2e3e4 e5e6e7e8 00010203 00000010 00000200", rpt);
+	for (size_t i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++) {
+		const char *name = relais_srtp_profile_get(profiles[i])->name;
+		struct dp_crypto_ctx *tx = eng_ctx(g, profiles[i], mk, ms, DP_CRYPTO_OUTBOUND);
+
+		CHECK(tx != NULL && oracle_derive(profiles[i], mk, ms, 1, &k) == 0);
+		for (size_t j = 0; j < sizeof(idx) / sizeof(idx[0]); j++) {
+			cn = oracle_protect_rtcp(&k, idx[j], 1, rpt, (size_t)rpn, ct);
+			CHECKF(eng_run_at(g, tx, 1, 1, idx[j], 0, rpt, (uint16_t)rpn, out, &n) ==
+				       RELAIS_DROP_NONE &&
+				   n == cn && memcmp(out, ct, n) == 0,
+			       "%s: SRTCP index %u", name, idx[j]);
+		}
+		CHECKF(eng_run_at(g, tx, 1, 1, 0x80000000u, 0, rpt, (uint16_t)rpn, out, &n) ==
+			   RELAIS_DROP_SRTP_ERROR,
+		       "%s: SRTCP index 2^31", name);
+		g->ops->ctx_destroy(g->e, tx);
+	}
+}
+
 /* Unknown profiles are refused with EINVAL; the engine is found by name. */
 static void engine_api(struct eng *g)
 {
@@ -277,6 +310,7 @@ int main(int argc, char **argv)
 	eng_setup(&g, argv[0]);
 	kat_libsrtp_refs(&g);
 	kat_all_profiles(&g);
+	kat_srtcp_index(&g);
 	engine_api(&g);
 	eng_teardown(&g);
 	return check_summary("test_crypto_kat");

@@ -220,6 +220,21 @@ static void make_key(struct relais_srtp_key *k, uint16_t profile, unsigned seed)
 }
 
 /* See pl_harness.h. */
+void pl_peer_at(struct pl_peer *p, const char *name, uint32_t id, unsigned host)
+{
+	char ip[32];
+
+	snprintf(ip, sizeof(ip), "10.0.0.%u", host);
+	p->name = name;
+	p->id = id;
+	p->ep.family = 4;
+	inet_pton(AF_INET, ip, p->ep.ip);
+	p->ep.port = (uint16_t)(42000 + host);
+	memcpy(p->ep.mac, (uint8_t[6]){0x02, 0x00, 0x5e, 0x00, 0x02, (uint8_t)host}, 6);
+	p->fb_ssrc = 0xfb000000u + id;
+}
+
+/* See pl_harness.h. */
 int pl_peer_init(struct pl_env *e, struct pl_peer *p, uint16_t rx_profile, uint16_t tx_profile,
 		 unsigned seed)
 {

@@ -94,6 +94,10 @@ int pl_setup_engine(struct pl_env *e, const char *prog, unsigned n_workers, cons
 /* dp_app_fini, free the peers' sessions, rings, pool; stop EAL. */
 void pl_teardown(struct pl_env *e);
 
+/* Name p, give it id, the address 10.0.0.<host> port 42000 + host (MAC
+ * 02:00:5e:00:02:<host>) and the feedback SSRC 0xfb000000 + id. */
+void pl_peer_at(struct pl_peer *p, const char *name, uint32_t id, unsigned host);
+
 /* Fill peer p's keys (deterministic from seed, profiles given), create its
  * two libsrtp sessions and register it for reception. 0 or -1. */
 int pl_peer_init(struct pl_env *e, struct pl_peer *p, uint16_t rx_profile, uint16_t tx_profile,

@@ -57,21 +57,6 @@ struct world {
 	uint64_t drops0; /* drops before this profile */
 };
 
-/* Peer at 10.0.0.<host>, port 42000 + host. */
-static void peer_at(struct pl_peer *p, const char *name, uint32_t id, unsigned host)
-{
-	char ip[32];
-
-	snprintf(ip, sizeof(ip), "10.0.0.%u", host);
-	p->name = name;
-	p->id = id;
-	p->ep.family = 4;
-	inet_pton(AF_INET, ip, p->ep.ip);
-	p->ep.port = (uint16_t)(42000 + host);
-	memcpy(p->ep.mac, (uint8_t[6]){0x02, 0x00, 0x5e, 0x00, 0x02, (uint8_t)host}, 6);
-	p->fb_ssrc = 0xfb000000u + id;
-}
-
 static int part_add(uint32_t room, const struct pl_peer *p)
 {
 	struct relais_ctl_msg m;
@@ -240,9 +225,9 @@ static void run_profile(struct world *w, struct pl_env *e, uint16_t profile, con
 	w->e = e;
 	w->prof = name;
 	w->room = base;
-	peer_at(&w->a.peer, "A", base + 1, base + 1);
-	peer_at(&w->b.peer, "B", base + 2, base + 2);
-	peer_at(&w->s, "S", base + 3, base + 3);
+	pl_peer_at(&w->a.peer, "A", base + 1, base + 1);
+	pl_peer_at(&w->b.peer, "B", base + 2, base + 2);
+	pl_peer_at(&w->s, "S", base + 3, base + 3);
 	w->a.ssrc = 0xaaaa0000u + base;
 	w->a.track = base * 10 + 1;
 	w->a.seq = SEQ0;
@@ -309,8 +294,8 @@ static void bound(struct pl_env *e)
 	static struct pub pb;
 	unsigned ok = 0;
 
-	peer_at(&p, "P", 901, 201);
-	peer_at(&s, "T", 902, 202);
+	pl_peer_at(&p, "P", 901, 201);
+	pl_peer_at(&s, "T", 902, 202);
 	CHECK(pl_peer_init(e, &p, RELAIS_SRTP_AES128_CM_SHA1_80, RELAIS_SRTP_AES128_CM_SHA1_80,
 			   90) == 0);
 	CHECK(pl_peer_init(e, &s, RELAIS_SRTP_AES128_CM_SHA1_80, RELAIS_SRTP_AES128_CM_SHA1_80,
