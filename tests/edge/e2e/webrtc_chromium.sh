@@ -94,7 +94,9 @@ chromium_round() {
 		v=$(json "$W/aview$room.json" 'j["frames"]["video"]')
 		a=$(json "$W/aview$room.json" 'j["frames"]["audio"]')
 		say "aiortc viewer of Chromium: $v video and $a audio frames decoded in 10 s"
-		[ "$v" -ge 40 ] && [ "$a" -ge 100 ] || die "aiortc viewer of Chromium decoded $v video, $a audio frames"
+		# 20 frames: decoding works (56-90 on a quiet machine; a loaded 2-CPU
+		# machine slows aiortc's software decoder, 25 seen at load 10).
+		[ "$v" -ge 20 ] && [ "$a" -ge 100 ] || die "aiortc viewer of Chromium decoded $v video, $a audio frames"
 	fi
 	for c in "pub$room" "wa$room" "wb$room"; do chrome_stop "$c"; done
 }
