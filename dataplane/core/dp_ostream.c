@@ -27,7 +27,7 @@ int dp_ostream_state_open(const struct dp_config *cfg, char *err, size_t n)
 			"unchanged SRTP keys may reuse output SRTP indexes (docs/crypto.md)\n");
 		return 0;
 	}
-	return dp_ixs_open(&ixs, cfg->state_dir, cfg->max_subs, err, n);
+	return dp_ixs_open(&ixs, cfg->state_dir, cfg->state_uid, cfg->max_subs, err, n);
 }
 
 /* See dp_ostream.h. */

@@ -326,14 +326,14 @@ static void state_file(const char *prog, const char *engine, uint16_t prof, cons
 	int st;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, DP_IXS_FILE);
-	CHECK(dp_ixs_open(&s, dir, pl_sizes.subs, err, sizeof(err)) == 0);
+	CHECK(dp_ixs_open(&s, dir, -1, pl_sizes.subs, err, sizeof(err)) == 0);
 	CHECK(dp_ixs_next(s, 2, 0) >= 0 && dp_ixs_ssrc(s, dp_ixs_next(s, 2, 0)) == OUT_X);
 	dp_ixs_close(s);
-	CHECK(dp_ixs_open(&s, dir, pl_sizes.subs + 1, err, sizeof(err)) == -EINVAL &&
+	CHECK(dp_ixs_open(&s, dir, -1, pl_sizes.subs + 1, err, sizeof(err)) == -EINVAL &&
 	      strstr(err, "made for") != NULL);
 	printf("wrong size: %s\n", err);
 	damage(path);
-	CHECK(dp_ixs_open(&s, dir, pl_sizes.subs, err, sizeof(err)) == -EINVAL &&
+	CHECK(dp_ixs_open(&s, dir, -1, pl_sizes.subs, err, sizeof(err)) == -EINVAL &&
 	      strstr(err, "damaged") != NULL && s == NULL);
 	printf("damaged: %s\n", err);
 	st = run_child(prog, engine, prof, 0, cap);
@@ -341,11 +341,11 @@ static void state_file(const char *prog, const char *engine, uint16_t prof, cons
 	       "a dataplane on a damaged state file started (status %d)", st);
 	snprintf(link, sizeof(link), "%s-link", dir);
 	CHECK(symlink(dir, link) == 0);
-	CHECK(dp_ixs_open(&s, link, pl_sizes.subs, err, sizeof(err)) == -EPERM);
+	CHECK(dp_ixs_open(&s, link, -1, pl_sizes.subs, err, sizeof(err)) == -EPERM);
 	printf("symlink: %s\n", err);
 	unlink(link);
 	CHECK(chmod(dir, 0770) == 0);
-	CHECK(dp_ixs_open(&s, dir, pl_sizes.subs, err, sizeof(err)) == -EPERM);
+	CHECK(dp_ixs_open(&s, dir, -1, pl_sizes.subs, err, sizeof(err)) == -EPERM);
 	CHECK(chmod(dir, 0700) == 0);
 	unlink(path);
 }
