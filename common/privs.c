@@ -67,7 +67,7 @@ static const char *const cap_names[] = {
 static int cap_get(uint64_t sets[3])
 {
 	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
-	struct __user_cap_data_struct d[2];
+	struct __user_cap_data_struct d[2] = {{0}};
 
 	if (syscall(SYS_capget, &h, d) < 0)
 		return -errno;
@@ -154,7 +154,7 @@ int relais_privs_resolve_spec(struct relais_privs *p, const char *spec, char *er
  * no_new_privs then closes the same door). 0 or -errno. */
 static int bound(uint64_t keep)
 {
-	uint64_t sets[3];
+	uint64_t sets[3] = {0};
 	int last = cap_last();
 
 	if (cap_get(sets) < 0 || !(sets[0] & RELAIS_CAP(CAP_SETPCAP)))
@@ -232,7 +232,7 @@ static int no_new_privs(void)
 static int verify(const struct relais_privs *p, uint64_t keep, char *err, size_t n)
 {
 	uid_t r, e, s;
-	uint64_t sets[3];
+	uint64_t sets[3] = {0};
 
 	if (getresuid(&r, &e, &s) < 0 || r != p->uid || e != p->uid || s != p->uid ||
 	    getegid() != p->gid || getgid() != p->gid) {
@@ -253,7 +253,7 @@ static int verify(const struct relais_privs *p, uint64_t keep, char *err, size_t
 /* See privs.h. */
 int relais_privs_drop(const struct relais_privs *p, uint64_t keep, char *err, size_t n)
 {
-	uint64_t sets[3];
+	uint64_t sets[3] = {0};
 	int rc;
 
 	if (geteuid() != 0 && (getuid() != p->uid || geteuid() != p->uid || getgid() != p->gid)) {
@@ -289,7 +289,7 @@ int relais_privs_drop(const struct relais_privs *p, uint64_t keep, char *err, si
 /* See privs.h. */
 int relais_privs_lower(uint64_t caps, int permanent)
 {
-	uint64_t sets[3];
+	uint64_t sets[3] = {0};
 	int rc = cap_get(sets);
 
 	if (rc < 0)
@@ -303,7 +303,7 @@ int relais_privs_lower(uint64_t caps, int permanent)
 /* See privs.h. */
 int relais_privs_raise(uint64_t caps)
 {
-	uint64_t sets[3];
+	uint64_t sets[3] = {0};
 	int rc = cap_get(sets);
 
 	if (rc < 0)
@@ -315,7 +315,7 @@ int relais_privs_raise(uint64_t caps)
 /* See privs.h. */
 uint64_t relais_privs_effective(void)
 {
-	uint64_t sets[3];
+	uint64_t sets[3] = {0};
 
 	return cap_get(sets) < 0 ? 0 : sets[0];
 }
