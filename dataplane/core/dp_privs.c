@@ -102,5 +102,6 @@ int dp_privs_drop(const struct dp_config *cfg, char *err, size_t n)
 	printf("relais-dataplane: running as %s (uid %u gid %u), capabilities: %s\n", who.user,
 	       (unsigned)who.uid, (unsigned)who.gid,
 	       relais_privs_names(relais_privs_effective(), caps, sizeof(caps)));
+	fflush(stdout);
 	return 0;
 }
