@@ -75,6 +75,14 @@ int cp_guard_open(struct cp_guard **out, const struct cp_node_cfg *cfg, struct c
 	return 0;
 }
 
+/* See cp_guard.h. */
+int cp_guard_probe(struct cp_guard *g)
+{
+	struct xdp_config c;
+
+	return xdp_config_get(g->xdp, &c);
+}
+
 /* The OFFENDERS reply: offenders to the ban logic, which writes the
  * blocklist. A failed request is retried at the next period. */
 static void on_offenders(void *priv, uint64_t tag, int rc, const struct relais_ctl_reply *r)

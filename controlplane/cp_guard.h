@@ -25,6 +25,11 @@ int cp_guard_open(struct cp_guard **out, const struct cp_node_cfg *cfg, struct c
 /* Ask for the offenders when due and the link can take a request; the
  * reply is handled when the loop reads it. g may be NULL (off). */
 void cp_guard_turn(struct cp_guard *g, uint64_t now_ms);
+
+/* Read the filter's configuration map through the open map fds: whether
+ * bpf() on them works with the calling thread's current capabilities
+ * (cp_main.c's privilege drop measures with it). 0 or -errno. */
+int cp_guard_probe(struct cp_guard *g);
 /* When the next turn is due (UINT64_MAX when g is NULL). */
 uint64_t cp_guard_next(const struct cp_guard *g);
 /* Close the maps and free g (NULL: nothing). Close the dataplane link

@@ -14,7 +14,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <linux/capability.h>
+
 #include <relais/no_dump.h>
+#include <relais/privs.h>
 
 #include "cp_node.h"
 #include "cp_util.h"
@@ -141,8 +144,44 @@ static void turn(struct cp_node *n)
 		redis_duties(n, now);
 }
 
-/* Options, keyring, the node's parts and the guard; then the loop until a
- * signal. Exit 2 on a configuration error. */
+/* --run-as: become that user and group once the keyring and the pinned
+ * maps are open (docs/operations.md, "Privileges"). CAP_BPF is kept only
+ * with the XDP guard, and only when this kernel needs it for bpf() on the
+ * map fds already open (before Linux 6.5, kernel.unprivileged_bpf_disabled
+ * refuses every bpf() command without it): measured here with it lowered.
+ * Nothing else needs a capability: Redis is a TCP (or unix) socket, the
+ * dataplane socket needs control.group, the status file its directory.
+ * 0, or -1 (logged: the caller exits). */
+static int drop_privileges(struct cp_node *n)
+{
+	uint64_t keep = n->guard ? RELAIS_CAP(CAP_BPF) : 0;
+	char err[256], caps[64];
+
+	if (!n->cfg.drop) {
+		relais_privs_warn_root(cp_log_prog, "--run-as USER[:GROUP]");
+		return 0;
+	}
+	if (relais_privs_drop(&n->cfg.run_as, keep, err, sizeof(err)) < 0 ||
+	    relais_no_core_dump(cp_log_prog) < 0) {
+		CP_ERR("cannot drop privileges to %s: %s", n->cfg.run_as.user, err);
+		return -1;
+	}
+	if (keep && relais_privs_lower(keep, 0) == 0) {
+		int rc = cp_guard_probe(n->guard);
+
+		if (rc == 0 ? relais_privs_lower(keep, 1) < 0 : relais_privs_raise(keep) < 0) {
+			CP_ERR("cannot adjust CAP_BPF after the drop");
+			return -1;
+		}
+	}
+	CP_INFO("running as %s (uid %u gid %u), capabilities: %s", n->cfg.run_as.user,
+		(unsigned)n->cfg.run_as.uid, (unsigned)n->cfg.run_as.gid,
+		relais_privs_names(relais_privs_effective(), caps, sizeof(caps)));
+	return 0;
+}
+
+/* Options, keyring, the node's parts and the guard, the privilege drop;
+ * then the loop until a signal. Exit 2 on a configuration error. */
 int main(int argc, char **argv)
 {
 	char err[512];
@@ -159,7 +198,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	cp_node_init(&node);
-	if (cp_guard_open(&node.guard, &node.cfg, &node.dl) < 0)
+	if (cp_guard_open(&node.guard, &node.cfg, &node.dl) < 0 || drop_privileges(&node) < 0)
 		return 2;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);

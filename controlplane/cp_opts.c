@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 #include <relais/ctl_proto.h>
 #include <relais/key_input.h>
+#include <relais/privs.h>
 
 #include "cp_opts.h"
 #include "cp_statusfile.h"
@@ -81,6 +82,8 @@ static void usage(const char *prog)
 		"  --guard-window-ms N      ...within N ms (defaults 50 in 2000 ms)\n"
 		"  --guard-ban-ttl-ms N     ban duration (default 60000)\n"
 		"  --guard-interval-ms N    OFFENDERS poll period (default 500)\n"
+		"  --run-as USER[:GROUP]    after setup, become USER (and GROUP), keeping only\n"
+		"                           CAP_BPF, and that only with --xdp-pins\n"
 		"  -v, -q                   more / less logging\n" CP_OPTS_REDIS_HELP,
 		prog, RELAIS_CTL_DEFAULT_SOCK);
 }
@@ -112,6 +115,32 @@ static int int_opt(const char *arg, int lo, int hi, int *out)
 		return -EINVAL;
 	*out = (int)v;
 	return 0;
+}
+
+/* --run-as USER[:GROUP]: resolved now (a refusal is printed). 0/-EINVAL. */
+static int run_as_opt(struct cp_node_cfg *c, const char *a)
+{
+	char err[200];
+
+	if (relais_privs_resolve_spec(&c->run_as, a, err, sizeof(err)) < 0) {
+		fprintf(stderr, "relais-controlplane: --run-as %s: %s\n", a, err);
+		return -EINVAL;
+	}
+	c->drop = true;
+	return 0;
+}
+
+/* --status-file, checked for the user who writes it (--run-as's, or this
+ * one). 0 or -EINVAL (printed). */
+static int status_file_check(struct cp_node_cfg *c)
+{
+	char path[sizeof(c->status_file)];
+
+	if (c->status_file[0] == '\0')
+		return 0;
+	memcpy(path, c->status_file, sizeof(path));
+	return cp_statusfile_check("relais-controlplane", path, c->status_file,
+				   sizeof(c->status_file), c->drop ? c->run_as.uid : geteuid());
 }
 
 /* Apply one node option; 0 or -EINVAL. */
@@ -146,9 +175,13 @@ static int node_opt(struct cp_node_cfg *c, const char *o, const char *a)
 		return int_opt(a, 1, 1000000, &c->rate_limit);
 	if (!strcmp(o, "max-objects"))
 		return int_opt(a, 1, 10000000, &c->max_objects);
-	if (!strcmp(o, "status-file"))
-		return cp_statusfile_check("relais-controlplane", a, c->status_file,
-					   sizeof(c->status_file));
+	if (!strcmp(o, "status-file")) /* checked once --run-as is known */
+		return snprintf(c->status_file, sizeof(c->status_file), "%s", a) <
+			       (int)sizeof(c->status_file)
+			   ? 0
+			   : -EINVAL;
+	if (!strcmp(o, "run-as"))
+		return run_as_opt(c, a);
 	if (!strcmp(o, "xdp-pins"))
 		return snprintf(c->xdp_pins, sizeof(c->xdp_pins), "%s", a) <
 			       (int)sizeof(c->xdp_pins)
@@ -192,7 +225,8 @@ int cp_opts_parse(struct cp_node_cfg *c, int argc, char **argv)
 					    "guard-threshold",
 					    "guard-window-ms",
 					    "guard-ban-ttl-ms",
-					    "guard-interval-ms"};
+					    "guard-interval-ms",
+					    "run-as"};
 	struct option lo[sizeof(names) / sizeof(names[0]) + 2];
 	size_t k = sizeof(names) / sizeof(names[0]);
 	int opt, idx;
@@ -224,5 +258,5 @@ int cp_opts_parse(struct cp_node_cfg *c, int argc, char **argv)
 			argv[0]);
 		return -EINVAL;
 	}
-	return 0;
+	return status_file_check(c);
 }

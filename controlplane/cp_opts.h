@@ -4,6 +4,10 @@
 #ifndef CP_OPTS_H
 #define CP_OPTS_H
 
+#include <stdbool.h>
+
+#include <relais/privs.h>
+
 #include "cp_redis.h"
 
 /* The largest --capacity: no node owns more rooms (the loader reads at most
@@ -23,6 +27,9 @@ struct cp_node_cfg {
 	/* The XDP ban loop (cp_guard.c): on when xdp_pins is set. */
 	char xdp_pins[256];
 	int guard_threshold, guard_window_ms, guard_ban_ttl_ms, guard_interval_ms;
+	/* --run-as: whom to become after setup (cp_main.c). */
+	bool drop;
+	struct relais_privs run_as;
 };
 
 /* Defaults, environment, then argv. 0, 1 (help printed) or -EINVAL

@@ -11,7 +11,7 @@
 #include "cp_statusfile.h"
 
 /* See header. */
-int cp_statusfile_check(const char *prog, const char *path, char *out, size_t n)
+int cp_statusfile_check(const char *prog, const char *path, char *out, size_t n, uid_t writer)
 {
 	char dir[512];
 	const char *slash = strrchr(path, '/');
@@ -28,7 +28,7 @@ int cp_statusfile_check(const char *prog, const char *path, char *out, size_t n)
 		fprintf(stderr, "%s: status file %s: no directory %s\n", prog, path, dir);
 		return -EINVAL;
 	}
-	if ((st.st_mode & 022) || (st.st_uid != geteuid() && st.st_uid != 0)) {
+	if ((st.st_mode & 022) || (st.st_uid != writer && st.st_uid != 0)) {
 		fprintf(stderr,
 			"%s: status file %s: directory %s may be written by others (mode %03o, "
 			"uid %u): use a directory only relais writes\n",

@@ -8,16 +8,18 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 /* Room a path needs beyond its own length (the ".tmp" suffix and its NUL). */
 #define CP_STATUSFILE_SUFFIX 8
 
 /* Check --status-file PATH for program prog and copy it into out (n bytes,
  * of which CP_STATUSFILE_SUFFIX are kept for the ".tmp" name): the path
- * fits, and its directory is one that only its owner (relais, or root) may
- * write, since another writer of the directory could swap in a link between
- * two writes. A refusal is printed on stderr. 0 or -EINVAL. */
-int cp_statusfile_check(const char *prog, const char *path, char *out, size_t n);
+ * fits, and its directory is one that only its owner (writer, the user
+ * that will write the file, or root) may write, since another writer of
+ * the directory could swap in a link between two writes. A refusal is
+ * printed on stderr. 0 or -EINVAL. */
+int cp_statusfile_check(const char *prog, const char *path, char *out, size_t n, uid_t writer);
 
 /* Write the file at path: fill(f, arg) writes the body into f, opened on
  * path.tmp (created afresh, O_EXCL | O_NOFOLLOW, whatever was there

@@ -38,6 +38,7 @@ void dp_config_defaults(struct dp_config *c)
 	c->ctl_gid = -1;
 	c->stats_gid = -1;
 	c->edge_gid = -1;
+	c->state_uid = -1;
 	/* A browser's ICE checks and DTLS flights stay far below these. */
 	c->exc_rate_source = 50;
 	c->exc_burst_source = 40;
@@ -264,6 +265,16 @@ static int apply_kv(struct dp_config *c, const char *sec, const char *key, const
 		return parse_group(v, &c->ctl_gid);
 	if (IS("control", "stats_group"))
 		return parse_group(v, &c->stats_gid);
+	if (IS("process", "user"))
+		return snprintf(c->run_user, sizeof(c->run_user), "%s", v) <
+			       (int)sizeof(c->run_user)
+			   ? 0
+			   : -EINVAL;
+	if (IS("process", "group"))
+		return snprintf(c->run_group, sizeof(c->run_group), "%s", v) <
+			       (int)sizeof(c->run_group)
+			   ? 0
+			   : -EINVAL;
 	STR("control", "stats_socket", c->stats_socket)
 	STR("control", "crypto_device", c->crypto_device)
 	STR("control", "crypto_engine", c->crypto_engine)

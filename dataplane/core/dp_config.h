@@ -87,6 +87,10 @@ struct dp_config {
 	uint32_t exc_rate_source;  /* edge.rate_per_source: datagrams/s per source */
 	uint32_t exc_burst_source; /* edge.burst_per_source */
 	uint32_t exc_rate_total;   /* edge.rate_total: datagrams/s per worker, unknown sources */
+	/* [process]: whom to become after setup (dp_privs.h) */
+	char run_user[64];  /* process.user: "" = stay as started */
+	char run_group[64]; /* process.group: "" = the user's primary group */
+	long state_uid;     /* owner state.dir must have: -1 this user (dp_privs_prepare) */
 };
 
 /* Whether media may be sent to ip (family 4 or 6): in one of

@@ -96,7 +96,7 @@ static void chain_del(struct dp_ixs *s, int i)
 
 /* Check dir: a directory, not a symlink, ours, not group/other-writable.
  * 0 or -errno with err. */
-static int check_dir(const char *dir, char *err, size_t n)
+static int check_dir(const char *dir, long owner, char *err, size_t n)
 {
 	struct stat st;
 
@@ -104,11 +104,12 @@ static int check_dir(const char *dir, char *err, size_t n)
 		snprintf(err, n, "state.dir %s: %s", dir, strerror(errno));
 		return -errno;
 	}
-	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022) != 0) {
+	if (!S_ISDIR(st.st_mode) || st.st_uid != (owner >= 0 ? (uid_t)owner : geteuid()) ||
+	    (st.st_mode & 022) != 0) {
 		snprintf(err, n,
-			 "state.dir %s: must be a directory (not a symlink) owned by this user "
+			 "state.dir %s: must be a directory (not a symlink) owned by %s "
 			 "and writable by it alone",
-			 dir);
+			 dir, owner >= 0 ? "process.user" : "this user");
 		return -EPERM;
 	}
 	return 0;
@@ -203,14 +204,15 @@ static int alloc_arrays(struct dp_ixs *s, uint32_t n_slots)
 }
 
 /* See dp_index_state.h. */
-int dp_ixs_open(struct dp_ixs **out, const char *dir, uint32_t n_slots, char *err, size_t n)
+int dp_ixs_open(struct dp_ixs **out, const char *dir, long owner, uint32_t n_slots, char *err,
+		size_t n)
 {
 	struct dp_ixs *s;
 	char path[4096];
 	int rc;
 
 	*out = NULL;
-	if ((rc = check_dir(dir, err, n)) < 0)
+	if ((rc = check_dir(dir, owner, err, n)) < 0)
 		return rc;
 	snprintf(path, sizeof(path), "%s/%s", dir, DP_IXS_FILE);
 	s = calloc(1, sizeof(*s));

@@ -40,11 +40,13 @@
 struct dp_ixs;
 
 /* Open (or create, 0600, O_NOFOLLOW) DP_IXS_FILE in dir for n_slots
- * records. dir must be a real directory (not a symlink) owned by this
- * user and not writable by group or others. An existing file must check
+ * records. dir must be a real directory (not a symlink) owned by owner
+ * (-1: this user; process.user's uid when the dataplane drops to it) and
+ * not writable by group or others. An existing file must check
  * (magic, version, slot count, every checksum). 0 with *out set, or
  * -errno with a sentence naming the file in err. */
-int dp_ixs_open(struct dp_ixs **out, const char *dir, uint32_t n_slots, char *err, size_t n);
+int dp_ixs_open(struct dp_ixs **out, const char *dir, long owner, uint32_t n_slots, char *err,
+		size_t n);
 /* The checksum of the header's and each record's bytes before their
  * check field (FNV-1a, 64 bits; tests write files with it). */
 uint64_t dp_ixs_checksum(const void *p, size_t n);

@@ -17,6 +17,7 @@
 #include <relais/no_dump.h>
 
 #include "dp_app.h"
+#include "dp_privs.h"
 
 static struct dp_app app;
 
@@ -83,7 +84,11 @@ int main(int argc, char **argv)
 	if (rc == 0)
 		rc = dp_config_validate(&app.cfg, err, sizeof(err));
 	if (rc == 0)
+		rc = dp_privs_prepare(&app.cfg, err, sizeof(err));
+	if (rc == 0)
 		rc = dp_app_init(&app, true, err, sizeof(err));
+	if (rc == 0)
+		rc = dp_privs_drop(&app.cfg, err, sizeof(err));
 	if (rc == 0)
 		rc = dp_app_launch(&app);
 	if (rc != 0) {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cp_opts.h"
 #include "cp_statusfile.h"
@@ -166,8 +167,8 @@ static int apply(struct edge_opts *e, const char *o, const char *a)
 	if (strcmp(o, "turn-ttl") == 0)
 		return number(a, 60, 7 * 86400, &e->turn_ttl);
 	if (strcmp(o, "status-file") == 0)
-		return cp_statusfile_check("relais-edge", a, e->status_file,
-					   sizeof(e->status_file));
+		return cp_statusfile_check("relais-edge", a, e->status_file, sizeof(e->status_file),
+					   geteuid());
 	rc = cp_opts_redis(&e->redis, o, a);
 	return rc == 0 ? 0 : -EINVAL;
 }

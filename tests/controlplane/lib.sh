@@ -15,6 +15,8 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PIDS=() NSNAMES=()
 # Extra dataplane settings for every start_dp (e.g. -s edge.socket=...).
 DP_EXTRA=()
+# Extra net_af_xdp devargs for start_dp in a namespace (e.g. ",xdp_prog=...").
+DP_VDEV_EXTRA=
 W='' RPORT=''
 
 die() { echo "$T: FAIL: $*" >&2; exit 1; }
@@ -72,7 +74,7 @@ start_dp() {
 	own+=("${DP_EXTRA[@]}")
 	if [ -n "$ns" ]; then
 		ip netns exec "$ns" "$B/dataplane/relais-dataplane" "${args[@]}" \
-			--vdev="net_af_xdp0,iface=$dev" -- "${own[@]}" >"$W/$name.dp.log" 2>&1 &
+			--vdev="net_af_xdp0,iface=$dev$DP_VDEV_EXTRA" -- "${own[@]}" >"$W/$name.dp.log" 2>&1 &
 	else
 		"$B/dataplane/relais-dataplane" "${args[@]}" --vdev=net_null0 -- "${own[@]}" \
 			>"$W/$name.dp.log" 2>&1 &

@@ -513,7 +513,7 @@ static void check_records(const char *dir)
 	char err[256];
 	int x, fa, fs;
 
-	CHECK(dp_ixs_open(&s, dir, SLOTS, err, sizeof(err)) == 0);
+	CHECK(dp_ixs_open(&s, dir, -1, SLOTS, err, sizeof(err)) == 0);
 	x = record_of(s, 2, OUT_X);
 	fa = record_of(s, 1, FB_A);
 	fs = record_of(s, 2, 0xfb000002u);
@@ -552,7 +552,7 @@ static void old_format(const char *dir)
 	CHECK(fd >= 0 && write(fd, &h, sizeof(h)) == sizeof(h) &&
 	      ftruncate(fd, (off_t)sizeof(h) + (off_t)h.n_slots * 48) == 0);
 	close(fd);
-	CHECK(dp_ixs_open(&s, sub, SLOTS, err, sizeof(err)) == -EINVAL &&
+	CHECK(dp_ixs_open(&s, sub, -1, SLOTS, err, sizeof(err)) == -EINVAL &&
 	      strstr(err, "format 1") != NULL && strstr(err, "fresh keys") != NULL);
 	printf("format 1: %s\n", err);
 	unlink(path);
@@ -569,12 +569,12 @@ static void state_file(const char *prog, const char *engine, uint16_t prof, cons
 
 	snprintf(path, sizeof(path), "%s/%s", dir, DP_IXS_FILE);
 	check_records(dir);
-	CHECK(dp_ixs_open(&s, dir, SLOTS + 1, err, sizeof(err)) == -EINVAL &&
+	CHECK(dp_ixs_open(&s, dir, -1, SLOTS + 1, err, sizeof(err)) == -EINVAL &&
 	      strstr(err, "made for") != NULL);
 	printf("wrong size: %s\n", err);
 	old_format(dir);
 	damage(path);
-	CHECK(dp_ixs_open(&s, dir, SLOTS, err, sizeof(err)) == -EINVAL &&
+	CHECK(dp_ixs_open(&s, dir, -1, SLOTS, err, sizeof(err)) == -EINVAL &&
 	      strstr(err, "damaged") != NULL && s == NULL);
 	printf("damaged: %s\n", err);
 	st = run_child(prog, engine, prof, 0, &lives[0], cap);
@@ -582,11 +582,11 @@ static void state_file(const char *prog, const char *engine, uint16_t prof, cons
 	       "a dataplane on a damaged state file started (status %d)", st);
 	snprintf(link, sizeof(link), "%s-link", dir);
 	CHECK(symlink(dir, link) == 0);
-	CHECK(dp_ixs_open(&s, link, SLOTS, err, sizeof(err)) == -EPERM);
+	CHECK(dp_ixs_open(&s, link, -1, SLOTS, err, sizeof(err)) == -EPERM);
 	printf("symlink: %s\n", err);
 	unlink(link);
 	CHECK(chmod(dir, 0770) == 0);
-	CHECK(dp_ixs_open(&s, dir, SLOTS, err, sizeof(err)) == -EPERM);
+	CHECK(dp_ixs_open(&s, dir, -1, SLOTS, err, sizeof(err)) == -EPERM);
 	CHECK(chmod(dir, 0700) == 0);
 	unlink(path);
 }
