@@ -79,6 +79,13 @@ struct dp_config {
 	uint32_t exc_rate_source;  /* edge.rate_per_source: datagrams/s per source */
 	uint32_t exc_burst_source; /* edge.burst_per_source */
 	uint32_t exc_rate_total;   /* edge.rate_total: datagrams/s per worker, unknown sources */
+	/* [rtcp]: feedback and sender-report budgets (docs/configuration.md) */
+	uint32_t nack_rate, nack_burst; /* NACKs/s forwarded per subscriber participant */
+	uint32_t sr_rate, sr_burst;     /* SRs/s fanned out per published track */
+	/* [neigh]: the next-hop table (docs/operations.md, "Neighbours") */
+	uint32_t neigh_entries;  /* neigh.entries: table size */
+	uint32_t neigh_stale_s;  /* neigh.stale_s: re-solicited when older */
+	uint32_t neigh_expire_s; /* neigh.expire_s: evicted when older */
 };
 
 /* Whether media may be sent to ip (family 4 or 6): in one of
