@@ -65,8 +65,7 @@ static void solicit(struct dp_lcore *lc, uint8_t family, const uint8_t *ip, bool
 /* The next hop's MAC for participant p (owner lcore): its cache while the
  * neighbour table's generation holds, else a lookup; a stale entry is used
  * uncached and re-solicited (rate-limited). 0 or -ENOENT. */
-static int next_hop_mac(struct dp_lcore *lc, struct dp_part *p, const uint8_t *hop,
-			uint8_t mac[6])
+static int next_hop_mac(struct dp_lcore *lc, struct dp_part *p, const uint8_t *hop, uint8_t mac[6])
 {
 	uint32_t gen = dp_neigh_gen();
 	int rc;
@@ -267,7 +266,8 @@ void dp_neigh_input(struct dp_lcore *lc, struct rte_mbuf *m, const struct dp_pkt
 			DP_STAT_ADD(nd_replies, 1);
 	}
 	if (out == 0) {
-		if (kind == DP_NEIGH_MSG_OTHER) /* neither an answer, an announcement nor answered */
+		if (kind ==
+		    DP_NEIGH_MSG_OTHER) /* neither an answer, an announcement nor answered */
 			DP_DROP(RELAIS_DROP_ARP_IGNORED);
 		rte_pktmbuf_free(m);
 		return;

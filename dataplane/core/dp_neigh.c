@@ -35,7 +35,9 @@
 #define PENDING_MAX 64
 #define AGE_INTERVAL_MS 1000
 
-enum { ELEM_SOLICITED = 0 }; /* besides enum dp_neigh_origin */
+enum {
+	ELEM_SOLICITED = 0
+}; /* besides enum dp_neigh_origin */
 
 /* What the workers queue: a neighbour seen, or a request about to go. */
 struct neigh_elem {

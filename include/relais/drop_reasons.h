@@ -53,8 +53,8 @@
 	X(XDP_STUN_DTLS_TOTAL, "xdp_stun_dtls_total",                                          \
 	  "XDP: STUN/DTLS over the node's total budget")                                       \
 	X(TX_INDEX_RESERVE, "tx_index_reserve",                                                \
-	  "output SRTP index not yet reserved in state.dir (file write slow or failing)")       \
-	X(NACK_RATE, "nack_rate", "subscriber's NACKs over rtcp.nack_rate")                     \
+	  "output SRTP index not yet reserved in state.dir (file write slow or failing)")      \
+	X(NACK_RATE, "nack_rate", "subscriber's NACKs over rtcp.nack_rate")                    \
 	X(SR_RATE, "sr_rate", "publisher's sender reports over rtcp.sr_rate per track")        \
 	X(NEIGH_UNSOLICITED, "neigh_unsolicited",                                              \
 	  "ARP/ND reply or announcement that answers no request of ours: not learned")

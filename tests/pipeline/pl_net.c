@@ -170,7 +170,7 @@ size_t pl_nd_advert(uint8_t *f, const struct pl_ep *src, const struct pl_ep *dst
 
 	ip6(ip, 58, 32, 255, src->ip, dst->ip);
 	memset(icmp, 0, 32);
-	icmp[0] = 136; /* NA */
+	icmp[0] = 136;                                      /* NA */
 	icmp[4] = (uint8_t)(0x20 | (solicited ? 0x40 : 0)); /* Override, Solicited */
 	memcpy(icmp + 8, src->ip, 16);
 	icmp[24] = 2; /* target link-layer address option, 8 bytes */

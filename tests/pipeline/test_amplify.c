@@ -183,8 +183,8 @@ static void sr_flood(unsigned n)
 	pl_reset(&env);
 	for (unsigned i = 0; i < n; i++)
 		CHECK(pl_send(&env, &p, b,
-			      pl_rtcp_sr(b, SSRC, 0xe8a1b2c500000000ull + i, 960u * seq, i, i, false,
-					 0),
+			      pl_rtcp_sr(b, SSRC, 0xe8a1b2c500000000ull + i, 960u * seq, i, i,
+					 false, 0),
 			      true) == 0);
 	pl_wait_drop(&env, RELAIS_DROP_SR_RATE, d0 + n - SR_BURST, WAIT_MS);
 	pl_pump(&env, 50);
