@@ -125,7 +125,8 @@ int bench_dp_start(struct bench_dp *d, const char *engine, uint32_t parts, uint3
 	memcpy(d->gw_mac, gw_mac, 6);
 	memcpy(nb.ip, gw_ip, 4);
 	memcpy(nb.mac, gw_mac, 6);
-	dp_neigh_learn_async(&nb);
+	/* The gateway, as if it had authenticated: the bench answers no ARP. */
+	dp_neigh_learn_async(&nb, DP_NEIGH_AUTH);
 	dp_neigh_apply();
 	rc = dp_room_add(1, err, sizeof(err));
 	if (rc < 0)

@@ -43,6 +43,14 @@ void dp_config_defaults(struct dp_config *c)
 	c->exc_rate_source = 50;
 	c->exc_burst_source = 40;
 	c->exc_rate_total = 20000;
+	/* docs/configuration.md, [rtcp]: far above what browsers and ffmpeg send. */
+	c->nack_rate = 50;
+	c->nack_burst = 100;
+	c->sr_rate = 10;
+	c->sr_burst = 20;
+	c->neigh_entries = 4096;
+	c->neigh_stale_s = 60;
+	c->neigh_expire_s = 120;
 	snprintf(c->crypto_engine, sizeof(c->crypto_engine), "auto");
 }
 
@@ -231,6 +239,13 @@ static int apply_kv(struct dp_config *c, const char *sec, const char *key, const
 	UINT("edge", "rate_per_source", 1, 1000000, c->exc_rate_source)
 	UINT("edge", "burst_per_source", 1, 1000000, c->exc_burst_source)
 	UINT("edge", "rate_total", 1, 10000000, c->exc_rate_total)
+	UINT("rtcp", "nack_rate", 1, 1000000, c->nack_rate)
+	UINT("rtcp", "nack_burst", 1, 1000000, c->nack_burst)
+	UINT("rtcp", "sr_rate", 1, 1000000, c->sr_rate)
+	UINT("rtcp", "sr_burst", 1, 1000000, c->sr_burst)
+	UINT("neigh", "entries", 64, 1u << 20, c->neigh_entries)
+	UINT("neigh", "stale_s", 1, 86400, c->neigh_stale_s)
+	UINT("neigh", "expire_s", 2, 86400, c->neigh_expire_s)
 	if (IS("media", "ipv4")) {
 		c->has_ip4 = 1;
 		return parse_prefix(v, 4, c->ip4, &c->prefix4);
@@ -534,6 +549,11 @@ int dp_config_validate(struct dp_config *c, char *err, size_t errlen)
 				     : "not enabled in EAL (-l/--lcores)");
 			return -EINVAL;
 		}
+	}
+	if (c->neigh_expire_s <= c->neigh_stale_s) {
+		snprintf(err, errlen, "neigh.expire_s: %u must exceed neigh.stale_s (%u)",
+			 c->neigh_expire_s, c->neigh_stale_s);
+		return -EINVAL;
 	}
 	if (c->n_rxq == 0) {
 		c->n_rxq = 1;

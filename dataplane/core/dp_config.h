@@ -91,6 +91,13 @@ struct dp_config {
 	char run_user[64];  /* process.user: "" = stay as started */
 	char run_group[64]; /* process.group: "" = the user's primary group */
 	long state_uid;     /* owner state.dir must have: -1 this user (dp_privs_prepare) */
+	/* [rtcp]: feedback and sender-report budgets (docs/configuration.md) */
+	uint32_t nack_rate, nack_burst; /* NACKs/s forwarded per subscriber participant */
+	uint32_t sr_rate, sr_burst;     /* SRs/s fanned out per published track */
+	/* [neigh]: the next-hop table (docs/operations.md, "Neighbours") */
+	uint32_t neigh_entries;  /* neigh.entries: table size */
+	uint32_t neigh_stale_s;  /* neigh.stale_s: re-solicited when older */
+	uint32_t neigh_expire_s; /* neigh.expire_s: evicted when older */
 };
 
 /* Whether media may be sent to ip (family 4 or 6): in one of

@@ -37,26 +37,6 @@ static struct {
  * share a victim's bucket (the key is random per process). */
 static uint32_t exc_seed;
 
-/* Take one token from bucket b (rate per second, at most burst), refilled
- * from the TSC now. Whether a token was there. */
-static bool take_token(struct dp_exc_bucket *b, uint64_t now, uint64_t hz, uint32_t rate,
-		       uint32_t burst)
-{
-	uint64_t per = hz / rate ? hz / rate : 1;
-	uint64_t add = (now - b->last) / per;
-
-	if (b->tokens > burst)
-		b->tokens = burst;
-	if (add > 0) {
-		b->tokens = add >= burst - b->tokens ? burst : b->tokens + (uint32_t)add;
-		b->last = b->tokens == burst ? now : b->last + add * per;
-	}
-	if (b->tokens == 0)
-		return false;
-	b->tokens--;
-	return true;
-}
-
 /* The bucket of pi's source on this lcore; a new occupant starts full. */
 static struct dp_exc_bucket *source_bucket(struct dp_lcore *lc, const struct dp_pkt_info *pi)
 {
@@ -71,8 +51,8 @@ static struct dp_exc_bucket *source_bucket(struct dp_lcore *lc, const struct dp_
 
 	if (b->tag != tag) {
 		b->tag = tag;
-		b->tokens = dp_sh.cfg->exc_burst_source;
-		b->last = lc->now;
+		b->tb.tokens = dp_sh.cfg->exc_burst_source;
+		b->tb.last = lc->now;
 	}
 	return b;
 }
@@ -86,11 +66,11 @@ enum relais_drop_reason dp_edge_admit(struct dp_lcore *lc, struct rte_mbuf *m,
 
 	if (exc_seed == 0)
 		return RELAIS_DROP_EDGE_DOWN; /* dp_edge_open never ran */
-	if (!take_token(source_bucket(lc, pi), lc->now, lc->hz, c->exc_rate_source,
-			c->exc_burst_source))
+	if (!dp_bucket_take(&source_bucket(lc, pi)->tb, lc->now, lc->hz, c->exc_rate_source,
+			    c->exc_burst_source))
 		return RELAIS_DROP_EXC_RATE_SOURCE;
 	if (part_id == 0 &&
-	    !take_token(&lc->exc_total, lc->now, lc->hz, c->exc_rate_total, total_burst))
+	    !dp_bucket_take(&lc->exc_total, lc->now, lc->hz, c->exc_rate_total, total_burst))
 		return RELAIS_DROP_EXC_RATE_TOTAL;
 	dp_meta(m)->part_id = part_id;
 	if (rte_ring_enqueue(dp_sh.exception, m) != 0)

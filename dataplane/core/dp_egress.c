@@ -58,21 +58,29 @@ static void solicit(struct dp_lcore *lc, uint8_t family, const uint8_t *ip, bool
 	}
 	m->data_len = m->pkt_len = (uint32_t)len;
 	DP_STAT_ADD(neigh_requests, 1);
+	dp_neigh_solicited_async(family, ip);
 	dp_tx(lc, m);
 }
 
 /* The next hop's MAC for participant p (owner lcore): its cache while the
- * neighbour table's generation holds, else a lookup. 0 or -ENOENT. */
-static int next_hop_mac(struct dp_part *p, const uint8_t *hop, uint8_t mac[6])
+ * neighbour table's generation holds, else a lookup; a stale entry is used
+ * uncached and re-solicited (rate-limited). 0 or -ENOENT. */
+static int next_hop_mac(struct dp_lcore *lc, struct dp_part *p, const uint8_t *hop, uint8_t mac[6])
 {
 	uint32_t gen = dp_neigh_gen();
+	int rc;
 
 	if (p->nh_gen == gen) {
 		memcpy(mac, p->nh_mac, 6);
 		return 0;
 	}
-	if (dp_neigh_lookup(p->addr.family, hop, mac) < 0)
+	rc = dp_neigh_lookup(p->addr.family, hop, mac);
+	if (rc < 0)
 		return -ENOENT;
+	if (rc == DP_NEIGH_STALE) {
+		solicit(lc, p->addr.family, hop, true);
+		return 0;
+	}
 	memcpy(p->nh_mac, mac, 6);
 	p->nh_gen = gen;
 	return 0;
@@ -136,7 +144,7 @@ void dp_egress_send(struct dp_lcore *lc, struct rte_mbuf *m, struct dp_part *to)
 	if (!family_ours(m, dst))
 		return;
 	hop = next_hop(dst->family, dst->ip);
-	if (next_hop_mac(to, hop, mac) < 0) {
+	if (next_hop_mac(lc, to, hop, mac) < 0) {
 		solicit(lc, dst->family, hop, true);
 		DP_DROP(RELAIS_DROP_NO_NEIGHBOR);
 		rte_pktmbuf_free(m);
@@ -171,7 +179,7 @@ void dp_egress_solicit_in(struct dp_lcore *lc, struct rte_mbuf *m)
 	const uint8_t *hop = next_hop(family, d + 1);
 	bool ours = family == 4 ? dp_sh.cfg->has_ip4 : dp_sh.cfg->has_ip6;
 
-	if (ours && dp_neigh_lookup(family, hop, mac) < 0)
+	if (ours && dp_neigh_lookup(family, hop, mac) != 0)
 		solicit(lc, family, hop, false);
 	rte_pktmbuf_free(m);
 }
@@ -226,39 +234,39 @@ void dp_protect_flush(struct dp_lcore *lc)
 }
 
 /* See dp_egress.h. */
-void dp_neigh_observe(const struct dp_pkt_info *pi)
+void dp_neigh_observe(uint8_t family, const uint8_t *ip, const uint8_t mac[6])
 {
-	struct dp_neigh n;
+	struct dp_neigh n = {.family = family};
 
-	if (!on_link(pi->family, pi->src_ip))
+	if (!on_link(family, ip))
 		return; /* off-link sources come through the gateway */
-	n.family = pi->family;
-	memcpy(n.ip, pi->src_ip, 16);
-	memcpy(n.mac, pi->src_mac, 6);
-	dp_neigh_learn_async(&n);
+	memcpy(n.ip, ip, family == 4 ? 4 : 16);
+	memcpy(n.mac, mac, 6);
+	dp_neigh_learn_async(&n, DP_NEIGH_AUTH);
 }
 
-/* See dp_egress.h: answer ARP/NS for our addresses, learn senders. */
+/* See dp_egress.h: answer ARP/NS for our addresses; learn from answers to
+ * our requests only (dp_neigh.c keeps them if we asked), count other
+ * announcements neigh_unsolicited. */
 void dp_neigh_input(struct dp_lcore *lc, struct rte_mbuf *m, const struct dp_pkt_info *pi)
 {
 	uint8_t *f = rte_pktmbuf_mtod(m, uint8_t *);
 	size_t len = rte_pktmbuf_data_len(m), out;
+	bool arp = pi->kind == DP_L3_ARP;
+	enum dp_neigh_msg kind = dp_neigh_msg_kind(f, len, pi->l3_off, arp, &dp_sh.ifa);
 	struct dp_neigh n;
-	bool learned = false;
 
-	if (pi->kind == DP_L3_ARP) {
-		if (dp_arp_learn(f, len, pi->l3_off, dp_sh.ifa.ip4, &n) == 0) {
-			dp_neigh_learn_async(&n);
-			learned = true;
-		}
+	if (kind == DP_NEIGH_MSG_ANSWER &&
+	    (arp ? dp_arp_learn(f, len, pi->l3_off, dp_sh.ifa.ip4, &n)
+		 : dp_nd_learn(f, len, pi->l3_off, dp_sh.ifa.ip6, &n)) == 0)
+		dp_neigh_learn_async(&n, DP_NEIGH_REPLY);
+	else if (kind != DP_NEIGH_MSG_OTHER)
+		DP_DROP(RELAIS_DROP_NEIGH_UNSOLICITED);
+	if (arp) {
 		out = dp_sh.cfg->has_ip4 ? dp_arp_reply(f, len, pi->l3_off, &dp_sh.ifa) : 0;
 		if (out)
 			DP_STAT_ADD(arp_replies, 1);
 	} else {
-		if (dp_nd_learn(f, len, pi->l3_off, dp_sh.ifa.ip6, &n) == 0) {
-			dp_neigh_learn_async(&n);
-			learned = true;
-		}
 		out = dp_sh.cfg->has_ip6 ? dp_nd_reply(f, len, len + rte_pktmbuf_tailroom(m),
 						       pi->l3_off, &dp_sh.ifa)
 					 : 0;
@@ -266,7 +274,8 @@ void dp_neigh_input(struct dp_lcore *lc, struct rte_mbuf *m, const struct dp_pkt
 			DP_STAT_ADD(nd_replies, 1);
 	}
 	if (out == 0) {
-		if (!learned) /* neither learned from nor answered */
+		if (kind ==
+		    DP_NEIGH_MSG_OTHER) /* neither an answer, an announcement nor answered */
 			DP_DROP(RELAIS_DROP_ARP_IGNORED);
 		rte_pktmbuf_free(m);
 		return;

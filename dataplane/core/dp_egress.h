@@ -32,7 +32,8 @@ void dp_egress_send_addr(struct dp_lcore *lc, struct rte_mbuf *m, const struct d
 void dp_egress_solicit_in(struct dp_lcore *lc, struct rte_mbuf *m);
 /* ARP/ND input on any lcore; consumes m. */
 void dp_neigh_input(struct dp_lcore *lc, struct rte_mbuf *m, const struct dp_pkt_info *pi);
-/* Learn src (ip, mac) of a received frame when it differs from the table. */
-void dp_neigh_observe(const struct dp_pkt_info *pi);
+/* Learn (ip, mac), the source of a packet that authenticated as a
+ * participant's, when on-link and not already in the table, fresh. */
+void dp_neigh_observe(uint8_t family, const uint8_t *ip, const uint8_t mac[6]);
 
 #endif /* DP_EGRESS_H */

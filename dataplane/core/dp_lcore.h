@@ -8,6 +8,7 @@
 #include <rte_ethdev.h>
 #include <rte_ring.h>
 
+#include "dp_bucket.h"
 #include "dp_crypto.h"
 #include "dp_parse.h"
 #include "dp_pkt_build.h"
@@ -17,11 +18,10 @@
 #define DP_EXC_BUCKETS 1024 /* exception budgets per worker (dp_edge.c) */
 
 /* A token bucket of the exception path: tag names its source (keyed
- * hash, 0 = unused), last is the TSC of the last refill. */
+ * hash, 0 = unused). */
 struct dp_exc_bucket {
 	uint32_t tag;
-	uint32_t tokens;
-	uint64_t last;
+	struct dp_bucket tb;
 };
 
 struct dp_lcore {
@@ -47,7 +47,7 @@ struct dp_lcore {
 	struct dp_part *pdst[DP_BURST];
 	uint16_t n_pops;
 	/* exception path budgets: per source, and for unknown sources */
-	struct dp_exc_bucket exc_total;
+	struct dp_bucket exc_total;
 	struct dp_exc_bucket exc[DP_EXC_BUCKETS];
 } __rte_cache_aligned;
 

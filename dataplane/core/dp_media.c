@@ -236,6 +236,26 @@ static void note_consent(struct dp_part *p, bool from_addr)
 		rte_ring_enqueue(dp_sh.consented, (void *)(uintptr_t)p->id);
 }
 
+/* Participant p's packet m authenticated: at most once a second, hand its
+ * Ethernet source and IP source to neighbour learning (dp_neigh_observe),
+ * which keeps them unless the table already says the same. The frame's
+ * headers are intact (dp_parse_frame accepted them; crypto touched only the
+ * payload). */
+static void note_source(struct dp_lcore *lc, const struct rte_mbuf *m, struct dp_part *p)
+{
+	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+	size_t l3 = DP_ETH_HLEN;
+	uint8_t family;
+
+	if (p->nh_seen_tsc && lc->now - p->nh_seen_tsc < lc->hz)
+		return;
+	p->nh_seen_tsc = lc->now;
+	if (f[12] == 0x81 && f[13] == 0x00) /* 802.1Q */
+		l3 += DP_VLAN_HLEN;
+	family = f[l3 - 2] == 0x08 ? 4 : 6; /* 0x0800 or 0x86dd: parsed as IP */
+	dp_neigh_observe(family, f + l3 + (family == 4 ? 12 : 8), f + 6);
+}
+
 /* See dp_media.h. */
 void dp_media_owned(struct dp_lcore *lc, struct rte_mbuf **m, struct dp_part **parts, uint16_t n)
 {
@@ -278,6 +298,7 @@ void dp_media_owned(struct dp_lcore *lc, struct rte_mbuf **m, struct dp_part **p
 		DP_STAT_ADD(decrypt_ok, 1);
 		owner[i]->rx_pkts++;
 		note_consent(owner[i], from_addr[i]);
+		note_source(lc, ops[i].m, owner[i]);
 		if (ops[i].is_rtcp)
 			dp_rtcp_owned(lc, ops[i].m, owner[i]);
 		else

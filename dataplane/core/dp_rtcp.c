@@ -7,6 +7,10 @@
  * - PLI, FIR and NACK of a subscriber are mapped back to the publisher's
  *   SSRC (and NACKed sequence numbers back to the source numbering) and
  *   sent to the publisher, PLI/FIR at most once per PLI_MIN_INTERVAL_MS;
+ * - so that relais emits no more RTCP than it is given, each subscriber
+ *   participant's NACKs (rtcp.nack_rate/nack_burst) and each track's SR
+ *   fan-outs (rtcp.sr_rate/sr_burst) spend a token bucket kept on the
+ *   owner lcore; over it they are dropped as nack_rate / sr_rate;
  * - RR, SDES, BYE, APP and other feedback are consumed and counted
  *   (rtcp_unhandled): never forwarded blindly.
  */
@@ -105,6 +109,32 @@ static void map_nack(struct dp_lcore *lc, const uint8_t *blk, const struct dp_rt
 		send_feedback(lc, t, FB_NACK, out, (uint16_t)len);
 }
 
+/* Subscriber owner: may one more NACK of participant p go upstream? Counts
+ * nack_rate when not. */
+static bool nack_allowed(struct dp_lcore *lc, struct dp_part *p)
+{
+	const struct dp_config *c = dp_sh.cfg;
+
+	if (dp_bucket_take(&p->nack_tb, lc->now, lc->hz, c->nack_rate, c->nack_burst))
+		return true;
+	p->drops++;
+	DP_DROP(RELAIS_DROP_NACK_RATE);
+	return false;
+}
+
+/* Publisher owner: may one more SR of track t be fanned out? Counts
+ * sr_rate when not. */
+static bool sr_allowed(struct dp_lcore *lc, struct dp_track *t)
+{
+	const struct dp_config *c = dp_sh.cfg;
+
+	if (dp_bucket_take(&t->sr_tb, lc->now, lc->hz, c->sr_rate, c->sr_burst))
+		return true;
+	t->drops++;
+	DP_DROP(RELAIS_DROP_SR_RATE);
+	return false;
+}
+
 /* Feedback block b from subscriber participant p. */
 static void subscriber_feedback(struct dp_lcore *lc, const uint8_t *pkt,
 				const struct dp_rtcp_block *b, struct dp_part *p)
@@ -122,9 +152,10 @@ static void subscriber_feedback(struct dp_lcore *lc, const uint8_t *pkt,
 		DP_DROP(RELAIS_DROP_UNKNOWN_SSRC);
 		return;
 	}
-	if (b->pt == DP_RTCP_RTPFB)
-		map_nack(lc, pkt + b->off, b, sub, t, pub->fb_ssrc);
-	else
+	if (b->pt == DP_RTCP_RTPFB) {
+		if (nack_allowed(lc, p))
+			map_nack(lc, pkt + b->off, b, sub, t, pub->fb_ssrc);
+	} else
 		send_feedback(lc, t, b->count == DP_PSFB_FIR ? FB_FIR : FB_PLI, NULL, 0);
 }
 
@@ -156,7 +187,8 @@ void dp_rtcp_owned(struct dp_lcore *lc, struct rte_mbuf *m, struct dp_part *p)
 		if (b[i].pt == DP_RTCP_SR && !sr_done && b[i].len >= SR_LEN &&
 		    (t = dp_part_track_by_ssrc(p, b[i].sender_ssrc, RELAIS_PT_ANY, false)) &&
 		    t->ssrc_known) {
-			fanout_sr(lc, m, t, b[i].off);
+			if (sr_allowed(lc, t))
+				fanout_sr(lc, m, t, b[i].off);
 			sr_done = true;
 		} else if (is_mapped_feedback(&b[i])) {
 			subscriber_feedback(lc, pkt, &b[i], p);

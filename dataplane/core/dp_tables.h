@@ -29,6 +29,7 @@
 
 #include <relais/ctl_proto.h>
 
+#include "dp_bucket.h"
 #include "dp_config.h"
 #include "dp_crypto.h"
 
@@ -78,7 +79,9 @@ struct dp_part {
 	 * the neighbour table's generation (dp_neigh_gen()). */
 	uint8_t nh_mac[6];
 	uint32_t nh_gen;
-	uint16_t owner; /* lcore owning both contexts */
+	uint64_t nh_seen_tsc;     /* owner only: last source-MAC check (dp_media.c) */
+	struct dp_bucket nack_tb; /* owner only: NACKs forwarded upstream (rtcp.nack_rate) */
+	uint16_t owner;           /* lcore owning both contexts */
 	/* Where we send it: the owner's copy (written by the control thread
 	 * before publication, then only by the owner when it moves). */
 	struct dp_addr_key addr;
@@ -140,9 +143,10 @@ struct dp_track {
 	 * once with release, read with acquire). */
 	uint32_t ssrc;
 	uint8_t ssrc_known;
-	uint8_t fir_seq;       /* owner lcore only */
-	uint64_t last_pli_tsc; /* owner lcore only */
-	struct dp_fanout *fan; /* RCU-published by control */
+	uint8_t fir_seq;        /* owner lcore only */
+	uint64_t last_pli_tsc;  /* owner lcore only */
+	struct dp_bucket sr_tb; /* owner lcore only: SRs fanned out (rtcp.sr_rate) */
+	struct dp_fanout *fan;  /* RCU-published by control */
 	/* control thread only: the subscriptions currently on this track */
 	struct dp_ptrvec subs;
 	/* owner-written counters */

@@ -99,7 +99,7 @@ int dp_workers_init(const struct dp_worker_conf *wc)
 	    rte_ring_create("rl_consented", DP_CONSENTED_RING, (int)rte_socket_id(), RING_F_SC_DEQ);
 	if (dp_sh.exception == NULL || dp_sh.retire == NULL || dp_sh.consented == NULL)
 		return -ENOMEM;
-	rc = dp_neigh_init(4096);
+	rc = dp_neigh_init(c);
 	for (unsigned i = 0; rc == 0 && i < c->n_workers; i++)
 		rc = lcore_init(wc, c->workers[i], i);
 	/* Workers without a TX queue send through the ring of the worker
@@ -352,7 +352,6 @@ static struct dp_part *classify_udp(struct dp_lcore *lc, struct rte_mbuf *m,
 		rte_pktmbuf_free(m);
 		return NULL;
 	}
-	dp_neigh_observe(pi);
 	/* Keep exactly the UDP payload: strip Ethernet padding. */
 	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - pi->payload_off - pi->payload_len));
 	dp_meta(m)->kind = DP_META_INGRESS;

@@ -350,6 +350,44 @@ int dp_nd_learn(const uint8_t *frame, size_t len, size_t l3_off, const uint8_t o
 	return 0;
 }
 
+/* ARP: an answer to (ifa->mac, ifa->ip4), a gratuitous ARP or a reply to
+ * someone else (announcements), or other. */
+static enum dp_neigh_msg arp_kind(const uint8_t *frame, size_t len, size_t l3_off,
+				  const struct dp_if_addr *ifa)
+{
+	const uint8_t *a = arp_hdr(frame, len, l3_off);
+	uint16_t op;
+
+	if (!a || is_zero(a + 14, 4) || mac_is_multicast_or_zero(a + 8))
+		return DP_NEIGH_MSG_OTHER;
+	op = rd16(a + 6);
+	if (op == ARP_OP_REPLY)
+		return !is_zero(ifa->ip4, 4) && memcmp(a + 24, ifa->ip4, 4) == 0 &&
+			       memcmp(a + 18, ifa->mac, 6) == 0
+			   ? DP_NEIGH_MSG_ANSWER
+			   : DP_NEIGH_MSG_ANNOUNCE;
+	if (op == ARP_OP_REQUEST && memcmp(a + 14, a + 24, 4) == 0)
+		return DP_NEIGH_MSG_ANNOUNCE; /* gratuitous (RFC 5227 §3) */
+	return DP_NEIGH_MSG_OTHER;
+}
+
+/* See dp_pkt_build.h. */
+enum dp_neigh_msg dp_neigh_msg_kind(const uint8_t *frame, size_t len, size_t l3_off, bool arp,
+				    const struct dp_if_addr *ifa)
+{
+	struct nd_view v;
+
+	if (arp)
+		return arp_kind(frame, len, l3_off, ifa);
+	if (!nd_check(frame, len, l3_off, &v) || v.type != ICMPV6_NA)
+		return DP_NEIGH_MSG_OTHER;
+	/* RFC 4861 §7.2.5: only a solicited NA confirms reachability. */
+	return (v.icmp[4] & NA_FLAG_S) && !is_zero(ifa->ip6, 16) &&
+		       memcmp(v.ip + 24, ifa->ip6, 16) == 0
+		   ? DP_NEIGH_MSG_ANSWER
+		   : DP_NEIGH_MSG_ANNOUNCE;
+}
+
 /* NS to the solicited-node group of target_ip6, RFC 4861 §7.2.2. */
 size_t dp_nd_build_ns(uint8_t *frame, size_t cap, const struct dp_if_addr *ifa,
 		      const uint8_t target_ip6[16])

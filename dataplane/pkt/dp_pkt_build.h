@@ -98,6 +98,26 @@ int dp_nd_learn(const uint8_t *frame, size_t len, size_t l3_off, const uint8_t o
 		struct dp_neigh *n);
 
 /*
+ * What an ARP or ND frame says about its sender, for learning (the frame
+ * as dp_parse_frame() accepted it; arp: ARP, else IPv6 ND):
+ * - DP_NEIGH_MSG_ANSWER: an ARP reply to (ifa->mac, ifa->ip4) or a valid NA
+ *   with the Solicited flag to ifa->ip6: the answer to a request, if we
+ *   sent one;
+ * - DP_NEIGH_MSG_ANNOUNCE: a well-formed sender nobody asked about here: a
+ *   gratuitous ARP (sender IP = target IP), an ARP reply to someone else,
+ *   an NA without the Solicited flag or not to us;
+ * - DP_NEIGH_MSG_OTHER: a request or NS (answered, never learned from), a
+ *   probe, a multicast or zero sender MAC, anything malformed.
+ */
+enum dp_neigh_msg {
+	DP_NEIGH_MSG_OTHER,
+	DP_NEIGH_MSG_ANSWER,
+	DP_NEIGH_MSG_ANNOUNCE,
+};
+enum dp_neigh_msg dp_neigh_msg_kind(const uint8_t *frame, size_t len, size_t l3_off, bool arp,
+				    const struct dp_if_addr *ifa);
+
+/*
  * dp_nd_build_ns: a Neighbour Solicitation for target_ip6 from ifa->ip6 to
  * the solicited-node multicast address ff02::1:ffXX:XXXX (Ethernet
  * 33:33:ff:XX:XX:XX, RFC 2464 §7), with a source link-layer option.

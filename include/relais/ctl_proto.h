@@ -221,7 +221,8 @@ struct relais_ctl_offenders {
 	C(fb_forwarded) C(sr_forwarded) G(rooms) G(participants) G(tracks)      \
 	G(subscriptions) G(lcores) C(rekeys) C(rekey_failed)                    \
 	C(rtcp_port_plus_one) C(offenders_evicted) C(edge_rx) C(edge_tx)        \
-	G(xdp_filter) C(consents) C(edge_consents) C(admission_refused)
+	G(xdp_filter) C(consents) C(edge_consents) C(admission_refused)         \
+	C(neigh_learned) C(neigh_expired) C(neigh_evicted)
 /* clang-format on */
 #define RELAIS_STATS_ENUM_(n) RELAIS_STAT_##n,
 enum relais_stat {

@@ -26,6 +26,7 @@ char pl_edge_socket[108];
 char pl_state_dir[256];
 unsigned pl_state_block;
 bool pl_consent_required;
+void (*pl_config_hook)(struct dp_config *c);
 
 /* Milliseconds of CLOCK_MONOTONIC. */
 static uint64_t now_ms(void)
@@ -83,6 +84,8 @@ static void fill_config(struct dp_config *c, unsigned n_workers, uint16_t port)
 	c->mbufs = pl_sizes.mbufs;
 	c->ring_size = 1024;
 	c->consent_required = pl_consent_required;
+	if (pl_config_hook != NULL)
+		pl_config_hook(c);
 }
 
 /* See pl_harness.h. */
@@ -372,6 +375,27 @@ static bool headers_ok(struct pl_env *e, const struct pl_peer *p, const struct p
 	return why == NULL;
 }
 
+/* f is a frame the dataplane sent that is not UDP: if it asks for a peer's
+ * address (ARP request / NS), the peer answers, unless peers are silent. */
+static void answer_request(struct pl_env *e, const uint8_t *f, size_t len)
+{
+	uint8_t family, tgt[16], out[PL_FRAME_MAX];
+
+	if (e->peers_silent || !pl_neigh_request(f, len, &family, tgt))
+		return;
+	for (unsigned i = 0; i < e->n_peers; i++) {
+		const struct pl_peer *p = e->peers[i];
+
+		if (p->ep.family != family || memcmp(p->ep.ip, tgt, family == 4 ? 4 : 16) != 0)
+			continue;
+		if (pl_inject(e, out,
+			      family == 4 ? pl_arp_reply(out, &p->ep, &e->us4)
+					  : pl_nd_advert(out, &p->ep, &e->us6, true)) == 0)
+			e->neigh_answers++;
+		return;
+	}
+}
+
 /* Take one frame the dataplane sent: verify, decrypt and file it. */
 static void take_frame(struct pl_env *e, const uint8_t *f, size_t len)
 {
@@ -382,6 +406,7 @@ static void take_frame(struct pl_env *e, const uint8_t *f, size_t len)
 	int n;
 
 	if (pl_parse_udp_out(f, len, &o) < 0) {
+		answer_request(e, f, len);
 		if (e->n_other < PL_MAX_RCV) {
 			r = &e->other[e->n_other++];
 			memcpy(r->b, f, len);

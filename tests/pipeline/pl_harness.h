@@ -64,6 +64,12 @@ struct pl_env {
 	unsigned stray;        /* UDP frames to nobody we know */
 	struct pl_rcv *strays; /* the first PL_MAX_RCV of them, whole frames */
 	unsigned n_strays;
+	/* Like hosts on a LAN, the peers answer the dataplane's ARP requests
+	 * and NS for their addresses (the dataplane learns next hops only from
+	 * answers to its requests and from authenticated packets) unless a
+	 * test sets this. */
+	bool peers_silent;
+	unsigned neigh_answers; /* answers the peers gave */
 };
 
 /* Sizes pl_setup uses (TX/RX ring entries, dataplane mbufs, table
@@ -83,6 +89,9 @@ extern unsigned pl_state_block;
  * override), as the tests are about forwarding and their peers send no
  * report first; test_consent sets it before pl_setup. */
 extern bool pl_consent_required;
+/* When set, called with the dataplane's configuration just before
+ * pl_setup validates it (a test's own settings). */
+extern void (*pl_config_hook)(struct dp_config *c);
 
 /* EAL with n_workers worker lcores on the 2 CPUs, a net_ring port, the
  * dataplane configured (10.0.0.1/24, fd00::1/64, port 5000, no control

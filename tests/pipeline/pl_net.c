@@ -120,22 +120,82 @@ size_t pl_udp6_frag_frame(uint8_t *f, const struct pl_ep *src, const struct pl_e
 	return l3 + 56 + n;
 }
 
-/* See pl_net.h. */
-size_t pl_arp_request(uint8_t *f, const struct pl_ep *src, const uint8_t tgt[4])
+/* An Ethernet/IPv4 ARP frame: op, Ethernet destination ed, sender src,
+ * target (tmac, tip). Returns 42. */
+static size_t arp(uint8_t *f, uint16_t op, const uint8_t ed[6], const struct pl_ep *src,
+		  const uint8_t tmac[6], const uint8_t tip[4])
 {
-	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-	uint8_t *a = f + eth(f, bcast, src->mac, ET_ARP);
+	uint8_t *a = f + eth(f, ed, src->mac, ET_ARP);
 
 	pl_w16(a, 1); /* htype Ethernet */
 	pl_w16(a + 2, ET_IP4);
 	a[4] = 6;
 	a[5] = 4;
-	pl_w16(a + 6, 1); /* request */
+	pl_w16(a + 6, op);
 	memcpy(a + 8, src->mac, 6);
 	memcpy(a + 14, src->ip, 4);
-	memset(a + 18, 0, 6);
-	memcpy(a + 24, tgt, 4);
+	memcpy(a + 18, tmac, 6);
+	memcpy(a + 24, tip, 4);
 	return ETH_HLEN + 28;
+}
+
+/* See pl_net.h. */
+size_t pl_arp_request(uint8_t *f, const struct pl_ep *src, const uint8_t tgt[4])
+{
+	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	static const uint8_t zero[6];
+
+	return arp(f, 1, bcast, src, zero, tgt);
+}
+
+/* See pl_net.h. */
+size_t pl_arp_reply(uint8_t *f, const struct pl_ep *src, const struct pl_ep *dst)
+{
+	return arp(f, 2, dst->mac, src, dst->mac, dst->ip);
+}
+
+/* See pl_net.h. */
+size_t pl_arp_gratuitous(uint8_t *f, const struct pl_ep *src, bool reply)
+{
+	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	static const uint8_t zero[6];
+
+	return arp(f, reply ? 2 : 1, bcast, src, reply ? bcast : zero, src->ip);
+}
+
+/* See pl_net.h. */
+size_t pl_nd_advert(uint8_t *f, const struct pl_ep *src, const struct pl_ep *dst, bool solicited)
+{
+	uint8_t *ip = f + eth(f, dst->mac, src->mac, ET_IP6), *icmp = ip + 40;
+
+	ip6(ip, 58, 32, 255, src->ip, dst->ip);
+	memset(icmp, 0, 32);
+	icmp[0] = 136;                                      /* NA */
+	icmp[4] = (uint8_t)(0x20 | (solicited ? 0x40 : 0)); /* Override, Solicited */
+	memcpy(icmp + 8, src->ip, 16);
+	icmp[24] = 2; /* target link-layer address option, 8 bytes */
+	icmp[25] = 1;
+	memcpy(icmp + 26, src->mac, 6);
+	pl_w16(icmp + 2, pl_csum6(ip, icmp, 32, 58));
+	return ETH_HLEN + 40 + 32;
+}
+
+/* See pl_net.h. */
+bool pl_neigh_request(const uint8_t *f, size_t len, uint8_t *family, uint8_t tgt[16])
+{
+	if (len >= ETH_HLEN + 28 && pl_r16(f + 12) == ET_ARP && pl_r16(f + 20) == 1) {
+		*family = 4;
+		memset(tgt, 0, 16);
+		memcpy(tgt, f + ETH_HLEN + 24, 4);
+		return true;
+	}
+	if (len >= ETH_HLEN + 40 + 24 && pl_r16(f + 12) == ET_IP6 && f[ETH_HLEN + 6] == 58 &&
+	    f[ETH_HLEN + 40] == 135) {
+		*family = 6;
+		memcpy(tgt, f + ETH_HLEN + 48, 16);
+		return true;
+	}
+	return false;
 }
 
 /* See pl_net.h. */

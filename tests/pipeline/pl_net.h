@@ -59,6 +59,19 @@ size_t pl_arp_request(uint8_t *f, const struct pl_ep *src, const uint8_t tgt[4])
 /* Neighbour Solicitation (RFC 4861 §4.3) from src for tgt, to tgt's
  * solicited-node multicast address, with a source link-layer option. */
 size_t pl_nd_solicit(uint8_t *f, const struct pl_ep *src, const uint8_t tgt[16]);
+/* ARP reply (RFC 826) from src to dst (Ethernet and ARP target dst's MAC
+ * and IP). Returns 42. */
+size_t pl_arp_reply(uint8_t *f, const struct pl_ep *src, const struct pl_ep *dst);
+/* Gratuitous ARP (RFC 5227 §3) of src: broadcast, sender and target IP
+ * both src's, as a request or a reply. Returns 42. */
+size_t pl_arp_gratuitous(uint8_t *f, const struct pl_ep *src, bool reply);
+/* Neighbour Advertisement (RFC 4861 §4.4) from src to dst for src's
+ * address, with a target link-layer option, Override set and Solicited
+ * as given. */
+size_t pl_nd_advert(uint8_t *f, const struct pl_ep *src, const struct pl_ep *dst, bool solicited);
+/* If f is an ARP request or an NS, the address it asks for (family 4 or
+ * 6 and tgt); else false. */
+bool pl_neigh_request(const uint8_t *f, size_t len, uint8_t *family, uint8_t tgt[16]);
 /* Recompute the IPv4 header checksum of the header at ip (RFC 791). */
 void pl_ip4_fix(uint8_t *ip);
 /* RFC 4443 §2.3 / RFC 8200 §8.1 checksum over the upper-layer bytes l4/n

@@ -188,7 +188,7 @@ static void tx_from_edge(int fd)
 	CHECK(edge_send(fd, &m));
 	CHECKF(pl_wait_drop(&env, RELAIS_DROP_NO_NEIGHBOR, before + 1, 2000),
 	       "an unresolved destination is solicited and dropped");
-	pl_inject(&env, f, pl_arp_request(f, &a, env.us4.ip));
+	pl_inject(&env, f, pl_arp_reply(f, &a, &env.us4)); /* answers the solicitation */
 	for (unsigned t = 0; t < 2000 && dp_neigh_lookup(4, a.ip, mac) < 0; t += 5)
 		pl_pump(&env, 5);
 	pl_reset(&env);

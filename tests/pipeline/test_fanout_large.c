@@ -15,6 +15,7 @@
 #include <relais/srtp_policy.h>
 
 #include "dp_ctl.h"
+#include "dp_neigh.h"
 #include "pl_harness.h"
 #define CHECK_MAIN
 #include "check.h"
@@ -174,11 +175,14 @@ int main(int argc, char **argv)
 			   7) == 0);
 	rcv = crowd_session(&crowd);
 	CHECK(rcv != NULL);
-	/* Both hosts introduce themselves (ARP) so every next hop is known. */
-	CHECK(pl_inject(&e, f, pl_arp_request(f, &pub.ep, e.us4.ip)) == 0);
-	CHECK(pl_inject(&e, f, pl_arp_request(f, &crowd_ep, e.us4.ip)) == 0);
-	pl_pump(&e, 50);
 	CHECK(build(&e, &pub, &crowd) == 0);
+	/* The dataplane asked for both hosts when they were added: P (a peer
+	 * of the harness) answered by itself, the crowd's host answers here,
+	 * so every next hop is known. */
+	CHECK(pl_inject(&e, f, pl_arp_reply(f, &crowd_ep, &e.us4)) == 0);
+	for (unsigned t = 0; t < 5000 && dp_neigh_lookup(4, crowd_ep.ip, pkt) != 0; t += 10)
+		pl_pump(&e, 10);
+	CHECK(dp_neigh_lookup(4, crowd_ep.ip, pkt) == 0 && memcmp(pkt, crowd_ep.mac, 6) == 0);
 	pl_pump(&e, 50);
 	for (unsigned k = 0; k < N_PKTS; k++) {
 		n = pl_rtp(pkt, 111, false, (uint16_t)(100 + k), 960 * k, SSRC_PUB, 160);

@@ -292,7 +292,9 @@ static void phase_solicit(struct pl_world *w)
 	pl_reset(e);
 }
 
-/* Each peer asks for our address; the dataplane answers and learns it. */
+/* Each peer asks for our address; the dataplane answers. It knows the
+ * peer's MAC from the peer's answer to its own request (phase_solicit; the
+ * harness answers for its peers): a request teaches it nothing. */
 static void phase_neigh(struct pl_world *w)
 {
 	struct pl_peer *all[5] = {&w->p, &w->s[0], &w->s[1], &w->s[2], &w->p2};
