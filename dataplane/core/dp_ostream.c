@@ -29,8 +29,8 @@ int dp_ostream_state_open(const struct dp_config *cfg, char *err, size_t n)
 			"(docs/crypto.md)\n");
 		return 0;
 	}
-	return dp_ixs_open(&ixs, cfg->state_dir, cfg->state_uid, cfg->max_subs + cfg->max_participants,
-			   err, n);
+	return dp_ixs_open(&ixs, cfg->state_dir, cfg->state_uid,
+			   cfg->max_subs + cfg->max_participants, err, n);
 }
 
 /* See dp_ostream.h. */

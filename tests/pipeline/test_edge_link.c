@@ -321,6 +321,7 @@ static void early_consent(int fd, struct pl_peer *p, uint16_t *seq)
 	}
 	CHECKF(stat(RELAIS_STAT_edge_consents) == before + 1,
 	       "the kept CONSENT applied at PART_ADD, once");
+	CHECK(pl_wait_neigh(&env, &e, 2000) && pl_wait_neigh(&env, &f, 2000));
 	consent_publish(p, seq, 5);
 	for (int i = 0; i < 40 && e.n_rcv < 5; i++)
 		pl_pump(&env, 50);

@@ -195,6 +195,13 @@ static int burst(struct pl_env *e, struct pl_peer *a, struct pl_peer *s, unsigne
 	return wait_frames(e, sent + n, rtcp_before + lf->rtcp, n_rtcp_a + lf->rtcp) ? 0 : -1;
 }
 
+/* The RTCP budgets (rtcp.*) out of the way: a lifetime relays 300 SRs
+ * and NACKs per SSRC within a second, each of which must arrive. */
+static void no_rtcp_budgets(struct dp_config *c)
+{
+	c->nack_rate = c->nack_burst = c->sr_rate = c->sr_burst = 1000000;
+}
+
 /* One lifetime (the child): program, forward lf->pkts packets in bursts
  * with their RTCP (see burst), then SIGKILL. Exit codes: 3 the dataplane
  * did not start, 4 programming failed, 5 packets missing, 7
@@ -208,6 +215,7 @@ static void lifetime(const char *prog, const char *engine, uint16_t prof, unsign
 	unsigned sent = 0;
 
 	pl_state_block = lf->block;
+	pl_config_hook = no_rtcp_budgets;
 	if (pl_setup_engine(&e, prog, 1, engine) < 0)
 		_exit(3);
 	if (program(&e, &a, &s, prof) < 0) {
