@@ -197,8 +197,17 @@ static void feed_reader(void *arg, const char *p, size_t n)
 }
 
 /* Reads per wake-up: up to 1 MiB, so a large reply (or a refused one being
- * discarded) moves at memory speed without starving the other links. */
+ * discarded) moves at memory speed without starving the other links. The
+ * complete replies of each 16 KiB read are handed out before the next read:
+ * hiredis 0.14's reader moves what is left of its buffer to the front every
+ * 1 KiB consumed, so a 1 MiB backlog of small replies (a load's pipeline)
+ * cost quadratic copying, seconds on a loaded machine, and the loop missed
+ * its lease deadline (tests/controlplane/cp_large_node.sh). */
 #define READS_PER_TURN 64
+/* ... and for at most this long: the replies of a load's pipeline (a
+ * 40,000-participant node reloads ~90,000 objects) are parsed in slices,
+ * so the loop gets back to its lease clock and heartbeats between them. */
+#define READ_BUDGET_MS 20
 
 /* One read from the socket through the reply bounds into hiredis's
  * reader: 1 when bytes came (the link is making progress, even inside one
@@ -236,16 +245,19 @@ static int read_once(struct cp_link *l)
  * refuse closes the link (logged). */
 static void link_read(struct cp_link *l)
 {
+	uint64_t t0 = cp_now_ms();
 	int rc = 1;
 
 	if (!(l->ac->c.flags & REDIS_CONNECTED) || l->ac->c.reader == NULL) {
 		redisAsyncHandleRead(l->ac);
 		return;
 	}
-	for (int i = 0; i < READS_PER_TURN && rc == 1; i++)
+	for (int i = 0; i < READS_PER_TURN && rc == 1 && l->ac && cp_now_ms() - t0 < READ_BUDGET_MS;
+	     i++) {
 		rc = read_once(l);
-	if (rc >= 0 && l->ac)
-		redisProcessCallbacks(l->ac);
+		if (rc >= 0 && l->ac)
+			redisProcessCallbacks(l->ac);
+	}
 }
 
 /* See header. Errors and hang-ups go through a read, where hiredis finds
