@@ -227,8 +227,8 @@ static int offenders(int fd, int argc, char **argv)
 		fprintf(stderr, "relais-cli: offenders failed: %s\n", r.error);
 		return 2;
 	}
-	printf("%-40s %10s %10s %12s %14s %10s\n", "source", "srtp_auth", "replay", "unknown_ssrc",
-	       "unknown_source", "age_ms");
+	printf("%-40s %10s %10s %12s %14s %10s %11s\n", "source", "srtp_auth", "replay",
+	       "unknown_ssrc", "unknown_source", "age_ms", "protected");
 	for (unsigned i = 0; i < r.u.offenders.count; i++) {
 		const struct relais_ctl_offender *o = &r.u.offenders.rec[i];
 
@@ -237,10 +237,10 @@ static int offenders(int fd, int argc, char **argv)
 				  sizeof(a));
 		else
 			snprintf(a, sizeof(a), "?");
-		printf("%-40s %10llu %10llu %12llu %14llu %10llu\n", a,
+		printf("%-40s %10llu %10llu %12llu %14llu %10llu %11s\n", a,
 		       (unsigned long long)o->auth_fail, (unsigned long long)o->replay,
 		       (unsigned long long)o->unknown_ssrc, (unsigned long long)o->unknown_source,
-		       (unsigned long long)o->last_seen_ms);
+		       (unsigned long long)o->last_seen_ms, relais_protect_name(o->protect));
 	}
 	printf("(%u sources tracked)\n", r.u.offenders.n_tracked);
 	return 0;

@@ -523,7 +523,7 @@ static int get_rep_dump(struct rbuf *rb, struct relais_ctl_reply *r)
 static const struct rep_body rep_dump = {put_rep_dump, get_rep_dump};
 
 /* OFFENDERS reply: count, n_tracked, count records (address, the counts
- * in RELAIS_OFFENCES order, age). */
+ * in RELAIS_OFFENCES order, age, protect). */
 static void put_rep_offenders(struct wbuf *w, const struct relais_ctl_reply *r)
 {
 	const struct relais_ctl_offenders *o = &r->u.offenders;
@@ -536,10 +536,12 @@ static void put_rep_offenders(struct wbuf *w, const struct relais_ctl_reply *r)
 		for (unsigned k = 0; k < RELAIS_OFFENCE_MAX; k++)
 			put_le(w, o->rec[i].offences[k], 8);
 		put_le(w, o->rec[i].last_seen_ms, 8);
+		put_le(w, o->rec[i].protect, 1);
 	}
 }
 
-/* Mirror of put_rep_offenders; -EBADMSG for a count above the maximum. */
+/* Mirror of put_rep_offenders; -EBADMSG for a count above the maximum or
+ * an unknown protect value. */
 static int get_rep_offenders(struct rbuf *rb, struct relais_ctl_reply *r)
 {
 	struct relais_ctl_offenders *o = &r->u.offenders;
@@ -553,6 +555,9 @@ static int get_rep_offenders(struct rbuf *rb, struct relais_ctl_reply *r)
 		for (unsigned k = 0; k < RELAIS_OFFENCE_MAX; k++)
 			o->rec[i].offences[k] = get_le(rb, 8);
 		o->rec[i].last_seen_ms = get_le(rb, 8);
+		o->rec[i].protect = (uint8_t)get_le(rb, 1);
+		if (o->rec[i].protect >= RELAIS_PROTECT_MAX)
+			return -EBADMSG;
 	}
 	return 0;
 }

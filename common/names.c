@@ -99,6 +99,16 @@ enum relais_drop_reason relais_offence_reason(unsigned offence)
 	return offence < RELAIS_OFFENCE_MAX ? offence_reasons[offence] : RELAIS_DROP_NONE;
 }
 
+#define PROTECT_NAME_(sfx, name) [RELAIS_PROTECT_##sfx] = name,
+static const char *const protect_names[RELAIS_PROTECT_MAX] = {RELAIS_PROTECTS(PROTECT_NAME_)};
+#undef PROTECT_NAME_
+
+/* See ctl_proto.h. */
+const char *relais_protect_name(unsigned protect)
+{
+	return protect < RELAIS_PROTECT_MAX ? protect_names[protect] : "?";
+}
+
 /* Offence name, that of its drop reason; "?" when out of range. */
 const char *relais_offence_name(unsigned offence)
 {

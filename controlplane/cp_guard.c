@@ -2,6 +2,7 @@
 /* The XDP ban loop inside relais-controlplane; see cp_guard.h. */
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,22 +20,34 @@ struct cp_guard {
 	uint64_t next; /* next OFFENDERS request */
 };
 
-/* xdp_guard log callback: one control-plane log line per ban/expiry. */
+/* "srtp_auth (auth 95, replay 0, ... in 200 ms)": what grew, for a log line. */
+static void growth_text(const struct xdp_guard_report *r, char *buf, size_t n)
+{
+	snprintf(buf, n,
+		 "%s (auth %llu, replay %llu, unknown_ssrc %llu, unknown_source %llu in %llu ms)",
+		 r->reason, (unsigned long long)r->growth[RELAIS_OFFENCE_auth_fail],
+		 (unsigned long long)r->growth[RELAIS_OFFENCE_replay],
+		 (unsigned long long)r->growth[RELAIS_OFFENCE_unknown_ssrc],
+		 (unsigned long long)r->growth[RELAIS_OFFENCE_unknown_source],
+		 (unsigned long long)r->span_ms);
+}
+
+/* xdp_guard log callback: one control-plane log line per event. */
 static void log_event(const struct xdp_guard_report *r, void *arg)
 {
-	char pfx[64];
+	char pfx[64], why[160];
 
 	(void)arg;
 	xdp_prefix_format(&r->prefix, pfx, sizeof(pfx));
+	growth_text(r, why, sizeof(why));
 	if (r->event == XDP_GUARD_BAN)
-		CP_WARN("guard: banned %s for %llu ms: %s (auth %llu, replay %llu, "
-			"unknown_ssrc %llu, unknown_source %llu in %llu ms)",
-			pfx, (unsigned long long)r->ttl_ms, r->reason,
-			(unsigned long long)r->growth[RELAIS_OFFENCE_auth_fail],
-			(unsigned long long)r->growth[RELAIS_OFFENCE_replay],
-			(unsigned long long)r->growth[RELAIS_OFFENCE_unknown_ssrc],
-			(unsigned long long)r->growth[RELAIS_OFFENCE_unknown_source],
-			(unsigned long long)r->span_ms);
+		CP_WARN("guard: banned %s for %llu ms: %s", pfx, (unsigned long long)r->ttl_ms,
+			why);
+	else if (r->event == XDP_GUARD_DECLINE)
+		CP_WARN("guard: not banning %s, %s: %s", pfx, xdp_guard_protect_why(r->protect),
+			why);
+	else if (r->event == XDP_GUARD_LIFT)
+		CP_WARN("guard: ban of %s lifted: %s", pfx, xdp_guard_protect_why(r->protect));
 	else
 		CP_INFO("guard: ban of %s expired", pfx);
 }
@@ -109,6 +122,16 @@ void cp_guard_turn(struct cp_guard *g, uint64_t now_ms)
 	m.u.offenders.max = RELAIS_CTL_OFFENDERS_MAX;
 	if (cp_dplink_send(g->dl, &m, on_offenders, g, 0) == 0)
 		g->next = now_ms + (uint64_t)g->cfg->guard_interval_ms;
+}
+
+/* See cp_guard.h. */
+bool cp_guard_counters(const struct cp_guard *g, struct xdp_guard_counters *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (g == NULL)
+		return false;
+	xdp_guard_counters(g->g, out);
+	return true;
 }
 
 /* See cp_guard.h. */

@@ -5,16 +5,20 @@
  * dataplane link (cp_dplink.h, between the requests of an apply) and hands
  * the reply to xdp_guard_step() (ebpf/xdp_guard.h), which bans persistent
  * offenders in the filter's blocklist (pinned maps under cfg.xdp_pins) with
- * an expiry. Each ban and expiry is logged with its reason and counts. It
- * runs whether or not Redis is reachable.
+ * an expiry. Each ban and expiry is logged with its reason and counts; a
+ * participant's address (the reply's protect mark) is never banned, the
+ * refusal logged once per ban period and counted (issue 13). It runs
+ * whether or not Redis is reachable.
  */
 #ifndef CP_GUARD_H
 #define CP_GUARD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cp_dplink.h"
 #include "cp_opts.h"
+#include "xdp_guard.h"
 
 struct cp_guard;
 
@@ -30,6 +34,9 @@ void cp_guard_turn(struct cp_guard *g, uint64_t now_ms);
  * bpf() on them works with the calling thread's current capabilities
  * (cp_main.c's privilege drop measures with it). 0 or -errno. */
 int cp_guard_probe(struct cp_guard *g);
+/* The guard's counters (bans, expiries, declined, lifted; xdp_guard.h)
+ * into *out; false, *out zeroed, when g is NULL (off). */
+bool cp_guard_counters(const struct cp_guard *g, struct xdp_guard_counters *out);
 /* When the next turn is due (UINT64_MAX when g is NULL). */
 uint64_t cp_guard_next(const struct cp_guard *g);
 /* Close the maps and free g (NULL: nothing). Close the dataplane link

@@ -22,6 +22,23 @@ struct status_args {
 	uint64_t now;
 };
 
+/* The XDP ban loop's counters, when it runs (--xdp-pins). */
+static void write_guard(struct json_out *j, const struct cp_guard *g)
+{
+	struct xdp_guard_counters c;
+
+	if (!cp_guard_counters(g, &c))
+		return;
+	json_ws(j, "\n ");
+	json_key(j, "guard");
+	json_obj_begin(j);
+	json_ku64(j, "bans", c.bans);
+	json_ku64(j, "expiries", c.expiries);
+	json_ku64(j, "declined", c.declined);
+	json_ku64(j, "lifted", c.lifted);
+	json_obj_end(j);
+}
+
 /* The JSON body; its layout (a line per group) is the one operators know. */
 static void write_json(FILE *f, const void *arg)
 {
@@ -73,6 +90,7 @@ static void write_json(FILE *f, const void *arg)
 	json_obj_end(&j);
 	json_ws(&j, "\n ");
 	json_ku64(&j, "events_seen", n->ld.ev.seen);
+	write_guard(&j, n->guard);
 	json_obj_end(&j);
 	json_ws(&j, "\n");
 	json_out_finish(&j);

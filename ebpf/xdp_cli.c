@@ -50,7 +50,8 @@ static void usage(FILE *f)
 	    "  guard [--ctl SOCK] [--interval-ms N] [--threshold N] [--window-ms N]\n"
 	    "        [--ban-ttl S] [--duration S]\n"
 	    "                             poll the dataplane's OFFENDERS, ban sources whose\n"
-	    "                             auth/replay/unknown drops grew > threshold in window\n",
+	    "                             auth/replay/unknown drops grew > threshold in window;\n"
+	    "                             never a participant's address (protected)\n",
 	    f);
 	fprintf(f,
 		"  stun-rate [--pps N] [--burst N] [--total-pps N] [--total-burst N]\n"
@@ -329,6 +330,7 @@ static int cmd_guard(struct xdp_ctl *c, int argc, char **argv)
 	const char *sock = opt(argc, argv, "--ctl");
 	struct relais_ctl_msg m = {.type = RELAIS_CTL_OFFENDERS};
 	struct relais_ctl_reply r;
+	struct xdp_guard_counters cnt;
 	struct xdp_guard_conf gc;
 	uint64_t iv, dur, end;
 	struct xdp_guard *g;
@@ -367,6 +369,10 @@ static int cmd_guard(struct xdp_ctl *c, int argc, char **argv)
 		err = 0;
 		usleep((useconds_t)(iv * 1000));
 	}
+	xdp_guard_counters(g, &cnt);
+	printf("guard: %llu bans, %llu expiries, %llu declined (protected), %llu lifted\n",
+	       (unsigned long long)cnt.bans, (unsigned long long)cnt.expiries,
+	       (unsigned long long)cnt.declined, (unsigned long long)cnt.lifted);
 	close(fd);
 	xdp_guard_free(g);
 	return err;

@@ -19,14 +19,16 @@ struct sample {
 /* A source the guard follows. used == 0: free slot. */
 struct source {
 	int used;
-	struct xdp_prefix prefix; /* /32 or /128 */
-	uint64_t banned_until_ns; /* 0 = not banned by us */
-	unsigned n, head;         /* ring of samples, head = oldest */
+	struct xdp_prefix prefix;   /* /32 or /128 */
+	uint64_t banned_until_ns;   /* 0 = not banned by us */
+	uint64_t declined_until_ns; /* protected: no new decline report before */
+	unsigned n, head;           /* ring of samples, head = oldest */
 	struct sample s[XDP_GUARD_HISTORY];
 };
 
 struct xdp_guard {
 	struct xdp_guard_conf conf;
+	struct xdp_guard_counters cnt;
 	struct source src[XDP_GUARD_MAX_SOURCES];
 	/* The previous snapshot: when it held every offender the dataplane
 	 * tracked (complete), a source absent from it had no offences then. */
@@ -143,36 +145,73 @@ static uint64_t growth(const struct source *s, uint64_t *per_kind, uint64_t *spa
 	return sum;
 }
 
-/* Ban s now if its growth over the window exceeds the threshold; 1 when
- * banned, 0 when not, -errno when the blocklist refused. */
-static int consider(struct xdp_guard *g, struct xdp_ctl *c, struct source *s, uint64_t now,
-		    xdp_guard_log_fn log, void *arg)
+/* Fill r's reason (the offence that grew most), total, span and ttl. */
+static void describe(struct xdp_guard_report *r, const struct source *s, uint64_t span_ns,
+		     uint64_t ttl_ms)
 {
-	struct xdp_guard_report r = {.event = XDP_GUARD_BAN, .prefix = s->prefix};
-	uint64_t span, sum;
 	unsigned top = 0;
+
+	for (unsigned k = 1; k < RELAIS_OFFENCE_MAX; k++)
+		if (r->growth[k] > r->growth[top])
+			top = k;
+	r->reason = relais_offence_name(top);
+	for (unsigned k = 0; k < RELAIS_OFFENCE_MAX; k++)
+		r->total += newest(s)->cnt[k];
+	r->span_ms = span_ns / NS_PER_MS;
+	r->ttl_ms = ttl_ms;
+}
+
+/* Ban s now if its growth over the window exceeds the threshold, unless it
+ * is protected: then decline (reported and counted once per ban period).
+ * 1 when banned, 0 when not, -errno when the blocklist refused. */
+static int consider(struct xdp_guard *g, struct xdp_ctl *c, struct source *s,
+		    enum relais_protect protect, uint64_t now, xdp_guard_log_fn log, void *arg)
+{
+	struct xdp_guard_report r = {
+	    .event = XDP_GUARD_BAN, .prefix = s->prefix, .protect = protect};
+	uint64_t ttl_ns = g->conf.ban_ttl_ms * NS_PER_MS, span;
 	int err;
 
 	if (s->banned_until_ns > now || s->n < 2)
 		return 0;
-	sum = growth(s, r.growth, &span);
-	if (sum <= g->conf.threshold)
+	if (growth(s, r.growth, &span) <= g->conf.threshold)
 		return 0;
-	err = xdp_acl_add(c, XDP_ACL_BLOCK, &s->prefix, g->conf.ban_ttl_ms * NS_PER_MS);
-	if (err)
-		return err;
-	s->banned_until_ns = now + g->conf.ban_ttl_ms * NS_PER_MS;
-	for (unsigned k = 1; k < RELAIS_OFFENCE_MAX; k++)
-		if (r.growth[k] > r.growth[top])
-			top = k;
-	r.reason = relais_offence_name(top);
-	for (unsigned k = 0; k < RELAIS_OFFENCE_MAX; k++)
-		r.total += newest(s)->cnt[k];
-	r.span_ms = span / NS_PER_MS;
-	r.ttl_ms = g->conf.ban_ttl_ms;
+	if (protect != RELAIS_PROTECT_NONE) {
+		if (s->declined_until_ns > now)
+			return 0;
+		s->declined_until_ns = now + ttl_ns;
+		g->cnt.declined++;
+		r.event = XDP_GUARD_DECLINE;
+	} else {
+		err = xdp_acl_add(c, XDP_ACL_BLOCK, &s->prefix, ttl_ns);
+		if (err)
+			return err;
+		s->banned_until_ns = now + ttl_ns;
+		g->cnt.bans++;
+	}
+	describe(&r, s, span, g->conf.ban_ttl_ms);
 	if (log)
 		log(&r, arg);
-	return 1;
+	return r.event == XDP_GUARD_BAN;
+}
+
+/* A live ban of ours on a source the snapshot marks protected (a
+ * participant now uses an address banned before it joined): lift it. */
+static void lift(struct xdp_guard *g, struct xdp_ctl *c, struct source *s,
+		 enum relais_protect protect, uint64_t now, xdp_guard_log_fn log, void *arg)
+{
+	struct xdp_guard_report r = {.event = XDP_GUARD_LIFT,
+				     .prefix = s->prefix,
+				     .reason = "protected",
+				     .protect = protect};
+
+	if (protect == RELAIS_PROTECT_NONE || s->banned_until_ns <= now)
+		return;
+	xdp_acl_del(c, XDP_ACL_BLOCK, &s->prefix); /* -ENOENT: operator unbanned */
+	s->banned_until_ns = 0;
+	g->cnt.lifted++;
+	if (log)
+		log(&r, arg);
 }
 
 /* Remove expired bans of this guard and forget sources idle for longer
@@ -193,6 +232,7 @@ static void expire(struct xdp_guard *g, struct xdp_ctl *c, uint64_t now, xdp_gua
 
 			xdp_acl_del(c, XDP_ACL_BLOCK, &s->prefix); /* -ENOENT: operator unbanned */
 			s->used = 0; /* a fresh start: growth counts from now */
+			g->cnt.expiries++;
 			if (log)
 				log(&r, arg);
 			continue;
@@ -254,7 +294,8 @@ int xdp_guard_step(struct xdp_guard *g, struct xdp_ctl *c, const struct relais_c
 			continue;
 		baseline(g, s, &p, window_ns);
 		record(s, o->offences, now_ns, window_ns);
-		r = consider(g, c, s, now_ns, log, arg);
+		lift(g, c, s, (enum relais_protect)o->protect, now_ns, log, arg);
+		r = consider(g, c, s, (enum relais_protect)o->protect, now_ns, log, arg);
 		if (r < 0)
 			err = r;
 		else
@@ -266,6 +307,20 @@ int xdp_guard_step(struct xdp_guard *g, struct xdp_ctl *c, const struct relais_c
 }
 
 /* See xdp_guard.h. */
+void xdp_guard_counters(const struct xdp_guard *g, struct xdp_guard_counters *out)
+{
+	*out = g->cnt;
+}
+
+/* Why a protected source is not banned, for the log lines. */
+const char *xdp_guard_protect_why(enum relais_protect p)
+{
+	return p == RELAIS_PROTECT_PARTICIPANT ? "a participant's address"
+	       : p == RELAIS_PROTECT_FORMER    ? "a participant's address until recently"
+					       : "not protected";
+}
+
+/* See xdp_guard.h. */
 void xdp_guard_log_line(const struct xdp_guard_report *r, void *arg)
 {
 	FILE *f = arg ? arg : stderr;
@@ -273,16 +328,23 @@ void xdp_guard_log_line(const struct xdp_guard_report *r, void *arg)
 	uint64_t sum = 0;
 
 	xdp_prefix_format(&r->prefix, p, sizeof(p));
-	if (r->event == XDP_GUARD_EXPIRE) {
-		fprintf(f, "guard: unban %s: ban expired\n", p);
+	if (r->event == XDP_GUARD_EXPIRE || r->event == XDP_GUARD_LIFT) {
+		fprintf(f, "guard: unban %s: %s\n", p,
+			r->event == XDP_GUARD_EXPIRE ? "ban expired"
+						     : xdp_guard_protect_why(r->protect));
 		fflush(f);
 		return;
 	}
 	for (unsigned k = 0; k < RELAIS_OFFENCE_MAX; k++)
 		sum += r->growth[k];
-	fprintf(f, "guard: ban %s for %llu ms: reason %s, +%llu offences in %llu ms (", p,
-		(unsigned long long)r->ttl_ms, r->reason, (unsigned long long)sum,
-		(unsigned long long)r->span_ms);
+	if (r->event == XDP_GUARD_DECLINE)
+		fprintf(f, "guard: not banning %s, %s: reason %s, +%llu offences in %llu ms (", p,
+			xdp_guard_protect_why(r->protect), r->reason, (unsigned long long)sum,
+			(unsigned long long)r->span_ms);
+	else
+		fprintf(f, "guard: ban %s for %llu ms: reason %s, +%llu offences in %llu ms (", p,
+			(unsigned long long)r->ttl_ms, r->reason, (unsigned long long)sum,
+			(unsigned long long)r->span_ms);
 	for (unsigned k = 0; k < RELAIS_OFFENCE_MAX; k++)
 		fprintf(f, "%s%s +%llu", k ? ", " : "", relais_offence_name(k),
 			(unsigned long long)r->growth[k]);

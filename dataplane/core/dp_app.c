@@ -14,6 +14,7 @@
 #include "dp_neigh.h"
 #include "dp_offender.h"
 #include "dp_ostream.h"
+#include "dp_protect.h"
 #include "dp_stats.h"
 #include "dp_tables.h"
 #include "dp_worker.h"
@@ -83,6 +84,11 @@ int dp_app_init(struct dp_app *a, bool with_port, char *err, size_t n)
 		snprintf(err, n, "offenders: cannot allocate the per-lcore offender tables");
 		return -ENOMEM;
 	}
+	if (dp_protect_init(a->cfg.max_participants, a->cfg.protect_former_max,
+			    a->cfg.protect_grace_s) < 0) {
+		snprintf(err, n, "offenders.former_max: cannot allocate the protected sources");
+		return -ENOMEM;
+	}
 	dp_telemetry_init();
 	dp_xdp_stats_init(&a->cfg, with_port);
 	if (a->cfg.ctl_socket[0] && (rc = dp_ctl_open(a->cfg.ctl_socket, a->cfg.ctl_gid,
@@ -147,6 +153,7 @@ void dp_app_fini(struct dp_app *a)
 	dp_tables_fini();
 	dp_ostream_state_close();
 	dp_offender_fini();
+	dp_protect_fini();
 	if (a->eng)
 		a->eng_ops->destroy(a->eng);
 	a->eng = NULL;

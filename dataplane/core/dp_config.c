@@ -51,6 +51,10 @@ void dp_config_defaults(struct dp_config *c)
 	c->neigh_entries = 4096;
 	c->neigh_stale_s = 60;
 	c->neigh_expire_s = 120;
+	/* A client lagging a deletion or a re-key by seconds, or rejoining
+	 * within a minute or two, keeps its address safe from bans. */
+	c->protect_grace_s = 120;
+	c->protect_former_max = 65536;
 	snprintf(c->crypto_engine, sizeof(c->crypto_engine), "auto");
 }
 
@@ -246,6 +250,8 @@ static int apply_kv(struct dp_config *c, const char *sec, const char *key, const
 	UINT("neigh", "entries", 64, 1u << 20, c->neigh_entries)
 	UINT("neigh", "stale_s", 1, 86400, c->neigh_stale_s)
 	UINT("neigh", "expire_s", 2, 86400, c->neigh_expire_s)
+	UINT("offenders", "grace_s", 1, 86400, c->protect_grace_s)
+	UINT("offenders", "former_max", 16, 1u << 24, c->protect_former_max)
 	if (IS("media", "ipv4")) {
 		c->has_ip4 = 1;
 		return parse_prefix(v, 4, c->ip4, &c->prefix4);

@@ -98,6 +98,9 @@ struct dp_config {
 	uint32_t neigh_entries;  /* neigh.entries: table size */
 	uint32_t neigh_stale_s;  /* neigh.stale_s: re-solicited when older */
 	uint32_t neigh_expire_s; /* neigh.expire_s: evicted when older */
+	/* [offenders]: protected sources (dp_protect.h) */
+	uint32_t protect_grace_s;    /* offenders.grace_s: former addresses kept */
+	uint32_t protect_former_max; /* offenders.former_max: at most this many */
 };
 
 /* Whether media may be sent to ip (family 4 or 6): in one of

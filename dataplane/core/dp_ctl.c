@@ -16,6 +16,7 @@
 #include "dp_ctl.h"
 #include "dp_ctl_access.h"
 #include "dp_offender.h"
+#include "dp_protect.h"
 #include "dp_stats.h"
 #include "dp_tables_priv.h"
 #include "dp_xdp.h"
@@ -91,6 +92,8 @@ static void fill_stats(struct relais_ctl_stats *s)
 #undef GAUGE_
 	s->v[RELAIS_STAT_lcores] = dp_tab.cfg->n_workers;
 	s->v[RELAIS_STAT_offenders_evicted] = dp_offender_evicted();
+	s->v[RELAIS_STAT_protect_evicted] = dp_protect_evicted();
+	s->v[RELAIS_STAT_protected] = dp_protect_count();
 	s->v[RELAIS_STAT_xdp_filter] = (uint64_t)dp_xdp_stats_read(s->xdp_drops);
 }
 
@@ -249,6 +252,8 @@ static int h_offenders(const struct relais_ctl_msg *m, struct relais_ctl_reply *
 
 	if (rc)
 		snprintf(ERRBUF(r), "offenders: out of memory");
+	else
+		dp_protect_mark(&r->u.offenders);
 	return rc;
 }
 

@@ -163,7 +163,9 @@ struct relais_ctl_dump {
  * (a source not seen for a while may be replaced); the reply sums over
  * lcores and lists the sources whose total is >= min_total, highest first,
  * at most max (0 or above RELAIS_CTL_OFFENDERS_MAX: the maximum).
- * last_seen_ms is the age of the most recent such drop, in ms. */
+ * last_seen_ms is the age of the most recent such drop, in ms; protect
+ * says whether the address is a participant's, now or recently (enum
+ * relais_protect): the XDP guard never bans those. */
 #define RELAIS_CTL_OFFENDERS_MAX 32
 struct relais_ctl_offenders_req {
 	uint64_t min_total;
@@ -184,8 +186,24 @@ enum relais_offence {
 };
 #undef RELAIS_OFFENCE_ENUM_
 
+/* Whether a source is protected from bans (docs/operations.md, "Offenders
+ * and bans"): the XDP guard never bans the address of a participant, nor
+ * one that was a participant's within offenders.grace_s, since a spoofer
+ * can make offences from any address. X(suffix, name); the numbers are
+ * the wire values: append only. */
+#define RELAIS_PROTECTS(X)            \
+	X(NONE, "no")                 \
+	X(PARTICIPANT, "participant") \
+	X(FORMER, "former")
+#define RELAIS_PROTECT_ENUM_(sfx, name) RELAIS_PROTECT_##sfx,
+enum relais_protect {
+	RELAIS_PROTECTS(RELAIS_PROTECT_ENUM_) RELAIS_PROTECT_MAX
+};
+#undef RELAIS_PROTECT_ENUM_
+
 /* One source's counts, by name (o->replay) or by enum relais_offence
- * (o->offences[RELAIS_OFFENCE_replay]): the same words. */
+ * (o->offences[RELAIS_OFFENCE_replay]): the same words. protect is an
+ * enum relais_protect. */
 #define RELAIS_OFFENCE_FIELD_(field, reason) uint64_t field;
 struct relais_ctl_offender {
 	struct relais_addr addr;
@@ -196,6 +214,7 @@ struct relais_ctl_offender {
 		uint64_t offences[RELAIS_OFFENCE_MAX];
 	};
 	uint64_t last_seen_ms;
+	uint8_t protect;
 };
 #undef RELAIS_OFFENCE_FIELD_
 struct relais_ctl_offenders {
@@ -222,7 +241,8 @@ struct relais_ctl_offenders {
 	G(subscriptions) G(lcores) C(rekeys) C(rekey_failed)                    \
 	C(rtcp_port_plus_one) C(offenders_evicted) C(edge_rx) C(edge_tx)        \
 	G(xdp_filter) C(consents) C(edge_consents) C(admission_refused)         \
-	C(neigh_learned) C(neigh_expired) C(neigh_evicted)
+	C(neigh_learned) C(neigh_expired) C(neigh_evicted) C(protect_evicted)  \
+	G(protected)
 /* clang-format on */
 #define RELAIS_STATS_ENUM_(n) RELAIS_STAT_##n,
 enum relais_stat {
@@ -298,6 +318,8 @@ int relais_stat_is_gauge(unsigned stat);
 const char *relais_offence_name(unsigned offence);
 /* The drop reason an offence counts; RELAIS_DROP_NONE if out of range. */
 enum relais_drop_reason relais_offence_reason(unsigned offence);
+/* Name of an enum relais_protect ("participant"), "?" if out of range. */
+const char *relais_protect_name(unsigned protect);
 
 /* Encode a request into buf. Returns bytes written or -EINVAL (bad type or
  * field), -EMSGSIZE (cap too small). */

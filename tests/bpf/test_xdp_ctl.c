@@ -259,6 +259,93 @@ static int test_guard(void)
 	return 0;
 }
 
+/* xdp_guard log callback: count the events by kind. */
+static void count_events(const struct xdp_guard_report *r, void *arg)
+{
+	((unsigned *)arg)[r->event]++;
+}
+
+/* A source marked protected (a participant's address, now or within the
+ * dataplane's grace) is never banned however fast its offences grow: the
+ * guard declines, reports it once per ban period and counts it. The same
+ * growth from an unprotected source is banned at the same step as before.
+ * A ban of the guard's own on a source that becomes protected is lifted.
+ * Threshold 100 in 2 s, bans of 60 s. */
+static int test_guard_protect(void)
+{
+	struct xdp_guard_conf gc = {.threshold = 100, .window_ms = 2000, .ban_ttl_ms = 60000};
+	static const uint8_t srcs[] = {1, 2, 3};
+	uint64_t cnt[3] = {0, 0, 0}, t = 1000000000ull, step = 500000000ull;
+	struct xdp_guard_counters gcnt;
+	struct relais_ctl_offenders s;
+	struct xdp_ctl *c = xdp_ctl_load();
+	struct xdp_guard *g = c ? xdp_guard_new(&gc) : NULL;
+	unsigned ev[4] = {0};
+	int bans;
+
+	CHECKF(g != NULL, "guard over a loaded filter");
+	if (!g)
+		return 1;
+	/* 10.9.0.1 a participant's, .2 a former participant's, .3 nobody's;
+	 * each grows by 300 offences per step. */
+	for (unsigned i = 0; i < 6; i++, t += step) {
+		snap_fill(&s, 3, srcs, cnt, 3);
+		s.rec[0].protect = RELAIS_PROTECT_PARTICIPANT;
+		s.rec[1].protect = RELAIS_PROTECT_FORMER;
+		bans = xdp_guard_step(g, c, &s, t, count_events, ev);
+		CHECKF(bans == (i == 1), "step %u: %d bans", i, bans);
+		for (unsigned k = 0; k < 3; k++)
+			cnt[k] += 300;
+	}
+	xdp_guard_counters(g, &gcnt);
+	CHECKF(blocked(c) == 1, "only the unprotected source is in the blocklist (%u)", blocked(c));
+	CHECKF(gcnt.bans == 1 && ev[XDP_GUARD_BAN] == 1, "one ban (%llu)",
+	       (unsigned long long)gcnt.bans);
+	CHECKF(gcnt.declined == 2 && ev[XDP_GUARD_DECLINE] == 2,
+	       "two declines, one per protected source in the ban period (%llu, %u reported)",
+	       (unsigned long long)gcnt.declined, ev[XDP_GUARD_DECLINE]);
+	/* Past the ban period the next decline is reported again. */
+	t += 60000000000ull;
+	snap_fill(&s, 1, srcs, cnt, 1);
+	s.rec[0].protect = RELAIS_PROTECT_PARTICIPANT;
+	xdp_guard_step(g, c, &s, t, count_events, ev);
+	cnt[0] += 300;
+	snap_fill(&s, 1, srcs, cnt, 1);
+	s.rec[0].protect = RELAIS_PROTECT_PARTICIPANT;
+	xdp_guard_step(g, c, &s, t + step, count_events, ev);
+	xdp_guard_counters(g, &gcnt);
+	CHECKF(gcnt.declined == 3 && blocked(c) == 0,
+	       "a new ban period: declined again (%llu), nothing banned",
+	       (unsigned long long)gcnt.declined);
+	xdp_guard_free(g);
+	xdp_ctl_close(c);
+
+	/* Banned while nobody's, then a participant joins from it: lifted. */
+	c = xdp_ctl_load();
+	g = c ? xdp_guard_new(&gc) : NULL;
+	CHECKF(g != NULL, "third guard");
+	if (!g)
+		return 1;
+	memset(ev, 0, sizeof(ev));
+	cnt[2] = 0;
+	snap_fill(&s, 1, &srcs[2], &cnt[2], 1);
+	xdp_guard_step(g, c, &s, t, count_events, ev);
+	cnt[2] = 500;
+	snap_fill(&s, 1, &srcs[2], &cnt[2], 1);
+	CHECKF(xdp_guard_step(g, c, &s, t + step, count_events, ev) == 1 && blocked(c) == 1,
+	       "banned while nobody's");
+	s.rec[0].protect = RELAIS_PROTECT_PARTICIPANT;
+	CHECKF(xdp_guard_step(g, c, &s, t + 2 * step, count_events, ev) == 0 && blocked(c) == 0,
+	       "a participant's now: the ban is lifted");
+	xdp_guard_counters(g, &gcnt);
+	CHECKF(gcnt.lifted == 1 && ev[XDP_GUARD_LIFT] == 1 && gcnt.declined == 1,
+	       "one lift (%llu), then its growth declined (%llu)", (unsigned long long)gcnt.lifted,
+	       (unsigned long long)gcnt.declined);
+	xdp_guard_free(g);
+	xdp_ctl_close(c);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int r;
@@ -270,7 +357,7 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		return 2;
 	r = !strcmp(argv[1], "pin")     ? test_pin()
-	    : !strcmp(argv[1], "guard") ? test_guard()
+	    : !strcmp(argv[1], "guard") ? test_guard() || test_guard_protect()
 					: test_attach();
 	if (r)
 		return r;

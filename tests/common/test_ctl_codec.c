@@ -279,10 +279,13 @@ static void test_dump_reply(void)
 	CHECK(relais_ctl_decode_reply(buf, (size_t)len, &d) == -EBADMSG);
 }
 
-/* OFFENDERS replies round-trip with every field; a count above the
- * maximum is refused. */
+/* OFFENDERS replies round-trip with every field (protect appended to each
+ * record: 60 bytes a record); a count above the maximum and an unknown
+ * protect value are refused. */
 static void test_offenders_reply(void)
 {
+	const size_t rec_len = 19 + 8 * RELAIS_OFFENCE_MAX + 8 + 1;
+	const size_t head = RELAIS_CTL_HDR_LEN + 4 + RELAIS_CTL_ERR_LEN + 5;
 	struct relais_ctl_reply r, d;
 	uint8_t buf[RELAIS_CTL_MAX_MSG];
 	int len;
@@ -302,12 +305,23 @@ static void test_offenders_reply(void)
 		o->unknown_ssrc = 3 * i;
 		o->unknown_source = UINT64_MAX - i;
 		o->last_seen_ms = 1000 + i;
+		o->protect = (uint8_t)(i % RELAIS_PROTECT_MAX);
 	}
 	len = relais_ctl_encode_reply(&r, buf, sizeof(buf));
-	CHECK(len > 0 && len < RELAIS_CTL_MAX_MSG);
+	CHECKF(len > 0 && (size_t)len == head + RELAIS_CTL_OFFENDERS_MAX * rec_len,
+	       "offenders reply of %d bytes", len);
 	CHECK(relais_ctl_decode_reply(buf, (size_t)len, &d) == 0);
 	CHECK(memcmp(&r, &d, sizeof(r)) == 0);
 	CHECK(strcmp(relais_ctl_type_name(RELAIS_CTL_OFFENDERS), "offenders") == 0);
+	CHECK(strcmp(relais_protect_name(RELAIS_PROTECT_NONE), "no") == 0 &&
+	      strcmp(relais_protect_name(RELAIS_PROTECT_PARTICIPANT), "participant") == 0 &&
+	      strcmp(relais_protect_name(RELAIS_PROTECT_FORMER), "former") == 0 &&
+	      strcmp(relais_protect_name(RELAIS_PROTECT_MAX), "?") == 0);
+	buf[head + rec_len - 1] = RELAIS_PROTECT_MAX; /* the first record's protect */
+	CHECK(relais_ctl_decode_reply(buf, (size_t)len, &d) == -EBADMSG);
+	buf[head + rec_len - 1] = RELAIS_PROTECT_FORMER;
+	CHECK(relais_ctl_decode_reply(buf, (size_t)len, &d) == 0 &&
+	      d.u.offenders.rec[0].protect == RELAIS_PROTECT_FORMER);
 	buf[RELAIS_CTL_HDR_LEN + 4 + RELAIS_CTL_ERR_LEN] = RELAIS_CTL_OFFENDERS_MAX + 1;
 	CHECK(relais_ctl_decode_reply(buf, (size_t)len, &d) == -EBADMSG);
 }
@@ -334,10 +348,12 @@ static void test_offences_and_gauges(void)
 	CHECK(strcmp(relais_offence_name(RELAIS_OFFENCE_MAX), "?") == 0);
 	for (unsigned i = 0; i <= RELAIS_STAT_MAX; i++)
 		gauges += (unsigned)relais_stat_is_gauge(i);
-	CHECK(gauges == 6 && relais_stat_is_gauge(RELAIS_STAT_rooms) &&
-	      relais_stat_is_gauge(RELAIS_STAT_lcores));
+	CHECK(gauges == 7 && relais_stat_is_gauge(RELAIS_STAT_rooms) &&
+	      relais_stat_is_gauge(RELAIS_STAT_lcores) &&
+	      relais_stat_is_gauge(RELAIS_STAT_protected));
 	CHECK(!relais_stat_is_gauge(RELAIS_STAT_rx_pkts) &&
-	      !relais_stat_is_gauge(RELAIS_STAT_rtcp_port_plus_one));
+	      !relais_stat_is_gauge(RELAIS_STAT_rtcp_port_plus_one) &&
+	      !relais_stat_is_gauge(RELAIS_STAT_protect_evicted));
 }
 
 /* Addresses, profiles and names. */

@@ -88,11 +88,58 @@ check() {
 	if [ "$2" = "$3" ]; then say "ok: $1 = $2"; else say "FAIL: $1 = $2, want $3"; rc=1; fi
 }
 
+# flood KIND SRC COUNT PPS [ARGS...]: xdp_flood frames of KIND from SRC (any
+# address: AF_PACKET in the peer namespace) to the dataplane's media address
+# and port; prints xdp_flood's "sent N ..." line.
+flood() {
+	local kind=$1 s=$2 n=$3 pps=$4
+	shift 4
+	peer "$BUILD/tests/xdp_e2e/xdp_flood" --ifname "$NAME-p" --dst-mac "$(dp_mac)" --dst "$v4" \
+		--src "$s" --kind "$kind" --count "$n" --pps "$pps" "$@"
+}
+
 # forge COUNT PPS: forged SRTP (SSRC 0x5eed, wrong authentication tag) from
 # $src to the dataplane's media address.
-forge() {
-	peer "$BUILD/tests/xdp_e2e/xdp_flood" --ifname "$NAME-p" --dst-mac "$(dp_mac)" --dst "$v4" \
-		--src "$src" --kind forged --ssrc 0x5eed --count "$1" --pps "$2" >/dev/null
+forge() { flood forged "$src" "$1" "$2" --ssrc 0x5eed >/dev/null; }
+
+# stranger_banned LOG BANNED: $src, nobody's address, sends 300 forged
+# packets at 300/s; the guard logging to LOG must ban it (a line matching
+# BANNED) within 3 s; the delay from the flood's start is printed; each of
+# the 300 frames is an unknown_source drop in the dataplane or an
+# xdp_blocklist drop, and 200 more while banned all die in XDP.
+stranger_banned() {
+	local u0 b0 t0 t1 f
+	u0=$(dp_drop unknown_source) b0=$(xdp_drop xdp_blocklist) t0=$(date +%s%N)
+	flood forged "$src" 300 300 >/dev/null &
+	f=$!
+	wait_log "$1" "$2" 3 || { cat "$1"; fail "no ban of $src"; }
+	t1=$(date +%s%N)
+	wait "$f"
+	say "$src banned $(((t1 - t0) / 1000000)) ms after its flood of 300/s began"
+	grep "$2" "$1"
+	sleep 0.3
+	check "first 300 forged: unknown_source + xdp_blocklist" \
+		$(($(dp_drop unknown_source) - u0 + $(xdp_drop xdp_blocklist) - b0)) 300
+	u0=$(dp_drop unknown_source) b0=$(xdp_drop xdp_blocklist)
+	forge 200 1000
+	sleep 0.2
+	check "xdp_blocklist growth while banned" $(($(xdp_drop xdp_blocklist) - b0)) 200
+	check "unknown_source growth while banned" $(($(dp_drop unknown_source) - u0)) 0
+}
+
+# verified_fraction JSON: what relais-loadgen's subscribers decrypted and
+# verified, over what its publishers sent them (4 decimals).
+verified_fraction() {
+	python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print("%.4f" % (j["verified"] / max(j["expected"], 1)))' "$1"
+}
+
+# at_least WHAT GOT MIN: one assertion GOT >= MIN (decimals); rc=1 otherwise.
+at_least() {
+	if python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) >= float(sys.argv[2]) else 1)' "$2" "$3"; then
+		say "ok: $1 = $2 (>= $3)"
+	else
+		say "FAIL: $1 = $2, want >= $3"; rc=1
+	fi
 }
 
 # wait_log FILE PATTERN SECONDS: until FILE has a line matching PATTERN.

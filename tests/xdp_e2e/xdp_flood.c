@@ -10,8 +10,15 @@
  *   rtp        valid-looking RTP (for the token-bucket source)
  *   forged     RTP with SSRC --ssrc and a random "authentication tag":
  *              SRTP that a dataplane with the real key rejects (srtp_auth)
+ *   replay     copies of real SRTP: first captures up to 64 RTP frames that
+ *              leave this host on --ifname from --src to --dst port 5000
+ *              (within 3 s; the participants' own, sent by relais-loadgen),
+ *              then sends them again in turn (srtp_replay)
+ * All but replay come from UDP port --sport (40000); RTP sequence numbers
+ * count from --seq (0).
  * Usage: xdp_flood --ifname IF --dst-mac MAC --dst IP --src IP --kind K
- *                  --count N [--pps R] [--nsrc N] [--size N] [--ssrc X]
+ *                  --count N [--pps R] [--nsrc N] [--size N] [--ssrc X] [--sport P]
+ *                  [--seq N]
  * Bounds: --count <= 10,000,000 and at most 30 s of sending.
  */
 #include <arpa/inet.h>
@@ -30,6 +37,12 @@
 #define MAX_COUNT 10000000ull
 #define MAX_SECONDS 30
 #define DPORT 5000
+#define REPLAY_MAX 64     /* frames captured for --kind replay */
+#define CAPTURE_SECONDS 3 /* longest capture */
+#define FRAME_MAX 1514
+
+/* The source MAC of the frames we build (and do not capture for replay). */
+static const uint8_t our_mac[6] = {0x02, 0x52, 0x4c, 0x46, 0x4c, 0x44};
 
 struct opts {
 	const char *ifname, *kind;
@@ -38,7 +51,12 @@ struct opts {
 	uint64_t count, pps;
 	unsigned nsrc, size;
 	uint32_t ssrc;
+	uint16_t sport, seq;
 };
+
+/* The frames --kind replay sends again. */
+static uint8_t replay_frame[REPLAY_MAX][FRAME_MAX];
+static size_t replay_len[REPLAY_MAX], n_replay;
 
 /* Monotonic time in ns. */
 static uint64_t now_ns(void)
@@ -71,7 +89,7 @@ static size_t build(const struct opts *o, uint64_t i, uint8_t *f)
 	uint16_t ulen = (uint16_t)(8 + pay), tot = (uint16_t)(20 + ulen), c;
 
 	memcpy(f, o->dmac, 6);
-	memcpy(f + 6, (const uint8_t[]){0x02, 0x52, 0x4c, 0x46, 0x4c, 0x44}, 6);
+	memcpy(f + 6, our_mac, 6);
 	f[12] = 0x08;
 	f[13] = 0x00;
 	memset(ip, 0, 20);
@@ -87,8 +105,8 @@ static size_t build(const struct opts *o, uint64_t i, uint8_t *f)
 	c = ip_csum(ip, 20);
 	ip[10] = (uint8_t)(c >> 8);
 	ip[11] = (uint8_t)c;
-	udp[0] = 0x9c; /* source port 40000 */
-	udp[1] = 0x40;
+	udp[0] = (uint8_t)(o->sport >> 8);
+	udp[1] = (uint8_t)o->sport;
 	udp[2] = DPORT >> 8;
 	udp[3] = DPORT & 0xff;
 	udp[4] = (uint8_t)(ulen >> 8);
@@ -101,12 +119,64 @@ static size_t build(const struct opts *o, uint64_t i, uint8_t *f)
 	} else { /* RTP header, RFC 3550 §5.1 */
 		p[0] = 0x80;
 		p[1] = 96;
-		p[2] = (uint8_t)(i >> 8);
-		p[3] = (uint8_t)i;
+		p[2] = (uint8_t)((o->seq + i) >> 8);
+		p[3] = (uint8_t)(o->seq + i);
 		for (int k = 0; k < 4; k++)
 			p[8 + k] = (uint8_t)(o->ssrc >> (24 - 8 * k));
 	}
 	return 14 + (size_t)tot;
+}
+
+/* Whether frame f/n is IPv4 UDP RTP (RFC 3550 §5.1: version 2, second
+ * byte not an RTCP type, RFC 5761 §4) from o->src to o->dst port DPORT,
+ * sent by the host's stack (not by an xdp_flood beside us). */
+static int is_rtp_to_us(const struct opts *o, const uint8_t *f, size_t n)
+{
+	const uint8_t *ip = f + 14, *udp, *p;
+
+	if (n < 14 + 20 + 8 + 12 || !memcmp(f + 6, our_mac, 6) || f[12] != 0x08 || f[13] != 0x00 ||
+	    (ip[0] >> 4) != 4 || ip[9] != 17 || memcmp(ip + 12, o->src, 4) ||
+	    memcmp(ip + 16, o->dst, 4))
+		return 0;
+	udp = ip + (ip[0] & 0x0f) * 4;
+	p = udp + 8;
+	if (p + 12 > f + n || ((udp[2] << 8) | udp[3]) != DPORT)
+		return 0;
+	return (p[0] >> 6) == 2 && !(p[1] >= 192 && p[1] <= 223);
+}
+
+/* --kind replay: capture up to REPLAY_MAX RTP frames leaving on the
+ * interface (PACKET_OUTGOING) within CAPTURE_SECONDS. 0, or -1 when none
+ * was seen or the socket failed. */
+static int capture(const struct opts *o, int ifindex)
+{
+	struct sockaddr_ll sa = {
+	    .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL), .sll_ifindex = ifindex};
+	struct timeval tv = {0, 100000};
+	uint64_t end = now_ns() + CAPTURE_SECONDS * 1000000000ull;
+	int fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0) {
+		perror("xdp_flood: capture socket");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	while (n_replay < REPLAY_MAX && now_ns() < end) {
+		struct sockaddr_ll from;
+		socklen_t fl = sizeof(from);
+		ssize_t n = recvfrom(fd, replay_frame[n_replay], FRAME_MAX, 0,
+				     (struct sockaddr *)&from, &fl);
+
+		if (n > 0 && from.sll_pkttype == PACKET_OUTGOING &&
+		    is_rtp_to_us(o, replay_frame[n_replay], (size_t)n))
+			replay_len[n_replay++] = (size_t)n;
+	}
+	close(fd);
+	if (n_replay == 0)
+		fprintf(stderr, "xdp_flood: no RTP from the source to capture\n");
+	return n_replay ? 0 : -1;
 }
 
 /* Parse "aa:bb:cc:dd:ee:ff". */
@@ -126,7 +196,7 @@ static int parse(int argc, char **argv, struct opts *o)
 {
 	int have = 0;
 
-	*o = (struct opts){.pps = 10000, .nsrc = 1, .size = 1400, .ssrc = 0x5eed};
+	*o = (struct opts){.pps = 10000, .nsrc = 1, .size = 1400, .ssrc = 0x5eed, .sport = 40000};
 	for (int i = 1; i + 1 < argc; i += 2) {
 		const char *k = argv[i], *v = argv[i + 1];
 
@@ -150,6 +220,10 @@ static int parse(int argc, char **argv, struct opts *o)
 			o->size = (unsigned)strtoul(v, NULL, 0);
 		else if (!strcmp(k, "--ssrc"))
 			o->ssrc = (uint32_t)strtoul(v, NULL, 0);
+		else if (!strcmp(k, "--sport"))
+			o->sport = (uint16_t)strtoul(v, NULL, 0);
+		else if (!strcmp(k, "--seq"))
+			o->seq = (uint16_t)strtoul(v, NULL, 0);
 		else
 			return -EINVAL;
 	}
@@ -175,7 +249,12 @@ static int flood(const struct opts *o, int fd, const struct sockaddr_ll *sa)
 			nanosleep(&ts, NULL);
 			continue;
 		}
-		len = build(o, sent, f);
+		if (n_replay) {
+			len = replay_len[sent % n_replay];
+			memcpy(f, replay_frame[sent % n_replay], len);
+		} else {
+			len = build(o, sent, f);
+		}
 		if (sendto(fd, f, len, 0, (const struct sockaddr *)sa, sizeof(*sa)) == (ssize_t)len)
 			sent++;
 		else if (++errors > 1000)
@@ -204,6 +283,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	srand(1);
+	if (!strcmp(o.kind, "replay") && capture(&o, sa.sll_ifindex) < 0) {
+		close(fd);
+		return 2;
+	}
 	rc = flood(&o, fd, &sa);
 	close(fd);
 	return rc;
