@@ -351,7 +351,11 @@ static int global_opts(struct rctl *c, struct cp_redis_cfg *rcfg, int argc, char
 			return -1;
 		i++;
 		if (!strcmp(o, "keyring")) {
-			if (cp_keyring_load(&c->kr, a, err, sizeof(err)) < 0) {
+			if (c->kr == NULL && (c->kr = cp_keyring_new()) == NULL) {
+				fprintf(stderr, "relaisctl: keyring: %s\n", strerror(errno));
+				return -1;
+			}
+			if (cp_keyring_load(c->kr, a, err, sizeof(err)) < 0) {
 				fprintf(stderr, "relaisctl: %s\n", err);
 				return -1;
 			}
@@ -409,7 +413,7 @@ int main(int argc, char **argv)
 	if (rctl_flush(&c) < 0 && rc == 0)
 		rc = 1;
 	redisFree(c.rc);
-	cp_keyring_clear(&c.kr);
+	cp_keyring_free(c.kr);
 	free(c.touched);
 	free(c.pm_part);
 	free(c.pm_room);

@@ -22,7 +22,7 @@ struct rctl_kv {
 
 struct rctl {
 	redisContext *rc;
-	struct cp_keyring kr;
+	struct cp_keyring *kr; /* cp_keyring_new, when --keyring is given */
 	bool have_keyring;
 	int rate_limit, wait_ms;
 	size_t queued;     /* replies owed by the pipeline */

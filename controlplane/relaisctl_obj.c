@@ -200,7 +200,7 @@ static int wrap_dir(struct rctl *c, const struct rctl_kv *kv, uint32_t room, uin
 	if (rc == 0)
 		rc = cp_kw_aad(aad, sizeof(aad), room, part, dir, pi->name, addr, gen);
 	if (rc == 0)
-		rc = cp_kw_wrap(&c->kr, aad, plain, want, out, kid);
+		rc = cp_kw_wrap(c->kr, aad, plain, want, out, kid);
 	if (rc == 0 && given == NULL) {
 		cp_hex_encode(plain, want, hex);
 		printf("part %u %s_key %s\n", part, dir, hex);

@@ -31,12 +31,21 @@ int edge_rooms_open(struct edge_rooms *r, const struct cp_redis_cfg *redis, cons
 	}
 	cp_hex_encode(epoch, sizeof(epoch), hex);
 	snprintf(r->origin, sizeof(r->origin), "edge:%s:%s", r->node, hex);
-	if (cp_keyring_load(&r->c.kr, keyring, err, n) < 0)
+	r->c.kr = cp_keyring_new();
+	if (r->c.kr == NULL) {
+		snprintf(err, n, "keyring: %s", strerror(errno));
+		return -ENOMEM;
+	}
+	if (cp_keyring_load(r->c.kr, keyring, err, n) < 0) {
+		cp_keyring_free(r->c.kr);
+		r->c.kr = NULL;
 		return -EINVAL;
+	}
 	r->c.have_keyring = true;
 	r->c.rc = cp_redis_connect(redis, err, n);
 	if (r->c.rc == NULL) {
-		cp_keyring_clear(&r->c.kr);
+		cp_keyring_free(r->c.kr);
+		r->c.kr = NULL;
 		return -EIO;
 	}
 	return 0;
@@ -48,7 +57,8 @@ void edge_rooms_close(struct edge_rooms *r)
 	if (r->c.rc)
 		redisFree(r->c.rc);
 	r->c.rc = NULL;
-	cp_keyring_clear(&r->c.kr);
+	cp_keyring_free(r->c.kr);
+	r->c.kr = NULL;
 	free(r->c.touched);
 	free(r->c.pm_part);
 	free(r->c.pm_room);
