@@ -55,7 +55,7 @@ start_dp rlcdl "$W/l.sock"
 DP_EXTRA=(-s control.crypto_engine=cryptodev -s limits.mbufs=4095 -s "edge.socket=$W/edge.sock")
 start_dp rlcdc "$W/c.sock"
 start_cp n1 "$W/c.sock" --lease-ms 1500
-wait_for 10 rctl nodes || die "relaisctl cannot reach Redis"
+wait_for 10 rexists 'relais:{dir}:lease:n1' || die "node n1 did not register"
 rctl room create 1 >/dev/null || die "room create"
 rctl part add --room 1 --id 2 --addr 10.99.0.2:4002 --profile $P --rx-key-file "$W/rx2.key" \
 	--tx-key-file "$W/tx2.key" >/dev/null || die "relaisctl part add"
