@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <relais/key_input.h>
+#include <relais/no_dump.h>
 
 #include "cp_keywrap.h"
 #include "cp_util.h"
@@ -63,6 +64,18 @@ int cp_keyring_load(struct cp_keyring *kr, const char *path, char *err, size_t n
 void cp_keyring_clear(struct cp_keyring *kr)
 {
 	OPENSSL_cleanse(kr, sizeof(*kr));
+}
+
+/* See header. */
+struct cp_keyring *cp_keyring_new(void)
+{
+	return relais_secret_alloc(sizeof(struct cp_keyring));
+}
+
+/* See header. */
+void cp_keyring_free(struct cp_keyring *kr)
+{
+	relais_secret_free(kr, sizeof(*kr));
 }
 
 /* See header. */

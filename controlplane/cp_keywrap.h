@@ -23,6 +23,13 @@ struct cp_keyring {
 	uint8_t key[CP_KW_MAX_KEYS][32];
 };
 
+/* A zeroed keyring in pages of its own that core dumps leave out
+ * (relais_secret_alloc, include/relais/no_dump.h): the programs keep theirs
+ * there. NULL with errno on failure. */
+struct cp_keyring *cp_keyring_new(void);
+/* Wipe and release a keyring from cp_keyring_new. NULL-safe. */
+void cp_keyring_free(struct cp_keyring *kr);
+
 /* Load a keyring file: lines "KID HEX64", '#' comments; the first key wraps.
  * 0 or -errno (-EINVAL names the line in err). The file's bytes are zeroed
  * after parsing. */

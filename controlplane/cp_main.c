@@ -9,6 +9,7 @@
  * apply never delays a heartbeat or a ban. This file is the loop; the
  * parts are composed in cp_node.h.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -193,7 +194,12 @@ int main(int argc, char **argv)
 	}
 	if (cp_opts_parse(&node.cfg, argc, argv) != 0)
 		return 2;
-	if (cp_keyring_load(&node.kr, node.cfg.keyring, err, sizeof(err)) < 0) {
+	node.kr = cp_keyring_new();
+	if (node.kr == NULL) {
+		CP_ERR("keyring: %s", strerror(errno));
+		return 2;
+	}
+	if (cp_keyring_load(node.kr, node.cfg.keyring, err, sizeof(err)) < 0) {
 		CP_ERR("%s", err);
 		return 2;
 	}
@@ -210,6 +216,6 @@ int main(int argc, char **argv)
 	CP_INFO("stopping; the dataplane keeps forwarding its current state");
 	cp_node_fini(&node); /* the link first: a guard request calls back */
 	cp_guard_close(node.guard);
-	cp_keyring_clear(&node.kr);
+	cp_keyring_free(node.kr);
 	return 0;
 }

@@ -27,7 +27,7 @@ void cp_node_init(struct cp_node *n)
 {
 	const struct cp_session_hooks hooks = {on_session_up, on_session_down, n};
 
-	n->dcfg.kr = &n->kr;
+	n->dcfg.kr = n->kr;
 	n->dcfg.max_objects = n->cfg.max_objects;
 	cp_session_init(&n->sess, &n->cfg.redis, &hooks);
 	cp_lease_init(&n->lease, &n->cfg, &n->sess, cp_now_ms());

@@ -30,7 +30,7 @@
 
 struct cp_node {
 	struct cp_node_cfg cfg;
-	struct cp_keyring kr;
+	struct cp_keyring *kr; /* cp_keyring_new: out of core dumps */
 	struct cp_desired_cfg dcfg;
 	struct cp_session sess;
 	struct cp_lease lease;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cp_rblock.h"
 #include "cp_redis.h"
 #include "cp_util.h"
 
@@ -149,9 +150,9 @@ static redisContext *open_tcp(const struct cp_redis_cfg *c, const char *host, in
 	struct timeval tv = {c->timeout_ms / 1000, (c->timeout_ms % 1000) * 1000};
 	redisContext *rc = redisConnectWithTimeout(host, port, tv);
 
-	if (rc == NULL || rc->err) {
+	if (rc == NULL || rc->err || cp_rblock_attach(rc) < 0) {
 		snprintf(err, n, "cannot connect to %s:%d: %s", host, port,
-			 rc ? rc->errstr : "out of memory");
+			 rc && rc->err ? rc->errstr : "out of memory");
 		redisFree(rc);
 		return NULL;
 	}
@@ -167,13 +168,13 @@ static redisReply *sentinel_query(redisContext *s, const struct cp_redis_cfg *c)
 	redisReply *a = NULL;
 
 	if (c->sentinel_password[0] && c->sentinel_user[0])
-		a = redisCommand(s, "AUTH %s %s", c->sentinel_user, c->sentinel_password);
+		a = cp_rblock_cmd(s, NULL, "AUTH %s %s", c->sentinel_user, c->sentinel_password);
 	else if (c->sentinel_password[0])
-		a = redisCommand(s, "AUTH %s", c->sentinel_password);
+		a = cp_rblock_cmd(s, NULL, "AUTH %s", c->sentinel_password);
 	if (a && a->type == REDIS_REPLY_ERROR)
 		return a; /* the refusal is the answer */
 	freeReplyObject(a);
-	return redisCommand(s, "SENTINEL get-master-addr-by-name %s", c->master_name);
+	return cp_rblock_cmd(s, NULL, "SENTINEL get-master-addr-by-name %s", c->master_name);
 }
 
 /* Ask the sentinels in order for the master's address (Redis docs,
@@ -193,7 +194,7 @@ static int ask_sentinels(const struct cp_redis_cfg *c, char *host, size_t hn, in
 		r = sentinel_query(s, c);
 		rc = cp_redis_sentinel_answer(c, r, host, hn, port, why, sizeof(why));
 		freeReplyObject(r);
-		redisFree(s);
+		cp_rblock_free(s);
 		if (rc == 0)
 			return 0;
 		snprintf(err, n, "sentinel %s:%d %s", c->sentinel_host[i], c->sentinel_port[i],
@@ -212,9 +213,9 @@ static int authenticate(redisContext *rc, const struct cp_redis_cfg *c, char *er
 	if (c->password[0] == '\0')
 		return 0;
 	if (c->user[0])
-		r = redisCommand(rc, "AUTH %s %s", c->user, c->password);
+		r = cp_rblock_cmd(rc, NULL, "AUTH %s %s", c->user, c->password);
 	else
-		r = redisCommand(rc, "AUTH %s", c->password);
+		r = cp_rblock_cmd(rc, NULL, "AUTH %s", c->password);
 	ok = r && r->type == REDIS_REPLY_STATUS;
 	if (!ok)
 		snprintf(err, n, "AUTH as '%s' refused: %s", c->user[0] ? c->user : "default",
@@ -240,7 +241,7 @@ redisContext *cp_redis_connect(const struct cp_redis_cfg *c, char *err, size_t n
 	if (authenticate(rc, c, err, n) < 0)
 		goto fail;
 	/* A stale sentinel answer or a demoted master: writes would fail. */
-	r = redisCommand(rc, "ROLE");
+	r = cp_rblock_cmd(rc, NULL, "ROLE");
 	if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements < 1 ||
 	    cp_reply_str(r->element[0]) == NULL || strcmp(r->element[0]->str, "master") != 0) {
 		snprintf(err, n, "%s:%d is not a master (%s)", host, port,
@@ -253,6 +254,6 @@ redisContext *cp_redis_connect(const struct cp_redis_cfg *c, char *err, size_t n
 	freeReplyObject(r);
 	return rc;
 fail:
-	redisFree(rc);
+	cp_rblock_free(rc);
 	return NULL;
 }

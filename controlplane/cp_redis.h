@@ -55,8 +55,10 @@ int cp_redis_sentinel_answer(const struct cp_redis_cfg *c, const redisReply *r, 
 
 /* Connect (asking the sentinels for the master first when configured,
  * with AUTH when a Sentinel password is set, taking only an answer among
- * the configured masters: cp_redis_sentinel_answer), authenticate, and check the server is a master (ROLE). Returns a context
- * or NULL with a one-line reason in err. */
+ * the configured masters: cp_redis_sentinel_answer), authenticate, and
+ * check the server is a master (ROLE). Returns a blocking context with
+ * reply bounds (cp_rblock.h: read it only through cp_rblock_*, free it
+ * with cp_rblock_free), or NULL with a one-line reason in err. */
 redisContext *cp_redis_connect(const struct cp_redis_cfg *c, char *err, size_t n);
 
 /* Lua source and name of a script (NULL for an unknown id/name). The
@@ -66,9 +68,11 @@ const char *cp_script_source(enum cp_script id);
 const char *cp_script_name(enum cp_script id);
 int cp_script_by_name(const char *name);
 
-/* Run script id with string arguments (EVALSHA, EVAL on NOSCRIPT). KEYS[1]
+/* Run script id with string arguments (EVALSHA, EVAL on NOSCRIPT) on a
+ * context of cp_redis_connect, its reply bounded (cp_rblock_argv). KEYS[1]
  * is always the directory's node set, routing the call to its slot.
- * Returns the reply (caller frees) or NULL on a transport error. */
+ * Returns the reply (caller frees) or NULL on a transport error or a
+ * refused reply (logged: "the NAME script"). */
 redisReply *cp_script_call(redisContext *rc, enum cp_script id, int argc, const char **argv);
 /* Queue the same call in rc's pipeline (EVALSHA only; load first with
  * cp_script_load). 0 or -EIO. */

@@ -9,6 +9,7 @@
 
 #include <openssl/sha.h>
 
+#include "cp_rblock.h"
 #include "cp_redis.h"
 #include "cp_util.h"
 
@@ -70,17 +71,18 @@ static int build_argv(enum cp_script id, bool sha, char *shabuf, int argc, const
 redisReply *cp_script_call(redisContext *rc, enum cp_script id, int argc, const char **argv)
 {
 	const char *v[CP_SCRIPT_MAX_ARGS + 4];
-	char sha[41];
+	char sha[41], what[48];
 	redisReply *r;
 	int n = build_argv(id, true, sha, argc, argv, v);
 
 	if (n < 0)
 		return NULL;
-	r = redisCommandArgv(rc, n, v, NULL);
+	snprintf(what, sizeof(what), "the %s script", cp_lua_scripts[id].name);
+	r = cp_rblock_argv(rc, what, n, v);
 	if (r && r->type == REDIS_REPLY_ERROR && strncmp(r->str, "NOSCRIPT", 8) == 0) {
 		freeReplyObject(r);
 		n = build_argv(id, false, sha, argc, argv, v);
-		r = redisCommandArgv(rc, n, v, NULL);
+		r = cp_rblock_argv(rc, what, n, v);
 	}
 	return r;
 }
@@ -108,7 +110,8 @@ int cp_script_append(redisContext *rc, enum cp_script id, int argc, const char *
 int cp_script_load(redisContext *rc)
 {
 	for (int i = 0; i < CP_SC_MAX; i++) {
-		redisReply *r = redisCommand(rc, "SCRIPT LOAD %s", cp_lua_scripts[i].src);
+		redisReply *r =
+		    cp_rblock_cmd(rc, "SCRIPT LOAD", "SCRIPT LOAD %s", cp_lua_scripts[i].src);
 		int ok = r && r->type == REDIS_REPLY_STRING;
 
 		freeReplyObject(r);

@@ -120,10 +120,10 @@ static int room_del(struct rctl *c, const char *room)
 
 	if (cp_parse_u32(room, &id) < 0 || rctl_flush(c) < 0)
 		return 2;
-	r = cp_script_call(c->rc, CP_SC_DROP, 1, argv);
+	r = cp_script_call(c->rc, CP_SC_DROP, 1, argv); /* NULL: logged */
 	if (r == NULL || r->type == REDIS_REPLY_ERROR) {
-		fprintf(stderr, "relaisctl: room del %s: %s\n", room,
-			esc(r ? r->str : c->rc->errstr, e0));
+		if (r)
+			fprintf(stderr, "relaisctl: room del %s: %s\n", room, esc(r->str, e0));
 		freeReplyObject(r);
 		return 1;
 	}
@@ -131,10 +131,12 @@ static int room_del(struct rctl *c, const char *room)
 	return rctl_room_purge(c, id) < 0 ? 1 : 0;
 }
 
-/* nodes: one line per registered or known node. */
+/* nodes: one line per registered or known node; a row whose hash could
+ * not be read (refused: logged by name) shows '-' and makes the status 1. */
 static int list_nodes(struct rctl *c)
 {
 	redisReply *s = rctl_members(c, CP_DIR "nodes");
+	int rc = 0;
 
 	if (s == NULL)
 		return 2;
@@ -142,13 +144,17 @@ static int list_nodes(struct rctl *c)
 	       "addr4", "addr6", "port", "capacity", "rooms", "load");
 	for (size_t i = 0; i < s->elements; i++) {
 		const char *id = s->element[i]->str;
-		redisReply *h = redisCommand(
-		    c->rc, "HMGET " CP_DIR "node:%s state addr4 addr6 port capacity rooms load",
-		    id);
-		redisReply *t = redisCommand(c->rc, "PTTL " CP_DIR "lease:%s", id);
+		char hk[RCTL_KEY_MAX], tk[RCTL_KEY_MAX];
+		redisReply *h, *t;
 		const char *f[7];
 		char e[8][ESC_LEN];
 
+		snprintf(hk, sizeof(hk), CP_DIR "node:%s", id);
+		snprintf(tk, sizeof(tk), CP_DIR "lease:%s", id);
+		h = cp_rblock_cmd(c->rc, hk, "HMGET %s state addr4 addr6 port capacity rooms load",
+				  hk);
+		t = cp_rblock_cmd(c->rc, tk, "PTTL %s", tk);
+		rc |= h == NULL || t == NULL;
 		for (int k = 0; k < 7; k++)
 			f[k] = esc(h && h->type == REDIS_REPLY_ARRAY && h->elements == 7 &&
 					   h->element[k]->str
@@ -162,13 +168,16 @@ static int list_nodes(struct rctl *c)
 		freeReplyObject(t);
 	}
 	freeReplyObject(s);
-	return 0;
+	return rc;
 }
 
-/* rooms: one line per room with owner, epoch, served epoch and size. */
+/* rooms: one line per room with owner, epoch, served epoch and size; a
+ * row that could not be read (refused: logged by name) shows '-' and makes
+ * the status 1. */
 static int list_rooms(struct rctl *c)
 {
 	redisReply *s = rctl_members(c, CP_DIR "rooms");
+	int rc = 0;
 
 	if (s == NULL)
 		return 2;
@@ -176,12 +185,16 @@ static int list_rooms(struct rctl *c)
 	       "parts");
 	for (size_t i = 0; i < s->elements; i++) {
 		const char *id = s->element[i]->str;
-		redisReply *h = redisCommand(
-		    c->rc, "HMGET " CP_DIR "room:%s owner epoch served_epoch refused", id);
-		redisReply *p = redisCommand(c->rc, "SCARD relais:{room:%s}:parts", id);
+		char hk[RCTL_KEY_MAX], pk[RCTL_KEY_MAX];
+		redisReply *h, *p;
 		const char *f[4];
 		char e[5][ESC_LEN];
 
+		snprintf(hk, sizeof(hk), CP_DIR "room:%s", id);
+		snprintf(pk, sizeof(pk), "relais:{room:%s}:parts", id);
+		h = cp_rblock_cmd(c->rc, hk, "HMGET %s owner epoch served_epoch refused", hk);
+		p = cp_rblock_cmd(c->rc, pk, "SCARD %s", pk);
+		rc |= h == NULL || p == NULL;
 		for (int k = 0; k < 4; k++)
 			f[k] = esc(h && h->type == REDIS_REPLY_ARRAY && h->elements == 4 &&
 					   h->element[k]->str
@@ -194,7 +207,7 @@ static int list_rooms(struct rctl *c)
 		freeReplyObject(p);
 	}
 	freeReplyObject(s);
-	return 0;
+	return rc;
 }
 
 /* drain NODE / sweep / eval NAME ARGS: run a directory script, print. */
@@ -210,10 +223,8 @@ static int run_script(struct rctl *c, int id, int argc, char **argv)
 	for (int i = 0; i < argc; i++)
 		v[i] = argv[i];
 	r = cp_script_call(c->rc, (enum cp_script)id, argc, v);
-	if (r == NULL) {
-		fprintf(stderr, "relaisctl: redis: %s\n", c->rc->errstr);
-		return 2;
-	}
+	if (r == NULL)
+		return 2; /* logged */
 	rc = r->type == REDIS_REPLY_ERROR;
 	if (rc)
 		fprintf(stderr, "relaisctl: %s: %s\n", cp_script_name((enum cp_script)id),
@@ -351,7 +362,11 @@ static int global_opts(struct rctl *c, struct cp_redis_cfg *rcfg, int argc, char
 			return -1;
 		i++;
 		if (!strcmp(o, "keyring")) {
-			if (cp_keyring_load(&c->kr, a, err, sizeof(err)) < 0) {
+			if (c->kr == NULL && (c->kr = cp_keyring_new()) == NULL) {
+				fprintf(stderr, "relaisctl: keyring: %s\n", strerror(errno));
+				return -1;
+			}
+			if (cp_keyring_load(c->kr, a, err, sizeof(err)) < 0) {
 				fprintf(stderr, "relaisctl: %s\n", err);
 				return -1;
 			}
@@ -408,8 +423,8 @@ int main(int argc, char **argv)
 	relais_key_argv_clear(&ka);
 	if (rctl_flush(&c) < 0 && rc == 0)
 		rc = 1;
-	redisFree(c.rc);
-	cp_keyring_clear(&c.kr);
+	cp_rblock_free(c.rc);
+	cp_keyring_free(c.kr);
 	free(c.touched);
 	free(c.pm_part);
 	free(c.pm_room);

@@ -9,6 +9,8 @@
 #include <hiredis/hiredis.h>
 
 #include "cp_keywrap.h"
+#include "cp_rblock.h"
+#include "cp_rbound.h"
 
 #define RCTL_MAX_KV 16
 #define RCTL_MAX_PARTMAP 65536
@@ -20,9 +22,13 @@ struct rctl_kv {
 	const char *v[RCTL_MAX_KV]; /* "" for flags */
 };
 
+/* Room for any key relaisctl reads: a set member of up to
+ * CP_REPLY_STR_MAX bytes (the reply bounds) inside a key name. */
+#define RCTL_KEY_MAX (CP_REPLY_STR_MAX + 64)
+
 struct rctl {
-	redisContext *rc;
-	struct cp_keyring kr;
+	redisContext *rc;      /* cp_redis_connect: every read bounded (cp_rblock.h) */
+	struct cp_keyring *kr; /* cp_keyring_new, when --keyring is given */
 	bool have_keyring;
 	int rate_limit, wait_ms;
 	size_t queued;     /* replies owed by the pipeline */
@@ -42,8 +48,9 @@ struct rctl {
 #define RCTL_MAX_MEMBERS 1000000
 
 /* Every member of set key (a bounded read, above), or NULL with the reason
- * printed (Redis error, not a set, more than RCTL_MAX_MEMBERS members).
- * Each element of the reply is a string (cp_reply_str). */
+ * printed (Redis error, not a set, more than RCTL_MAX_MEMBERS members, a
+ * member over the reply bounds: "refusing KEY: string of N bytes, more
+ * than 8192"). Each element of the reply is a string (cp_reply_str). */
 redisReply *rctl_members(struct rctl *c, const char *key);
 
 /* Parse argv[from..] into kv; NULL-valued flags listed in flags ("learn").

@@ -20,14 +20,12 @@
 /* See header. */
 redisReply *rctl_members(struct rctl *c, const char *key)
 {
-	redisReply *s = redisCommand(c->rc, "SRANDMEMBER %s %d", key, RCTL_MAX_MEMBERS + 1);
+	redisReply *s = cp_rblock_cmd(c->rc, key, "SRANDMEMBER %s %d", key, RCTL_MAX_MEMBERS + 1);
 	const char *why = NULL;
 	char big[64];
 
-	if (s == NULL) {
-		fprintf(stderr, "relaisctl: %s: %s\n", key, c->rc->errstr);
-		return NULL;
-	}
+	if (s == NULL)
+		return NULL; /* logged */
 	if (s->type == REDIS_REPLY_ERROR)
 		why = s->str;
 	else if (s->type != REDIS_REPLY_ARRAY)
@@ -200,7 +198,7 @@ static int wrap_dir(struct rctl *c, const struct rctl_kv *kv, uint32_t room, uin
 	if (rc == 0)
 		rc = cp_kw_aad(aad, sizeof(aad), room, part, dir, pi->name, addr, gen);
 	if (rc == 0)
-		rc = cp_kw_wrap(&c->kr, aad, plain, want, out, kid);
+		rc = cp_kw_wrap(c->kr, aad, plain, want, out, kid);
 	if (rc == 0 && given == NULL) {
 		cp_hex_encode(plain, want, hex);
 		printf("part %u %s_key %s\n", part, dir, hex);
@@ -233,6 +231,7 @@ static int next_gen(struct rctl *c, const struct rctl_kv *kv, uint32_t room, uin
 		    uint32_t *gen)
 {
 	uint32_t cur = 0, now = (uint32_t)time(NULL);
+	char key[48];
 	redisReply *r;
 	int rc = 0;
 
@@ -240,7 +239,8 @@ static int next_gen(struct rctl *c, const struct rctl_kv *kv, uint32_t room, uin
 		return rctl_u32(kv, "gen", gen, true) || *gen == 0 ? -EINVAL : 0;
 	if (rctl_drain(c) < 0)
 		rc = -EIO; /* the failed write is reported by rctl_drain */
-	r = rc == 0 ? redisCommand(c->rc, "HGET relais:{room:%u}:part:%u gen", room, part) : NULL;
+	snprintf(key, sizeof(key), "relais:{room:%u}:part:%u", room, part);
+	r = rc == 0 ? cp_rblock_cmd(c->rc, key, "HGET %s gen", key) : NULL;
 	if (r == NULL || (r->type == REDIS_REPLY_STRING && cp_parse_u32(r->str, &cur) < 0) ||
 	    cur == UINT32_MAX || r->type == REDIS_REPLY_ERROR) {
 		fprintf(stderr, "relaisctl: part %u: cannot read its gen (give --gen N)\n", part);
@@ -378,7 +378,8 @@ int rctl_obj_del(struct rctl *c, const char *kind, const struct rctl_kv *kv)
 }
 
 /* Ids in a room's index of kind whose hash field f equals one of vals
- * (n of them); appended to out (cap). Returns how many, -EIO. */
+ * (n of them); appended to out (cap). Returns how many, or -EIO when a
+ * read failed or was refused (logged by key). */
 static int ids_where(struct rctl *c, uint32_t room, const char *kind, const char *f,
 		     const uint32_t *vals, int n, uint32_t *out, int cap)
 {
@@ -391,10 +392,16 @@ static int ids_where(struct rctl *c, uint32_t room, const char *kind, const char
 	if (s == NULL)
 		return -EIO;
 	for (size_t i = 0; i < s->elements && m < cap; i++) {
-		redisReply *h = redisCommand(c->rc, "HGET relais:{room:%u}:%s:%s %s", room, kind,
-					     s->element[i]->str, f);
+		char hk[RCTL_KEY_MAX];
+		redisReply *h;
 		uint32_t v, id;
 
+		snprintf(hk, sizeof(hk), "relais:{room:%u}:%s:%s", room, kind, s->element[i]->str);
+		h = cp_rblock_cmd(c->rc, hk, "HGET %s %s", hk, f);
+		if (h == NULL) {
+			m = -EIO; /* logged */
+			break;
+		}
 		if (h && h->type == REDIS_REPLY_STRING && cp_parse_u32(h->str, &v) == 0 &&
 		    cp_parse_u32(s->element[i]->str, &id) == 0)
 			for (int j = 0; j < n; j++)
@@ -469,15 +476,13 @@ int rctl_drain(struct rctl *c)
 	int rc = 0;
 
 	for (; c->queued > 0; c->queued--) {
-		void *v = NULL;
 		redisReply *r;
 
-		if (redisGetReply(c->rc, &v) != REDIS_OK) {
+		if (cp_rblock_reply(c->rc, &r) != REDIS_OK) {
 			fprintf(stderr, "relaisctl: redis: %s\n", c->rc->errstr);
 			c->queued = 0;
 			return -EIO;
 		}
-		r = v;
 		if (r->type == REDIS_REPLY_ERROR) {
 			fprintf(stderr, "relaisctl: redis refused: %s\n", r->str);
 			c->errors++;
@@ -496,7 +501,7 @@ int rctl_room_purge(struct rctl *c, uint32_t room)
 	int k;
 
 	/* All three indexes are read before any delete is queued: a read
-	 * (redisCommand) takes the oldest reply owed, which must be its own. */
+	 * (cp_rblock_cmd) takes the oldest reply owed, which must be its own. */
 	for (k = 0; k < 3; k++) {
 		char key[64];
 
@@ -540,7 +545,9 @@ int rctl_room_place(struct rctl *c, uint32_t room, struct rctl_placement *out, c
 		int rc = -EINVAL;
 
 		if (r == NULL) {
-			snprintf(err, n, "redis: %s", c->rc->errstr);
+			snprintf(err, n, "redis: %s",
+				 c->rc->err ? c->rc->errstr
+					    : "the place script's reply was refused");
 			return -EIO;
 		}
 		if (r->type == REDIS_REPLY_ERROR && strncmp(r->str, "RATELIMITED", 11) == 0) {

@@ -23,6 +23,7 @@
 #include <openssl/rand.h>
 
 #include "cp_node.h"
+#include "cp_rblock.h"
 #include "cp_util.h"
 
 #define CP_BENCH_BATCH 1000
@@ -44,12 +45,12 @@ static int flush(struct bench *b)
 		return 0;
 	b->rtt++;
 	for (; b->queued > 0; b->queued--) {
-		void *v = NULL;
+		redisReply *v = NULL;
 
-		if (redisGetReply(b->rc, &v) != REDIS_OK)
+		if (cp_rblock_reply(b->rc, &v) != REDIS_OK)
 			return -EIO;
-		if (((redisReply *)v)->type == REDIS_REPLY_ERROR && rc == 0) {
-			fprintf(stderr, "cp_bench: %s\n", ((redisReply *)v)->str);
+		if (v->type == REDIS_REPLY_ERROR && rc == 0) {
+			fprintf(stderr, "cp_bench: %s\n", v->str);
 			rc = -EIO;
 		}
 		freeReplyObject(v);
@@ -253,7 +254,7 @@ static int bench_register(struct bench *b, struct cp_node *n)
 			       "",      "5000",       "100000000"};
 	redisReply *r;
 
-	freeReplyObject(redisCommand(b->rc, "FLUSHALL"));
+	freeReplyObject(cp_rblock_cmd(b->rc, "FLUSHALL", "FLUSHALL"));
 	r = cp_script_call(b->rc, CP_SC_REGISTER, 7, argv);
 	if (r == NULL || r->type != REDIS_REPLY_ARRAY) {
 		freeReplyObject(r);
@@ -345,7 +346,7 @@ int main(int argc, char **argv)
 	for (; i < argc && rc == 0; i++)
 		rc = run(&b, &n, (uint32_t)atoi(argv[i]));
 	cp_node_fini(&n);
-	redisFree(b.rc);
+	cp_rblock_free(b.rc);
 	cp_keyring_clear(&b.kr);
 	return rc < 0 ? 1 : 0;
 }

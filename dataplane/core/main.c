@@ -17,6 +17,7 @@
 #include <relais/no_dump.h>
 
 #include "dp_app.h"
+#include "dp_nodump.h"
 #include "dp_privs.h"
 
 static struct dp_app app;
@@ -75,8 +76,8 @@ int main(int argc, char **argv)
 	}
 	argc -= rc;
 	argv += rc;
-	if (relais_no_core_dump("relais-dataplane") < 0) {
-		fprintf(stderr, "relais-dataplane: cannot make the process non-dumpable\n");
+	if (relais_no_core_dump("relais-dataplane") < 0 || dp_nodump_init() < 0) {
+		fprintf(stderr, "relais-dataplane: cannot keep keys out of core dumps\n");
 		return 1;
 	}
 	dp_config_defaults(&app.cfg);

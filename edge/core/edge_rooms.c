@@ -31,12 +31,21 @@ int edge_rooms_open(struct edge_rooms *r, const struct cp_redis_cfg *redis, cons
 	}
 	cp_hex_encode(epoch, sizeof(epoch), hex);
 	snprintf(r->origin, sizeof(r->origin), "edge:%s:%s", r->node, hex);
-	if (cp_keyring_load(&r->c.kr, keyring, err, n) < 0)
+	r->c.kr = cp_keyring_new();
+	if (r->c.kr == NULL) {
+		snprintf(err, n, "keyring: %s", strerror(errno));
+		return -ENOMEM;
+	}
+	if (cp_keyring_load(r->c.kr, keyring, err, n) < 0) {
+		cp_keyring_free(r->c.kr);
+		r->c.kr = NULL;
 		return -EINVAL;
+	}
 	r->c.have_keyring = true;
 	r->c.rc = cp_redis_connect(redis, err, n);
 	if (r->c.rc == NULL) {
-		cp_keyring_clear(&r->c.kr);
+		cp_keyring_free(r->c.kr);
+		r->c.kr = NULL;
 		return -EIO;
 	}
 	return 0;
@@ -46,9 +55,10 @@ int edge_rooms_open(struct edge_rooms *r, const struct cp_redis_cfg *redis, cons
 void edge_rooms_close(struct edge_rooms *r)
 {
 	if (r->c.rc)
-		redisFree(r->c.rc);
+		cp_rblock_free(r->c.rc);
 	r->c.rc = NULL;
-	cp_keyring_clear(&r->c.kr);
+	cp_keyring_free(r->c.kr);
+	r->c.kr = NULL;
 	free(r->c.touched);
 	free(r->c.pm_part);
 	free(r->c.pm_room);
@@ -72,7 +82,8 @@ int edge_rooms_place(struct edge_rooms *r, uint32_t room, char *owner, size_t on
 /* See edge_rooms.h. */
 int edge_rooms_set_url(struct edge_rooms *r, const char *url)
 {
-	redisReply *x = redisCommand(r->c.rc, "SET " CP_DIR "edge_url:%s %s", r->node, url);
+	redisReply *x =
+	    cp_rblock_cmd(r->c.rc, "SET edge_url", "SET " CP_DIR "edge_url:%s %s", r->node, url);
 	int rc = x && x->type == REDIS_REPLY_STATUS ? 0 : -EIO;
 
 	freeReplyObject(x);
@@ -82,9 +93,12 @@ int edge_rooms_set_url(struct edge_rooms *r, const char *url)
 /* See edge_rooms.h. */
 int edge_rooms_url_of(struct edge_rooms *r, const char *node, char *url, size_t n)
 {
-	redisReply *x = redisCommand(r->c.rc, "GET " CP_DIR "edge_url:%s", node);
+	char key[RCTL_KEY_MAX];
+	redisReply *x;
 	int rc = -ENOENT;
 
+	snprintf(key, sizeof(key), CP_DIR "edge_url:%s", node);
+	x = cp_rblock_cmd(r->c.rc, key, "GET %s", key); /* NULL: logged */
 	if (x && x->type == REDIS_REPLY_STRING && x->len < n) {
 		memcpy(url, x->str, x->len);
 		url[x->len] = '\0';
@@ -184,11 +198,17 @@ static int joined_set(struct edge_rooms *r, const char *cmd, uint32_t room, uint
 }
 
 /* The origin field of participant part of room, into out (n bytes; ""
- * when absent). 0, or -EIO. */
+ * when absent, or over the reply bounds: refused, logged by key, and not
+ * this edge's). 0, or -EIO. */
 static int origin_of(struct edge_rooms *r, uint32_t room, uint32_t part, char *out, size_t n)
 {
-	redisReply *x = redisCommand(r->c.rc, "HGET relais:{room:%u}:part:%u origin", room, part);
-	int rc = x ? 0 : -EIO;
+	char key[48];
+	redisReply *x;
+	int rc;
+
+	snprintf(key, sizeof(key), "relais:{room:%u}:part:%u", room, part);
+	x = cp_rblock_cmd(r->c.rc, key, "HGET %s origin", key);
+	rc = x || !r->c.rc->err ? 0 : -EIO;
 
 	out[0] = '\0';
 	if (x && x->type == REDIS_REPLY_STRING && x->len < n) {
@@ -293,13 +313,14 @@ static int sweep_one(struct edge_rooms *r, const char *member, size_t prefix_len
 int edge_rooms_sweep(struct edge_rooms *r)
 {
 	size_t prefix_len = strlen(r->origin) - 16; /* "edge:<node>:" */
-	char cursor[24] = "0";
+	char cursor[24] = "0", key[RCTL_KEY_MAX];
 	unsigned seen = 0;
 	int removed = 0;
 
+	snprintf(key, sizeof(key), CP_DIR "edge_parts:%s", r->node);
 	do {
-		redisReply *x = redisCommand(r->c.rc, "SSCAN " CP_DIR "edge_parts:%s %s COUNT %d",
-					     r->node, cursor, SWEEP_BATCH);
+		redisReply *x = cp_rblock_cmd(r->c.rc, key, "SSCAN %s %s COUNT %d", key, cursor,
+					      SWEEP_BATCH); /* NULL: logged */
 		redisReply *m;
 
 		if (x == NULL || x->type != REDIS_REPLY_ARRAY || x->elements != 2 ||

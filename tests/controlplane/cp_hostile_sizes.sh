@@ -12,7 +12,10 @@
 # event entry of 1,000 fields never reaches hiredis's buffers (cp_rbound.c):
 # the object or the event entry is refused by name, the event acknowledged.
 # relaisctl's set reads are bounded the same way (rooms, room del), and
-# what it prints from Redis is escaped.
+# what it prints from Redis is escaped. relaisctl and relais-edge take
+# every reply through the same bounds (cp_rblock.h): a 32 MiB hash field
+# or set member is refused naming the key, with their peak memory that of
+# a run without it; relais-edge starts and serves anyway.
 B=$1 T=cp_hostile_sizes
 . "$(dirname "$0")/lib.sh"
 cp_init
@@ -123,4 +126,86 @@ grep -qF 'o\x1b[31m\x0aFAKE' "$W/rooms.out" || die "relaisctl rooms: $(cat -v "$
 ! grep -q "$(printf '\033')" "$W/nodes.out" "$W/rooms.out" || die "a raw escape byte reached relaisctl's output"
 ! grep -q '^FAKE' "$W/nodes.out" "$W/rooms.out" || die "relaisctl printed a forged line"
 say "relaisctl nodes/rooms print Redis strings escaped"
+
+# relaisctl and relais-edge read through the same reply bounds
+# (controlplane/cp_rblock.h): a 32 MiB value is refused by key name, its
+# bytes dropped as they arrive (the peak memory stays far below it), and
+# the program goes on or fails cleanly.
+BIG=$((32 * 1048576))
+head -c $BIG /dev/zero | tr '\0' B >"$W/big"
+# peak OUT CMD...: run CMD (stdout OUT.out, stderr OUT.err); prints its
+# exit status and its peak resident memory in kB.
+peak() {
+	/usr/bin/python3 - "$@" <<'PY'
+import resource, subprocess, sys
+out = sys.argv[1]
+rc = subprocess.run(sys.argv[2:], stdout=open(out + ".out", "w"), stderr=open(out + ".err", "w")).returncode
+print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+PY
+}
+CTL=("$B/controlplane/relaisctl" --redis "127.0.0.1:$RPORT" --keyring "$W/keyring")
+read -r rc0 kb0 < <(peak "$W/n0" "${CTL[@]}" nodes)
+[ "$rc0" = 0 ] || die "relaisctl nodes: $(cat "$W/n0.err")"
+rcli sadd 'relais:{dir}:nodes' n7 >/dev/null
+rcli -x hset 'relais:{dir}:node:n7' state <"$W/big" >/dev/null
+read -r rc kb < <(peak "$W/n7" "${CTL[@]}" nodes)
+want="relaisctl: error: refusing relais:{dir}:node:n7: string of $BIG bytes, more than 8192"
+[ "$rc" = 1 ] || die "relaisctl nodes with a 32 MiB field exited $rc, want 1: $(cat "$W/n7.err")"
+grep -qxF "$want" "$W/n7.err" || die "relaisctl nodes: $(head -c 300 "$W/n7.err")"
+grep -q '^n7 *- ' "$W/n7.out" || die "relaisctl nodes: no row '-' for n7: $(cat "$W/n7.out")"
+[ $((kb - kb0)) -lt 8192 ] || die "relaisctl buffered the 32 MiB field: peak $kb kB, $kb0 kB without it"
+say "relaisctl nodes: $want (exit 1, the other rows printed, peak $kb kB, $kb0 kB without it)"
+rcli -x sadd 'relais:{dir}:rooms' <"$W/big" >/dev/null
+read -r rc kb < <(peak "$W/r7" "${CTL[@]}" rooms)
+want="relaisctl: error: refusing relais:{dir}:rooms: string of $BIG bytes, more than 8192"
+[ "$rc" = 2 ] || die "relaisctl rooms with a 32 MiB member exited $rc, want 2: $(cat "$W/r7.err")"
+grep -qxF "$want" "$W/r7.err" || die "relaisctl rooms: $(head -c 300 "$W/r7.err")"
+[ $((kb - kb0)) -lt 8192 ] || die "relaisctl buffered the 32 MiB member: peak $kb kB"
+say "relaisctl rooms: $want (exit 2, peak $kb kB)"
+rcli -x srem 'relais:{dir}:rooms' <"$W/big" >/dev/null
+
+# relais-edge's start sweeps the participants an earlier edge of its node
+# left (relais:{dir}:edge_parts:NODE, then each one's origin field): a
+# 32 MiB origin, then a 32 MiB member of the set, each refused by name;
+# the edge starts and keeps running (its link to a dataplane that is not
+# there retried meanwhile), its peak memory that of a start without them.
+head -c 32 /dev/urandom | xxd -p | tr -d '\n' >"$W/token.secret"
+chmod 600 "$W/token.secret"
+# edge_start NODE: start relais-edge as NODE until it serves; prints its
+# VmHWM in kB and stops it (exit 0 on SIGTERM). Log $W/NODE.edge.log.
+edge_start() {
+	local pid hwm
+	"$B/edge/relais-edge" --node "$1" --keyring "$W/keyring" --link "$W/none.sock" \
+		--media-ip 10.99.0.1 --http "127.0.0.1:$(free_port)" --token-secret "$W/token.secret" \
+		--redis "127.0.0.1:$RPORT" >"$W/$1.edge.log" 2>&1 &
+	pid=$!
+	PIDS+=("$pid")
+	wait_for 10 grep -q "serving WHIP/WHEP" "$W/$1.edge.log" ||
+		die "relais-edge $1 did not start: $(tail -3 "$W/$1.edge.log")"
+	sleep 0.5
+	kill -0 "$pid" || die "relais-edge $1 exited: $(tail -3 "$W/$1.edge.log")"
+	hwm=$(awk '$1 == "VmHWM:" {print $2}' "/proc/$pid/status")
+	kill "$pid"
+	wait "$pid" || die "relais-edge $1 exited with $? on SIGTERM"
+	echo "$hwm"
+}
+e0=$(edge_start e0)
+rcli sadd 'relais:{dir}:edge_parts:e1' 1:5 >/dev/null
+rcli -x hset 'relais:{room:1}:part:5' origin <"$W/big" >/dev/null
+e1=$(edge_start e1)
+want="relais-edge: error: refusing relais:{room:1}:part:5: string of $BIG bytes, more than 8192"
+grep -qxF "$want" "$W/e1.edge.log" || die "relais-edge e1: $(head -c 300 "$W/e1.edge.log")"
+[ "$(rcli sismember 'relais:{dir}:edge_parts:e1' 1:5)" = 0 ] ||
+	die "relais-edge e1 did not finish its sweep (member 1:5 left)"
+[ $((e1 - e0)) -lt 8192 ] || die "relais-edge buffered the 32 MiB origin: VmHWM $e1 kB, $e0 kB without it"
+say "relais-edge: $want; swept on, served (VmHWM $e1 kB, $e0 kB without it)"
+rcli -x sadd 'relais:{dir}:edge_parts:e2' <"$W/big" >/dev/null
+e2=$(edge_start e2)
+for want in "relais-edge: error: refusing relais:{dir}:edge_parts:e2: string of $BIG bytes, more than 8192" \
+	"relais-edge: warning: cannot read the participants an earlier relais-edge left"; do
+	grep -qxF "$want" "$W/e2.edge.log" || die "relais-edge e2: $(head -c 300 "$W/e2.edge.log")"
+done
+[ $((e2 - e0)) -lt 8192 ] || die "relais-edge buffered the 32 MiB member: VmHWM $e2 kB, $e0 kB without it"
+say "relais-edge: refusing relais:{dir}:edge_parts:e2 (32 MiB member), started anyway (VmHWM $e2 kB)"
+rm -f "$W/big"
 say PASS
