@@ -53,7 +53,7 @@
 	X(XDP_STUN_DTLS_TOTAL, "xdp_stun_dtls_total",                                              \
 	  "XDP: STUN/DTLS over the node's total budget")                                           \
 	X(TX_INDEX_RESERVE, "tx_index_reserve",                                                    \
-	  "output SRTP index not yet reserved in state.dir (file write slow or failing)")          \
+	  "output SRTP/SRTCP index not yet reserved in state.dir (write slow or failing)")         \
 	X(NO_CONSENT, "no_consent", "participant's address has not consented yet (media.consent)") \
 	X(NACK_RATE, "nack_rate", "subscriber's NACKs over rtcp.nack_rate")                        \
 	X(SR_RATE, "sr_rate", "publisher's sender reports over rtcp.sr_rate per track")            \

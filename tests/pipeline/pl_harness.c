@@ -280,6 +280,18 @@ int pl_ctl(const struct relais_ctl_msg *m)
 }
 
 /* See pl_harness.h. */
+int pl_sub_add(uint32_t sub_id, uint32_t part, uint32_t track, uint32_t out_ssrc)
+{
+	struct relais_ctl_msg m = {.type = RELAIS_CTL_SUB_ADD};
+
+	m.u.sub.sub_id = sub_id;
+	m.u.sub.part_id = part;
+	m.u.sub.track_id = track;
+	m.u.sub.out_ssrc = out_ssrc;
+	return pl_ctl(&m);
+}
+
+/* See pl_harness.h. */
 int pl_inject(struct pl_env *e, const uint8_t *f, size_t len)
 {
 	struct rte_mbuf *m = test_mbuf_from(e->mp, f, (uint16_t)len);

@@ -131,6 +131,10 @@ void pl_part_msg(struct relais_ctl_msg *m, uint16_t type, uint32_t room, const s
  * prints its error text when it is not 0. */
 int pl_ctl(const struct relais_ctl_msg *m);
 
+/* SUB_ADD sub_id: participant part on track under out_ssrc, no payload-type
+ * map; pl_ctl's status. */
+int pl_sub_add(uint32_t sub_id, uint32_t part, uint32_t track, uint32_t out_ssrc);
+
 /* Put a copy of frame f/len into the port's RX ring. 0 or -1. */
 int pl_inject(struct pl_env *e, const uint8_t *f, size_t len);
 /* Frame the UDP payload from p to our address of its family (port 5000). */

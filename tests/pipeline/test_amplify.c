@@ -79,17 +79,6 @@ static void peer(struct pl_peer *x, const char *ip, uint8_t mac_last, unsigned s
 			   seed) == 0);
 }
 
-static void sub(uint32_t id, uint32_t part, uint32_t out)
-{
-	struct relais_ctl_msg m = {.type = RELAIS_CTL_SUB_ADD};
-
-	m.u.sub.sub_id = id;
-	m.u.sub.part_id = part;
-	m.u.sub.track_id = TRACK;
-	m.u.sub.out_ssrc = out;
-	CHECK(pl_ctl(&m) == 0);
-}
-
 /* Room, P publishing one audio track, S and S2 subscribed; the peers
  * answer the dataplane's requests for them, so every MAC is known. */
 static void build(void)
@@ -111,8 +100,8 @@ static void build(void)
 	m.u.track = (struct relais_ctl_track){TRACK, ID_P,          SSRC, 48000, RELAIS_TRACK_AUDIO,
 					      0,     RELAIS_PT_ANY, 0};
 	CHECK(pl_ctl(&m) == 0);
-	sub(1, ID_S, OUT_S);
-	sub(2, ID_S2, OUT_S2);
+	CHECK(pl_sub_add(1, ID_S, TRACK, OUT_S) == 0);
+	CHECK(pl_sub_add(2, ID_S2, TRACK, OUT_S2) == 0);
 	CHECK(pl_wait_neigh(&env, &p, WAIT_MS) && pl_wait_neigh(&env, &s, WAIT_MS) &&
 	      pl_wait_neigh(&env, &s2, WAIT_MS));
 }

@@ -56,18 +56,6 @@ static int part(uint16_t type, const struct pl_peer *p)
 	return pl_ctl(&m);
 }
 
-/* Subscription sub of participant id to TRACK under out_ssrc. */
-static int sub(uint32_t sub_id, uint32_t id, uint32_t out_ssrc)
-{
-	struct relais_ctl_msg m = {.type = RELAIS_CTL_SUB_ADD};
-
-	m.u.sub.sub_id = sub_id;
-	m.u.sub.part_id = id;
-	m.u.sub.track_id = TRACK;
-	m.u.sub.out_ssrc = out_ssrc;
-	return pl_ctl(&m);
-}
-
 /* The room, P publishing TRACK, S and T subscribed; their neighbours
  * known (ARP) so that nothing is lost to no_neighbor. */
 static int build(struct pl_peer *p, struct pl_peer *s, struct pl_peer *t)
@@ -84,7 +72,7 @@ static int build(struct pl_peer *p, struct pl_peer *s, struct pl_peer *t)
 	m.u.track = (struct relais_ctl_track){TRACK, ID_P,          SSRC, 90000, RELAIS_TRACK_VIDEO,
 					      0,     RELAIS_PT_ANY, 0};
 	rc |= pl_ctl(&m);
-	rc |= sub(1, ID_S, 0x5001) | sub(2, ID_T, 0x5002);
+	rc |= pl_sub_add(1, ID_S, TRACK, 0x5001) | pl_sub_add(2, ID_T, TRACK, 0x5002);
 	pl_inject(&env, f, pl_arp_request(f, &p->ep, env.us4.ip));
 	pl_inject(&env, f, pl_arp_request(f, &s->ep, env.us4.ip));
 	pl_inject(&env, f, pl_arp_request(f, &t->ep, env.us4.ip));
