@@ -12,9 +12,16 @@ local VERSION = 2
 
 local P = 'relais:{dir}:'
 
+-- The script's one clock reading, in ms: every use in a call sees the same
+-- instant, so a join counted in one second's rate key never carries a
+-- created_ms of the next (the second could turn between two readings).
+local now_cached
 local function now_ms()
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  if not now_cached then
+    local t = redis.call('TIME')
+    now_cached = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  end
+  return now_cached
 end
 
 local function event(...)
