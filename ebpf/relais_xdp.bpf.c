@@ -11,7 +11,8 @@
  *   frame longer than max_frame                      -> XDP_DROP oversized
  *   IP fragment, not UDP, wrong UDP port             -> XDP_DROP
  *   first byte outside RFC 7983 ranges, too short    -> XDP_DROP
- *   source over its packet or byte rate              -> XDP_DROP
+ *   source over its packet or byte rate (a participant's
+ *   exact address+port has buckets of its own)      -> XDP_DROP
  *   STUN/DTLS over its source address+port budget,
  *   or over the node's STUN/DTLS total               -> XDP_DROP
  *   media                                            -> redirect to the
@@ -105,6 +106,13 @@ struct {
 	__type(key, __u32);
 	__type(value, struct xdp_tokens);
 } rlx_stun_total SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XDP_FLOWS_MAX);
+	__type(key, struct xdp_stun_key);
+	__type(value, struct xdp_bucket);
+} rlx_flows SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -390,8 +398,32 @@ static __always_inline __u64 refill(__u64 tokens, __u64 *last, __u64 now, __u64 
 	return tokens > burst ? burst : tokens;
 }
 
-/* Per-source packet and byte buckets; racy across CPUs by design (one
- * source hashes to one RX queue), never by more than a few packets. */
+/* The buckets a packet is charged to: its exact address+port's in
+ * rlx_flows when that is a participant's flow (a zeroed entry, never used,
+ * is filled from *fresh first), else its address's in rlx_buckets; NULL when
+ * the address has none yet. */
+static __always_inline struct xdp_bucket *rate_bucket(const struct pkt *p,
+						      const struct xdp_bucket *fresh)
+{
+	struct xdp_stun_key k = {.port = p->sport};
+	struct xdp_bucket *b;
+
+	__builtin_memcpy(k.addr, p->src.addr, 16);
+	b = bpf_map_lookup_elem(&rlx_flows, &k);
+	if (!b)
+		return bpf_map_lookup_elem(&rlx_buckets, &p->src);
+	if (!b->pkt_last_ns && !b->byte_last_ns)
+		*b = *fresh;
+	return b;
+}
+
+/*
+ * Packet and byte buckets per participant flow, else per source address
+ * (rate_bucket): a sender who forges a participant's address but not its
+ * port spends the address's bucket, never the participant's. Racy across
+ * CPUs by design (one source hashes to one RX queue), never by more than a
+ * few packets.
+ */
 static __always_inline int check_rate(const struct pkt *p, const struct xdp_config *cfg, __u64 now,
 				      __u32 len)
 {
@@ -403,7 +435,7 @@ static __always_inline int check_rate(const struct pkt *p, const struct xdp_conf
 
 	if (!(cfg->flags & XDP_CFG_RATE) || (!pps && !bps))
 		return RELAIS_DROP_NONE;
-	b = bpf_map_lookup_elem(&rlx_buckets, &p->src);
+	b = rate_bucket(p, &fresh);
 	if (!b)
 		b = &fresh;
 	if (pps)

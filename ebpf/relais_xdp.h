@@ -30,6 +30,7 @@
 #define XDP_MAP_VERDICTS "rlx_verdicts"
 #define XDP_MAP_STUN "rlx_stun"
 #define XDP_MAP_STUN_TOTAL "rlx_stun_total"
+#define XDP_MAP_FLOWS "rlx_flows"
 
 /* Map sizes. */
 #define XDP_XSKS_MAX 64       /* queues */
@@ -37,6 +38,7 @@
 #define XDP_PORTS_MAX 64      /* media UDP ports */
 #define XDP_BUCKETS_MAX 65536 /* tracked sources (LRU) */
 #define XDP_STUN_MAX 65536    /* tracked STUN/DTLS source address+ports (LRU) */
+#define XDP_FLOWS_MAX 65536   /* participant flows (HASH, written by the dataplane) */
 
 /* xdp_config.flags */
 #define XDP_CFG_PORTS (1u << 0)     /* enforce rlx_ports on UDP destination */
@@ -111,7 +113,16 @@ struct xdp_src_key {
 	__u8 addr[16];
 };
 
-/* Value of rlx_buckets (BPF_MAP_TYPE_LRU_HASH). */
+/*
+ * Value of rlx_buckets (BPF_MAP_TYPE_LRU_HASH), and of rlx_flows
+ * (BPF_MAP_TYPE_HASH, key struct xdp_stun_key): the buckets of a
+ * participant's exact address+port, written by the dataplane's control
+ * thread when a participant gets or loses that address. Such a flow's
+ * packets are charged to its own bucket, every other packet to its source
+ * address's in rlx_buckets, at the same rates (check_rate). A zeroed value
+ * (pkt_last_ns and byte_last_ns 0, as the dataplane writes it) is a full
+ * bucket at its first packet.
+ */
 struct xdp_bucket {
 	__u64 pkt_tokens;
 	__u64 byte_tokens;
@@ -119,7 +130,8 @@ struct xdp_bucket {
 	__u64 byte_last_ns; /* time the byte bucket was last refilled */
 };
 
-/* Key of rlx_stun: the source address (as in xdp_src_key) and UDP port. */
+/* Key of rlx_stun and rlx_flows: the source address (as in xdp_src_key) and
+ * UDP port. */
 struct xdp_stun_key {
 	__u8 addr[16];
 	__u16 port; /* network byte order */

@@ -47,6 +47,7 @@ static const char *const map_names[XDP_CTL_MAP_COUNT] = {
     [XDP_CTL_MAP_PORTS] = XDP_MAP_PORTS,   [XDP_CTL_MAP_BUCKETS] = XDP_MAP_BUCKETS,
     [XDP_CTL_MAP_DROPS] = XDP_MAP_DROPS,   [XDP_CTL_MAP_VERDICTS] = XDP_MAP_VERDICTS,
     [XDP_CTL_MAP_STUN] = XDP_MAP_STUN,     [XDP_CTL_MAP_STUN_TOTAL] = XDP_MAP_STUN_TOTAL,
+    [XDP_CTL_MAP_FLOWS] = XDP_MAP_FLOWS,
 };
 
 /* Name of map m (NULL when out of range). */

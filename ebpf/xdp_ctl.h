@@ -34,6 +34,7 @@ enum xdp_ctl_map {
 	XDP_CTL_MAP_VERDICTS,
 	XDP_CTL_MAP_STUN,
 	XDP_CTL_MAP_STUN_TOTAL,
+	XDP_CTL_MAP_FLOWS,
 	XDP_CTL_MAP_COUNT
 };
 
@@ -150,6 +151,19 @@ int xdp_stun_rate_off(struct xdp_ctl *c);
  * every number 0, as after load) the defaults XDP_STUN_PPS_DEFAULT and
  * XDP_STUN_BURST_DEFAULT. 1 when applied, 0 when left alone, or -errno. */
 int xdp_stun_rate_default(struct xdp_ctl *c);
+
+/* A participant's flow (relais_xdp.h, rlx_flows): the packets from exactly
+ * ip (family AF_INET: ip[0..3]) and UDP port (host order) get packet and
+ * byte buckets of their own. Adding a flow already there keeps its bucket
+ * (0); -E2BIG when the map is full. Deleting an absent flow: -ENOENT. */
+int xdp_flow_add(struct xdp_ctl *c, int family, const uint8_t *ip, uint16_t port);
+int xdp_flow_del(struct xdp_ctl *c, int family, const uint8_t *ip, uint16_t port);
+
+typedef int (*xdp_flow_keep_cb)(int family, const uint8_t *ip, uint16_t port, void *arg);
+
+/* Delete every flow for which keep() returns 0 (a writer that starts anew
+ * forgets the flows of its predecessor). The number deleted, or -errno. */
+int xdp_flow_prune(struct xdp_ctl *c, xdp_flow_keep_cb keep, void *arg);
 
 /* Replace the media port set; n == 0 clears it and turns XDP_CFG_PORTS off. */
 int xdp_ports_set(struct xdp_ctl *c, const uint16_t *ports, size_t n);

@@ -306,6 +306,61 @@ int xdp_allowlist_enable(struct xdp_ctl *c, int on)
 	return xdp_config_set(c, &cfg);
 }
 
+/* The rlx_flows key of (family, ip, port in host order). */
+static struct xdp_stun_key flow_key(int family, const uint8_t *ip, uint16_t port)
+{
+	struct xdp_stun_key k = {.port = htons(port)};
+
+	if (family == AF_INET) {
+		k.addr[10] = k.addr[11] = 0xff;
+		memcpy(&k.addr[12], ip, 4);
+	} else {
+		memcpy(k.addr, ip, 16);
+	}
+	return k;
+}
+
+/* See xdp_ctl.h. A zeroed bucket is full at its flow's first packet. */
+int xdp_flow_add(struct xdp_ctl *c, int family, const uint8_t *ip, uint16_t port)
+{
+	struct xdp_stun_key k = flow_key(family, ip, port);
+	struct xdp_bucket fresh = {0};
+
+	if (bpf_map_update_elem(xdp_ctl_map_fd(c, XDP_CTL_MAP_FLOWS), &k, &fresh, BPF_NOEXIST))
+		return errno == EEXIST ? 0 : -errno;
+	return 0;
+}
+
+/* See xdp_ctl.h. */
+int xdp_flow_del(struct xdp_ctl *c, int family, const uint8_t *ip, uint16_t port)
+{
+	struct xdp_stun_key k = flow_key(family, ip, port);
+
+	return bpf_map_delete_elem(xdp_ctl_map_fd(c, XDP_CTL_MAP_FLOWS), &k) ? -errno : 0;
+}
+
+/* See xdp_ctl.h. The next key is fetched before the current one goes, so
+ * that a deletion never restarts the walk. */
+int xdp_flow_prune(struct xdp_ctl *c, xdp_flow_keep_cb keep, void *arg)
+{
+	static const uint8_t v4mapped[12] = {[10] = 0xff, [11] = 0xff};
+	int fd = xdp_ctl_map_fd(c, XDP_CTL_MAP_FLOWS), n = 0, more;
+	struct xdp_stun_key cur, next;
+
+	more = !bpf_map_get_next_key(fd, NULL, &cur);
+	while (more) {
+		int v4 = !memcmp(cur.addr, v4mapped, sizeof(v4mapped));
+
+		more = !bpf_map_get_next_key(fd, &cur, &next);
+		if (!keep(v4 ? AF_INET : AF_INET6, v4 ? &cur.addr[12] : cur.addr, ntohs(cur.port),
+			  arg) &&
+		    !bpf_map_delete_elem(fd, &cur))
+			n++;
+		cur = next;
+	}
+	return n;
+}
+
 /* Replace the port set. Ports are added before stale ones are removed so
  * that a port in both sets is never briefly missing. */
 int xdp_ports_set(struct xdp_ctl *c, const uint16_t *ports, size_t n)

@@ -97,7 +97,7 @@ cleanup() {
 	if [ "$xdp" = 1 ] && [ -d "$pins" ]; then
 		rm -f "$pins"/rlx_config "$pins"/rlx_block4 "$pins"/rlx_block6 "$pins"/rlx_allow4 \
 			"$pins"/rlx_allow6 "$pins"/rlx_ports "$pins"/rlx_buckets "$pins"/rlx_drops \
-			"$pins"/rlx_verdicts "$pins"/rlx_stun "$pins"/rlx_stun_total
+			"$pins"/rlx_verdicts "$pins"/rlx_stun "$pins"/rlx_stun_total "$pins"/rlx_flows
 		rmdir "$pins" 2>/dev/null
 	fi
 	rm -rf "$work"

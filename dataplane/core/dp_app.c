@@ -19,6 +19,7 @@
 #include "dp_tables.h"
 #include "dp_worker.h"
 #include "dp_xdp.h"
+#include "dp_xdp_flows.h"
 
 /* See dp_app.h. */
 int dp_app_init(struct dp_app *a, bool with_port, char *err, size_t n)
@@ -130,6 +131,7 @@ void dp_app_control_step(struct dp_app *a __rte_unused, int timeout_ms)
 	dp_neigh_apply();
 	dp_edge_step();
 	dp_tables_retire();
+	dp_xdp_flows_step();
 	dp_tables_consented();
 	dp_ostream_step();
 	dp_tables_reclaim();

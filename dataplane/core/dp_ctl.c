@@ -20,6 +20,7 @@
 #include "dp_stats.h"
 #include "dp_tables_priv.h"
 #include "dp_xdp.h"
+#include "dp_xdp_flows.h"
 
 #define MAX_CLIENTS 32
 
@@ -95,6 +96,7 @@ static void fill_stats(struct relais_ctl_stats *s)
 	s->v[RELAIS_STAT_protect_evicted] = dp_protect_evicted();
 	s->v[RELAIS_STAT_protected] = dp_protect_count();
 	s->v[RELAIS_STAT_xdp_filter] = (uint64_t)dp_xdp_stats_read(s->xdp_drops);
+	s->v[RELAIS_STAT_xdp_flow_errors] = dp_xdp_flow_errors();
 }
 
 /* Fill the TRACK_STATS reply; -ENOENT if the track does not exist. */

@@ -20,6 +20,7 @@
 #include "dp_stats.h"
 #include "dp_tables_priv.h"
 #include "dp_worker.h"
+#include "dp_xdp_flows.h"
 
 #define FAIL(rc, ...)                          \
 	do {                                   \
@@ -191,6 +192,7 @@ int dp_part_add(const struct relais_ctl_part *p, char *err, size_t n)
 	}
 	dp_tab.counts[DP_COUNT_PARTS]++;
 	dp_protect_hold(pt->key.family, pt->key.ip);
+	dp_xdp_flow_add(&pt->key);
 	dp_worker_request_solicit(pt->owner, pt->addr.family, pt->addr.ip);
 	if (dp_consent_pending_take(pt->id, &pt->key)) {
 		__atomic_store_n(&pt->consent, 1, __ATOMIC_RELAXED); /* no subscription yet */
@@ -215,9 +217,11 @@ int dp_part_del(uint32_t id, char *err, size_t n)
 		dp_sub_del(((struct dp_sub *)pt->subs.v[pt->subs.n - 1])->id, err, n);
 	rte_hash_del_key(dp_tab.part_by_addr, &pt->key);
 	dp_protect_release(pt->key.family, pt->key.ip);
+	dp_xdp_flow_del(&pt->key);
 	if (pt->moving) {
 		rte_hash_del_key(dp_tab.part_by_addr, &pt->moving_from);
 		dp_protect_release(pt->moving_from.family, pt->moving_from.ip);
+		dp_xdp_flow_del(&pt->moving_from);
 	}
 	rte_hash_del_key(dp_tab.part_by_id, &pt->id);
 	room = room_get(pt->room_id);
@@ -309,6 +313,7 @@ int dp_part_rekey(const struct relais_ctl_part *p, char *err, size_t n)
 		pt->key = k;
 		pt->moving = true;
 		dp_protect_hold(k.family, k.ip); /* the old one until the move is done */
+		dp_xdp_flow_add(&k);
 		/* The new address consents anew (or did already, ahead of us). */
 		pt->consent_on_move = dp_consent_pending_take(pt->id, &k);
 		if (pt->consent_on_move)
@@ -331,6 +336,7 @@ void dp_tables_retire(void)
 		    memcmp(&pt->key, &job.addr, sizeof(job.addr)) == 0) {
 			rte_hash_del_key(dp_tab.part_by_addr, &pt->moving_from);
 			dp_protect_release(pt->moving_from.family, pt->moving_from.ip);
+			dp_xdp_flow_del(&pt->moving_from);
 			pt->moving = false;
 			/* The owner cleared consent when it switched: an edge
 			 * CONSENT for the new address that came meanwhile counts

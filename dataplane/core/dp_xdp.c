@@ -11,10 +11,13 @@
 #include "dp_xdp.h"
 #include "xdp_ctl.h"
 
-static char pin_dir[256];       /* "" = no filter to read */
-static struct xdp_ctl *xdp;     /* open pins, NULL until found */
-static uint64_t next_open_ns;   /* CLOCK_MONOTONIC: next attempt to open */
-#define REOPEN_NS 1000000000ull /* one try a second while the pins are absent */
+static char pin_dir[256];              /* "" = no filter to read */
+static struct xdp_ctl *xdp;            /* open pins, NULL until found */
+static uint64_t next_open_ns;          /* CLOCK_MONOTONIC: next attempt to open */
+static uint64_t opened;                /* pins opened so far (dp_xdp_pins' generation) */
+static uint64_t failed_ns;             /* wait after the last failed open (0: none) */
+#define REOPEN_NS 1000000000ull        /* one try a second while the pins are absent */
+#define FAILED_MAX_NS (64 * REOPEN_NS) /* longest wait after failed opens */
 
 static uint64_t mono_ns(void)
 {
@@ -54,12 +57,34 @@ static struct xdp_ctl *pins(void)
 	if (now < next_open_ns)
 		return NULL;
 	next_open_ns = now + REOPEN_NS;
-	/* No filter adopted there (yet): say nothing, try again later. */
-	snprintf(probe, sizeof(probe), "%s/" XDP_MAP_DROPS, pin_dir);
+	/* No filter adopted there (yet), not all of it, or one of a build
+	 * before rlx_flows (re-adopt it): say nothing, try again later. The
+	 * probe is the map xdp_ctl_pin pins last. */
+	snprintf(probe, sizeof(probe), "%s/%s", pin_dir, xdp_ctl_map_name(XDP_CTL_MAP_COUNT - 1));
 	if (access(probe, F_OK) != 0)
 		return NULL;
 	xdp = xdp_ctl_from_pins(pin_dir);
+	if (xdp == NULL) {
+		/* Said on stderr by xdp_ctl_from_pins: say it less and less
+		 * often (pins this user may not open), as the control loop
+		 * asks every second (dp_xdp_flows_step). */
+		failed_ns = failed_ns ? failed_ns * 2 : REOPEN_NS;
+		failed_ns = failed_ns > FAILED_MAX_NS ? FAILED_MAX_NS : failed_ns;
+		next_open_ns = now + failed_ns;
+		return NULL;
+	}
+	failed_ns = 0;
+	opened++;
 	return xdp;
+}
+
+/* See dp_xdp.h. */
+struct xdp_ctl *dp_xdp_pins(uint64_t *gen)
+{
+	struct xdp_ctl *x = pins();
+
+	*gen = opened;
+	return x;
 }
 
 /* See dp_xdp.h. */

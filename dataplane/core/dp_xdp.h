@@ -28,6 +28,14 @@ void dp_xdp_stats_init(const struct dp_config *cfg, int with_port);
  * again, at most once a second, after they vanish (filter re-adopted). */
 int dp_xdp_stats_read(uint64_t drops[RELAIS_DROP_MAX]);
 
+struct xdp_ctl;
+
+/* The filter's open pins (opened as dp_xdp_stats_read does, shared with
+ * it), or NULL when there is no filter (yet). *gen gets how many times pins
+ * were opened: a change means maps that may not hold what was written into
+ * the earlier ones (dp_xdp_flows.h). */
+struct xdp_ctl *dp_xdp_pins(uint64_t *gen);
+
 /* Close the pinned maps (at exit). */
 void dp_xdp_stats_close(void);
 

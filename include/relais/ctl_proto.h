@@ -242,7 +242,7 @@ struct relais_ctl_offenders {
 	C(rtcp_port_plus_one) C(offenders_evicted) C(edge_rx) C(edge_tx)        \
 	G(xdp_filter) C(consents) C(edge_consents) C(admission_refused)         \
 	C(neigh_learned) C(neigh_expired) C(neigh_evicted) C(protect_evicted)  \
-	G(protected)
+	G(protected) C(xdp_flow_errors)
 /* clang-format on */
 #define RELAIS_STATS_ENUM_(n) RELAIS_STAT_##n,
 enum relais_stat {

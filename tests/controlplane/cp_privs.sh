@@ -19,7 +19,7 @@ need_root
 GRP=rlprivt DPU=rlprivt-dp CPU=nobody NS=rlcpv N=51
 PINS=/sys/fs/bpf/relais/$NS-d
 MAPS="rlx_config rlx_block4 rlx_block6 rlx_allow4 rlx_allow6 rlx_ports rlx_buckets rlx_drops
-rlx_verdicts rlx_stun rlx_stun_total"
+rlx_verdicts rlx_stun rlx_stun_total rlx_flows"
 
 # The test's user and group and the filter's pins, removed by exact name.
 privs_down() {

@@ -33,7 +33,7 @@ cleanup() {
 	fi
 	"$TOP/scripts/netns.sh" down "$NAME" >/dev/null 2>&1
 	for m in rlx_config rlx_block4 rlx_block6 rlx_allow4 rlx_allow6 rlx_ports rlx_buckets \
-		rlx_drops rlx_verdicts rlx_stun rlx_stun_total; do
+		rlx_drops rlx_verdicts rlx_stun rlx_stun_total rlx_flows; do
 		rm -f "$pins/$m"
 	done
 	rmdir "$pins" 2>/dev/null
